@@ -1,0 +1,3 @@
+module gotrace/testdata/programs
+
+go 1.21
