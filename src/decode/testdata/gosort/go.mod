@@ -1,0 +1,3 @@
+module gosortcheck
+
+go 1.22
