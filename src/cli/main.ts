@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * The gotrace command line. Subcommands, plus go tool trace's own flags
+ * (`-d=parsed`, `-d=wire`) for scripts written against it.
+ */
+import { createReadStream, statSync } from "node:fs";
+import { TraceError } from "../decode/errors.js";
+import { formatEvent } from "../decode/event-string.js";
+import { readTrace } from "../decode/reader.js";
+import { runStats } from "./stats.js";
+import { OutputBuffer } from "./output.js";
+
+const usage = `usage: gotrace <command> [flags] FILE
+
+commands:
+  dump FILE          print every event as go tool trace -d=parsed does
+  dump --wire FILE   print the raw wire events (go tool trace -d=wire)
+  stats FILE         a short overview of the trace
+
+go tool trace compatible:
+  gotrace -d=parsed FILE
+  gotrace -d=wire FILE
+`;
+
+export function fileChunks(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+function fail(message: string): never {
+  process.stderr.write(`gotrace: ${message}\n`);
+  process.exit(1);
+}
+
+async function dumpParsed(path: string): Promise<void> {
+  const out = new OutputBuffer();
+  try {
+    await readTrace(fileChunks(path), (ev, r) => out.line(formatEvent(ev, r.originNs)));
+  } catch (e) {
+    out.flush();
+    if (e instanceof TraceError) fail(e.message);
+    throw e;
+  }
+  out.flush();
+}
+
+async function dumpWire(path: string): Promise<void> {
+  const { dumpWireEvents } = await import("./wire.js");
+  await dumpWireEvents(path);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = [...argv];
+  let command = args.shift();
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    process.stdout.write(usage);
+    return;
+  }
+  // go tool trace's spelling: -d=parsed / -d=wire / -d parsed.
+  if (command === "-d" || command.startsWith("-d=")) {
+    const mode = command === "-d" ? args.shift() : command.slice(3);
+    command = mode === "wire" ? "dump-wire" : mode === "parsed" ? "dump" : undefined;
+    if (!command) fail(`invalid debug mode ${mode}, want one of: parsed, wire`);
+  }
+  if (command === "dump" && (args[0] === "--wire" || args[0] === "-wire")) {
+    args.shift();
+    command = "dump-wire";
+  }
+  const file = args.find((a) => !a.startsWith("-"));
+  if (!file) fail(`missing trace file\n${usage}`);
+  try {
+    statSync(file);
+  } catch {
+    fail(`cannot open ${file}`);
+  }
+  switch (command) {
+    case "dump":
+      return dumpParsed(file);
+    case "dump-wire":
+      return dumpWire(file);
+    case "stats":
+      return runStats(file, args);
+    default:
+      fail(`unknown command ${command}\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`gotrace: internal error: ${msg}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,1 @@
+export async function runStats(_file: string, _args: string[]): Promise<void> {}

@@ -1,0 +1,1 @@
+export async function dumpWireEvents(_file: string): Promise<void> {}

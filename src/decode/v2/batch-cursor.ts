@@ -1,0 +1,144 @@
+/**
+ * A cursor over one thread's batches in a generation, and the min-heap of
+ * cursors (the frontier) the reader merges by time. The heap operations
+ * follow Go's exactly: which of two equal-time events goes first depends on
+ * them.
+ */
+import { specs } from "../../format/v2/spec.js";
+import { readUvarint, type VarintResult } from "../../format/varint.js";
+import { OrderError } from "./order.js";
+import type { BaseEvent } from "./order.js";
+import type { Batch } from "./batch.js";
+
+const vr: VarintResult = { value: 0, n: 0 };
+
+export class BatchCursor {
+  /** Relative ns of the previous event in the current batch; undefined at a batch start. */
+  private lastTs: number | undefined;
+  private idx = 0;
+  private dataOff = 0;
+  readonly ev: BaseEvent = { type: 0, time: 0, a0: 0, a1: 0, a2: 0, a3: 0 };
+
+  constructor(
+    readonly m: number,
+    private readonly batches: readonly Batch[],
+  ) {}
+
+  /** File offset of the batch the current event came from. */
+  get batchOffset(): number {
+    return this.batches[Math.min(this.idx, this.batches.length - 1)]?.offset ?? 0;
+  }
+
+  /**
+   * Reads the next event. `mul` converts ticks to absolute ns as Go does;
+   * `origin` is subtracted from batch base times so that relative times stay exact.
+   */
+  nextEvent(mul: (ticks: number) => number, origin: number): boolean {
+    while (this.idx < this.batches.length && this.batches[this.idx]!.data.length === this.dataOff) {
+      this.idx++;
+      this.dataOff = 0;
+      this.lastTs = undefined;
+    }
+    if (this.idx === this.batches.length) return false;
+    const batch = this.batches[this.idx]!;
+    // Go treats a last time of 0 as "not started"; a batch based at absolute 0 restarts the same way.
+    if (this.lastTs === undefined || this.lastTs + origin === 0) this.lastTs = mul(batch.time) - origin;
+    const data = batch.data;
+    const end = data.length;
+    let n = this.dataOff;
+    const typ = data[n]!;
+    const spec = specs[typ];
+    if (typ >= specs.length) throw new OrderError(`found invalid event type: ${typ}`);
+    if (!spec || spec.args.length === 0 || !spec.isTimedEvent) {
+      throw new OrderError(`found event without a timestamp: type=${typ}`);
+    }
+    n++;
+    readUvarint(data, n, end, vr);
+    if (vr.n <= 0) throw new OrderError("found invalid uvarint for timestamp");
+    const tsdiff = vr.value;
+    n += vr.n;
+    const ev = this.ev;
+    ev.type = typ;
+    ev.a0 = ev.a1 = ev.a2 = ev.a3 = 0;
+    const nargs = spec.args.length - 1;
+    for (let i = 0; i < nargs; i++) {
+      readUvarint(data, n, end, vr);
+      if (vr.n <= 0) throw new OrderError("found invalid uvarint");
+      if (i === 0) ev.a0 = vr.value;
+      else if (i === 1) ev.a1 = vr.value;
+      else if (i === 2) ev.a2 = vr.value;
+      else ev.a3 = vr.value;
+      n += vr.n;
+    }
+    ev.time = mul(tsdiff) + this.lastTs;
+    this.lastTs = ev.time;
+    this.dataOff = n;
+    return true;
+  }
+}
+
+export function compareCursors(a: BatchCursor, b: BatchCursor): number {
+  return a.ev.time < b.ev.time ? -1 : a.ev.time > b.ev.time ? 1 : 0;
+}
+
+export function heapInsert(heap: BatchCursor[], bc: BatchCursor): void {
+  heap.push(bc);
+  heapSiftUp(heap, heap.length - 1);
+}
+
+export function heapUpdate(heap: BatchCursor[], i: number): void {
+  if (heapSiftUp(heap, i) !== i) return;
+  heapSiftDown(heap, i);
+}
+
+export function heapRemove(heap: BatchCursor[], i: number): void {
+  // Bubble the element to the root unconditionally, then swap it with the last and sift down.
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    swap(heap, parent, i);
+    i = parent;
+  }
+  swap(heap, 0, heap.length - 1);
+  heap.pop();
+  heapSiftDown(heap, 0);
+}
+
+function swap(heap: BatchCursor[], i: number, j: number): void {
+  const t = heap[i]!;
+  heap[i] = heap[j]!;
+  heap[j] = t;
+}
+
+function heapSiftUp(heap: BatchCursor[], i: number): number {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!(heap[parent]!.ev.time > heap[i]!.ev.time)) break;
+    swap(heap, parent, i);
+    i = parent;
+  }
+  return i;
+}
+
+function heapSiftDown(heap: BatchCursor[], i: number): number {
+  for (;;) {
+    const m = min3(heap, i, 2 * i + 1, 2 * i + 2);
+    if (m === i) break;
+    swap(heap, i, m);
+    i = m;
+  }
+  return i;
+}
+
+function min3(b: BatchCursor[], i0: number, i1: number, i2: number): number {
+  let minIdx = i0;
+  let minT = Number.POSITIVE_INFINITY;
+  if (i0 < b.length) minT = b[i0]!.ev.time;
+  if (i1 < b.length && b[i1]!.ev.time < minT) {
+    minT = b[i1]!.ev.time;
+    minIdx = i1;
+  }
+  if (i2 < b.length && b[i2]!.ev.time < minT) {
+    minIdx = i2;
+  }
+  return minIdx;
+}
