@@ -3,7 +3,8 @@
  * The gotrace command line. Subcommands, plus go tool trace's own flags
  * (`-d=parsed`, `-d=wire`) for scripts written against it.
  */
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { fileChunks } from "./chunks.js";
 import { TraceError } from "../decode/errors.js";
 import { formatEvent } from "../decode/event-string.js";
 import { readTrace } from "../decode/reader.js";
@@ -21,10 +22,6 @@ go tool trace compatible:
   gotrace -d=parsed FILE
   gotrace -d=wire FILE
 `;
-
-export function fileChunks(path: string): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { highWaterMark: 1 << 20 });
-}
 
 function fail(message: string): never {
   process.stderr.write(`gotrace: ${message}\n`);
@@ -78,7 +75,8 @@ export async function main(argv: string[]): Promise<void> {
     case "dump-wire":
       return dumpWire(file);
     case "stats":
-      return runStats(file, args);
+      process.exitCode = await runStats(file, args);
+      return;
     default:
       fail(`unknown command ${command}\n${usage}`);
   }

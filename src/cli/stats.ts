@@ -1,1 +1,63 @@
-export async function runStats(_file: string, _args: string[]): Promise<void> {}
+/** `gotrace stats FILE`: a one-screen overview of a trace. */
+import { statSync } from "node:fs";
+import { OverviewAnalyzer } from "../analysis/overview.js";
+import { TraceError } from "../decode/errors.js";
+import { readTrace, TraceReader } from "../decode/reader.js";
+import { fileChunks } from "./chunks.js";
+import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
+
+export async function runStats(file: string, _args: string[]): Promise<number> {
+  const size = statSync(file).size;
+  const overview = new OverviewAnalyzer();
+  let reader: TraceReader | undefined;
+  let error: TraceError | undefined;
+  try {
+    reader = await readTrace(fileChunks(file), (ev, r) => {
+      reader = r;
+      overview.event(ev);
+    });
+  } catch (e) {
+    if (!(e instanceof TraceError)) throw e;
+    error = e;
+    overview.discardPending();
+  }
+  const o = overview.finalize();
+  if (error && o.events === 0) {
+    process.stderr.write(`gotrace: ${error.message}\n`);
+    return 1;
+  }
+  const lines: [string, string][] = [
+    ["File", `${file} (${formatBytes(size)})`],
+    ["Format", reader?.version ? `go 1.${reader.version} trace (written by ${goReleasesFor(reader.version)})` : "?"],
+    ["Duration", formatDuration(o.lastNs - o.firstNs)],
+    [
+      "Generations",
+      o.generations > 0 ? `${o.generations} (numbered ${o.firstGeneration}–${o.lastGeneration})` : "0",
+    ],
+    ["Events", formatCount(o.events)],
+  ];
+  const width = 13;
+  let text = "";
+  for (const [k, v] of lines) text += `${`${k}:`.padEnd(width)}${v}\n`;
+  const kindWidth = Math.max(...o.eventsByKind.map(([k]) => k.length));
+  for (const [k, n] of o.eventsByKind) text += `  ${k.padEnd(kindWidth)}  ${formatCount(n).padStart(12)}\n`;
+  const more: [string, string][] = [
+    [
+      "Goroutines",
+      `${formatCount(o.goroutines)} (${formatCount(o.goroutinesCreated)} created, ${formatCount(o.goroutinesEnded)} ended during the trace)`,
+    ],
+    ["Procs", `${o.procs} (GOMAXPROCS up to ${o.maxGomaxprocs})`],
+    ["Threads", formatCount(o.threads)],
+    ["GC cycles", formatCount(o.gcCycles)],
+  ];
+  for (const [k, v] of more) text += `${`${k}:`.padEnd(width)}${v}\n`;
+  process.stdout.write(text);
+  if (error) {
+    const valid = reader?.validOffset ?? 0;
+    const lost = size - valid;
+    process.stderr.write(
+      `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; showing the ${formatBytes(valid)} before it\n`,
+    );
+  }
+  return 0;
+}

@@ -266,6 +266,7 @@ export function processBatch(g: Generation, b: Batch, version: number): void {
 /** Checks and completes a generation once all its batches are in. */
 export function finishGeneration(g: Generation, version: number): void {
   const t = g.table;
+  t.generation = g.gen;
   if (t.nsPerTick === 0) throw new TraceError("no frequency event found", g.offset, g.gen);
   if (version >= 25 && !t.clockSnapshot) throw new TraceError("no clock snapshot event found", g.offset, g.gen);
   for (const [id, pcs] of t.stacks.entries()) {

@@ -225,7 +225,9 @@ export class ReaderV2 {
   private nextGenWithSpill(): ReadResult {
     if (this.genErr) {
       if (this.genErrSynced) throw this.genErr;
+      // The generation before the broken batch was kept; it ends here.
       this.genErrSynced = true;
+      this.completeOffset = this.genErr.offset ?? this.framer.offset;
       return this.sync(undefined, undefined);
     }
     if (this.gen && !this.spill && !this.collecting) {

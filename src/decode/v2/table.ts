@@ -70,6 +70,8 @@ export class EvTable {
   readonly pcs = new Map<number, Frame>();
   private extraStrings: string[] = [];
   private extraStringIDs: Map<string, number> | undefined;
+  /** The generation number these tables belong to. */
+  generation = 0;
   /** Nanoseconds per tick; 0 until the frequency event is read. */
   nsPerTick = 0;
   clockSnapshot: ClockSnapshotRaw | undefined;

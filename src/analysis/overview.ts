@@ -1,0 +1,167 @@
+/**
+ * A one-pass overview of a trace: what `gotrace stats` prints.
+ *
+ * Like go tool trace, it keeps only events up to the last Sync when the trace
+ * turns out to be broken: everything counted since that Sync is pending and
+ * is dropped by `discardPending()`.
+ */
+import { type Event, EventKind, eventKindNames, GoState, ResourceKind } from "../decode/event.js";
+
+export interface Overview {
+  readonly firstNs: number;
+  readonly lastNs: number;
+  /** Generations seen, with their first and last numbers (modern traces). */
+  readonly generations: number;
+  readonly firstGeneration: number;
+  readonly lastGeneration: number;
+  readonly events: number;
+  /** Event count per kind name, in the kinds' order; kinds with no events left out. */
+  readonly eventsByKind: ReadonlyArray<readonly [string, number]>;
+  readonly goroutines: number;
+  readonly goroutinesCreated: number;
+  readonly goroutinesEnded: number;
+  readonly procs: number;
+  readonly maxGomaxprocs: number;
+  readonly threads: number;
+  readonly gcCycles: number;
+}
+
+class Counts {
+  events = 0;
+  byKind = new Float64Array(eventKindNames.length);
+  created = 0;
+  ended = 0;
+  gcCycles = 0;
+  generations = 0;
+  lastNs = Number.NaN;
+  maxGomaxprocs = 0;
+
+  copyFrom(o: Counts): void {
+    this.events = o.events;
+    this.byKind.set(o.byKind);
+    this.created = o.created;
+    this.ended = o.ended;
+    this.gcCycles = o.gcCycles;
+    this.generations = o.generations;
+    this.lastNs = o.lastNs;
+    this.maxGomaxprocs = o.maxGomaxprocs;
+  }
+}
+
+/** A set that can forget what was added since its last commit. */
+class CommittedSet {
+  private readonly set = new Set<number>();
+  private added: number[] = [];
+  add(v: number): void {
+    if (this.set.has(v)) return;
+    this.set.add(v);
+    this.added.push(v);
+  }
+  commit(): void {
+    this.added = [];
+  }
+  rollback(): void {
+    for (const v of this.added) this.set.delete(v);
+    this.added = [];
+  }
+  get size(): number {
+    return this.set.size;
+  }
+}
+
+export class OverviewAnalyzer {
+  private readonly live = new Counts();
+  private readonly committed = new Counts();
+  private readonly goroutines = new CommittedSet();
+  private readonly procs = new CommittedSet();
+  private readonly threads = new CommittedSet();
+  private firstNs = Number.NaN;
+  private firstGen = 0;
+  private lastGen = 0;
+  private committedLastGen = 0;
+
+  event(ev: Event): void {
+    const c = this.live;
+    const kind = ev.kind;
+    if (kind === EventKind.Sync) this.commit();
+    if (Number.isNaN(this.firstNs)) this.firstNs = ev.time;
+    c.lastNs = ev.time;
+    c.events++;
+    c.byKind[kind]!++;
+    if (ev.g >= 0) this.goroutines.add(ev.g);
+    if (ev.p >= 0) this.procs.add(ev.p);
+    if (ev.m >= 0) this.threads.add(ev.m);
+    switch (kind) {
+      case EventKind.Sync:
+        if (ev.table) {
+          c.generations++;
+          const gen = ev.table.generation;
+          if (this.firstGen === 0) this.firstGen = gen;
+          this.lastGen = gen;
+        }
+        break;
+      case EventKind.StateTransition: {
+        const st = ev.stateTransition();
+        if (st.resource.kind === ResourceKind.Goroutine) {
+          this.goroutines.add(st.resource.id);
+          if (st.from === GoState.NotExist) c.created++;
+          if (st.to === GoState.NotExist) c.ended++;
+        } else if (st.resource.kind === ResourceKind.Proc) {
+          this.procs.add(st.resource.id);
+        }
+        break;
+      }
+      case EventKind.RangeBegin:
+      case EventKind.RangeActive:
+        // A mark phase already running when the trace starts counts as a cycle too.
+        if (ev.range().name === "GC concurrent mark phase") c.gcCycles++;
+        break;
+      case EventKind.Metric: {
+        const m = ev.metric();
+        if (m.name === "/sched/gomaxprocs:threads") c.maxGomaxprocs = Math.max(c.maxGomaxprocs, m.value);
+        break;
+      }
+    }
+  }
+
+  private commit(): void {
+    this.committed.copyFrom(this.live);
+    this.committedLastGen = this.lastGen;
+    this.goroutines.commit();
+    this.procs.commit();
+    this.threads.commit();
+  }
+
+  /** Forgets everything since the last Sync (the trace broke after it). */
+  discardPending(): void {
+    this.live.copyFrom(this.committed);
+    this.lastGen = this.committedLastGen;
+    this.goroutines.rollback();
+    this.procs.rollback();
+    this.threads.rollback();
+  }
+
+  finalize(): Overview {
+    const c = this.live;
+    const byKind: [string, number][] = [];
+    c.byKind.forEach((n, k) => {
+      if (n > 0) byKind.push([eventKindNames[k]!, n]);
+    });
+    return {
+      firstNs: Number.isNaN(this.firstNs) ? 0 : this.firstNs,
+      lastNs: Number.isNaN(c.lastNs) ? 0 : c.lastNs,
+      generations: c.generations,
+      firstGeneration: this.firstGen,
+      lastGeneration: this.lastGen,
+      events: c.events,
+      eventsByKind: byKind,
+      goroutines: this.goroutines.size,
+      goroutinesCreated: c.created,
+      goroutinesEnded: c.ended,
+      procs: this.procs.size,
+      maxGomaxprocs: c.maxGomaxprocs,
+      threads: this.threads.size,
+      gcCycles: c.gcCycles,
+    };
+  }
+}

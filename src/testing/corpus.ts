@@ -1,0 +1,68 @@
+/**
+ * Test support: where the shared trace corpus and our fixtures live, how to
+ * run Go as the oracle, and how to skip (locally) or fail (in CI) when
+ * either is missing. Used by tests only.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (this file is compiled to dist/testing/). */
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const sharedDir = join(repoRoot, "..", "shared");
+export const wildDir = join(sharedDir, "wild-traces");
+export const goTracesDir = join(sharedDir, "go-traces");
+export const fixturesDir = join(repoRoot, "testdata", "traces");
+
+export const inCI = process.env.CI === "true";
+
+/**
+ * Returns a reason to skip if `what` is unavailable, or undefined if it is
+ * there. In CI a missing requirement is an error, never a skip.
+ */
+export function requirement(ok: boolean, what: string): string | undefined {
+  if (ok) return undefined;
+  if (inCI) throw new Error(`${what} is required in CI but missing`);
+  const reason = `skipped: ${what} is not available`;
+  console.log(reason);
+  return reason;
+}
+
+let goChecked: boolean | undefined;
+export function haveGo(): boolean {
+  if (goChecked === undefined) {
+    goChecked = spawnSync("go", ["version"], { stdio: "ignore" }).status === 0;
+  }
+  return goChecked;
+}
+
+/** The header version N of a trace file (`go 1.N trace`), or undefined. */
+export function headerVersion(path: string): number | undefined {
+  const head = readFileSync(path).subarray(0, 16).toString("latin1");
+  const m = /^go 1\.(\d+) trace/.exec(head);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Binary trace files in a folder (non-recursive), filtered by header version. */
+export function traceFiles(dir: string, accept: (version: number) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => join(dir, f))
+    .filter((p) => {
+      if (p.endsWith(".md")) return false;
+      const v = headerVersion(p);
+      return v !== undefined && accept(v);
+    })
+    .sort();
+}
+
+/** Runs `go tool trace` with args; returns stdout and the exit status. */
+export function goToolTrace(args: string[]): { stdout: Buffer; status: number; stderr: string } {
+  const r = spawnSync("go", ["tool", "trace", ...args], { maxBuffer: 1 << 30 });
+  return { stdout: r.stdout, status: r.status ?? -1, stderr: r.stderr.toString() };
+}
+
+export function goVersion(): string {
+  return execFileSync("go", ["env", "GOVERSION"]).toString().trim();
+}
