@@ -17,7 +17,7 @@ import (
 func spinA(d time.Duration) uint64 {
 	var x uint64 = 1
 	for end := time.Now().Add(d); time.Now().Before(end); {
-		for i := 0; i < 1000; i++ {
+		for i := 0; i < 200000; i++ {
 			x = x*6364136223846793005 + 1442695040888963407
 		}
 	}
@@ -28,7 +28,7 @@ func spinA(d time.Duration) uint64 {
 func spinB(d time.Duration) uint64 {
 	var x uint64
 	for end := time.Now().Add(d); time.Now().Before(end); {
-		for i := 0; i < 1000; i++ {
+		for i := 0; i < 200000; i++ {
 			x += uint64(i) ^ (x >> 3)
 		}
 	}
@@ -60,9 +60,9 @@ func main() {
 			defer wg.Done()
 			var v uint64
 			if g%2 == 0 {
-				v = spinA(300 * time.Millisecond)
+				v = spinA(500 * time.Millisecond)
 			} else {
-				v = spinB(300 * time.Millisecond)
+				v = spinB(500 * time.Millisecond)
 			}
 			mu.Lock()
 			sum += v
