@@ -1,0 +1,213 @@
+// The benchmark behind `npm run bench`: how fast gotrace reads a large
+// trace, next to Go's own reader, in time and peak memory.
+//
+//  1. Makes the input traces once (bench/out/, git-ignored): ≥200 MiB with
+//     the local Go (1.26 when written), and ≥100 MiB with Go 1.21 for the
+//     old-format row (skipped if that toolchain cannot be had).
+//  2. Runs each reader as a fresh process, BENCH_RUNS times (default 3),
+//     and takes medians: bench/goparse (golang.org/x/exp/trace), go tool
+//     trace -d=parsed (a second reference that also formats every event),
+//     bench/read.mjs (gotrace's readTrace) and, once dist/validate exists,
+//     read.mjs --validate.
+//  3. Prints the table and rewrites its section of BENCHMARKS.md.
+//
+// The whole run takes about 10 minutes on 2 cores, most of it in go tool
+// trace -d=parsed (~150 s a run on 200 MiB). Environment knobs:
+// BENCH_RUNS=N, BENCH_OLD=0 (skip the Go 1.21 trace), BENCH_PARSED=0 (skip
+// go tool trace -d=parsed), BENCH_NO_WRITE=1 (print only, keep BENCHMARKS.md).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hasGnuTime, measureAll } from "./measure.mjs";
+import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
+import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoDir = dirname(benchDir);
+const outDir = join(benchDir, "out");
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const started = Date.now();
+
+function sh(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { encoding: "utf8", ...opts }).trim();
+}
+
+function log(msg) {
+  process.stderr.write(`==> ${msg}\n`);
+}
+
+mkdirSync(outDir, { recursive: true });
+if (!existsSync(join(repoDir, "dist", "decode", "reader.js"))) {
+  throw new Error("dist/decode/reader.js is missing: run `npm run build` first");
+}
+
+// --- Inputs -----------------------------------------------------------------
+
+const notes = [];
+const localGo = sh("go", ["env", "GOVERSION"], { env: { ...process.env, GOTOOLCHAIN: "local" } });
+const localMinor = /^go1\.(\d+)/.exec(localGo)[1];
+
+function describe(path) {
+  const madeBy = `testdata/programs/big, ${traceOrigin(path).goVersion ?? "unknown Go"}`;
+  return {
+    path,
+    file: relative(repoDir, path),
+    bytes: statSync(path).size,
+    version: traceVersion(path),
+    madeBy,
+  };
+}
+
+log(`trace: testdata/programs/big with ${localGo}, 200 MiB`);
+const modern = ensureBigTrace({
+  repoDir,
+  outDir,
+  name: `big-go1.${localMinor}.trace`,
+  toolchain: "local",
+  sizeMiB: 200,
+  timeoutSec: 300,
+});
+const traces = [describe(modern.path)];
+
+let old;
+if (process.env.BENCH_OLD !== "0") {
+  const cached = join(outDir, "big-go1.21.trace");
+  const toolchain = existsSync(cached) ? "cached" : resolveGo121(repoDir);
+  if (toolchain === undefined) {
+    notes.push("No Go 1.21 toolchain could be had from the module proxy: the go 1.21 rows are skipped.");
+  } else {
+    log(
+      `trace: testdata/programs/big with ${toolchain === "cached" ? "Go 1.21 (cached)" : toolchain}, 100 MiB`,
+    );
+    try {
+      const made = ensureBigTrace({
+        repoDir,
+        outDir,
+        name: "big-go1.21.trace",
+        toolchain,
+        sizeMiB: 100,
+        timeoutSec: 180,
+      });
+      old = describe(made.path);
+      traces.push(old);
+    } catch (e) {
+      notes.push(
+        `The Go 1.21 trace could not be made (${String(e.message).split("\n")[0]}): its rows are skipped.`,
+      );
+    }
+  }
+}
+for (const t of traces) t.label = `go 1.${t.version}, ${(t.bytes / 1e6).toFixed(0)} MB`;
+
+// --- Readers ----------------------------------------------------------------
+
+log("building bench/goparse");
+const goparse = join(outDir, "goparse");
+sh("go", ["build", "-o", goparse, "."], {
+  cwd: join(benchDir, "goparse"),
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const goTraceTool = sh("go", ["tool", "-n", "trace"]);
+const useGnuTime = hasGnuTime();
+const validatorJs = join(repoDir, "dist", "validate", "validator.js");
+const readMjs = relative(repoDir, join(benchDir, "read.mjs"));
+
+// One job per (trace, reader); `ref` points at the Go x/exp/trace job of the
+// same trace, which the ratios divide by.
+const jobs = [];
+const pendingRows = [];
+function job(trace, reader, cmd, args, extra = {}) {
+  const j = { trace, reader, label: `${trace.label}: ${reader}`, cmd, args, stdout: "json", ...extra };
+  jobs.push(j);
+  return j;
+}
+for (const t of traces) {
+  const isOld = t.version < 22;
+  const ref = job(t, "Go x/exp/trace (bench/goparse)", goparse, [t.path]);
+  if (process.env.BENCH_PARSED !== "0" && !isOld) {
+    job(t, "go tool trace -d=parsed > /dev/null", goTraceTool, ["-d=parsed", t.path], {
+      stdout: "discard",
+      ref,
+    });
+  }
+  job(t, "gotrace readTrace (bench/read.mjs)", process.execPath, [readMjs, t.path], {
+    ref,
+    pendingOnFailure: isOld ? "gotrace cannot read Go 1.21 traces yet" : undefined,
+  });
+  if (isOld) continue;
+  if (existsSync(validatorJs)) {
+    job(t, "gotrace readTrace + Validator", process.execPath, [readMjs, "--validate", t.path], { ref });
+  } else {
+    pendingRows.push({ trace: t, reader: "gotrace readTrace + Validator", after: jobs.length });
+  }
+}
+if (process.env.BENCH_PARSED !== "0" && old) {
+  notes.push("go tool trace -d=parsed is timed on the newest trace only, to keep the run near 10 minutes.");
+}
+
+log(`measuring ${jobs.length} readers, ${runs} runs each, round-robin`);
+const loadBefore = os.loadavg()[0];
+const results = measureAll(jobs, { runs, useGnuTime });
+const loadAfter = os.loadavg()[0];
+
+const rows = [];
+jobs.forEach((j, i) => {
+  let result = results[i];
+  if (!result.ok) {
+    const repro = [j.cmd, ...j.args].map((a) => (a.startsWith(repoDir) ? relative(repoDir, a) : a)).join(" ");
+    const what = `${j.reader} on ${j.trace.file}: \`${result.error}\`. Reproduce: \`${repro}\``;
+    if (j.pendingOnFailure) {
+      result = { ok: false, pending: j.pendingOnFailure };
+      notes.push(`Pending, ${what}`);
+    } else {
+      notes.push(`Failed, ${what}`);
+    }
+  }
+  if (!j.ref) j.trace.events = result.events;
+  rows.push({ trace: j.trace, reader: j.reader, result, ref: j.ref ? results[jobs.indexOf(j.ref)] : result });
+  for (const p of pendingRows.filter((p) => p.after === i + 1)) {
+    rows.push({ ...p, result: { ok: false, pending: "dist/validate/validator.js does not exist yet" } });
+  }
+});
+
+// --- Report -----------------------------------------------------------------
+
+function cpuModel() {
+  const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+  return m ? m[1].trim() : (os.cpus()[0]?.model ?? "unknown CPU");
+}
+
+function sourceCommit() {
+  const head = sh("git", ["rev-parse", "--short", "HEAD"], { cwd: repoDir });
+  const dirty = sh("git", ["status", "--porcelain", "--", "src"], { cwd: repoDir }) !== "";
+  return dirty ? `commit ${head} with uncommitted changes in src/` : `commit ${head}`;
+}
+
+const goModText = readFileSync(join(benchDir, "goparse", "go.mod"), "utf8");
+const env = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  commit: sourceCommit(),
+  nproc: os.availableParallelism(),
+  cpu: cpuModel(),
+  memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  go: sh("go", ["version"]),
+  xexp: /golang\.org\/x\/exp (\S+)/.exec(goModText)?.[1] ?? "?",
+  load: `${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+  rssSource: useGnuTime
+    ? "`/usr/bin/time -v` (Maximum resident set size)"
+    : "each reader's own getrusage (no GNU time; go tool trace has no RSS)",
+};
+
+const section = formatSection({ env, traces, rows, runs, notes });
+writeFileSync(join(outDir, "results.json"), `${JSON.stringify({ env, traces, rows }, null, 2)}\n`);
+process.stdout.write(`\n${formatTable(rows)}\n\n`);
+for (const n of notes) process.stdout.write(`note: ${n}\n`);
+if (process.env.BENCH_NO_WRITE !== "1") {
+  writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section);
+  log("wrote BENCHMARKS.md");
+}
+log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
