@@ -213,45 +213,41 @@ export class RawReader {
 
   private step(): RawNext {
     if (this.ver === undefined && !this.readHeader()) return "more";
-    for (;;) {
-      if (this.cur === undefined) {
-        if (this.pos >= this.end) return this.closed ? "end" : "more";
-        const type = this.buf[this.pos]!;
-        // Type 0 is never valid; past the version's table is invalid too, and v1
-        // headers have an empty table, so any byte after them is invalid.
-        const spec = type === 0 ? undefined : rawSpecOf(this.ver!, type);
-        if (spec === undefined) throw new RawFormatError(`invalid event type: ${type}`, this.offset);
-        this.cur = { type, spec, offset: this.offset, args: [], want: spec.args.length, dataLen: -1 };
-        this.pos++;
-      }
-      const cur = this.cur;
-      while (cur.args.length < cur.want) {
-        if (!this.readVarint()) return this.stopInEvent(cur);
-        cur.args.push(this.value);
-        if (cur.spec.isStack && cur.args.length === cur.spec.args.length) {
-          cur.want += 4 * goIntCount(cur.args[1]!);
-        }
-      }
-      let data: Uint8Array | undefined;
-      if (cur.spec.hasData) {
-        if (cur.dataLen < 0) {
-          if (!this.readVarint()) return this.stopInEvent(cur);
-          cur.dataLen = goIntCount(this.value);
-        }
-        if (cur.dataLen > 0) {
-          if (this.end - this.pos < cur.dataLen) {
-            if (!this.closed) return "more";
-            return this.dropTail(cur); // ReadByte hit io.EOF
-          }
-          data = this.buf.slice(this.pos, this.pos + cur.dataLen);
-          this.pos += cur.dataLen;
-        }
-      }
-      this.cur = undefined;
-      return data === undefined
-        ? { type: cur.type, args: cur.args }
-        : { type: cur.type, args: cur.args, data };
+    if (this.cur === undefined) {
+      if (this.pos >= this.end) return this.closed ? "end" : "more";
+      const type = this.buf[this.pos]!;
+      // Type 0 is never valid; past the version's table is invalid too, and v1
+      // headers have an empty table, so any byte after them is invalid.
+      const spec = type === 0 ? undefined : rawSpecOf(this.ver!, type);
+      if (spec === undefined) throw new RawFormatError(`invalid event type: ${type}`, this.offset);
+      this.cur = { type, spec, offset: this.offset, args: [], want: spec.args.length, dataLen: -1 };
+      this.pos++;
     }
+    const cur = this.cur;
+    while (cur.args.length < cur.want) {
+      if (!this.readVarint()) return this.stopInEvent(cur);
+      cur.args.push(this.value);
+      if (cur.spec.isStack && cur.args.length === cur.spec.args.length) {
+        cur.want += 4 * goIntCount(cur.args[1]!);
+      }
+    }
+    let data: Uint8Array | undefined;
+    if (cur.spec.hasData) {
+      if (cur.dataLen < 0) {
+        if (!this.readVarint()) return this.stopInEvent(cur);
+        cur.dataLen = goIntCount(this.value);
+      }
+      if (cur.dataLen > 0) {
+        if (this.end - this.pos < cur.dataLen) {
+          if (!this.closed) return "more";
+          return this.dropTail(cur); // ReadByte hit io.EOF
+        }
+        data = this.buf.slice(this.pos, this.pos + cur.dataLen);
+        this.pos += cur.dataLen;
+      }
+    }
+    this.cur = undefined;
+    return data === undefined ? { type: cur.type, args: cur.args } : { type: cur.type, args: cur.args, data };
   }
 
   private readHeader(): boolean {
