@@ -4,12 +4,12 @@
  * (`-d=parsed`, `-d=wire`) for scripts written against it.
  */
 import { statSync } from "node:fs";
-import { fileChunks } from "./chunks.js";
 import { TraceError } from "../decode/errors.js";
 import { formatEvent } from "../decode/event-string.js";
 import { readTrace } from "../decode/reader.js";
-import { runStats } from "./stats.js";
+import { fileChunks } from "./chunks.js";
 import { OutputBuffer } from "./output.js";
+import { runStats } from "./stats.js";
 
 const usage = `usage: gotrace <command> [flags] FILE
 

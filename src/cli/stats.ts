@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import { OverviewAnalyzer } from "../analysis/overview.js";
 import { TraceError } from "../decode/errors.js";
-import { readTrace, TraceReader } from "../decode/reader.js";
+import { readTrace, type TraceReader } from "../decode/reader.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
 
@@ -28,7 +28,10 @@ export async function runStats(file: string, _args: string[]): Promise<number> {
   }
   const lines: [string, string][] = [
     ["File", `${file} (${formatBytes(size)})`],
-    ["Format", reader?.version ? `go 1.${reader.version} trace (written by ${goReleasesFor(reader.version)})` : "?"],
+    [
+      "Format",
+      reader?.version ? `go 1.${reader.version} trace (written by ${goReleasesFor(reader.version)})` : "?",
+    ],
     ["Duration", formatDuration(o.lastNs - o.firstNs)],
     [
       "Generations",

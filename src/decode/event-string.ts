@@ -11,8 +11,8 @@ import {
   goStateNames,
   isNoStack,
   procStateNames,
-  ResourceKind,
   type ResourceID,
+  ResourceKind,
   resourceKindNames,
   type Stack,
   stackFrames,
@@ -93,7 +93,9 @@ export function formatEvent(e: Event, originNs: number): string {
       const r = e.range();
       s += ` Name=${quoteGo(r.name)} Scope=${formatResource(r.scope)}`;
       if (kind === EventKind.RangeEnd) {
-        const attrs = e.rangeAttributes().map((a) => `${quoteGo(a.name)}=Value{Uint64(${formatU64(a.value)})}`);
+        const attrs = e
+          .rangeAttributes()
+          .map((a) => `${quoteGo(a.name)}=Value{Uint64(${formatU64(a.value)})}`);
         s += ` Attributes=[${attrs.join(" ")}]`;
       }
       break;

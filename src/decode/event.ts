@@ -9,7 +9,7 @@
 import { Ev, specs } from "../format/v2/spec.js";
 import type { EvTable } from "./v2/table.js";
 
-export const enum EventKind {
+export enum EventKind {
   Bad = 0,
   Sync = 1,
   Metric = 2,
@@ -45,7 +45,7 @@ export const eventKindNames: readonly string[] = [
   "Experimental",
 ];
 
-export const enum GoState {
+export enum GoState {
   Undetermined = 0,
   NotExist = 1,
   Runnable = 2,
@@ -63,7 +63,7 @@ export const goStateNames: readonly string[] = [
   "Syscall",
 ];
 
-export const enum ProcState {
+export enum ProcState {
   Undetermined = 0,
   NotExist = 1,
   Running = 2,
@@ -72,7 +72,7 @@ export const enum ProcState {
 
 export const procStateNames: readonly string[] = ["Undetermined", "NotExist", "Running", "Idle"];
 
-export const enum ResourceKind {
+export enum ResourceKind {
   None = 0,
   Goroutine = 1,
   Proc = 2,
@@ -344,7 +344,13 @@ export class Event {
   }
 
   stateTransition(): StateTransition {
-    const go = (id: number, from: GoState, to: GoState, reason = "", stack: Stack = NoStack): StateTransition => ({
+    const go = (
+      id: number,
+      from: GoState,
+      to: GoState,
+      reason = "",
+      stack: Stack = NoStack,
+    ): StateTransition => ({
       resource: { kind: ResourceKind.Goroutine, id },
       from,
       to,

@@ -94,7 +94,9 @@ export async function readTrace(
 }
 
 /** The events of a trace as an async iterator (convenient; readTrace is faster for bulk work). */
-export async function* events(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Event> {
+export async function* events(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Event> {
   const r = new TraceReader();
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   for (;;) {

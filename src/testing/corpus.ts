@@ -3,7 +3,7 @@
  * run Go as the oracle, and how to skip (locally) or fail (in CI) when
  * either is missing. Used by tests only.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,4 +65,43 @@ export function goToolTrace(args: string[]): { stdout: Buffer; status: number; s
 
 export function goVersion(): string {
   return execFileSync("go", ["env", "GOVERSION"]).toString().trim();
+}
+
+/** `go tool trace -d=parsed FILE`, asynchronously (several can run while we decode). */
+export function goParsed(path: string): Promise<{ stdout: Buffer; status: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", ["tool", "trace", "-d=parsed", path]);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({ stdout: Buffer.concat(out), status: code ?? -1, stderr: Buffer.concat(err).toString() }),
+    );
+  });
+}
+
+/** Runs async jobs with at most `limit` at a time, in order of the list. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A file as chunks of `size` bytes, to exercise streaming. */
+export function* chunksOf(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let off = 0; off < bytes.length; off += size)
+    yield bytes.subarray(off, Math.min(off + size, bytes.length));
 }

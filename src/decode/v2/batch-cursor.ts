@@ -6,9 +6,9 @@
  */
 import { specs } from "../../format/v2/spec.js";
 import { readUvarint, type VarintResult } from "../../format/varint.js";
-import { OrderError } from "./order.js";
-import type { BaseEvent } from "./order.js";
 import type { Batch } from "./batch.js";
+import type { BaseEvent } from "./order.js";
+import { OrderError } from "./order.js";
 
 const vr: VarintResult = { value: 0, n: 0 };
 

@@ -41,6 +41,10 @@ export class BatchFramer {
   /** File offset of buf[0]. */
   private base: number;
   private readonly vr: VarintResult = { value: 0, n: 0 };
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  /** Bytes from pos that the next batch needs at least (known once its header is read). */
+  private need = 1;
 
   constructor(startOffset: number) {
     this.base = startOffset;
@@ -53,24 +57,39 @@ export class BatchFramer {
 
   /** Bytes received but not yet handed out as batches. */
   get pending(): number {
-    return this.buf.length - this.pos;
+    return this.buf.length - this.pos + this.queued;
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const rest = this.buf.length - this.pos;
-    if (rest === 0) {
+    if (rest === 0 && this.queue.length === 0) {
       this.base += this.buf.length;
       this.buf = chunk;
       this.pos = 0;
       return;
     }
-    const joined = new Uint8Array(rest + chunk.length);
+    // Small chunks wait in a queue until they complete what the next batch needs,
+    // so that joining them costs one copy per batch, not one per chunk.
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    if (rest + this.queued >= this.need) this.join();
+  }
+
+  private join(): void {
+    const rest = this.buf.length - this.pos;
+    const joined = new Uint8Array(rest + this.queued);
     joined.set(this.buf.subarray(this.pos), 0);
-    joined.set(chunk, rest);
+    let off = rest;
+    for (const c of this.queue) {
+      joined.set(c, off);
+      off += c.length;
+    }
     this.base += this.pos;
     this.buf = joined;
     this.pos = 0;
+    this.queue = [];
+    this.queued = 0;
   }
 
   /**
@@ -78,22 +97,34 @@ export class BatchFramer {
    * `atEOF`, an incomplete batch is an error instead (the trace is truncated).
    */
   next(atEOF: boolean): Batch | undefined {
+    if (this.queued > 0 && (atEOF || this.buf.length - this.pos + this.queued >= this.need)) this.join();
     const buf = this.buf;
     const end = buf.length;
     let p = this.pos;
-    if (p >= end) return undefined;
+    if (p >= end) {
+      this.need = 1;
+      return undefined;
+    }
     const start = this.base + p;
     const typ = buf[p++]!;
     if (typ === Ev.EndOfGeneration) {
       this.pos = p;
-      return { gen: 0, m: -1, time: 0, data: buf.subarray(p - 1, p), exp: 0, offset: start, endOfGeneration: true };
+      return {
+        gen: 0,
+        m: -1,
+        time: 0,
+        data: buf.subarray(p - 1, p),
+        exp: 0,
+        offset: start,
+        endOfGeneration: true,
+      };
     }
     if (typ !== Ev.EventBatch && typ !== Ev.ExperimentalBatch) {
       throw new TraceError(`expected batch event, got event ${typ}`, start);
     }
     let exp = 0;
     if (typ === Ev.ExperimentalBatch) {
-      if (p >= end) return this.short(atEOF, start, "error reading batch experiment: EOF");
+      if (p >= end) return this.short(atEOF, start, "error reading batch experiment: EOF", p + 1);
       exp = buf[p++]!;
     }
     const fields = [0, 0, 0, 0];
@@ -102,10 +133,18 @@ export class BatchFramer {
       readUvarint(buf, p, end, vr);
       if (vr.n === 0) {
         const partial = p < end;
-        return this.short(atEOF, start, `error reading batch ${fieldNames[i]}: ${partial ? "unexpected EOF" : "EOF"}`);
+        return this.short(
+          atEOF,
+          start,
+          `error reading batch ${fieldNames[i]}: ${partial ? "unexpected EOF" : "EOF"}`,
+          end + 1,
+        );
       }
       if (vr.n < 0) {
-        throw new TraceError(`error reading batch ${fieldNames[i]}: binary: varint overflows a 64-bit integer`, start);
+        throw new TraceError(
+          `error reading batch ${fieldNames[i]}: binary: varint overflows a 64-bit integer`,
+          start,
+        );
       }
       fields[i] = vr.value;
       p += vr.n;
@@ -115,9 +154,15 @@ export class BatchFramer {
       throw new TraceError(`invalid batch size ${size}, maximum is ${MaxBatchSize}`, start);
     }
     if (end - p < size) {
-      return this.short(atEOF, start, `failed to read full batch: read ${end - p} but wanted ${size}`);
+      return this.short(
+        atEOF,
+        start,
+        `failed to read full batch: read ${end - p} but wanted ${size}`,
+        p + size,
+      );
     }
     this.pos = p + size;
+    this.need = 1;
     return {
       gen: fields[0]!,
       m: toInt64(fields[1]!),
@@ -129,8 +174,10 @@ export class BatchFramer {
     };
   }
 
-  private short(atEOF: boolean, start: number, reason: string): undefined {
+  /** Not enough bytes yet: an error at EOF, else remember how many the batch needs (up to `needEnd`). */
+  private short(atEOF: boolean, start: number, reason: string, needEnd: number): undefined {
     if (atEOF) throw new TraceError(reason, start);
+    this.need = needEnd - this.pos;
     return undefined;
   }
 }

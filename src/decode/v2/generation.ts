@@ -132,7 +132,11 @@ class PayloadReader {
     readUvarint(this.data, this.pos, this.data.length, this.vr);
     if (this.vr.n <= 0) {
       const why =
-        this.vr.n < 0 ? "binary: varint overflows a 64-bit integer" : this.pos < this.data.length ? "unexpected EOF" : "EOF";
+        this.vr.n < 0
+          ? "binary: varint overflows a 64-bit integer"
+          : this.pos < this.data.length
+            ? "unexpected EOF"
+            : "EOF";
       throw this.fail(context ? `${context}: ${why}` : why);
     }
     this.pos += this.vr.n;
@@ -166,7 +170,9 @@ function addStrings(g: Generation, b: Batch): void {
     const s = decodeGoString(r.data.subarray(r.pos, r.pos + len));
     r.pos += len;
     if (!g.table.strings.insert(id, s)) {
-      throw r.fail(`multiple strings with the same ID: id=${id}, new=${s}, existing=${g.table.strings.get(id)}`);
+      throw r.fail(
+        `multiple strings with the same ID: id=${id}, new=${s}, existing=${g.table.strings.get(id)}`,
+      );
     }
   }
 }
@@ -251,12 +257,16 @@ export function processBatch(g: Generation, b: Batch, version: number): void {
     setSyncBatch(g, b, version);
   } else if (b.exp !== 0) {
     let list = g.table.expBatches.get(b.exp);
-    if (!list) g.table.expBatches.set(b.exp, (list = []));
+    if (!list) {
+      list = [];
+      g.table.expBatches.set(b.exp, list);
+    }
     list.push({ thread: b.m, data: b.data });
   } else {
     let list = g.batches.get(b.m);
     if (!list) {
-      g.batches.set(b.m, (list = []));
+      list = [];
+      g.batches.set(b.m, list);
       g.batchMs.push(b.m);
     }
     list.push(b);
@@ -268,7 +278,8 @@ export function finishGeneration(g: Generation, version: number): void {
   const t = g.table;
   t.generation = g.gen;
   if (t.nsPerTick === 0) throw new TraceError("no frequency event found", g.offset, g.gen);
-  if (version >= 25 && !t.clockSnapshot) throw new TraceError("no clock snapshot event found", g.offset, g.gen);
+  if (version >= 25 && !t.clockSnapshot)
+    throw new TraceError("no clock snapshot event found", g.offset, g.gen);
   for (const [id, pcs] of t.stacks.entries()) {
     for (const pc of pcs) {
       const f = t.pcs.get(pc);

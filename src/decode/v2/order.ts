@@ -9,7 +9,16 @@
  */
 import { Ev, GoStatus, ProcStatus, specs } from "../../format/v2/spec.js";
 import { eventName } from "../../format/v2/version.js";
-import { Event, GoState, goStatusToState, NoGoroutine, NoProc, NoTask, NoThread, ProcState } from "../event.js";
+import {
+  Event,
+  GoState,
+  goStatusToState,
+  NoGoroutine,
+  NoProc,
+  NoTask,
+  NoThread,
+  ProcState,
+} from "../event.js";
 import { toInt64 } from "./batch.js";
 import type { EvTable } from "./table.js";
 
@@ -29,7 +38,7 @@ export interface SchedCtx {
   m: number;
 }
 
-const enum Need {
+enum Need {
   MustNotHave = 0,
   MayHave = 1,
   MustHave = 2,
@@ -121,7 +130,7 @@ interface MState {
   p: number;
 }
 
-const enum GCState {
+enum GCState {
   Undetermined = 0,
   NotRunning = 1,
   Running = 2,
@@ -130,15 +139,25 @@ const enum GCState {
 /** An ordering failure: the trace is broken. */
 export class OrderError extends Error {}
 
-type Handler = (o: Ordering, ev: BaseEvent, evt: EvTable, m: number, gen: number, cur: SchedCtx) => SchedCtx | null;
+type Handler = (
+  o: Ordering,
+  ev: BaseEvent,
+  evt: EvTable,
+  m: number,
+  gen: number,
+  cur: SchedCtx,
+) => SchedCtx | null;
 
 function validateCtx(ctx: SchedCtx, m: Need, p: Need, g: Need): void {
-  if (m === Need.MustHave && ctx.m === NoThread) throw new OrderError("expected a thread but didn't have one");
+  if (m === Need.MustHave && ctx.m === NoThread)
+    throw new OrderError("expected a thread but didn't have one");
   if (m === Need.MustNotHave && ctx.m !== NoThread) throw new OrderError("expected no thread but had one");
   if (p === Need.MustHave && ctx.p === NoProc) throw new OrderError("expected a proc but didn't have one");
   if (p === Need.MustNotHave && ctx.p !== NoProc) throw new OrderError("expected no proc but had one");
-  if (g === Need.MustHave && ctx.g === NoGoroutine) throw new OrderError("expected a goroutine but didn't have one");
-  if (g === Need.MustNotHave && ctx.g !== NoGoroutine) throw new OrderError("expected no goroutine but had one");
+  if (g === Need.MustHave && ctx.g === NoGoroutine)
+    throw new OrderError("expected a goroutine but didn't have one");
+  if (g === Need.MustNotHave && ctx.g !== NoGoroutine)
+    throw new OrderError("expected no goroutine but had one");
 }
 
 const userGo = (ctx: SchedCtx): void => validateCtx(ctx, Need.MustHave, Need.MustHave, Need.MustHave);
@@ -269,7 +288,8 @@ dispatch[Ev.ProcStatus] = (o, ev, evt, _m, gen, cur) => {
         found = true;
       }
     }
-    if (!found) throw new OrderError(`failed to find sched context for proc ${pid} that's about to be stolen`);
+    if (!found)
+      throw new OrderError(`failed to find sched context for proc ${pid} that's about to be stolen`);
   }
   o.push(evt, ctx, ev);
   return next;
@@ -279,7 +299,8 @@ dispatch[Ev.ProcStart] = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.a0;
   const seq = { gen, seq: ev.a1 };
   const state = o.pStates.get(pid);
-  if (!state || state.status !== ProcStatus.Idle || !succeeds(seq, state.seq) || cur.p !== NoProc) return null;
+  if (!state || state.status !== ProcStatus.Idle || !succeeds(seq, state.seq) || cur.p !== NoProc)
+    return null;
   validateCtx(cur, Need.MustHave, Need.MustNotHave, Need.MayHave);
   state.status = ProcStatus.Running;
   state.seq = seq;
@@ -368,7 +389,9 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
     if (mid === NoThread) throw new OrderError(`found goroutine ${gid} in syscall without a thread`);
     if (mid === cur.m) {
       if (gen !== o.initialGen && cur.g !== gid) {
-        throw new OrderError(`inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${cur.g}`);
+        throw new OrderError(
+          `inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${cur.g}`,
+        );
       }
       next.g = gid;
     } else {
@@ -376,7 +399,9 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
       const ms = o.mStates.get(mid);
       if (ms) {
         if (ms.g !== gid) {
-          throw new OrderError(`inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${ms.g}`);
+          throw new OrderError(
+            `inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${ms.g}`,
+          );
         }
         ctx.g = ms.g;
       } else {
@@ -396,7 +421,8 @@ dispatch[Ev.GoCreate] = dispatch[Ev.GoCreateBlocked] = (o, ev, evt, _m, gen, cur
     throw new OrderError(`${o.evName(ev.type)} event for goroutine that's not Running`);
   }
   const newgid = ev.a0;
-  if (o.gStates.has(newgid)) throw new OrderError(`tried to create goroutine (${newgid}) that already exists`);
+  if (o.gStates.has(newgid))
+    throw new OrderError(`tried to create goroutine (${newgid}) that already exists`);
   const status = ev.type === Ev.GoCreateBlocked ? GoStatus.Waiting : GoStatus.Runnable;
   o.gStates.set(newgid, new GState(newgid, status, { gen, seq: 0 }));
   o.push(evt, cur, ev);
@@ -409,7 +435,8 @@ dispatch[Ev.GoDestroy] =
     (o, ev, evt, _m, _gen, cur) => {
       userGo(cur);
       const state = o.gStates.get(cur.g);
-      if (!state) throw new OrderError(`event ${o.evName(ev.type)} for goroutine (${cur.g}) that doesn't exist`);
+      if (!state)
+        throw new OrderError(`event ${o.evName(ev.type)} for goroutine (${cur.g}) that doesn't exist`);
       if (state.status !== GoStatus.Running) {
         throw new OrderError(`${o.evName(ev.type)} event for goroutine that's not Running`);
       }
@@ -641,7 +668,8 @@ dispatch[Ev.GCActive] = (o, ev, evt, _m, gen, cur) => {
     return cur;
   }
   if (seq !== o.gcSeq + 1) return null;
-  if (o.gcState !== GCState.Running) throw new OrderError("encountered GCActive while GC was not in progress");
+  if (o.gcState !== GCState.Running)
+    throw new OrderError("encountered GCActive while GC was not in progress");
   o.gcSeq = seq;
   userGo(cur);
   o.push(evt, cur, ev);
@@ -657,7 +685,8 @@ dispatch[Ev.GCBegin] = (o, ev, evt, _m, _gen, cur) => {
     return cur;
   }
   if (seq !== o.gcSeq + 1) return null;
-  if (o.gcState === GCState.Running) throw new OrderError("encountered GCBegin while GC was already in progress");
+  if (o.gcState === GCState.Running)
+    throw new OrderError("encountered GCBegin while GC was already in progress");
   o.gcSeq = seq;
   o.gcState = GCState.Running;
   userGo(cur);
@@ -723,7 +752,9 @@ dispatch[Ev.STWBegin] = dispatch[Ev.GCMarkAssistBegin] = (o, ev, evt, _m, _gen, 
   const desc = ev.type === Ev.STWBegin ? ev.a0 : 0;
   const gs = o.gStates.get(cur.g);
   if (!gs) {
-    throw new OrderError(`encountered event of type ${ev.type} without known state for current goroutine ${cur.g}`);
+    throw new OrderError(
+      `encountered event of type ${ev.type} without known state for current goroutine ${cur.g}`,
+    );
   }
   const err = gs.beginRange(makeRangeType(ev.type, desc));
   if (err) throw new OrderError(err);
@@ -745,7 +776,9 @@ dispatch[Ev.STWEnd] = dispatch[Ev.GCMarkAssistEnd] = (o, ev, evt, _m, _gen, cur)
   userGo(cur);
   const gs = o.gStates.get(cur.g);
   if (!gs) {
-    throw new OrderError(`encountered event of type ${ev.type} without known state for current goroutine ${cur.g}`);
+    throw new OrderError(
+      `encountered event of type ${ev.type} without known state for current goroutine ${cur.g}`,
+    );
   }
   const r = gs.endRange(ev.type);
   if (typeof r === "string") throw new OrderError(r);

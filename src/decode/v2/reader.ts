@@ -13,7 +13,7 @@ import { sortFunc } from "../go-sort.js";
 import { type Batch, BatchFramer } from "./batch.js";
 import { BatchCursor, compareCursors, heapInsert, heapRemove, heapUpdate } from "./batch-cursor.js";
 import { type CPUSample, finishGeneration, Generation, processBatch } from "./generation.js";
-import { Ordering, OrderError } from "./order.js";
+import { OrderError, Ordering } from "./order.js";
 import type { EvTable } from "./table.js";
 
 export const NeedInput: unique symbol = Symbol("NeedInput");
@@ -145,7 +145,8 @@ export class ReaderV2 {
           break;
         }
       }
-      if (!success) throw new OrderError(`broken trace: failed to advance: frontier:\n[gen=${this.gen!.gen}]`);
+      if (!success)
+        throw new OrderError(`broken trace: failed to advance: frontier:\n[gen=${this.gen!.gen}]`);
     }
     const ev = this.order.next();
     if (!ev) throw new Error("invariant violation: advance successful, but queue is empty");

@@ -1,0 +1,96 @@
+/**
+ * Differential tests: gotrace's events, printed, must equal what Go's own
+ * parser prints (`go tool trace -d=parsed`) byte for byte, for every modern
+ * trace in the corpus and in our fixtures, including where Go fails.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { describe, it } from "node:test";
+import {
+  chunksOf,
+  fixturesDir,
+  goParsed,
+  haveGo,
+  mapLimit,
+  requirement,
+  sharedDir,
+  traceFiles,
+  wildDir,
+} from "../testing/corpus.js";
+import { TraceError } from "./errors.js";
+import { formatEvent } from "./event-string.js";
+import { readTrace } from "./reader.js";
+
+/** Our -d=parsed output for a trace, plus the error (if any) that ended it. */
+export async function dumpParsed(
+  bytes: Uint8Array,
+  chunkSize = 1 << 16,
+): Promise<{ text: string; error: TraceError | undefined }> {
+  const parts: string[] = [];
+  try {
+    await readTrace(chunksOf(bytes, chunkSize), (ev, r) => {
+      parts.push(formatEvent(ev, r.originNs), "\n");
+    });
+    return { text: parts.join(""), error: undefined };
+  } catch (e) {
+    if (!(e instanceof TraceError)) throw e;
+    return { text: parts.join(""), error: e };
+  }
+}
+
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const line = a.slice(0, i).split("\n").length;
+  const ctx = (s: string) => s.slice(Math.max(0, i - 80), i + 120);
+  return `first difference at line ${line}:\n--- gotrace\n${ctx(a)}\n--- go\n${ctx(b)}`;
+}
+
+async function compareWithGo(path: string): Promise<void> {
+  const bytes = readFileSync(path);
+  const [go, ours] = await Promise.all([goParsed(path), dumpParsed(bytes)]);
+  const goText = go.stdout.toString("utf8");
+  if (ours.text !== goText) assert.fail(`${basename(path)}: ${firstDifference(ours.text, goText)}`);
+  assert.equal(
+    ours.error !== undefined,
+    go.status !== 0,
+    `${basename(path)}: gotrace error ${ours.error?.message}, go: ${go.stderr}`,
+  );
+}
+
+const modern = (v: number) => v >= 22;
+
+describe("gotrace dump equals go tool trace -d=parsed", () => {
+  const noGo = requirement(haveGo(), "the go command");
+  const noShared = requirement(existsSync(sharedDir), "../shared (the trace corpus)");
+
+  it("on every Go 1.22+ wild trace", { skip: noGo ?? noShared, timeout: 600_000 }, async () => {
+    const files = traceFiles(wildDir, modern);
+    assert.ok(files.length >= 19, `expected the wild 1.22+ traces, found ${files.length}`);
+    await mapLimit(files, 2, compareWithGo);
+  });
+
+  it("on every Go 1.22+ fixture", { skip: noGo, timeout: 600_000 }, async () => {
+    const files = traceFiles(fixturesDir, modern);
+    assert.ok(files.length > 0, "no fixtures in testdata/traces");
+    await mapLimit(files, 2, compareWithGo);
+  });
+});
+
+describe("streaming", () => {
+  it("gives the same events whatever the chunk size", {
+    skip: requirement(existsSync(wildDir), "../shared"),
+  }, async () => {
+    const files = traceFiles(wildDir, modern).slice(0, 6);
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      const whole = await dumpParsed(bytes, bytes.length);
+      for (const size of [1, 7, 4096]) {
+        if (size === 1 && bytes.length > 50_000) continue;
+        const chunked = await dumpParsed(bytes, size);
+        assert.equal(chunked.text, whole.text, `${basename(f)} with ${size}-byte chunks`);
+      }
+    }
+  });
+});
