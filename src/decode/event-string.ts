@@ -49,7 +49,25 @@ function procState(s: number): string {
   return procStateNames[s] ?? "Bad";
 }
 
+/** Formatted stacks per table, since the same stacks print again and again. */
+const stackText = new WeakMap<object, Map<number, string>>();
+
 function formatStack(s: Stack, prefix: string): string {
+  if (!s.table || prefix !== "\t") return formatStackUncached(s, prefix);
+  let cache = stackText.get(s.table);
+  if (!cache) {
+    cache = new Map();
+    stackText.set(s.table, cache);
+  }
+  let text = cache.get(s.id);
+  if (text === undefined) {
+    text = formatStackUncached(s, prefix);
+    cache.set(s.id, text);
+  }
+  return text;
+}
+
+function formatStackUncached(s: Stack, prefix: string): string {
   let out = "";
   for (const f of stackFrames(s)) {
     out += `${prefix}${f.func} @ 0x${f.pc.toString(16)}\n${prefix}\t${f.file}:${formatU64(f.line)}\n`;

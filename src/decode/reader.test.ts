@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
 import {
-  chunksOf,
   fixturesDir,
   goParsed,
   haveGo,
@@ -18,26 +17,7 @@ import {
   traceFiles,
   wildDir,
 } from "../testing/corpus.js";
-import { TraceError } from "./errors.js";
-import { formatEvent } from "./event-string.js";
-import { readTrace } from "./reader.js";
-
-/** Our -d=parsed output for a trace, plus the error (if any) that ended it. */
-export async function dumpParsed(
-  bytes: Uint8Array,
-  chunkSize = 1 << 16,
-): Promise<{ text: string; error: TraceError | undefined }> {
-  const parts: string[] = [];
-  try {
-    await readTrace(chunksOf(bytes, chunkSize), (ev, r) => {
-      parts.push(formatEvent(ev, r.originNs), "\n");
-    });
-    return { text: parts.join(""), error: undefined };
-  } catch (e) {
-    if (!(e instanceof TraceError)) throw e;
-    return { text: parts.join(""), error: e };
-  }
-}
+import { dumpParsed } from "../testing/dump.js";
 
 function firstDifference(a: string, b: string): string {
   let i = 0;
