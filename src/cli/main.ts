@@ -10,6 +10,7 @@ import { readTrace } from "../decode/reader.js";
 import { fileChunks } from "./chunks.js";
 import { OutputBuffer } from "./output.js";
 import { runStats } from "./stats.js";
+import { dumpWireEvents } from "./wire.js";
 
 const usage = `usage: gotrace <command> [flags] FILE
 
@@ -40,11 +41,6 @@ async function dumpParsed(path: string): Promise<void> {
   out.flush();
 }
 
-async function dumpWire(path: string): Promise<void> {
-  const { dumpWireEvents } = await import("./wire.js");
-  await dumpWireEvents(path);
-}
-
 export async function main(argv: string[]): Promise<void> {
   const args = [...argv];
   let command = args.shift();
@@ -73,7 +69,8 @@ export async function main(argv: string[]): Promise<void> {
     case "dump":
       return dumpParsed(file);
     case "dump-wire":
-      return dumpWire(file);
+      process.exitCode = await dumpWireEvents(file);
+      return;
     case "stats":
       process.exitCode = await runStats(file, args);
       return;
