@@ -1,0 +1,79 @@
+/** The gotrace command as a user runs it: output, exit status, one-line errors. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fixturesDir, goToolTrace, haveGo, repoRoot, requirement } from "../testing/corpus.js";
+
+const cli = join(repoRoot, "dist", "cli", "main.js");
+
+function gotrace(...args: string[]): { stdout: string; stderr: string; status: number } {
+  const r = spawnSync(process.execPath, [cli, ...args], { maxBuffer: 1 << 28 });
+  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+}
+
+const fixture = join(fixturesDir, "annotations-go1.26.trace");
+
+describe("gotrace CLI", { skip: requirement(existsSync(fixture), "testdata/traces fixtures") }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "gotrace-cli-"));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("accepts go tool trace's -d=parsed and -d=wire", { skip: requirement(haveGo(), "go") }, () => {
+    for (const mode of ["parsed", "wire"]) {
+      const ours = gotrace(`-d=${mode}`, fixture);
+      const go = goToolTrace([`-d=${mode}`, fixture]);
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.equal(ours.stdout, go.stdout.toString(), mode);
+    }
+    assert.equal(gotrace("dump", fixture).stdout, gotrace("-d=parsed", fixture).stdout);
+    assert.equal(gotrace("dump", "--wire", fixture).stdout, gotrace("-d=wire", fixture).stdout);
+  });
+
+  it("stats gives an overview", () => {
+    const r = gotrace("stats", fixture);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Format: +go 1\.26 trace/);
+    assert.match(r.stdout, /Generations: +\d+/);
+    assert.match(r.stdout, /Goroutines: +\d+/);
+    assert.match(r.stdout, /GC cycles: +\d+/);
+    assert.match(r.stdout, /TaskBegin +\d+/);
+  });
+
+  it("rejects a file that is not a trace with one line and status 1", () => {
+    const bad = join(tmp, "bad.out");
+    writeFileSync(bad, "hello, world, this is not a trace");
+    for (const args of [
+      ["dump", bad],
+      ["stats", bad],
+    ]) {
+      const r = gotrace(...args);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, "");
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /^gotrace: bad file format: not a Go execution trace\? at byte offset 0\n$/);
+    }
+  });
+
+  it("keeps the complete generations of a truncated trace and says what was lost", () => {
+    const bytes = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
+    const cut = join(tmp, "cut.out");
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const r = gotrace("stats", cut);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^gotrace: lost \d+\.\d% of [\d.]+ KiB: .* at byte offset \d+/);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    const gens = Number(/Generations: +(\d+)/.exec(r.stdout)?.[1]);
+    const full = Number(
+      /Generations: +(\d+)/.exec(gotrace("stats", join(fixturesDir, "manygen-go1.26.trace")).stdout)?.[1],
+    );
+    assert.ok(gens > 0 && gens < full, `kept ${gens} of ${full} generations`);
+  });
+
+  it("reports a missing file without a stack trace", () => {
+    const r = gotrace("stats", join(tmp, "nope.out"));
+    assert.equal(r.status, 1);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * gotrace's library API: read Go execution traces in Node or a browser.
+ *
+ *   for await (const ev of events(chunks)) { … }      // convenient
+ *   await readTrace(chunks, (ev, reader) => { … })    // fastest
+ *
+ * Events have Go's internal/trace meaning; see decode/event.ts.
+ */
+
+export { type Overview, OverviewAnalyzer } from "./analysis/overview.js";
+export { TraceError } from "./decode/errors.js";
+export {
+  BackgroundTask,
+  Event,
+  EventKind,
+  eventKindNames,
+  GoState,
+  goStateNames,
+  isNoStack,
+  NoGoroutine,
+  NoProc,
+  NoStack,
+  NoTask,
+  NoThread,
+  ProcState,
+  procStateNames,
+  type Range,
+  type ResourceID,
+  ResourceKind,
+  type Stack,
+  type StackFrame,
+  type StateTransition,
+  stackFrames,
+  type Task,
+} from "./decode/event.js";
+export { formatEvent, formatTime } from "./decode/event-string.js";
+export { events, NeedInput, type ReadResult, readTrace, TraceReader } from "./decode/reader.js";
+export { ValidationError, Validator, validateTrace } from "./validate/validator.js";
