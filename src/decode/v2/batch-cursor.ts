@@ -12,6 +12,12 @@ import { OrderError } from "./order.js";
 
 const vr: VarintResult = { value: 0, n: 0 };
 
+/** Arguments after the timestamp per event type, or −1 where a type cannot start a timed event. */
+const argCounts = new Int8Array(256).fill(-1);
+specs.forEach((spec, t) => {
+  if (spec && spec.isTimedEvent && spec.args.length > 0) argCounts[t] = spec.args.length - 1;
+});
+
 export class BatchCursor {
   /** Relative ns of the previous event in the current batch; undefined at a batch start. */
   private lastTs: number | undefined;
@@ -30,10 +36,10 @@ export class BatchCursor {
   }
 
   /**
-   * Reads the next event. `mul` converts ticks to absolute ns as Go does;
+   * Reads the next event. `nsPerTick` converts ticks to ns as Go does;
    * `origin` is subtracted from batch base times so that relative times stay exact.
    */
-  nextEvent(mul: (ticks: number) => number, origin: number): boolean {
+  nextEvent(nsPerTick: number, origin: number): boolean {
     while (this.idx < this.batches.length && this.batches[this.idx]!.data.length === this.dataOff) {
       this.idx++;
       this.dataOff = 0;
@@ -42,35 +48,48 @@ export class BatchCursor {
     if (this.idx === this.batches.length) return false;
     const batch = this.batches[this.idx]!;
     // Go treats a last time of 0 as "not started"; a batch based at absolute 0 restarts the same way.
-    if (this.lastTs === undefined || this.lastTs + origin === 0) this.lastTs = mul(batch.time) - origin;
+    if (this.lastTs === undefined || this.lastTs + origin === 0)
+      this.lastTs = Math.trunc(batch.time * nsPerTick) - origin;
     const data = batch.data;
     const end = data.length;
     let n = this.dataOff;
     const typ = data[n]!;
-    const spec = specs[typ];
-    if (typ >= specs.length) throw new OrderError(`found invalid event type: ${typ}`);
-    if (!spec || spec.args.length === 0 || !spec.isTimedEvent) {
+    const nargs = argCounts[typ]!;
+    if (nargs < 0) {
+      if (typ >= specs.length) throw new OrderError(`found invalid event type: ${typ}`);
       throw new OrderError(`found event without a timestamp: type=${typ}`);
     }
     n++;
-    readUvarint(data, n, end, vr);
-    if (vr.n <= 0) throw new OrderError("found invalid uvarint for timestamp");
-    const tsdiff = vr.value;
-    n += vr.n;
+    // One-byte varints are the common case; longer ones take the general path.
+    let tsdiff = data[n]!;
+    if (tsdiff < 0x80 && n < end) {
+      n++;
+    } else {
+      readUvarint(data, n, end, vr);
+      if (vr.n <= 0) throw new OrderError("found invalid uvarint for timestamp");
+      tsdiff = vr.value;
+      n += vr.n;
+    }
     const ev = this.ev;
     ev.type = typ;
     ev.a0 = ev.a1 = ev.a2 = ev.a3 = 0;
-    const nargs = spec.args.length - 1;
     for (let i = 0; i < nargs; i++) {
-      readUvarint(data, n, end, vr);
-      if (vr.n <= 0) throw new OrderError("found invalid uvarint");
-      if (i === 0) ev.a0 = vr.value;
-      else if (i === 1) ev.a1 = vr.value;
-      else if (i === 2) ev.a2 = vr.value;
-      else ev.a3 = vr.value;
-      n += vr.n;
+      let v = data[n]!;
+      if (v < 0x80 && n < end) {
+        n++;
+      } else {
+        readUvarint(data, n, end, vr);
+        if (vr.n <= 0) throw new OrderError("found invalid uvarint");
+        v = vr.value;
+        n += vr.n;
+      }
+      if (i === 0) ev.a0 = v;
+      else if (i === 1) ev.a1 = v;
+      else if (i === 2) ev.a2 = v;
+      else ev.a3 = v;
     }
-    ev.time = mul(tsdiff) + this.lastTs;
+    // Go converts each delta on its own (float multiply, truncate) and adds it to the last time.
+    ev.time = Math.trunc(tsdiff * nsPerTick) + this.lastTs;
     this.lastTs = ev.time;
     this.dataOff = n;
     return true;

@@ -47,12 +47,14 @@ enum Need {
 const procStatusNames = ["Bad", "Running", "Idle", "Syscall", "Bad"];
 const goStatusNames = ["Bad", "Runnable", "Running", "Syscall", "Waiting"];
 
-interface Seq {
-  gen: number;
+/** Something with a sequence counter local to a generation. */
+interface Sequenced {
+  seqGen: number;
   seq: number;
 }
 
-const succeeds = (a: Seq, b: Seq): boolean => a.gen === b.gen && a.seq === b.seq + 1;
+/** Whether (gen, seq) comes right after the counter of `s`. */
+const succeeds = (gen: number, seq: number, s: Sequenced): boolean => gen === s.seqGen && seq === s.seq + 1;
 
 /** A range kind: its begin event type and, for STW, its description string. */
 interface RangeType {
@@ -109,7 +111,8 @@ class GState extends RangeState {
   constructor(
     readonly id: number,
     public status: GoStatus,
-    public seq: Seq,
+    public seqGen: number,
+    public seq: number,
   ) {
     super();
   }
@@ -119,7 +122,8 @@ class PState extends RangeState {
   constructor(
     readonly id: number,
     public status: ProcStatus,
-    public seq: Seq,
+    public seqGen: number,
+    public seq: number,
   ) {
     super();
   }
@@ -173,7 +177,31 @@ export class Ordering {
   private queue: Event[] = [];
   private qHead = 0;
 
+  // Scratch contexts, reused for every event: advance() copies what it needs
+  // out of them before the next event, so nothing holds on to them.
+  private readonly curCtx: SchedCtx = { g: NoGoroutine, p: NoProc, m: NoThread };
+  private readonly nextCtx: SchedCtx = { g: NoGoroutine, p: NoProc, m: NoThread };
+  private readonly altCtx: SchedCtx = { g: NoGoroutine, p: NoProc, m: NoThread };
+
   constructor(readonly version: number) {}
+
+  /** The context after an event: `cur` with a new goroutine and proc. */
+  ctx(cur: SchedCtx, g: number, p: number): SchedCtx {
+    const c = this.nextCtx;
+    c.m = cur.m;
+    c.g = g;
+    c.p = p;
+    return c;
+  }
+
+  /** A copy of `cur` to attribute an event to another goroutine or thread. */
+  alt(cur: SchedCtx, g: number): SchedCtx {
+    const c = this.altCtx;
+    c.m = cur.m;
+    c.p = cur.p;
+    c.g = g;
+    return c;
+  }
 
   evName(typ: number): string {
     return eventName(this.version, typ);
@@ -208,7 +236,10 @@ export class Ordering {
   advance(ev: BaseEvent, evt: EvTable, m: number, gen: number): boolean {
     if (this.initialGen === 0) this.initialGen = gen;
     let ms: MState | undefined;
-    const cur: SchedCtx = { g: NoGoroutine, p: NoProc, m };
+    const cur = this.curCtx;
+    cur.g = NoGoroutine;
+    cur.p = NoProc;
+    cur.m = m;
     if (m !== NoThread) {
       ms = this.mStates.get(m);
       if (!ms) {
@@ -267,19 +298,20 @@ dispatch[Ev.ProcStatus] = (o, ev, evt, _m, gen, cur) => {
         `inconsistent status for proc ${pid}: old ${procStatusNames[s.status]} vs. new ${procStatusNames[status]}`,
       );
     }
-    s.seq = { gen, seq: 0 };
+    s.seqGen = gen;
+    s.seq = 0;
   } else {
-    o.pStates.set(pid, new PState(pid, status, { gen, seq: 0 }));
+    o.pStates.set(pid, new PState(pid, status, gen, 0));
     oldState = gen === o.initialGen ? ProcState.Undetermined : ProcState.NotExist;
   }
   ev.a2 = oldState; // extra slot: the previous state, for StateTransition.
-  const next = { ...cur };
+  const next = o.ctx(cur, cur.g, cur.p);
   if (status === ProcStatus.Running || status === ProcStatus.Syscall) next.p = pid;
   let ctx = cur;
   if (status === ProcStatus.SyscallAbandoned && oldState === ProcState.Running) {
     // The P is about to be stolen from a thread in a syscall: attribute the event to that thread.
     let found = false;
-    ctx = { ...cur };
+    ctx = o.alt(cur, cur.g);
     for (const [mid, st] of o.mStates) {
       if (st.p === pid) {
         ctx.m = mid;
@@ -297,15 +329,16 @@ dispatch[Ev.ProcStatus] = (o, ev, evt, _m, gen, cur) => {
 
 dispatch[Ev.ProcStart] = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.a0;
-  const seq = { gen, seq: ev.a1 };
+  const seq = ev.a1;
   const state = o.pStates.get(pid);
-  if (!state || state.status !== ProcStatus.Idle || !succeeds(seq, state.seq) || cur.p !== NoProc)
+  if (!state || state.status !== ProcStatus.Idle || !succeeds(gen, seq, state) || cur.p !== NoProc)
     return null;
   validateCtx(cur, Need.MustHave, Need.MustNotHave, Need.MayHave);
   state.status = ProcStatus.Running;
+  state.seqGen = gen;
   state.seq = seq;
   o.push(evt, cur, ev);
-  return { ...cur, p: pid };
+  return o.ctx(cur, cur.g, pid);
 };
 
 dispatch[Ev.ProcStop] = (o, ev, evt, _m, _gen, cur) => {
@@ -317,17 +350,17 @@ dispatch[Ev.ProcStop] = (o, ev, evt, _m, _gen, cur) => {
   validateCtx(cur, Need.MustHave, Need.MustHave, Need.MayHave);
   state.status = ProcStatus.Idle;
   o.push(evt, cur, ev);
-  return { ...cur, p: NoProc };
+  return o.ctx(cur, cur.g, NoProc);
 };
 
 dispatch[Ev.ProcSteal] = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.a0;
-  const seq = { gen, seq: ev.a1 };
+  const seq = ev.a1;
   const state = o.pStates.get(pid);
   if (
     !state ||
     (state.status !== ProcStatus.Syscall && state.status !== ProcStatus.SyscallAbandoned) ||
-    !succeeds(seq, state.seq)
+    !succeeds(gen, seq, state)
   ) {
     return null;
   }
@@ -336,6 +369,7 @@ dispatch[Ev.ProcSteal] = (o, ev, evt, _m, gen, cur) => {
   const mid = toInt64(ev.a2); // The thread we steal from.
   ev.a3 = oldStatus;
   state.status = ProcStatus.Idle;
+  state.seqGen = gen;
   state.seq = seq;
   if (oldStatus === ProcStatus.SyscallAbandoned) {
     o.push(evt, cur, ev);
@@ -346,7 +380,7 @@ dispatch[Ev.ProcSteal] = (o, ev, evt, _m, gen, cur) => {
       throw new OrderError(`tried to self-steal proc ${pid} (thread ${mid}), but got proc ${cur.p} instead`);
     }
     o.push(evt, cur, ev);
-    return { ...cur, p: NoProc };
+    return o.ctx(cur, cur.g, NoProc);
   }
   const ms = o.mStates.get(mid);
   if (!ms) throw new OrderError(`stole proc from non-existent thread ${mid}`);
@@ -371,9 +405,10 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
         `inconsistent status for goroutine ${gid}: old ${goStatusNames[s.status]} vs. new ${goStatusNames[status]}`,
       );
     }
-    s.seq = { gen, seq: 0 };
+    s.seqGen = gen;
+    s.seq = 0;
   } else if (gen === o.initialGen) {
-    o.gStates.set(gid, new GState(gid, status, { gen, seq: 0 }));
+    o.gStates.set(gid, new GState(gid, status, gen, 0));
     oldState = GoState.Undetermined;
   } else {
     throw new OrderError(
@@ -381,7 +416,7 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
     );
   }
   ev.a2 = oldState * 2 ** 32 + status; // Packs the previous state for StateTransition.
-  const next = { ...cur };
+  const next = o.ctx(cur, cur.g, cur.p);
   let ctx = cur;
   if (status === GoStatus.Running) {
     next.g = gid;
@@ -395,7 +430,7 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
       }
       next.g = gid;
     } else {
-      ctx = { ...cur };
+      ctx = o.alt(cur, cur.g);
       const ms = o.mStates.get(mid);
       if (ms) {
         if (ms.g !== gid) {
@@ -424,7 +459,7 @@ dispatch[Ev.GoCreate] = dispatch[Ev.GoCreateBlocked] = (o, ev, evt, _m, gen, cur
   if (o.gStates.has(newgid))
     throw new OrderError(`tried to create goroutine (${newgid}) that already exists`);
   const status = ev.type === Ev.GoCreateBlocked ? GoStatus.Waiting : GoStatus.Runnable;
-  o.gStates.set(newgid, new GState(newgid, status, { gen, seq: 0 }));
+  o.gStates.set(newgid, new GState(newgid, status, gen, 0));
   o.push(evt, cur, ev);
   return cur;
 };
@@ -444,27 +479,29 @@ dispatch[Ev.GoDestroy] =
       else if (ev.type === Ev.GoStop) state.status = GoStatus.Runnable;
       else state.status = GoStatus.Waiting;
       o.push(evt, cur, ev);
-      return { ...cur, g: NoGoroutine };
+      return o.ctx(cur, NoGoroutine, cur.p);
     };
 
 dispatch[Ev.GoStart] = (o, ev, evt, _m, gen, cur) => {
   const gid = ev.a0;
-  const seq = { gen, seq: ev.a1 };
+  const seq = ev.a1;
   const state = o.gStates.get(gid);
-  if (!state || state.status !== GoStatus.Runnable || !succeeds(seq, state.seq)) return null;
+  if (!state || state.status !== GoStatus.Runnable || !succeeds(gen, seq, state)) return null;
   validateCtx(cur, Need.MustHave, Need.MustHave, Need.MustNotHave);
   state.status = GoStatus.Running;
+  state.seqGen = gen;
   state.seq = seq;
   o.push(evt, cur, ev);
-  return { ...cur, g: gid };
+  return o.ctx(cur, gid, cur.p);
 };
 
 dispatch[Ev.GoUnblock] = (o, ev, evt, _m, gen, cur) => {
   const gid = ev.a0;
-  const seq = { gen, seq: ev.a1 };
+  const seq = ev.a1;
   const state = o.gStates.get(gid);
-  if (!state || state.status !== GoStatus.Waiting || !succeeds(seq, state.seq)) return null;
+  if (!state || state.status !== GoStatus.Waiting || !succeeds(gen, seq, state)) return null;
   state.status = GoStatus.Runnable;
+  state.seqGen = gen;
   state.seq = seq;
   o.push(evt, cur, ev);
   return cur;
@@ -478,9 +515,9 @@ dispatch[Ev.GoSwitch] = dispatch[Ev.GoSwitchDestroy] = (o, ev, evt, _m, gen, cur
     throw new OrderError(`${o.evName(ev.type)} event for goroutine that's not Running`);
   }
   const nextg = ev.a0;
-  const seq = { gen, seq: ev.a1 }; // The sequence number is the next goroutine's.
+  const seq = ev.a1; // The sequence number is the next goroutine's.
   const nextG = o.gStates.get(nextg);
-  if (!nextG || nextG.status !== GoStatus.Waiting || !succeeds(seq, nextG.seq)) return null;
+  if (!nextG || nextG.status !== GoStatus.Waiting || !succeeds(gen, seq, nextG)) return null;
   o.push(evt, cur, ev);
   // A switch is the current goroutine blocking (or ending) and the next one starting, at the same time.
   if (ev.type === Ev.GoSwitch) {
@@ -491,9 +528,10 @@ dispatch[Ev.GoSwitch] = dispatch[Ev.GoSwitchDestroy] = (o, ev, evt, _m, gen, cur
     o.pushMade(evt, cur, Ev.GoDestroy, ev.time);
   }
   nextG.status = GoStatus.Running;
+  nextG.seqGen = gen;
   nextG.seq = seq;
-  o.pushMade(evt, { ...cur, g: NoGoroutine }, Ev.GoStart, ev.time, nextg, ev.a1);
-  return { ...cur, g: nextg };
+  o.pushMade(evt, o.alt(cur, NoGoroutine), Ev.GoStart, ev.time, nextg, ev.a1);
+  return o.ctx(cur, nextg, cur.p);
 };
 
 dispatch[Ev.GoSyscallBegin] = (o, ev, evt, _m, gen, cur) => {
@@ -507,12 +545,13 @@ dispatch[Ev.GoSyscallBegin] = (o, ev, evt, _m, gen, cur) => {
   const ps = o.pStates.get(cur.p);
   if (!ps) throw new OrderError(`uninitialized proc ${cur.p} found during ${o.evName(ev.type)}`);
   ps.status = ProcStatus.Syscall;
-  const pSeq = { gen, seq: ev.a0 };
-  if (!succeeds(pSeq, ps.seq)) {
+  const pSeq = ev.a0;
+  if (!succeeds(gen, pSeq, ps)) {
     throw new OrderError(
-      `failed to advance ${o.evName(ev.type)}: can't make sequence: ${ps.seq.seq} (gen=${ps.seq.gen}) -> ${pSeq.seq} (gen=${pSeq.gen})`,
+      `failed to advance ${o.evName(ev.type)}: can't make sequence: ${ps.seq} (gen=${ps.seqGen}) -> ${pSeq} (gen=${gen})`,
     );
   }
+  ps.seqGen = gen;
   ps.seq = pSeq;
   o.push(evt, cur, ev);
   return cur;
@@ -553,7 +592,7 @@ dispatch[Ev.GoSyscallEndBlocked] = (o, ev, evt, _m, _gen, cur) => {
   }
   state.status = GoStatus.Runnable;
   o.push(evt, cur, ev);
-  return { ...cur, g: NoGoroutine };
+  return o.ctx(cur, NoGoroutine, cur.p);
 };
 
 dispatch[Ev.GoCreateSyscall] = (o, ev, evt, _m, gen, cur) => {
@@ -562,9 +601,9 @@ dispatch[Ev.GoCreateSyscall] = (o, ev, evt, _m, gen, cur) => {
   if (o.gStates.has(newgid)) {
     throw new OrderError(`tried to create goroutine (${newgid}) in syscall that already exists`);
   }
-  o.gStates.set(newgid, new GState(newgid, GoStatus.Syscall, { gen, seq: 0 }));
+  o.gStates.set(newgid, new GState(newgid, GoStatus.Syscall, gen, 0));
   o.push(evt, cur, ev);
-  return { ...cur, g: newgid };
+  return o.ctx(cur, newgid, cur.p);
 };
 
 dispatch[Ev.GoDestroySyscall] = (o, ev, evt, _m, _gen, cur) => {
@@ -575,7 +614,7 @@ dispatch[Ev.GoDestroySyscall] = (o, ev, evt, _m, _gen, cur) => {
     throw new OrderError(`${o.evName(ev.type)} event for goroutine that's not Syscall`);
   }
   o.gStates.delete(cur.g);
-  const next = { ...cur, g: NoGoroutine };
+  const next = o.ctx(cur, NoGoroutine, cur.p);
   if (cur.p !== NoProc) {
     const ps = o.pStates.get(cur.p);
     if (!ps) throw new OrderError(`found invalid proc ${cur.p} during ${o.evName(ev.type)}`);

@@ -16,6 +16,16 @@ import { type CPUSample, finishGeneration, Generation, processBatch } from "./ge
 import { OrderError, Ordering } from "./order.js";
 import type { EvTable } from "./table.js";
 
+/** Per event type, the arguments holding table IDs to check: stacks first, then strings, as Go does. */
+const idChecks: ({ arg: number; stack: boolean; name: string }[] | undefined)[] = specs.map((spec) => {
+  if (!spec || !spec.isTimedEvent) return undefined;
+  const checks = [
+    ...spec.stackIDs.map((i) => ({ arg: i - 1, stack: true, name: spec.name })),
+    ...spec.stringIDs.map((i) => ({ arg: i - 1, stack: false, name: spec.name })),
+  ];
+  return checks.length > 0 ? checks : undefined;
+});
+
 export const NeedInput: unique symbol = Symbol("NeedInput");
 export type ReadResult = Event | null | typeof NeedInput;
 
@@ -97,16 +107,15 @@ export class ReaderV2 {
 
   /** Go checks table references and forces strictly increasing times on every event it returns. */
   private finishEvent(e: Event): void {
-    if (e.type !== EvSync) {
-      const spec = specs[e.type]!;
+    const checks = idChecks[e.type];
+    if (checks !== undefined) {
       const t = e.table!;
-      for (const i of spec.stackIDs) {
-        const id = e.arg(i - 1);
-        if (!t.stacks.has(id)) throw new OrderError(`found invalid stack ID ${id} for event ${spec.name}`);
-      }
-      for (const i of spec.stringIDs) {
-        const id = e.arg(i - 1);
-        if (!t.strings.has(id)) throw new OrderError(`found invalid string ID ${id} for event ${spec.name}`);
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i]!;
+        const id = e.arg(c.arg);
+        if (c.stack ? !t.stacks.has(id) : !t.strings.has(id)) {
+          throw new OrderError(`found invalid ${c.stack ? "stack" : "string"} ID ${id} for event ${c.name}`);
+        }
       }
     }
     this.origin ??= 0;
@@ -157,12 +166,10 @@ export class ReaderV2 {
     const bc = this.frontier[i]!;
     const gen = this.gen!;
     if (!this.order.advance(bc.ev, gen.table, bc.m, gen.gen)) return false;
-    if (bc.nextEvent(this.mul, this.origin!)) heapUpdate(this.frontier, i);
+    if (bc.nextEvent(gen.table.nsPerTick, this.origin!)) heapUpdate(this.frontier, i);
     else heapRemove(this.frontier, i);
     return true;
   }
-
-  private mul = (ticks: number): number => this.gen!.table.mul(ticks);
 
   /** Go 1.26+: generations end with an explicit marker. */
   private nextGen(): ReadResult {
@@ -321,7 +328,7 @@ export class ReaderV2 {
     for (const s of g.cpuSamples) s.time -= origin;
     for (const m of g.batchMs) {
       const bc = new BatchCursor(m, g.batches.get(m)!);
-      if (!bc.nextEvent(this.mul, origin)) continue;
+      if (!bc.nextEvent(g.table.nsPerTick, origin)) continue;
       heapInsert(this.frontier, bc);
     }
     return this.sync(g.table, g.table.mul(g.minTs) - origin);

@@ -29,40 +29,62 @@ export interface ClockSnapshotRaw {
 
 /** An id → value table where id 0 always means the empty value, as in Go. */
 export class IdTable<T> {
-  private readonly map = new Map<number, T>();
+  // IDs are small and dense in practice (the runtime counts from 1), so they
+  // index an array; anything unusually large goes to a map.
+  private readonly dense: (T | undefined)[] = [];
+  private sparse: Map<number, T> | undefined;
+  private count = 0;
   constructor(private readonly zero: T) {}
 
   has(id: number): boolean {
-    return id === 0 || this.map.has(id);
+    if (id === 0) return true;
+    if (id < denseLimit) return this.dense[id] !== undefined;
+    return this.sparse?.has(id) ?? false;
   }
 
   get(id: number): T | undefined {
     if (id === 0) return this.zero;
-    return this.map.get(id);
+    if (id < denseLimit) return this.dense[id];
+    return this.sparse?.get(id);
   }
 
   /** Adds a value; false if the id is already taken. */
   insert(id: number, value: T): boolean {
     if (this.has(id)) return false;
-    this.map.set(id, value);
+    if (id < denseLimit) {
+      // Fill holes so the array stays packed (V8 keeps holey arrays slower).
+      for (let i = this.dense.length; i < id; i++) this.dense.push(undefined);
+      this.dense[id] = value;
+    } else {
+      this.sparse ??= new Map();
+      this.sparse.set(id, value);
+    }
+    this.count++;
     return true;
   }
 
   /** Adds a value under the next free id (ids count from 1). */
   append(value: T): number {
-    const id = this.map.size + 1;
-    this.map.set(id, value);
+    const id = this.count + 1;
+    this.insert(id, value);
     return id;
   }
 
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
 
-  entries(): IterableIterator<[number, T]> {
-    return this.map.entries();
+  *entries(): IterableIterator<[number, T]> {
+    for (let id = 1; id < this.dense.length; id++) {
+      const v = this.dense[id];
+      if (v !== undefined) yield [id, v];
+    }
+    if (this.sparse) yield* this.sparse.entries();
   }
 }
+
+/** IDs below this live in an array; a hostile trace cannot make us allocate more than this many slots per table. */
+const denseLimit = 1 << 20;
 
 export class EvTable {
   readonly strings = new IdTable<string>("");
