@@ -321,12 +321,30 @@ export interface GoComparison {
   readonly detail: string;
 }
 
-function firstDifference(ours: string, go: string): string {
+/**
+ * The bytes Go writes for a text of ours. The reader keeps each byte of
+ * invalid UTF-8 in a string as a lone surrogate U+DC80+byte (see
+ * decodeGoString); Go prints the byte itself.
+ */
+export function goBytes(text: string): Buffer {
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g)) {
+    parts.push(Buffer.from(text.slice(last, m.index), "utf8"), Buffer.of(m[0].charCodeAt(0) - 0xdc00));
+    last = m.index + 1;
+  }
+  if (last === 0) return Buffer.from(text, "utf8");
+  parts.push(Buffer.from(text.slice(last), "utf8"));
+  return Buffer.concat(parts);
+}
+
+/** Where two outputs first differ, with some context, for a failure message. */
+export function firstDifference(ours: Buffer, go: Buffer): string {
   let i = 0;
   while (i < ours.length && i < go.length && ours[i] === go[i]) i++;
-  const line = ours.slice(0, i).split("\n").length;
-  const ctx = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 100), i + 100));
-  return `stdout differs at line ${line}:\n  gotrace: ${ctx(ours)}\n  go:      ${ctx(go)}`;
+  const line = ours.subarray(0, i).toString("latin1").split("\n").length;
+  const ctx = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, i - 100), i + 100).toString("latin1"));
+  return `stdout differs at line ${line} (byte ${i}):\n  gotrace: ${ctx(ours)}\n  go:      ${ctx(go)}`;
 }
 
 /** Our dump against Go's for one input, via a temporary file. */
@@ -344,9 +362,10 @@ export async function compareWithGo(
       : go.stderr.split("\n").find((l) => /^(panic|fatal error)/.test(l));
     return { verdict: "go-crash", detail: `${why}; ${ourError}` };
   }
-  const goText = go.stdout.toString("utf8");
-  if (ours.text !== goText)
-    return { verdict: "differ", detail: `${firstDifference(ours.text, goText)}\n  ${ourError}` };
+  const ourBytes = goBytes(ours.text);
+  if (!ourBytes.equals(go.stdout)) {
+    return { verdict: "differ", detail: `${firstDifference(ourBytes, go.stdout)}\n  ${ourError}` };
+  }
   if ((go.status === 0) !== (ours.error === undefined)) {
     return { verdict: "differ", detail: `go exit ${go.status} (${go.stderr.trim()}), ${ourError}` };
   }

@@ -23,6 +23,33 @@ export interface VarintResult {
 
 /** Decodes one varint at `off` in `buf` (bounded by `end`), as binary.Uvarint does. */
 export function readUvarint(buf: Uint8Array, off: number, end: number, out: VarintResult): void {
+  // Up to four bytes (values below 2^28) with integer arithmetic: by far the common case.
+  if (off + 4 <= end) {
+    const b0 = buf[off]!;
+    if (b0 < 0x80) {
+      out.value = b0;
+      out.n = 1;
+      return;
+    }
+    const b1 = buf[off + 1]!;
+    if (b1 < 0x80) {
+      out.value = (b0 & 0x7f) | (b1 << 7);
+      out.n = 2;
+      return;
+    }
+    const b2 = buf[off + 2]!;
+    if (b2 < 0x80) {
+      out.value = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+      out.n = 3;
+      return;
+    }
+    const b3 = buf[off + 3]!;
+    if (b3 < 0x80) {
+      out.value = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
+      out.n = 4;
+      return;
+    }
+  }
   let value = 0;
   let scale = 1;
   for (let i = 0; i < maxVarintLen64; i++) {
@@ -47,7 +74,6 @@ export function readUvarint(buf: Uint8Array, off: number, end: number, out: Vari
   }
   out.value = 0;
   out.n = -(maxVarintLen64 + 1);
-  return;
 }
 
 /** Decodes one varint exactly, as a bigint (for printing raw values). */

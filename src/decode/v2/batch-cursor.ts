@@ -7,7 +7,7 @@
 import { specs } from "../../format/v2/spec.js";
 import { readUvarint, type VarintResult } from "../../format/varint.js";
 import type { Batch } from "./batch.js";
-import type { BaseEvent } from "./order.js";
+import type { BaseEvent, MState } from "./order.js";
 import { OrderError } from "./order.js";
 
 const vr: VarintResult = { value: 0, n: 0 };
@@ -24,6 +24,8 @@ export class BatchCursor {
   private idx = 0;
   private dataOff = 0;
   readonly ev: BaseEvent = { type: 0, time: 0, a0: 0, a1: 0, a2: 0, a3: 0 };
+  /** The ordering's state of this thread, cached here to save a map lookup per event. */
+  mState: MState | undefined;
 
   constructor(
     readonly m: number,

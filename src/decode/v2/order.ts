@@ -129,7 +129,12 @@ class PState extends RangeState {
   }
 }
 
-interface MState {
+/** A holder (the thread's batch cursor) that caches the thread's state between events. */
+export interface MStateRef {
+  mState: MState | undefined;
+}
+
+export interface MState {
   g: number;
   p: number;
 }
@@ -233,18 +238,22 @@ export class Ordering {
    * Tries to accept `ev` from thread `m`. Returns false if it cannot happen
    * yet (another thread must go first); throws OrderError if it never can.
    */
-  advance(ev: BaseEvent, evt: EvTable, m: number, gen: number): boolean {
+  advance(ev: BaseEvent, evt: EvTable, m: number, gen: number, known?: MStateRef): boolean {
     if (this.initialGen === 0) this.initialGen = gen;
-    let ms: MState | undefined;
+    let ms: MState | undefined = known?.mState;
     const cur = this.curCtx;
     cur.g = NoGoroutine;
     cur.p = NoProc;
     cur.m = m;
     if (m !== NoThread) {
-      ms = this.mStates.get(m);
       if (!ms) {
-        ms = { g: NoGoroutine, p: NoProc };
-        this.mStates.set(m, ms);
+        ms = this.mStates.get(m);
+        if (!ms) {
+          ms = { g: NoGoroutine, p: NoProc };
+          this.mStates.set(m, ms);
+        }
+        // Thread states are never replaced or removed, so the caller may keep this one.
+        if (known) known.mState = ms;
       }
       cur.p = ms.p;
       cur.g = ms.g;

@@ -165,7 +165,7 @@ export class ReaderV2 {
   private tryAdvance(i: number): boolean {
     const bc = this.frontier[i]!;
     const gen = this.gen!;
-    if (!this.order.advance(bc.ev, gen.table, bc.m, gen.gen)) return false;
+    if (!this.order.advance(bc.ev, gen.table, bc.m, gen.gen, bc)) return false;
     if (bc.nextEvent(gen.table.nsPerTick, this.origin!)) heapUpdate(this.frontier, i);
     else heapRemove(this.frontier, i);
     return true;
