@@ -42,15 +42,18 @@ for (const node of profile.nodes) {
   byFile.set(file, (byFile.get(file) ?? 0) + us);
 }
 
-function print(title, map) {
-  process.stdout.write(`\n${title} (of ${(totalUs / 1e6).toFixed(2)} s sampled)\n`);
+function format(title, map) {
+  const lines = [`\n${title} (of ${(totalUs / 1e6).toFixed(2)} s sampled)`];
   const rows = [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
   for (const [name, us] of rows) {
-    process.stdout.write(
-      `${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${(us / 1e3).toFixed(0).padStart(6)} ms  ${name}\n`,
+    lines.push(
+      `${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${(us / 1e3).toFixed(0).padStart(6)} ms  ${name}`,
     );
   }
+  return lines.join("\n");
 }
 
-print("self time by function", byFunction);
-print("self time by file", byFile);
+// One write, so that piping into `head` does not end in EPIPE halfway.
+process.stdout.write(
+  `${format("self time by function", byFunction)}\n${format("self time by file", byFile)}\n`,
+);

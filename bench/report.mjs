@@ -13,6 +13,10 @@ function fixed(x, digits) {
   return x === undefined ? "–" : x.toFixed(digits);
 }
 
+function count(n) {
+  return n === undefined ? "–" : n.toLocaleString("en-US");
+}
+
 function millions(x) {
   return x === undefined ? "–" : `${(x / 1e6).toFixed(2)} M`;
 }
@@ -35,13 +39,13 @@ export function formatTable(rows) {
     const events = result.events ?? ref?.events;
     const mismatch =
       result.events !== undefined && ref?.events !== undefined && result.events !== ref.events
-        ? ` ⚠ Go read ${ref.events}`
+        ? ` ⚠ Go read ${count(ref.events)}`
         : "";
     const timeRatio = ref?.ok ? result.wallSec / ref.wallSec : undefined;
     const rssRatio =
       ref?.ok && ref.maxRssKiB && result.maxRssKiB ? result.maxRssKiB / ref.maxRssKiB : undefined;
     lines.push(
-      `| ${trace.label} | ${reader} | ${fixed(result.wallSec, 2)} | ${events ?? "–"}${mismatch} | ` +
+      `| ${trace.label} | ${reader} | ${fixed(result.wallSec, 2)} | ${count(events)}${mismatch} | ` +
         `${millions(events === undefined ? undefined : events / result.wallSec)} | ` +
         `${fixed(trace.bytes / MB / result.wallSec, 1)} | ` +
         `${fixed(result.maxRssKiB === undefined ? undefined : (result.maxRssKiB * 1024) / MiB, 0)} | ` +
@@ -67,7 +71,7 @@ export function formatSection({ env, traces, rows, runs, notes }) {
   for (const t of traces) {
     out.push(
       `| \`${t.file}\` | go 1.${t.version} | ${(t.bytes / MB).toFixed(1)} MB (${(t.bytes / MiB).toFixed(1)} MiB) | ` +
-        `${t.events ?? "–"} | ${t.madeBy} |`,
+        `${count(t.events)} | ${t.madeBy} |`,
     );
   }
   out.push("", formatTable(rows), "");

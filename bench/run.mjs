@@ -39,6 +39,8 @@ function log(msg) {
 }
 
 mkdirSync(outDir, { recursive: true });
+// What `npm run build` just compiled: src/ may change while the run goes on.
+const builtFrom = sourceCommit();
 if (!existsSync(join(repoDir, "dist", "decode", "reader.js"))) {
   throw new Error("dist/decode/reader.js is missing: run `npm run build` first");
 }
@@ -156,7 +158,9 @@ const rows = [];
 jobs.forEach((j, i) => {
   let result = results[i];
   if (!result.ok) {
-    const repro = [j.cmd, ...j.args].map((a) => (a.startsWith(repoDir) ? relative(repoDir, a) : a)).join(" ");
+    const repro = [j.cmd === process.execPath ? "node" : j.cmd, ...j.args]
+      .map((a) => (a.startsWith(repoDir) ? relative(repoDir, a) : a))
+      .join(" ");
     const what = `${j.reader} on ${j.trace.file}: \`${result.error}\`. Reproduce: \`${repro}\``;
     if (j.pendingOnFailure) {
       result = { ok: false, pending: j.pendingOnFailure };
@@ -188,13 +192,13 @@ function sourceCommit() {
 const goModText = readFileSync(join(benchDir, "goparse", "go.mod"), "utf8");
 const env = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-  commit: sourceCommit(),
+  commit: builtFrom,
   nproc: os.availableParallelism(),
   cpu: cpuModel(),
   memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   node: process.version,
-  go: sh("go", ["version"]),
+  go: sh("go", ["version"]).replace(/^go version go(\S+) (\S+)$/, "Go $1 ($2)"),
   xexp: /golang\.org\/x\/exp (\S+)/.exec(goModText)?.[1] ?? "?",
   load: `${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
   rssSource: useGnuTime
