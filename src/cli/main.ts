@@ -8,6 +8,7 @@ import { TraceError } from "../decode/errors.js";
 import { formatEvent } from "../decode/event-string.js";
 import { readTrace } from "../decode/reader.js";
 import { fileChunks } from "./chunks.js";
+import { runConvert } from "./convert.js";
 import { OutputBuffer } from "./output.js";
 import { runStats } from "./stats.js";
 import { dumpWireEvents } from "./wire.js";
@@ -18,6 +19,7 @@ commands:
   dump FILE          print every event as go tool trace -d=parsed does
   dump --wire FILE   print the raw wire events (go tool trace -d=wire)
   stats FILE         a short overview of the trace
+  convert IN OUT     binary trace → text form, or text / .test → binary
 
 go tool trace compatible:
   gotrace -d=parsed FILE
@@ -70,6 +72,9 @@ export async function main(argv: string[]): Promise<void> {
       return dumpParsed(file);
     case "dump-wire":
       process.exitCode = await dumpWireEvents(file);
+      return;
+    case "convert":
+      process.exitCode = runConvert(file, args[args.indexOf(file) + 1]);
       return;
     case "stats":
       process.exitCode = await runStats(file, args);

@@ -460,8 +460,8 @@ async function cli(argv: string[]): Promise<number> {
     const tmp = mkdtempSync(join(tmpdir(), "gotrace-fuzz-"));
     const deadline = t0 + seconds * 1000;
     goDone = (async () => {
-      for (let i = 0; Date.now() < deadline; i++) {
-        if (caseKind(i) !== "mutated" || i % goEvery !== 6) continue;
+      for (let i = 0, mutated = 0; Date.now() < deadline; i++) {
+        if (caseKind(i) !== "mutated" || mutated++ % goEvery !== 0) continue;
         const c = generateCase(seed, i, corpus);
         const r = await compareWithGo(c.bytes, join(tmp, "case.trace"), go);
         goCounts[r.verdict]++;
