@@ -223,22 +223,69 @@ export interface ClockSnapshot {
   readonly wallNsec: number;
 }
 
+/**
+ * An event. The reader reuses Event objects: one handed to a readTrace
+ * callback, or returned by TraceReader.read(), is valid until the next event
+ * is read. Call clone() to keep it longer (the events() iterator does).
+ */
 export class Event {
   constructor(
     /** The generation's tables (undefined only for the Sync after the last generation). */
-    readonly table: EvTable | undefined,
+    public table: EvTable | undefined,
     /** Wire event type, or EvSync. */
-    readonly type: number,
-    /** Nanoseconds since the trace's origin (see Reader.originNs). */
+    public type: number,
+    /** Nanoseconds since the trace's origin (see TraceReader.originNs). */
     public time: number,
-    readonly g: number,
-    readonly p: number,
-    readonly m: number,
+    public g: number,
+    public p: number,
+    public m: number,
     public a0 = 0,
     public a1 = 0,
     public a2 = 0,
     public a3 = 0,
   ) {}
+
+  /** A copy that stays valid after the reader moves on. */
+  clone(): Event {
+    return new Event(
+      this.table,
+      this.type,
+      this.time,
+      this.g,
+      this.p,
+      this.m,
+      this.a0,
+      this.a1,
+      this.a2,
+      this.a3,
+    );
+  }
+
+  /** Sets every field (the reader recycles Event objects). */
+  set(
+    table: EvTable | undefined,
+    type: number,
+    time: number,
+    g: number,
+    p: number,
+    m: number,
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+  ): this {
+    this.table = table;
+    this.type = type;
+    this.time = time;
+    this.g = g;
+    this.p = p;
+    this.m = m;
+    this.a0 = a0;
+    this.a1 = a1;
+    this.a2 = a2;
+    this.a3 = a3;
+    return this;
+  }
 
   get kind(): EventKind {
     return kindOfType[this.type]! as EventKind;

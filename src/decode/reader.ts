@@ -62,6 +62,17 @@ export class TraceReader {
     return this.inner.read();
   }
 
+  /** Reads events into `onEvent` until more input is needed (NeedInput) or the end (null). */
+  drain(onEvent: (ev: Event) => void): typeof NeedInput | null {
+    if (!this.inner) {
+      const r = this.read();
+      if (r === null || r === NeedInput) return r;
+      onEvent(r);
+      return this.drain(onEvent);
+    }
+    return this.inner.drain(onEvent);
+  }
+
   /** Absolute ns that event times count from. */
   get originNs(): number {
     return this.inner?.originNs ?? 0;
@@ -73,20 +84,20 @@ export class TraceReader {
   }
 }
 
-/** Reads a whole trace from chunks, calling `onEvent` for each event in order. Errors are thrown as TraceError. */
+/**
+ * Reads a whole trace from chunks, calling `onEvent` for each event in order.
+ * The event object is reused: it is valid during the call (ev.clone() keeps
+ * it). Errors are thrown as TraceError.
+ */
 export async function readTrace(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   onEvent: (ev: Event, reader: TraceReader) => void,
 ): Promise<TraceReader> {
   const r = new TraceReader();
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+  const each = (ev: Event) => onEvent(ev, r);
   for (;;) {
-    const ev = r.read();
-    if (ev === null) return r;
-    if (ev !== NeedInput) {
-      onEvent(ev, r);
-      continue;
-    }
+    if (r.drain(each) === null) return r;
     const next = await it.next();
     if (next.done) r.end();
     else r.push(next.value);
@@ -103,7 +114,8 @@ export async function* events(
     const ev = r.read();
     if (ev === null) return;
     if (ev !== NeedInput) {
-      yield ev;
+      // The reader recycles its Event objects; a consumer of an iterator may keep them.
+      yield ev.clone();
       continue;
     }
     const next = await it.next();

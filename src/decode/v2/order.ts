@@ -107,7 +107,9 @@ class RangeState {
 }
 
 class GState extends RangeState {
-  regions: { task: number; name: string }[] = [];
+  /** Open regions, innermost last, as parallel arrays (no object per region). */
+  regionTasks: number[] = [];
+  regionNames: string[] = [];
   constructor(
     readonly id: number,
     public status: GoStatus,
@@ -179,8 +181,11 @@ export class Ordering {
   gcSeq = 0;
   gcState = GCState.Undetermined;
   initialGen = 0;
-  private queue: Event[] = [];
+  // Accepted events wait in a ring of recycled Event objects (at most a few
+  // are queued at once), so that reading allocates nothing per event.
+  private ring: Event[] = Array.from({ length: 16 }, () => new Event(undefined, 0, 0, -1, -1, -1));
   private qHead = 0;
+  private qTail = 0;
 
   // Scratch contexts, reused for every event: advance() copies what it needs
   // out of them before the next event, so nothing holds on to them.
@@ -213,25 +218,31 @@ export class Ordering {
   }
 
   push(evt: EvTable, ctx: SchedCtx, ev: BaseEvent): void {
-    this.queue.push(new Event(evt, ev.type, ev.time, ctx.g, ctx.p, ctx.m, ev.a0, ev.a1, ev.a2, ev.a3));
+    this.slot().set(evt, ev.type, ev.time, ctx.g, ctx.p, ctx.m, ev.a0, ev.a1, ev.a2, ev.a3);
   }
 
   pushMade(evt: EvTable, ctx: SchedCtx, typ: number, time: number, a0 = 0, a1 = 0, a2 = 0): Event {
-    const e = new Event(evt, typ, time, ctx.g, ctx.p, ctx.m, a0, a1, a2, 0);
-    this.queue.push(e);
-    return e;
+    return this.slot().set(evt, typ, time, ctx.g, ctx.p, ctx.m, a0, a1, a2, 0);
+  }
+
+  /** The next free slot of the ring, growing it if every slot is queued. */
+  private slot(): Event {
+    const size = this.ring.length;
+    if (this.qTail - this.qHead === size) {
+      const grown: Event[] = [];
+      for (let i = this.qHead; i < this.qTail; i++) grown.push(this.ring[i % size]!);
+      for (let i = 0; i < size; i++) grown.push(new Event(undefined, 0, 0, -1, -1, -1));
+      this.ring = grown;
+      this.qHead = 0;
+      this.qTail = size;
+    }
+    return this.ring[this.qTail++ % this.ring.length]!;
   }
 
   /** The next queued event, if any. */
   next(): Event | undefined {
-    if (this.qHead >= this.queue.length) {
-      if (this.queue.length !== 0) {
-        this.queue = [];
-        this.qHead = 0;
-      }
-      return undefined;
-    }
-    return this.queue[this.qHead++];
+    if (this.qHead === this.qTail) return undefined;
+    return this.ring[this.qHead++ % this.ring.length];
   }
 
   /**
@@ -687,15 +698,18 @@ function regionHandler(begin: boolean): Handler {
       throw new OrderError(`encountered ${which} without known state for current goroutine ${cur.g}`);
     }
     if (begin) {
-      gs.regions.push({ task: tid, name });
-    } else if (gs.regions.length > 0) {
-      const top = gs.regions[gs.regions.length - 1]!;
-      if (top.task !== tid || top.name !== name) {
+      gs.regionTasks.push(tid);
+      gs.regionNames.push(name);
+    } else if (gs.regionTasks.length > 0) {
+      const topTask = gs.regionTasks[gs.regionTasks.length - 1]!;
+      const topName = gs.regionNames[gs.regionNames.length - 1]!;
+      if (topTask !== tid || topName !== name) {
         throw new OrderError(
-          `misuse of region in goroutine ${gs.id}: region end {${tid} ${name}} when the inner-most active region start event is {${top.task} ${top.name}}`,
+          `misuse of region in goroutine ${gs.id}: region end {${tid} ${name}} when the inner-most active region start event is {${topTask} ${topName}}`,
         );
       }
-      gs.regions.pop();
+      gs.regionTasks.pop();
+      gs.regionNames.pop();
     }
     o.push(evt, cur, ev);
     return cur;

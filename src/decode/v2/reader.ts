@@ -96,6 +96,30 @@ export class ReaderV2 {
     }
   }
 
+  /**
+   * Reads events until more input is needed (returns NeedInput) or the trace
+   * ends (returns null), handing each to `onEvent`. The fast path: one call
+   * for many events.
+   */
+  drain(onEvent: (ev: Event) => void): typeof NeedInput | null {
+    if (this.failed) throw this.failed;
+    let r: ReadResult;
+    try {
+      for (;;) {
+        r = this.step();
+        if (r === null || r === NeedInput) return r;
+        this.finishEvent(r);
+        onEvent(r);
+      }
+    } catch (e) {
+      if (e instanceof TraceError || e instanceof OrderError) {
+        this.failed = this.asTraceError(e);
+        throw this.failed;
+      }
+      throw e;
+    }
+  }
+
   private asTraceError(e: unknown): TraceError {
     if (e instanceof TraceError) return e;
     if (e instanceof OrderError) {

@@ -1,0 +1,118 @@
+/**
+ * Old-format events held in columns: an old trace is read whole (its tables
+ * come last), so millions of events wait in memory between parsing and
+ * conversion. One typed array per field keeps that at about 70 bytes an
+ * event, with nothing for the garbage collector to walk.
+ */
+
+export class V1Events {
+  /** Timestamps: ticks relative to the trace's first batch until converted, then ns from the first event. */
+  ts: Float64Array;
+  /** Goroutine the event happened on. */
+  g: Float64Array;
+  a0: Float64Array;
+  a1: Float64Array;
+  a2: Float64Array;
+  a3: Float64Array;
+  /** Stack ID (Go keeps it as a uint32). */
+  stk: Uint32Array;
+  /** P the event happened on, or one of the fake Ps (TimerP …). */
+  p: Int32Array;
+  type: Uint8Array;
+  /** Byte offset of the event in the file, for error messages. */
+  off: Float64Array;
+  /** Go 1.5 only: the global sequence number events are ordered by. */
+  seq: Float64Array | undefined;
+  length = 0;
+
+  constructor(capacity = 64, withSeq = false) {
+    this.ts = new Float64Array(capacity);
+    this.g = new Float64Array(capacity);
+    this.a0 = new Float64Array(capacity);
+    this.a1 = new Float64Array(capacity);
+    this.a2 = new Float64Array(capacity);
+    this.a3 = new Float64Array(capacity);
+    this.stk = new Uint32Array(capacity);
+    this.p = new Int32Array(capacity);
+    this.type = new Uint8Array(capacity);
+    this.off = new Float64Array(capacity);
+    this.seq = withSeq ? new Float64Array(capacity) : undefined;
+  }
+
+  /** Makes room for one more event and returns its index (fields hold stale values). */
+  grow(): number {
+    if (this.length === this.ts.length) this.resize(this.ts.length * 2);
+    return this.length++;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  arg(i: number, k: number): number {
+    return k === 0 ? this.a0[i]! : k === 1 ? this.a1[i]! : k === 2 ? this.a2[i]! : this.a3[i]!;
+  }
+
+  setArg(i: number, k: number, v: number): void {
+    if (k === 0) this.a0[i] = v;
+    else if (k === 1) this.a1[i] = v;
+    else if (k === 2) this.a2[i] = v;
+    else this.a3[i] = v;
+  }
+
+  /** Appends event `i` of `src` and returns its index here. */
+  copyFrom(src: V1Events, i: number): number {
+    const j = this.grow();
+    this.ts[j] = src.ts[i]!;
+    this.g[j] = src.g[i]!;
+    this.a0[j] = src.a0[i]!;
+    this.a1[j] = src.a1[i]!;
+    this.a2[j] = src.a2[i]!;
+    this.a3[j] = src.a3[i]!;
+    this.stk[j] = src.stk[i]!;
+    this.p[j] = src.p[i]!;
+    this.type[j] = src.type[i]!;
+    this.off[j] = src.off[i]!;
+    if (this.seq && src.seq) this.seq[j] = src.seq[i]!;
+    return j;
+  }
+
+  private resize(capacity: number): void {
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(capacity);
+      b.set(a.subarray(0, this.length));
+      return b;
+    };
+    this.ts = f64(this.ts);
+    this.g = f64(this.g);
+    this.a0 = f64(this.a0);
+    this.a1 = f64(this.a1);
+    this.a2 = f64(this.a2);
+    this.a3 = f64(this.a3);
+    this.off = f64(this.off);
+    if (this.seq) this.seq = f64(this.seq);
+    const stk = new Uint32Array(capacity);
+    stk.set(this.stk.subarray(0, this.length));
+    this.stk = stk;
+    const p = new Int32Array(capacity);
+    p.set(this.p.subarray(0, this.length));
+    this.p = p;
+    const type = new Uint8Array(capacity);
+    type.set(this.type.subarray(0, this.length));
+    this.type = type;
+  }
+}
+
+/**
+ * The parsed trace: events in their final order (`order` lists indices into
+ * `events`, since only the events Go moves need to move), and the tables.
+ */
+export interface V1Trace {
+  readonly version: number;
+  readonly events: V1Events;
+  readonly order: Uint32Array;
+  readonly stacks: Map<number, number[]>;
+  readonly pcs: Map<number, { fn: number; file: number; line: number }>;
+  readonly strings: Map<number, string>;
+  readonly inlineStrings: string[];
+}
