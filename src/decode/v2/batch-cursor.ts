@@ -19,10 +19,12 @@ specs.forEach((spec, t) => {
 });
 
 export class BatchCursor {
-  /** Relative ns of the previous event in the current batch; undefined at a batch start. */
-  private lastTs: number | undefined;
-  private idx = 0;
+  /** Relative ns of the previous event in the current batch; NaN at a batch start. */
+  private lastTs = Number.NaN;
+  /** Index of the current batch, and the position in its payload. */
+  private idx = -1;
   private dataOff = 0;
+  private data: Uint8Array = new Uint8Array(0);
   readonly ev: BaseEvent = { type: 0, time: 0, a0: 0, a1: 0, a2: 0, a3: 0 };
   /** The ordering's state of this thread, cached here to save a map lookup per event. */
   mState: MState | undefined;
@@ -34,7 +36,7 @@ export class BatchCursor {
 
   /** File offset of the batch the current event came from. */
   get batchOffset(): number {
-    return this.batches[Math.min(this.idx, this.batches.length - 1)]?.offset ?? 0;
+    return this.batches[Math.max(0, Math.min(this.idx, this.batches.length - 1))]?.offset ?? 0;
   }
 
   /**
@@ -42,19 +44,27 @@ export class BatchCursor {
    * `origin` is subtracted from batch base times so that relative times stay exact.
    */
   nextEvent(nsPerTick: number, origin: number): boolean {
-    while (this.idx < this.batches.length && this.batches[this.idx]!.data.length === this.dataOff) {
-      this.idx++;
-      this.dataOff = 0;
-      this.lastTs = undefined;
-    }
-    if (this.idx === this.batches.length) return false;
-    const batch = this.batches[this.idx]!;
-    // Go treats a last time of 0 as "not started"; a batch based at absolute 0 restarts the same way.
-    if (this.lastTs === undefined || this.lastTs + origin === 0)
-      this.lastTs = Math.trunc(batch.time * nsPerTick) - origin;
-    const data = batch.data;
-    const end = data.length;
+    let data = this.data;
     let n = this.dataOff;
+    if (n >= data.length) {
+      // Move on to the next non-empty batch of this thread.
+      do {
+        this.idx++;
+        if (this.idx >= this.batches.length) {
+          this.idx = this.batches.length;
+          return false;
+        }
+        data = this.batches[this.idx]!.data;
+      } while (data.length === 0);
+      this.data = data;
+      n = this.dataOff = 0;
+      this.lastTs = Number.NaN;
+    }
+    // Go treats a last time of 0 as "not started"; a batch based at absolute 0 restarts the same way.
+    if (Number.isNaN(this.lastTs) || this.lastTs + origin === 0) {
+      this.lastTs = Math.trunc(this.batches[this.idx]!.time * nsPerTick) - origin;
+    }
+    const end = data.length;
     const typ = data[n]!;
     const nargs = argCounts[typ]!;
     if (nargs < 0) {

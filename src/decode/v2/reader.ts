@@ -47,9 +47,11 @@ export class ReaderV2 {
   private spill: Batch | undefined;
   private collecting: Generation | undefined;
   /** Absolute ns that relative times count from; fixed by the first event. */
-  private origin: number | undefined;
+  // NaN, not undefined, for "not yet": a field that is sometimes undefined makes
+  // V8 box every number written to it, which costs an allocation per event.
+  private origin = Number.NaN;
   /** Relative time of the last event returned (absolute 0 before any). */
-  private lastTs: number | undefined;
+  private lastTs = Number.NaN;
   /** File offset up to which every generation was fully read. */
   private completeOffset: number;
 
@@ -72,7 +74,7 @@ export class ReaderV2 {
 
   /** Absolute ns of relative time 0 (exact as a double when below 2^53). */
   get originNs(): number {
-    return this.origin ?? 0;
+    return Number.isNaN(this.origin) ? 0 : this.origin;
   }
 
   /** Bytes before this offset belong to generations read in full. */
@@ -142,16 +144,17 @@ export class ReaderV2 {
         }
       }
     }
-    this.origin ??= 0;
-    const last = this.lastTs ?? -this.origin;
+    if (Number.isNaN(this.origin)) this.origin = 0;
+    const last = Number.isNaN(this.lastTs) ? -this.origin : this.lastTs;
     if (e.time <= last) e.time = last + 1;
     this.lastTs = e.time;
   }
 
   private sync(table: EvTable | undefined, time: number | undefined): Event {
     this.syncs++;
-    this.origin ??= 0;
-    return new Event(table, EvSync, time ?? this.lastTs ?? -this.origin, -1, -1, -1, this.syncs);
+    if (Number.isNaN(this.origin)) this.origin = 0;
+    const t = time ?? (Number.isNaN(this.lastTs) ? -this.origin : this.lastTs);
+    return new Event(table, EvSync, t, -1, -1, -1, this.syncs);
   }
 
   private step(): ReadResult {
@@ -190,7 +193,7 @@ export class ReaderV2 {
     const bc = this.frontier[i]!;
     const gen = this.gen!;
     if (!this.order.advance(bc.ev, gen.table, bc.m, gen.gen, bc)) return false;
-    if (bc.nextEvent(gen.table.nsPerTick, this.origin!)) heapUpdate(this.frontier, i);
+    if (bc.nextEvent(gen.table.nsPerTick, this.origin)) heapUpdate(this.frontier, i);
     else heapRemove(this.frontier, i);
     return true;
   }
@@ -345,7 +348,7 @@ export class ReaderV2 {
       return this.sync(undefined, undefined);
     }
     this.gen = g;
-    this.origin ??= g.table.mul(g.minTs);
+    if (Number.isNaN(this.origin)) this.origin = g.table.mul(g.minTs);
     const origin = this.origin;
     this.cpuSamples = g.cpuSamples;
     this.cpuIdx = 0;
