@@ -46,6 +46,7 @@ prog_godebug() {
 	case "$1" in
 	manygen) echo "traceadvanceperiod=40000000" ;;
 	flightrecorder) echo "traceadvanceperiod=50000000" ;;
+	allocfree) echo "traceallocfree=1" ;;
 	*) echo "" ;;
 	esac
 }
@@ -56,6 +57,7 @@ MAX_BYTES="${MAX_BYTES:-300000}"
 # Extra fixtures: "<fixture-name> <program> <args...>".
 VARIANTS=(
 	"startstop3 startstop 3" # keep the third of three traces in one process
+	"allocfree gomaxprocs"   # with GODEBUG=traceallocfree=1: experimental batches and AllocFree events (Go 1.23+)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -146,7 +148,7 @@ run_one() { # $1 = GOTOOLCHAIN value, $2 = minor tag (go1.NN), $3 = fixture name
 	shift 4
 	local bin="$BUILDDIR/$tag/$prog" out="$OUTDIR/$name-$tag.trace"
 	local godebug
-	godebug="$(prog_godebug "$prog")"
+	godebug="$(prog_godebug "$name")"
 	local try size
 	rm -f "$out" "$out.tmp"
 	for try in 1 2 3; do
