@@ -14,7 +14,7 @@
 import { headerSize, readHeader, writeHeader } from "../format/header.js";
 import { Ev, MaxBatchSize } from "../format/v2/spec.js";
 import { specsOf } from "../format/v2/version.js";
-import { readUvarintBig } from "../format/varint.js";
+import { readUvarint, readUvarintBig, type VarintResult } from "../format/varint.js";
 import { TraceError } from "./errors.js";
 import { formatEvent } from "./event-string.js";
 import { NeedInput, TraceReader } from "./reader.js";
@@ -157,7 +157,8 @@ function at(f: number, n: number): number {
 export interface VarintSite {
   readonly offset: number;
   readonly length: number;
-  readonly value: bigint;
+  /** As a double: exact below 2^53 (readUvarintBig gives the exact value). */
+  readonly value: number;
   readonly role: string;
   /** Index of the batch it belongs to. */
   readonly batch: number;
@@ -191,12 +192,19 @@ export interface TraceLayout {
   readonly framedTo: number;
 }
 
+const batchRoles = ["batch gen", "batch m", "batch time", "batch size"];
+
+/** Role names per event type and argument ("GoStart g"), made once. */
+const argRoles = new Map<number, string[]>();
+const frameRoles = ["frame pc", "frame func", "frame file", "frame line"];
+
 /**
  * Frames a Go 1.22+ trace into batches and events using only the spec table,
- * recording every varint. Stops quietly at the first thing it cannot frame,
- * so it also maps the valid prefix of a damaged file. Undefined for other headers.
+ * recording every varint (unless `withSites` is false: batches only, much
+ * faster). Stops quietly at the first thing it cannot frame, so it also maps
+ * the valid prefix of a damaged file. Undefined for other headers.
  */
-export function traceLayout(bytes: Uint8Array): TraceLayout | undefined {
+export function traceLayout(bytes: Uint8Array, withSites = true): TraceLayout | undefined {
   const h = readHeader(bytes);
   if (!h.ok || h.version < 22) return undefined;
   const version = h.version;
@@ -204,36 +212,41 @@ export function traceLayout(bytes: Uint8Array): TraceLayout | undefined {
   const len = bytes.length;
   const batches: BatchSpan[] = [];
   const sites: VarintSite[] = [];
-  const site = (off: number, role: string, batch: number): bigint | undefined => {
-    const r = readUvarintBig(bytes, off, len);
-    if (r.n <= 0) return undefined;
-    sites.push({ offset: off, length: r.n, value: r.value, role, batch });
-    return r.value;
+  const vr: VarintResult = { value: 0, n: 0 };
+  // Reads a varint at off into vr; false if there is none.
+  const site = (off: number, role: string, batch: number): boolean => {
+    readUvarint(bytes, off, len, vr);
+    if (vr.n <= 0) return false;
+    sites.push({ offset: off, length: vr.n, value: vr.value, role, batch });
+    return true;
   };
   const walkPayload = (start: number, end: number, batch: number): void => {
     let q = start;
     while (q < end) {
-      const spec = specs[bytes[q]!];
+      const type = bytes[q]!;
+      const spec = specs[type];
       if (!spec) return;
+      let roles = argRoles.get(type);
+      if (!roles) {
+        roles = spec.args.map((a) => `${spec.name} ${a}`);
+        argRoles.set(type, roles);
+      }
       q++;
-      const args: bigint[] = [];
-      for (const name of spec.args) {
-        const v = site(q, `${spec.name} ${name}`, batch);
-        if (v === undefined) return;
-        args.push(v);
-        q += sites[sites.length - 1]!.length;
+      let frames = 0;
+      for (let i = 0; i < roles.length; i++) {
+        if (!site(q, roles[i]!, batch)) return;
+        if (i === 1) frames = vr.value;
+        q += vr.n;
       }
       if (spec.isStack) {
-        const frames = Number(args[1] ?? 0n);
         for (let i = 0; i < frames * 4 && q < end; i++) {
-          if (site(q, `frame ${["pc", "func", "file", "line"][i % 4]}`, batch) === undefined) return;
-          q += sites[sites.length - 1]!.length;
+          if (!site(q, frameRoles[i % 4]!, batch)) return;
+          q += vr.n;
         }
       }
       if (spec.hasData) {
-        const n = site(q, `${spec.name} len`, batch);
-        if (n === undefined) return;
-        q += sites[sites.length - 1]!.length + Number(n);
+        if (!site(q, `${spec.name} len`, batch)) return;
+        q += vr.n + vr.value;
       }
     }
   };
@@ -252,25 +265,24 @@ export function traceLayout(bytes: Uint8Array): TraceLayout | undefined {
     if (typ !== Ev.EventBatch && typ !== Ev.ExperimentalBatch) break;
     p++;
     if (typ === Ev.ExperimentalBatch && p++ >= len) break;
-    const fields: bigint[] = [];
-    for (const name of ["gen", "m", "time", "size"]) {
-      const v = site(p, `batch ${name}`, bi);
-      if (v === undefined) break;
-      fields.push(v);
-      p += sites[sites.length - 1]!.length;
+    const fields: number[] = [];
+    for (const role of batchRoles) {
+      if (!site(p, role, bi)) break;
+      fields.push(vr.value);
+      p += vr.n;
     }
     if (fields.length < 4) break;
-    const size = Number(fields[3]);
+    const size = fields[3]!;
     if (size > MaxBatchSize || p + size > len) break;
     batches.push({
       offset: start,
       end: p + size,
-      gen: Number(fields[0]),
+      gen: fields[0]!,
       sizeSite: sites.length - 1,
       payload: p,
       endOfGeneration: false,
     });
-    if (typ === Ev.EventBatch) walkPayload(p, p + size, bi);
+    if (typ === Ev.EventBatch && withSites) walkPayload(p, p + size, bi);
     p += size;
   }
   // Sites of a batch cut off at the end are not in any batch: drop them.
@@ -344,6 +356,18 @@ const roleTests: Record<SiteRole, (role: string) => boolean> = {
   "Frequency freq": (r) => r === "Frequency freq",
 };
 
+/** roleTests results per (filter, role name): a few hundred distinct names, tested once each. */
+const roleCache = new Map<string, boolean>();
+function roleMatches(filter: SiteRole, role: string): boolean {
+  const key = `${filter}|${role}`;
+  let ok = roleCache.get(key);
+  if (ok === undefined) {
+    ok = roleTests[filter](role);
+    roleCache.set(key, ok);
+  }
+  return ok;
+}
+
 /** Values that hit limits: Go's maximums ±1, 2^31/2^32/2^53 edges, 2^63, 2^64−1. */
 export const interestingValues: readonly bigint[] = [
   0n,
@@ -411,9 +435,18 @@ export function corpusTrace(name: string, bytes: Uint8Array): CorpusTrace {
   return { name, bytes, layout: traceLayout(bytes) };
 }
 
-/** Applies one mutation; structure-aware ones fall back to doing nothing where there is no structure. */
-export function applyMutation(bytes: Uint8Array, m: Mutation, corpus: readonly CorpusTrace[]): Uint8Array {
+/**
+ * Applies one mutation; structure-aware ones fall back to doing nothing where
+ * there is no structure. `known` is the layout of `bytes` if already made.
+ */
+export function applyMutation(
+  bytes: Uint8Array,
+  m: Mutation,
+  corpus: readonly CorpusTrace[],
+  known?: TraceLayout,
+): Uint8Array {
   const n = bytes.length;
+  const batchesOf = (b: Uint8Array) => (b === bytes && known ? known : traceLayout(b, false))?.batches ?? [];
   switch (m.op) {
     case "flip": {
       if (n === 0) return bytes;
@@ -444,39 +477,40 @@ export function applyMutation(bytes: Uint8Array, m: Mutation, corpus: readonly C
       return concat(bytes, other.subarray(headerSize));
     }
     case "varint": {
-      const layout = traceLayout(bytes);
-      const sites = layout?.sites.filter((s) => roleTests[m.role](s.role)) ?? [];
+      const layout = known ?? traceLayout(bytes);
+      const sites = layout?.sites.filter((s) => roleMatches(m.role, s.role)) ?? [];
       if (!layout || sites.length === 0) return bytes;
       const s = sites[at(m.site, sites.length)]!;
-      let v = m.relative ? s.value + m.value : m.value;
+      let v = m.relative ? readUvarintBig(bytes, s.offset, n).value + m.value : m.value;
       if (v < 0n) v = 0n;
       const enc = encodeUvarint(v, m.length);
       let out = splice(bytes, s.offset, s.offset + s.length, enc);
       const b = layout.batches[s.batch]!;
       if (m.fixSize && b.sizeSite >= 0 && s.offset >= b.payload && enc.length !== s.length) {
         const size = layout.sites[b.sizeSite]!;
-        const fixed = encodeUvarint(size.value + BigInt(enc.length - s.length), size.length);
+        const fixed = encodeUvarint(BigInt(size.value + enc.length - s.length), size.length);
         out = splice(out, size.offset, size.offset + size.length, fixed);
       }
       return out;
     }
     case "dropBatch": {
-      const bs = traceLayout(bytes)?.batches ?? [];
+      const bs = batchesOf(bytes);
       if (bs.length === 0) return bytes;
       const b = bs[at(m.batch, bs.length)]!;
       return splice(bytes, b.offset, b.end, []);
     }
     case "copyBatch": {
-      const own = traceLayout(bytes)?.batches ?? [];
-      const src = m.other < 0 ? { bytes, layout: traceLayout(bytes) } : corpus[at(m.other, corpus.length)];
-      const theirs = src?.layout?.batches ?? [];
+      const own = batchesOf(bytes);
+      const other = m.other < 0 ? undefined : corpus[at(m.other, corpus.length)];
+      const src = other?.bytes ?? bytes;
+      const theirs = other ? (other.layout?.batches ?? []) : own;
       if (own.length === 0 || theirs.length === 0) return bytes;
       const b = theirs[at(m.batch, theirs.length)]!;
       const to = own[at(m.to, own.length)]!.offset;
-      return splice(bytes, to, to, src!.bytes.slice(b.offset, b.end));
+      return splice(bytes, to, to, src.slice(b.offset, b.end));
     }
     case "swapBatches": {
-      const bs = traceLayout(bytes)?.batches ?? [];
+      const bs = batchesOf(bytes);
       if (bs.length < 2) return bytes;
       let x = bs[at(m.a, bs.length)]!;
       let y = bs[at(m.b, bs.length)]!;
@@ -493,12 +527,14 @@ export function applyMutation(bytes: Uint8Array, m: Mutation, corpus: readonly C
   }
 }
 
+/** Applies mutations in order; `known` is the layout of the original bytes, if made. */
 export function applyMutations(
   bytes: Uint8Array,
   ms: readonly Mutation[],
   corpus: readonly CorpusTrace[],
+  known?: TraceLayout,
 ): Uint8Array {
-  for (const m of ms) bytes = applyMutation(bytes, m, corpus);
+  for (const [i, m] of ms.entries()) bytes = applyMutation(bytes, m, corpus, i === 0 ? known : undefined);
   return bytes;
 }
 
@@ -747,7 +783,7 @@ export function generateCase(seed: number, index: number, corpus: readonly Corpu
       const src = rng.pick(corpus);
       const count = rng.pick([1, 1, 1, 1, 1, 1, 1, 2, 2, 3]);
       const ms = Array.from({ length: count }, () => randomMutation(rng));
-      const bytes = applyMutations(src.bytes, ms, corpus);
+      const bytes = applyMutations(src.bytes, ms, corpus, src.layout);
       const label = `${src.name} ${ms.map(describeMutation).join(" ")}`;
       return { index, kind, label, bytes, source: src.name, mutations: ms };
     }

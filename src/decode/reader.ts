@@ -5,13 +5,14 @@
 import { headerSize, readHeader } from "../format/header.js";
 import { TraceError } from "./errors.js";
 import type { Event } from "./event.js";
+import { ReaderV1 } from "./v1/reader.js";
 import { NeedInput, ReaderV2, type ReadResult } from "./v2/reader.js";
 
 export { NeedInput, type ReadResult };
 
 export class TraceReader {
   private head: Uint8Array = new Uint8Array(0);
-  private inner: ReaderV2 | undefined;
+  private inner: ReaderV2 | ReaderV1 | undefined;
   private eof = false;
   private failed: TraceError | undefined;
   /** Version N of the header `go 1.N trace`, once known. */
@@ -41,11 +42,8 @@ export class TraceReader {
       return;
     }
     this.version = h.version;
-    if (h.version < 22) {
-      this.failed = new TraceError(`unknown or unsupported trace version go 1.${h.version}`, 0);
-      return;
-    }
-    this.inner = new ReaderV2(h.version, headerSize);
+    // Old traces (Go 1.5–1.21) are read whole and converted.
+    this.inner = h.version < 22 ? new ReaderV1(h.version, headerSize) : new ReaderV2(h.version, headerSize);
     this.inner.push(this.head.subarray(headerSize));
     if (this.eof) this.inner.end();
     this.head = new Uint8Array(0);

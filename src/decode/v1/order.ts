@@ -56,16 +56,20 @@ function set(t: Transition, g: number, is: number, ist: GStatus, ns: number, nst
 export function stateTransition(t: Transition, typ: number, g: number, a0: number, a1: number): void {
   switch (typ) {
     case V1.GoCreate:
-      return set(t, a0, 0, GStatus.Dead, 1, GStatus.Runnable);
+      set(t, a0, 0, GStatus.Dead, 1, GStatus.Runnable);
+      return;
     case V1.GoWaiting:
     case V1.GoInSyscall:
-      return set(t, g, 1, GStatus.Runnable, 2, GStatus.Waiting);
+      set(t, g, 1, GStatus.Runnable, 2, GStatus.Waiting);
+      return;
     case V1.GoStart:
     case V1.GoStartLabel:
-      return set(t, g, a1, GStatus.Runnable, a1 + 1, GStatus.Running);
+      set(t, g, a1, GStatus.Runnable, a1 + 1, GStatus.Running);
+      return;
     case V1.GoStartLocal:
       // Emitted on the P of the GoCreate/GoUnblock it follows, so ready as soon as it is reached.
-      return set(t, g, noseq, GStatus.Runnable, seqinc, GStatus.Running);
+      set(t, g, noseq, GStatus.Runnable, seqinc, GStatus.Running);
+      return;
     case V1.GoBlock:
     case V1.GoBlockSend:
     case V1.GoBlockRecv:
@@ -76,18 +80,23 @@ export function stateTransition(t: Transition, typ: number, g: number, a0: numbe
     case V1.GoSleep:
     case V1.GoSysBlock:
     case V1.GoBlockGC:
-      return set(t, g, noseq, GStatus.Running, noseq, GStatus.Waiting);
+      set(t, g, noseq, GStatus.Running, noseq, GStatus.Waiting);
+      return;
     case V1.GoSched:
     case V1.GoPreempt:
-      return set(t, g, noseq, GStatus.Running, noseq, GStatus.Runnable);
+      set(t, g, noseq, GStatus.Running, noseq, GStatus.Runnable);
+      return;
     case V1.GoUnblock:
     case V1.GoSysExit:
-      return set(t, a0, a1, GStatus.Waiting, a1 + 1, GStatus.Runnable);
+      set(t, a0, a1, GStatus.Waiting, a1 + 1, GStatus.Runnable);
+      return;
     case V1.GoUnblockLocal:
     case V1.GoSysExitLocal:
-      return set(t, a0, noseq, GStatus.Waiting, seqinc, GStatus.Runnable);
+      set(t, a0, noseq, GStatus.Waiting, seqinc, GStatus.Runnable);
+      return;
     case V1.GCStart:
-      return set(t, garbage, a0, GStatus.Dead, a0 + 1, GStatus.Dead);
+      set(t, garbage, a0, GStatus.Dead, a0 + 1, GStatus.Dead);
+      return;
     default:
       t.g = unordered;
   }
