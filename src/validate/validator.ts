@@ -188,10 +188,12 @@ export class Validator {
     const frames = stackFrames(stk);
     let ok = true;
     // Go lets the first frame be empty (its comment: "allow for one fully zero stack",
-    // cause not yet investigated); every other frame needs all four fields.
+    // cause not yet investigated); every other frame needs all four fields. Go 1.5 and
+    // 1.6 traces hold PCs only (gotrace names the frames by PC): no file or line to check.
+    const pcOnly = this.goVersion < 7;
     for (let i = 1; i < frames.length; i++) {
       const f = frames[i]!;
-      if (f.func === "" || f.file === "" || f.pc === 0 || f.line === 0) {
+      if (f.func === "" || f.pc === 0 || (!pcOnly && (f.file === "" || f.line === 0))) {
         this.fail(
           `invalid stack frame {PC:0x${f.pc.toString(16)} Func:${quoteGo(f.func)} File:${quoteGo(f.file)} Line:${f.line}}: missing information`,
         );
@@ -385,9 +387,15 @@ export class Validator {
   /** The thread an executing resource binds to (Go's getOrCreateThread). */
   private threadOf(ev: Event): SchedContext | undefined {
     const m = ev.m;
-    if (m === NoThread && !this.lenientAboutThread(ev)) {
-      this.fail("must have thread, but thread ID is none");
-      return undefined;
+    if (m === NoThread) {
+      if (!this.lenientAboutThread(ev)) {
+        this.fail("must have thread, but thread ID is none");
+        return undefined;
+      }
+      // Each such goroutine sits on a thread of its own that the trace doesn't name.
+      // Go binds them all to one shared "no thread" context, so a trace that starts
+      // with two goroutines in syscalls fails its validator; gotrace doesn't share.
+      return { m, p: NoProc, g: NoGoroutine };
     }
     let ctx = this.ms.get(m);
     if (!ctx) {
@@ -400,8 +408,7 @@ export class Validator {
   /**
    * Traces older than 1.22 record a goroutine already in a syscall at the start
    * without its thread, so once converted it enters Syscall on no thread; Go lets
-   * exactly that through for them. gotrace reads no such traces yet, but a
-   * converter feeding this validator would need it.
+   * exactly that through for them.
    */
   private lenientAboutThread(ev: Event): boolean {
     if (this.goVersion >= 22 || ev.kind !== EventKind.StateTransition) return false;

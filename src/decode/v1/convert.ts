@@ -80,6 +80,10 @@ export class V1Converter {
   /** Go 1.5: a goroutine's start PC as a one-frame stack, by PC. */
   private readonly startPCStacks = new Map<number, number>();
   private nextStackID = 1;
+  private nextStringID = 1;
+  private readonly addedStrings = new Map<string, number>();
+  /** Go 1.5–1.9: stop-the-world ranges open across all Ps. */
+  private stwDepth = 0;
   /** Stacks whose frames were checked against the string table. */
   private readonly checkedStacks = new Set<number>();
 
@@ -104,11 +108,41 @@ export class V1Converter {
       this.builtinToStringID.push(id);
       t.strings.insert(id, s);
     });
+    this.nextStringID = max + builtins.length + 1;
     for (const [id, pcs] of trace.stacks) {
       t.stacks.insert(id, pcs);
       if (id >= this.nextStackID) this.nextStackID = id + 1;
     }
-    for (const [pc, f] of trace.pcs) t.pcs.set(pc, { pc, funcID: f.fn, fileID: f.file, line: f.line });
+    for (const [pc, f] of trace.pcs) {
+      t.pcs.set(
+        pc,
+        this.version < 7 ? this.unsymbolized(pc) : { pc, funcID: f.fn, fileID: f.file, line: f.line },
+      );
+    }
+    // Go 1.5–1.10: mark assists already under way when tracing started.
+    const first = this.firstTime();
+    for (const g of trace.assistsAtStart ?? []) {
+      this.extra.push(new Event(t, Ev.GCMarkAssistActive, first ?? 0, NoGoroutine, -1, NoThread, g));
+    }
+  }
+
+  /**
+   * Go 1.5 and 1.6 stacks hold PCs only (symbols were in the binary): a frame
+   * is named by its PC in hex, in file "?" at line 0, as addr2line prints an
+   * unknown location. Distinct PCs stay distinct functions downstream.
+   */
+  private unsymbolized(pc: number): { pc: number; funcID: number; fileID: number; line: number } {
+    return { pc, funcID: this.addString(`0x${pc.toString(16)}`), fileID: this.addString("?"), line: 0 };
+  }
+
+  private addString(s: string): number {
+    let id = this.addedStrings.get(s);
+    if (id === undefined) {
+      id = this.nextStringID++;
+      this.addedStrings.set(s, id);
+      this.table.strings.insert(id, s);
+    }
+    return id;
   }
 
   /** The time of the first event, before conversion (the first Sync comes 1 ns earlier). */
@@ -204,6 +238,10 @@ export class V1Converter {
         mapped = Ev.GCEnd;
         break;
       case V1.STWStart: {
+        // Before Go 1.10 each P wrote its own stop-the-world: the P stopping the world
+        // first, then the Ps helping it. Keep one range, from the first start to the
+        // end that leaves none open.
+        if (this.version < 10 && this.stwDepth++ > 0) return skip;
         const sid = this.str(S.STWUnknown + stwReason(a[0]!, this.version));
         this.lastStwReason = sid;
         mapped = Ev.STWBegin;
@@ -211,6 +249,7 @@ export class V1Converter {
         break;
       }
       case V1.STWDone:
+        if (this.version < 10 && --this.stwDepth > 0) return skip;
         mapped = Ev.STWEnd;
         a.splice(0, 4, this.lastStwReason, 0, 0, 0);
         break;
@@ -407,7 +446,7 @@ export class V1Converter {
       id = this.nextStackID++;
       this.startPCStacks.set(ret, id);
       this.table.stacks.insert(id, [ret]);
-      if (!this.table.pcs.has(ret)) this.table.pcs.set(ret, { pc: ret, funcID: 0, fileID: 0, line: 0 });
+      if (!this.table.pcs.has(ret)) this.table.pcs.set(ret, this.unsymbolized(ret));
     }
     return id;
   }

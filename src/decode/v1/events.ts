@@ -115,4 +115,6 @@ export interface V1Trace {
   readonly pcs: Map<number, { fn: number; file: number; line: number }>;
   readonly strings: Map<number, string>;
   readonly inlineStrings: string[];
+  /** Go 1.5–1.10: goroutines whose mark assist ends before any began (it was under way at the start). */
+  readonly assistsAtStart?: readonly number[];
 }

@@ -75,7 +75,7 @@ export class V1Parser {
     const version = this.dec.version;
     this.collectBatchesAndCPUSamples();
     const events = version < 7 ? this.orderBySeq() : this.mergeBatches();
-    let order = this.fixSyscallExits(events);
+    const order = this.fixSyscallExits(events);
     if (this.ticksPerSec === 0) throw new TraceError("no EvFrequency event");
     this.toNanoseconds(events, order);
     const trace: V1Trace = {
@@ -87,8 +87,8 @@ export class V1Parser {
       strings: this.dec.strings,
       inlineStrings: this.inlineStrings,
     };
-    order = postProcess(trace);
-    return { ...trace, order };
+    const post = postProcess(trace);
+    return { ...trace, order: post.order, assistsAtStart: post.assistsAtStart };
   }
 
   /** Ticks at varint `pos` (value `v` as read) relative to the trace's tick base, exactly. */

@@ -27,6 +27,8 @@ interface GDesc {
   evStart: number;
   evCreate: number;
   evMarkAssist: number;
+  /** A mark assist of this goroutine was seen (Go 1.5–1.10 bookkeeping). */
+  assisted: boolean;
 }
 
 interface PDesc {
@@ -47,15 +49,26 @@ export function v1EventString(e: V1Events, i: number): string {
   return s;
 }
 
-/** Checks and completes the trace; returns the event order (futile wakeups removed). */
-export function postProcess(trace: V1Trace): Uint32Array {
+/**
+ * Checks and completes the trace; returns the event order (futile wakeups
+ * removed) and, for Go 1.5–1.10, the goroutines in a mark assist at the start.
+ */
+export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStart: number[] } {
+  const assistsAtStart: number[] = [];
   const e = trace.events;
   const order = trace.version < 11 ? removeFutile(e, trace.order) : trace.order;
   const gs = new Map<number, GDesc>();
   const ps = new Map<number, PDesc>();
   const tasks = new Map<number, number>();
   const activeRegions = new Map<number, number[]>();
-  const newG = (state: G): GDesc => ({ state, ev: -1, evStart: -1, evCreate: -1, evMarkAssist: -1 });
+  const newG = (state: G): GDesc => ({
+    state,
+    ev: -1,
+    evStart: -1,
+    evCreate: -1,
+    evMarkAssist: -1,
+    assisted: false,
+  });
   const getG = (g: number): GDesc => {
     let d = gs.get(g);
     if (!d) {
@@ -146,12 +159,17 @@ export function postProcess(trace: V1Trace): Uint32Array {
         const g = getG(gid);
         if (g.evMarkAssist >= 0) fail(`previous mark assist is not ended before a new one (time ${ts})`);
         g.evMarkAssist = i;
+        g.assisted = true;
         break;
       }
-      case V1.GCMarkAssistDone:
+      case V1.GCMarkAssistDone: {
         // A mark assist can be under way when tracing starts: no error for an unmatched end.
-        getG(gid).evMarkAssist = -1;
+        const g = getG(gid);
+        if (g.evMarkAssist < 0 && trace.version < 11 && !g.assisted) assistsAtStart.push(gid);
+        g.evMarkAssist = -1;
+        g.assisted = true;
         break;
+      }
       case V1.GCSweepDone: {
         const p = getP(P);
         if (p.evSweep < 0) fail(`bogus sweeping end (time ${ts})`);
@@ -311,7 +329,7 @@ export function postProcess(trace: V1Trace): Uint32Array {
     const stk = e.stk[i]!;
     if (stk !== 0 && (trace.stacks.get(stk)?.length ?? 0) === 0) e.stk[i] = 0;
   }
-  return order;
+  return { order, assistsAtStart };
 }
 
 /**
