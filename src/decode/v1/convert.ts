@@ -60,6 +60,13 @@ const goWaiting = 4;
 const procRunning = 1;
 const procIdle = 2;
 
+function set4(a: number[], a0: number, a1: number, a2: number, a3: number): void {
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+}
+
 /** Returned by convertEvent for events that produce nothing now. */
 const skip = null;
 
@@ -80,6 +87,8 @@ export class V1Converter {
   /** Go 1.5: a goroutine's start PC as a one-frame stack, by PC. */
   private readonly startPCStacks = new Map<number, number>();
   private nextStackID = 1;
+  /** The arguments of the event being converted (reused). */
+  private readonly args = [0, 0, 0, 0];
   private nextStringID = 1;
   private readonly addedStrings = new Map<string, number>();
   /** Go 1.5–1.9: stop-the-world ranges open across all Ps. */
@@ -187,11 +196,9 @@ export class V1Converter {
     const G = e.g[i]!;
     const ts = e.ts[i]!;
     const stk = e.stk[i]!;
-    const a = [e.a0[i]!, e.a1[i]!, e.a2[i]!, e.a3[i]!];
+    const a = this.args;
+    set4(a, e.a0[i]!, e.a1[i]!, e.a2[i]!, e.a3[i]!);
     let mapped: number;
-    // Go fills the scheduling context of a few directly built events without its usual fix-ups.
-    const direct = (type: number, time: number, args: number[]) =>
-      new Event(this.table, type, time, G, P, this.procMs.get(P) ?? 0, args[0], args[1], args[2], args[3]);
 
     switch (typ) {
       case V1.Gomaxprocs:
@@ -214,21 +221,21 @@ export class V1Converter {
         this.procMs.set(P, a[0]!);
         if (this.seenProcs.has(P)) {
           mapped = Ev.ProcStart;
-          a.splice(0, 4, P, 0, 0, 0);
+          set4(a, P, 0, 0, 0);
         } else {
           this.seenProcs.add(P);
           mapped = Ev.ProcStatus;
-          a.splice(0, 4, P, procRunning, 0, 0);
+          set4(a, P, procRunning, 0, 0);
         }
         break;
       case V1.ProcStop:
         if (this.seenProcs.has(P)) {
           mapped = Ev.ProcStop;
-          a.splice(0, 4, P, 0, 0, 0);
+          set4(a, P, 0, 0, 0);
         } else {
           this.seenProcs.add(P);
           mapped = Ev.ProcStatus;
-          a.splice(0, 4, P, procIdle, 0, 0);
+          set4(a, P, procIdle, 0, 0);
         }
         break;
       case V1.GCStart:
@@ -245,13 +252,13 @@ export class V1Converter {
         const sid = this.str(S.STWUnknown + stwReason(a[0]!, this.version));
         this.lastStwReason = sid;
         mapped = Ev.STWBegin;
-        a.splice(0, 4, sid, 0, 0, 0);
+        set4(a, sid, 0, 0, 0);
         break;
       }
       case V1.STWDone:
         if (this.version < 10 && --this.stwDepth > 0) return skip;
         mapped = Ev.STWEnd;
-        a.splice(0, 4, this.lastStwReason, 0, 0, 0);
+        set4(a, this.lastStwReason, 0, 0, 0);
         break;
       case V1.GCSweepStart:
         mapped = Ev.GCSweepBegin;
@@ -272,76 +279,76 @@ export class V1Converter {
         if (this.preInit) {
           mapped = Ev.GoStatus;
           this.createdPreInit!.delete(a[0]!);
-          a.splice(0, 4, a[0]!, -1, goRunning, 0);
+          set4(a, a[0]!, -1, goRunning, 0);
         } else {
           mapped = Ev.GoStart;
         }
         break;
       case V1.GoStartLabel:
-        this.extra = [direct(Ev.GoLabel, ts, [a[2]!, 0, 0, 0])];
-        return direct(Ev.GoStart, ts, a);
+        this.extra = [this.direct(Ev.GoLabel, ts, G, P, [a[2]!, 0, 0, 0])];
+        return this.direct(Ev.GoStart, ts, G, P, a);
       case V1.GoEnd:
         mapped = Ev.GoDestroy;
         break;
       case V1.GoStop:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.Forever), stk, 0, 0);
+        set4(a, this.str(S.Forever), stk, 0, 0);
         break;
       case V1.GoSched:
         mapped = Ev.GoStop;
-        a.splice(0, 4, this.str(S.Gosched), stk, 0, 0);
+        set4(a, this.str(S.Gosched), stk, 0, 0);
         break;
       case V1.GoPreempt:
         mapped = Ev.GoStop;
-        a.splice(0, 4, this.str(S.Preempted), stk, 0, 0);
+        set4(a, this.str(S.Preempted), stk, 0, 0);
         break;
       case V1.GoSleep:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.Sleep), stk, 0, 0);
+        set4(a, this.str(S.Sleep), stk, 0, 0);
         break;
       case V1.GoBlock:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.Empty), stk, 0, 0);
+        set4(a, this.str(S.Empty), stk, 0, 0);
         break;
       case V1.GoUnblock:
         mapped = Ev.GoUnblock;
         break;
       case V1.GoBlockSend:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.ChanSend), stk, 0, 0);
+        set4(a, this.str(S.ChanSend), stk, 0, 0);
         break;
       case V1.GoBlockRecv:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.ChanRecv), stk, 0, 0);
+        set4(a, this.str(S.ChanRecv), stk, 0, 0);
         break;
       case V1.GoBlockSelect:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.Select), stk, 0, 0);
+        set4(a, this.str(S.Select), stk, 0, 0);
         break;
       case V1.GoBlockSync:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.Sync), stk, 0, 0);
+        set4(a, this.str(S.Sync), stk, 0, 0);
         break;
       case V1.GoBlockCond:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.SyncCond), stk, 0, 0);
+        set4(a, this.str(S.SyncCond), stk, 0, 0);
         break;
       case V1.GoBlockNet:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.Network), stk, 0, 0);
+        set4(a, this.str(S.Network), stk, 0, 0);
         break;
       case V1.GoBlockGC:
         mapped = Ev.GoBlock;
-        a.splice(0, 4, this.str(S.MarkAssistWait), stk, 0, 0);
+        set4(a, this.str(S.MarkAssistWait), stk, 0, 0);
         break;
       case V1.GoSysCall:
         if (this.syscallBlocks(G)) {
           mapped = Ev.GoSyscallBegin;
-          a.splice(0, 4, 0, stk, 0, 0);
+          set4(a, 0, stk, 0, 0);
         } else {
           // An instantaneous syscall becomes the shortest possible one: 1 ns.
-          const begin = direct(Ev.GoSyscallBegin, ts, [0, stk, 0, 0]);
-          this.extra.push(direct(Ev.GoSyscallEnd, ts + 1, [0, 0, 0, 0]));
+          const begin = this.direct(Ev.GoSyscallBegin, ts, G, P, [0, stk, 0, 0]);
+          this.extra.push(this.direct(Ev.GoSyscallEnd, ts + 1, G, P, [0, 0, 0, 0]));
           return begin;
         }
         break;
@@ -355,13 +362,13 @@ export class V1Converter {
       case V1.GoWaiting:
         mapped = Ev.GoStatus;
         this.createdPreInit?.delete(a[0]!);
-        a.splice(0, 4, a[0]!, -1, goWaiting, 0);
+        set4(a, a[0]!, -1, goWaiting, 0);
         break;
       case V1.GoInSyscall:
         mapped = Ev.GoStatus;
         // Old traces don't say which thread the syscall is on.
         this.createdPreInit?.delete(a[0]!);
-        a.splice(0, 4, a[0]!, -1, goSyscall, 0);
+        set4(a, a[0]!, -1, goSyscall, 0);
         break;
       case V1.HeapAlloc:
         mapped = Ev.HeapAlloc;
@@ -379,7 +386,7 @@ export class V1Converter {
         mapped = Ev.UserTaskBegin;
         const parent = a[1] === 0 ? NoTask : a[1]!;
         this.tasks.set(a[0]!, { name: this.table.strings.get(a[2]!) ?? "", parent: a[1]! });
-        a.splice(0, 4, a[0]!, parent, a[2]!, stk);
+        set4(a, a[0]!, parent, a[2]!, stk);
         break;
       }
       case V1.UserTaskEnd: {
@@ -388,25 +395,25 @@ export class V1Converter {
         const t = this.tasks.get(a[0]!);
         if (t) {
           this.tasks.delete(a[0]!);
-          a.splice(0, 4, a[0]!, a[1]!, t.parent, this.table.addExtraString(t.name));
+          set4(a, a[0]!, a[1]!, t.parent, this.table.addExtraString(t.name));
         } else {
-          a.splice(0, 4, a[0]!, a[1]!, NoTask, this.table.addExtraString(""));
+          set4(a, a[0]!, a[1]!, NoTask, this.table.addExtraString(""));
         }
         break;
       }
       case V1.UserRegion:
         // Mode 0 starts, 1 ends (anything else failed the checks).
         mapped = a[1] === 0 ? Ev.UserRegionBegin : Ev.UserRegionEnd;
-        a.splice(0, 4, a[0]!, a[2]!, stk, 0);
+        set4(a, a[0]!, a[2]!, stk, 0);
         break;
       case V1.UserLog:
         mapped = Ev.UserLog;
-        a.splice(0, 4, a[0]!, a[1]!, this.inlineToStringID[a[3]!] ?? 0, stk);
+        set4(a, a[0]!, a[1]!, this.inlineToStringID[a[3]!] ?? 0, stk);
         break;
       case V1.CPUSample:
         mapped = Ev.CPUSample;
         // Before Go 1.22 samples had no thread.
-        a.splice(0, 4, stk, -1, P, G);
+        set4(a, stk, -1, P, G);
         break;
       case V1.FutileWakeup:
         // Go 1.5–1.10: a leftover marker whose wakeup had nothing to remove.
@@ -424,6 +431,22 @@ export class V1Converter {
     if (P !== -1 && typ !== V1.CPUSample) m = this.procMs.get(P) ?? NoThread;
     if (typ === V1.ProcStop) this.procMs.delete(P);
     return new Event(this.table, mapped, ts, G === 0 ? NoGoroutine : G, P, m, a[0], a[1], a[2], a[3]);
+  }
+
+  /** An event Go builds directly, with the raw G and its thread lookup's zero default. */
+  private direct(type: number, time: number, G: number, P: number, args: number[]): Event {
+    return new Event(
+      this.table,
+      type,
+      time,
+      G,
+      P,
+      this.procMs.get(P) ?? 0,
+      args[0],
+      args[1],
+      args[2],
+      args[3],
+    );
   }
 
   /** Whether the goroutine's next event says its syscall blocked. */
@@ -456,42 +479,49 @@ export class V1Converter {
    * damaged trace has them); gotrace reports such an event as an error instead.
    */
   private checkReferences(ev: Event): void {
-    const t = this.table;
-    const str = (id: number) => {
-      if (!t.strings.has(id)) throw new TraceError(`expected id ${id} in string table`);
-    };
-    const stack = (id: number) => {
-      if (id === 0 || this.checkedStacks.has(id)) return;
-      const pcs = t.stacks.get(id);
-      if (!pcs) throw new TraceError(`expected id ${id} in stack table`);
-      for (const pc of pcs) {
-        const f = t.pcs.get(pc);
-        if (f) {
-          str(f.funcID);
-          str(f.fileID);
-        }
-      }
-      this.checkedStacks.add(id);
-    };
     switch (ev.type) {
       case Ev.GoLabel:
-        str(ev.a0);
+        this.checkString(ev.a0);
         break;
       case Ev.UserTaskBegin:
-        str(ev.a2);
+        this.checkString(ev.a2);
         break;
       case Ev.UserRegionBegin:
       case Ev.UserRegionEnd:
-        str(ev.a1);
+        this.checkString(ev.a1);
         break;
       case Ev.UserLog:
-        str(ev.a1);
-        str(ev.a2);
+        this.checkString(ev.a1);
+        this.checkString(ev.a2);
         break;
       case Ev.GoCreate:
-        stack(ev.a1);
+        this.checkStack(ev.a1);
         break;
     }
-    stack(ev.stack().id);
+    if (ev.type === Ev.CPUSample) {
+      this.checkStack(ev.a0);
+      return;
+    }
+    const ids = specs[ev.type]?.stackIDs;
+    if (ids && ids.length > 0) this.checkStack(ev.arg(ids[0]! - 1));
+  }
+
+  private checkString(id: number): void {
+    if (!this.table.strings.has(id)) throw new TraceError(`expected id ${id} in string table`);
+  }
+
+  private checkStack(id: number): void {
+    if (id === 0 || this.checkedStacks.has(id)) return;
+    const t = this.table;
+    const pcs = t.stacks.get(id);
+    if (!pcs) throw new TraceError(`expected id ${id} in stack table`);
+    for (const pc of pcs) {
+      const f = t.pcs.get(pc);
+      if (f) {
+        this.checkString(f.funcID);
+        this.checkString(f.fileID);
+      }
+    }
+    this.checkedStacks.add(id);
   }
 }

@@ -121,11 +121,14 @@ export class GoroutineStates {
   apply(t: Transition): boolean {
     if (t.g === unordered) return true;
     if (!this.ready(t)) return false;
-    const cur = this.get(t.g);
-    let seq = t.nextSeq;
-    if (seq === noseq) seq = cur.seq;
-    else if (seq === seqinc) seq = cur.seq + 1;
-    this.states.set(t.g, { seq, status: t.nextStatus });
+    let cur = this.states.get(t.g);
+    if (!cur) {
+      cur = { seq: 0, status: GStatus.Dead };
+      this.states.set(t.g, cur);
+    }
+    if (t.nextSeq === seqinc) cur.seq++;
+    else if (t.nextSeq !== noseq) cur.seq = t.nextSeq;
+    cur.status = t.nextStatus;
     return true;
   }
 }

@@ -117,7 +117,7 @@ export class V1Parser {
         list.push({ offset: raw.off });
         curP = raw.batchPid;
         // The first batch fixes the tick base.
-        this.relTicks(raw.args[raw.args.length - 1]!, raw.argPos[raw.argPos.length - 1]!);
+        this.relTicks(raw.args[raw.n - 1]!, raw.argPos[raw.n - 1]!);
       }
       if (!this.batchOffsets.has(curP)) {
         throw new TraceError(
@@ -130,12 +130,9 @@ export class V1Parser {
   }
 
   private addCPUSample(raw: RawEvent): void {
-    const narg = v1ArgCount(V1.CPUSample, this.dec.version, raw.args.length);
-    if (raw.args.length !== narg) {
-      throw new TraceError(
-        `CPU sample has wrong number of arguments: want ${narg}, got ${raw.args.length}`,
-        raw.off,
-      );
+    const narg = v1ArgCount(V1.CPUSample, this.dec.version, raw.n);
+    if (raw.n !== narg) {
+      throw new TraceError(`CPU sample has wrong number of arguments: want ${narg}, got ${raw.n}`, raw.off);
     }
     // [timestamp delta, real timestamp, real P (−1 if none), goroutine, stack]
     const e = this.cpuSamples;
@@ -174,12 +171,9 @@ export class V1Parser {
     const v = this.dec.version;
     const spec = v1Specs[raw.typ]!;
     const args = raw.args;
-    const narg = v1ArgCount(raw.typ, v, args.length);
-    if (args.length !== narg) {
-      throw new TraceError(
-        `${spec.name} has wrong number of arguments: want ${narg}, got ${args.length}`,
-        raw.off,
-      );
+    const narg = v1ArgCount(raw.typ, v, raw.n);
+    if (raw.n !== narg) {
+      throw new TraceError(`${spec.name} has wrong number of arguments: want ${narg}, got ${raw.n}`, raw.off);
     }
     switch (raw.typ) {
       case V1.Batch: {
@@ -282,22 +276,16 @@ export class V1Parser {
 
   private parseStack(raw: RawEvent): void {
     const args = raw.args;
-    if (args.length < 2) {
-      throw new TraceError(
-        `EvStack has wrong number of arguments: want at least 2, got ${args.length}`,
-        raw.off,
-      );
+    if (raw.n < 2) {
+      throw new TraceError(`EvStack has wrong number of arguments: want at least 2, got ${raw.n}`, raw.off);
     }
     const size = args[1]!;
     if (size > 1000) throw new TraceError(`EvStack has bad number of frames: ${size}`, raw.off);
     // Go 1.5 and 1.6 recorded PCs only.
     const perFrame = this.dec.version < 7 ? 1 : 4;
     const want = 2 + perFrame * size;
-    if (args.length !== want) {
-      throw new TraceError(
-        `EvStack has wrong number of arguments: want ${want}, got ${args.length}`,
-        raw.off,
-      );
+    if (raw.n !== want) {
+      throw new TraceError(`EvStack has wrong number of arguments: want ${want}, got ${raw.n}`, raw.off);
     }
     const id = toUint32(args[0]!);
     if (id === 0 || size === 0) return;

@@ -90,21 +90,28 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
   let evSTW = -1;
   const perPSTW = trace.version < 10;
 
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const typ = e.type[i]!;
-    const P = e.p[i]!;
-    const gid = e.g[i]!;
-    const ts = e.ts[i]!;
-    const fail = (msg: string): never => {
-      throw new TraceError(msg, e.off[i]);
-    };
+  // The event at hand (set once per event, so the helpers below are made once).
+  let i = 0;
+  let typ = 0;
+  let P = 0;
+  let gid = 0;
+  let ts = 0;
+  const fail = (msg: string): never => {
+    throw new TraceError(msg, e.off[i]);
+  };
+  const checkRunning = (p: PDesc, g: GDesc, allowG0: boolean): void => {
     const name = v1Specs[typ]!.name;
-    const checkRunning = (p: PDesc, g: GDesc, allowG0: boolean): void => {
-      if (g.state !== G.Running) fail(`g ${gid} is not running while ${name} (time ${ts})`);
-      if (p.g !== gid) fail(`p ${P} is not running g ${gid} while ${name} (time ${ts})`);
-      if (!allowG0 && gid === 0) fail(`g 0 did ${name} (time ${ts})`);
-    };
+    if (g.state !== G.Running) fail(`g ${gid} is not running while ${name} (time ${ts})`);
+    if (p.g !== gid) fail(`p ${P} is not running g ${gid} while ${name} (time ${ts})`);
+    if (!allowG0 && gid === 0) fail(`g 0 did ${name} (time ${ts})`);
+  };
+
+  for (let k = 0; k < order.length; k++) {
+    i = order[k]!;
+    typ = e.type[i]!;
+    P = e.p[i]!;
+    gid = e.g[i]!;
+    ts = e.ts[i]!;
     switch (typ) {
       case V1.ProcStart: {
         const p = getP(P);
@@ -179,7 +186,8 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
       case V1.GoWaiting:
       case V1.GoInSyscall: {
         const g = getG(gid);
-        if (g.state !== G.Runnable) fail(`g ${gid} is not runnable before Ev${name} (time ${ts})`);
+        if (g.state !== G.Runnable)
+          fail(`g ${gid} is not runnable before Ev${v1Specs[typ]!.name} (time ${ts})`);
         g.state = G.Waiting;
         g.ev = i;
         break;

@@ -25,9 +25,11 @@ const maxInt32 = 2 ** 31 - 1;
 export interface RawEvent {
   /** Event type, or V1.None for events that only fill tables (strings). */
   typ: number;
+  /** Values read; only the first `n` are this event's (the arrays are reused). */
   args: number[];
   /** File offset of each argument's varint, to re-read absolute ticks exactly. */
   argPos: number[];
+  n: number;
   /** The user log's message. */
   message: string;
   /** For batches: the P (−1 for none) and the batch's offset. */
@@ -37,7 +39,7 @@ export interface RawEvent {
 }
 
 export function newRawEvent(): RawEvent {
-  return { typ: 0, args: [], argPos: [], message: "", batchPid: 0, off: 0 };
+  return { typ: 0, args: [], argPos: [], n: 0, message: "", batchPid: 0, off: 0 };
 }
 
 export class RawDecoder {
@@ -91,8 +93,7 @@ export class RawDecoder {
     const lengthPrefixed = b >> 6 === 3;
     ev.off = off0;
     ev.message = "";
-    ev.args.length = 0;
-    ev.argPos.length = 0;
+    ev.n = 0;
     if (!knownV1Event(typ, this.version)) this.fail(`unknown event type ${typ}`, off0);
 
     if (typ === V1.String) {
@@ -112,8 +113,8 @@ export class RawDecoder {
           // Go names the wrong maximum here (MaxUint); its words are kept.
           this.fail(`processor ID ${v} is larger than maximum of 18446744073709551615`, off0);
         }
-        ev.args.push(v);
-        ev.argPos.push(pos);
+        ev.args[ev.n] = v;
+        ev.argPos[ev.n++] = pos;
       }
       ev.batchPid = ev.args[0]! >= maxUint64 ? -1 : ev.args[0]!;
       return true;
@@ -125,8 +126,8 @@ export class RawDecoder {
         const v = this.readVal();
         if (v === undefined) this.fail(`failed to read event ${typ} argument: ${errMalformedVarint}`, off0);
         if ((flags & skipArgs) === 0) {
-          ev.args.push(v);
-          ev.argPos.push(pos);
+          ev.args[ev.n] = v;
+          ev.argPos[ev.n++] = pos;
         }
       }
       return true;
@@ -150,8 +151,8 @@ export class RawDecoder {
         readUvarint(data, this.off, end, this.vr);
         if (this.vr.n <= 0) this.fail(errMalformedVarint, off0);
         this.off += this.vr.n;
-        ev.args.push(this.vr.value);
-        ev.argPos.push(pos);
+        ev.args[ev.n] = this.vr.value;
+        ev.argPos[ev.n++] = pos;
       }
     } else if (!this.discard(len)) {
       this.fail("failed to read trace: EOF", off0);
