@@ -1,0 +1,434 @@
+/**
+ * The four blocking profiles of go tool trace (`-pprof=net|sync|syscall|sched`,
+ * and its /io, /block, /syscall, /sched pages), computed by its rules
+ * (cmd/trace/pprof.go):
+ *
+ * - A goroutine is tracked from the transition that puts it in the profile's
+ *   state (for a matching reason) to its next transition to another state.
+ *   net: Waiting for "network"; sync: Waiting for a reason containing "chan",
+ *   "sync" or "select"; syscall: Syscall; sched: Runnable.
+ * - The interval is charged to the stack of the event that began it (for
+ *   sched, that is often the goroutine that made it runnable).
+ * - It is clipped to the goroutine's filter intervals: [first run, end or
+ *   trace end] for the whole trace or a goroutine group, the outermost
+ *   matching regions for a region filter. Only a positive overlap counts.
+ * - Stacks are the same when their PCs are (the first 128).
+ *
+ * Go 1.22–1.25 skipped every transition without a stack, so an interval
+ * ended only at the next transition that had one (golang/go#74850, "cmd/trace:
+ * syscall profile omits most events"; fixed for Go 1.26). We follow the fixed
+ * rule: every transition counts.
+ *
+ * Like go tool trace, a broken trace is profiled up to its last Sync (call
+ * discardPending() when the reader failed), while goroutine names, start and
+ * end times use every event read.
+ */
+
+import { type Event, EventKind, GoState, type StackFrame, stackFrames } from "../decode/event.js";
+import type { Analyzer } from "./analyzer.js";
+import { type GoroutineScope, goroutineTransition, type RegionSpan, ScopeTracker } from "./pprof-scope.js";
+
+export type ProfileType = "net" | "sync" | "syscall" | "sched";
+export const profileTypes: readonly ProfileType[] = ["net", "sync", "syscall", "sched"];
+
+/** The state each profile follows, by index in profileTypes. */
+const trackedState: readonly GoState[] = [
+  GoState.Waiting,
+  GoState.Waiting,
+  GoState.Syscall,
+  GoState.Runnable,
+];
+
+function syncReason(reason: string): boolean {
+  return reason.includes("chan") || reason.includes("sync") || reason.includes("select");
+}
+
+/** One stack with its contention count and total delay. */
+export interface ProfileRecord {
+  /** Innermost frame first. */
+  readonly stack: readonly StackFrame[];
+  readonly count: number;
+  readonly delayNs: number;
+}
+
+/** go tool trace's /regionio?type=&pc=&latmin=&latmax= conditions; all that are set must hold. */
+export interface RegionFilter {
+  readonly type?: string;
+  /** PC of the outermost frame of the region's begin stack. */
+  readonly pc?: number;
+  readonly latMinNs?: number;
+  readonly latMaxNs?: number;
+}
+
+/** Either a goroutine group (start function, as /io?name=) or a region filter (as /regionio). */
+export type ProfileFilter = { readonly group: string } | { readonly region: RegionFilter };
+
+/** A filter go tool trace would refuse (no goroutine of that name). */
+export class ProfileFilterError extends Error {}
+
+export interface BlockingProfileOptions {
+  /** Keep every sample so that region filters can be applied later (memory grows with the trace). */
+  readonly regions?: boolean;
+}
+
+/** Go compares stacks by their first 128 PCs (pprofMaxStack). */
+const maxStackPcs = 128;
+
+/**
+ * Stacks of the whole trace. A variant is one distinct list of frames; Go
+ * merges variants with the same PCs (trailing zero PCs ignored, as Go pads
+ * with zeros: an empty stack and one frame at PC 0 are the same) and shows
+ * the frames of the variant it met last. Variant 0 is the empty stack.
+ */
+class StackInterner {
+  readonly frames: (readonly StackFrame[])[] = [[]];
+  /** Variant → index of its PC list. */
+  readonly group: number[] = [0];
+  private readonly byFrames = new Map<string, number>([["", 0]]);
+  private readonly byPcs = new Map<string, number>([["", 0]]);
+  private table: unknown;
+  private byId = new Map<number, number>();
+
+  index(ev: Event): number {
+    const stack = ev.stack();
+    if (stack.id === 0 || !stack.table) return 0;
+    if (stack.table !== this.table) {
+      this.table = stack.table;
+      this.byId = new Map();
+    }
+    let v = this.byId.get(stack.id);
+    if (v !== undefined) return v;
+    const frames = stackFrames(stack);
+    let text = "";
+    for (const f of frames) text += `${f.pc} ${f.line} ${f.func}\n${f.file}\n`;
+    v = this.byFrames.get(text);
+    if (v === undefined) {
+      let n = Math.min(frames.length, maxStackPcs);
+      while (n > 0 && frames[n - 1]!.pc === 0) n--;
+      let pcs = "";
+      for (let j = 0; j < n; j++) pcs += `${frames[j]!.pc},`;
+      let g = this.byPcs.get(pcs);
+      if (g === undefined) {
+        g = this.byPcs.size;
+        this.byPcs.set(pcs, g);
+      }
+      v = this.frames.length;
+      this.frames.push(frames);
+      this.group.push(g);
+      this.byFrames.set(text, v);
+    }
+    this.byId.set(stack.id, v);
+    return v;
+  }
+}
+
+/** A record in the making: count, delay, and the number of the last sample added (to pick frames as Go does). */
+interface Tally {
+  count: number;
+  delayNs: number;
+  lastSample: number;
+}
+
+/** Tallies by key = stack variant * 4 + profile index. */
+type Tallies = Map<number, Tally>;
+
+function add(tallies: Tallies, key: number, count: number, delayNs: number, lastSample: number): void {
+  const t = tallies.get(key);
+  if (t) {
+    t.count += count;
+    t.delayNs += delayNs;
+    if (lastSample > t.lastSample) t.lastSample = lastSample;
+  } else tallies.set(key, { count, delayNs, lastSample });
+}
+
+/**
+ * Samples of one goroutine (one incarnation of an ID), in the three groups
+ * that its final [first run, end] interval treats differently.
+ */
+class GoroutineSamples {
+  /** Taken after it first ran: they count if it is the ID's last incarnation and selected. */
+  readonly ran: Tallies = new Map();
+  /** Taken before it ever ran: they count only if it never runs (Go's StartTime 0 covers the whole trace). */
+  readonly beforeRun: Tallies = new Map();
+  /** Ended by its first run (so clipped to nothing), at full length: they count if a later goroutine with the ID never runs. */
+  readonly atFirstRun: Tallies = new Map();
+}
+
+const enum Bucket {
+  Ran = 0,
+  BeforeRun = 1,
+  AtFirstRun = 2,
+}
+
+/** Raw samples, kept only for region filters. */
+class SampleColumns {
+  g: number[] = [];
+  key: number[] = [];
+  startNs: number[] = [];
+  endNs: number[] = [];
+  committed = 0;
+  push(g: number, key: number, startNs: number, endNs: number): void {
+    this.g.push(g);
+    this.key.push(key);
+    this.startNs.push(startNs);
+    this.endNs.push(endNs);
+  }
+  rollback(): void {
+    for (const c of [this.g, this.key, this.startNs, this.endNs]) c.length = this.committed;
+  }
+}
+
+export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
+  private readonly scope: ScopeTracker;
+  private readonly stacks = new StackInterner();
+  /** Per goroutine ID: since when each profile tracks it (NaN: not tracked), then the stack it charges. */
+  private readonly tracking = new Map<number, Float64Array>();
+  private readonly samples = new Map<GoroutineScope, GoroutineSamples>();
+  private readonly raw: SampleColumns | undefined;
+  /** Samples finished since the last Sync: goroutine, and key, delay, bucket, sample number. */
+  private pendingScope: GoroutineScope[] = [];
+  private pending: number[] = [];
+  private sampleCount = 0;
+  private firstNs = Number.NaN;
+  private lastNs = Number.NaN;
+  private lastSyncNs = Number.NaN;
+  private truncated = false;
+
+  constructor(options: BlockingProfileOptions = {}) {
+    this.scope = new ScopeTracker(options.regions === true);
+    this.raw = options.regions ? new SampleColumns() : undefined;
+  }
+
+  event(ev: Event): void {
+    if (Number.isNaN(this.firstNs)) this.firstNs = ev.time;
+    this.lastNs = ev.time;
+    const kind = ev.kind;
+    if (kind === EventKind.StateTransition) this.transition(ev);
+    else if (kind === EventKind.Sync) {
+      this.commit();
+      this.lastSyncNs = ev.time;
+    } else if (this.raw && (kind === EventKind.RegionBegin || kind === EventKind.RegionEnd)) {
+      this.scope.region(ev);
+    }
+  }
+
+  private transition(ev: Event): void {
+    const st = goroutineTransition(ev);
+    if (!st) return;
+    this.scope.transition(ev, st);
+    const id = st.resource.id;
+    const to = st.to as GoState;
+    let tr = this.tracking.get(id);
+    if (!tr) {
+      tr = new Float64Array(8).fill(Number.NaN, 0, 4);
+      this.tracking.set(id, tr);
+    }
+    for (let k = 0; k < 4; k++) {
+      const since = tr[k]!;
+      if (Number.isNaN(since)) {
+        if (to !== trackedState[k]) continue;
+        if (k === 0 && st.reason !== "network") continue;
+        if (k === 1 && !syncReason(st.reason)) continue;
+        tr[k] = ev.time;
+        tr[k + 4] = this.stacks.index(ev);
+      } else if (to !== trackedState[k]) {
+        tr[k] = Number.NaN;
+        this.sample(id, tr[k + 4]! * 4 + k, since, ev.time);
+      }
+    }
+  }
+
+  /** A finished interval [startNs, endNs] of goroutine id, sorted by how Go's final clipping will treat it. */
+  private sample(id: number, key: number, startNs: number, endNs: number): void {
+    this.raw?.push(id, key, startNs, endNs);
+    const g = this.scope.goroutines.get(id);
+    if (!g) return;
+    let bucket: Bucket;
+    let delay = endNs - startNs;
+    if (Number.isNaN(g.startNs)) bucket = Bucket.BeforeRun;
+    else if (startNs < g.startNs) bucket = Bucket.AtFirstRun;
+    else {
+      bucket = Bucket.Ran;
+      // A goroutine's samples end by its end, but clip as Go's overlap would if one did not.
+      if (!Number.isNaN(g.endNs)) delay = g.endNs < startNs ? 0 : Math.min(g.endNs, endNs) - startNs;
+    }
+    if (delay <= 0) return;
+    this.pendingScope.push(g);
+    this.pending.push(key, delay, bucket, this.sampleCount++);
+  }
+
+  private commit(): void {
+    const p = this.pending;
+    for (let i = 0; i < this.pendingScope.length; i++) {
+      const g = this.pendingScope[i]!;
+      let s = this.samples.get(g);
+      if (!s) {
+        s = new GoroutineSamples();
+        this.samples.set(g, s);
+      }
+      const bucket =
+        p[i * 4 + 2] === Bucket.Ran ? s.ran : p[i * 4 + 2] === Bucket.BeforeRun ? s.beforeRun : s.atFirstRun;
+      add(bucket, p[i * 4]!, 1, p[i * 4 + 1]!, p[i * 4 + 3]!);
+    }
+    this.pendingScope = [];
+    this.pending = [];
+    if (this.raw) this.raw.committed = this.raw.g.length;
+  }
+
+  /** The reader failed: drop the samples since the last Sync, as go tool trace keeps events only up to it. */
+  discardPending(): void {
+    this.pendingScope = [];
+    this.pending = [];
+    this.raw?.rollback();
+    this.truncated = true;
+  }
+
+  finalize(): BlockingProfiles {
+    if (!this.truncated) this.commit();
+    this.scope.finish();
+    const endNs = this.truncated ? this.lastSyncNs : this.lastNs;
+    return new BlockingProfiles(this.scope, this.samples, this.raw, this.stacks, this.firstNs, endNs);
+  }
+}
+
+/** The four profiles of one trace; records() applies a filter and builds one. */
+export class BlockingProfiles {
+  constructor(
+    private readonly scope: ScopeTracker,
+    private readonly samples: ReadonlyMap<GoroutineScope, GoroutineSamples>,
+    private readonly raw: SampleColumns | undefined,
+    private readonly stacks: StackInterner,
+    /** The first and last event of the profiled part (Go's t.startTime() and t.endTime()). */
+    readonly firstNs: number,
+    readonly endNs: number,
+  ) {}
+
+  /** Goroutine groups: start function → number of goroutines (one per ID, as Go counts). */
+  groups(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const g of this.scope.goroutines.values()) out.set(g.name, (out.get(g.name) ?? 0) + 1);
+    return out;
+  }
+
+  /** Does records() accept region filters? (BlockingProfileAnalyzer({ regions: true })) */
+  get hasRegions(): boolean {
+    return this.raw !== undefined;
+  }
+
+  /**
+   * The records of one profile, by delay (largest first). Without a filter
+   * this is `go tool trace -pprof=TYPE`; throws ProfileFilterError where Go
+   * fails (no goroutine matches the group, or the trace has none).
+   */
+  records(type: ProfileType, filter?: ProfileFilter): ProfileRecord[] {
+    const k = profileTypes.indexOf(type);
+    if (k < 0) throw new Error(`unknown profile type ${type}`);
+    const byVariant: Tallies = new Map();
+    const addAll = (tallies: Tallies | undefined) => {
+      if (!tallies) return;
+      for (const [key, t] of tallies)
+        if (key % 4 === k) add(byVariant, key >> 2, t.count, t.delayNs, t.lastSample);
+    };
+    if (filter && "region" in filter) {
+      this.regionSamples(k, filter.region, byVariant);
+    } else {
+      const name = filter?.group;
+      let matched = 0;
+      for (const g of this.scope.goroutines.values()) {
+        if (name !== undefined && g.name !== name) continue;
+        matched++;
+        if (!Number.isNaN(g.startNs)) {
+          addAll(this.samples.get(g)?.ran);
+          continue;
+        }
+        // It never ran, so Go's interval for the ID is [0, end]: it covers
+        // all of its samples and, whole, those of earlier goroutines that
+        // had the ID.
+        addAll(this.samples.get(g)?.beforeRun);
+        for (let p = g.previous; p; p = p.previous) {
+          const s = this.samples.get(p);
+          addAll(s?.ran);
+          addAll(s?.beforeRun);
+          addAll(s?.atFirstRun);
+        }
+      }
+      if (matched === 0)
+        throw new ProfileFilterError(`no goroutines found with start function "${name ?? ""}"`);
+    }
+    // Merge variants with the same PCs; show the frames of the one met last.
+    const byGroup = new Map<number, { variant: number; tally: Tally }>();
+    for (const [v, t] of byVariant) {
+      const group = this.stacks.group[v]!;
+      const r = byGroup.get(group);
+      if (!r) byGroup.set(group, { variant: v, tally: { ...t } });
+      else {
+        r.tally.count += t.count;
+        r.tally.delayNs += t.delayNs;
+        if (t.lastSample > r.tally.lastSample) {
+          r.tally.lastSample = t.lastSample;
+          r.variant = v;
+        }
+      }
+    }
+    const records = [...byGroup.values()].map(({ variant, tally }) => ({
+      stack: this.stacks.frames[variant]!,
+      count: tally.count,
+      delayNs: tally.delayNs,
+    }));
+    return records.sort((a, b) => b.delayNs - a.delayNs || b.count - a.count);
+  }
+
+  private regionSamples(k: number, filter: RegionFilter, out: Tallies): void {
+    const raw = this.raw;
+    if (!raw) throw new Error("region filters need BlockingProfileAnalyzer({ regions: true })");
+    const intervals = new Map<number, [number, number][]>();
+    for (const [id, g] of this.scope.goroutines) {
+      const list: [number, number][] = [];
+      for (const r of g.regions) {
+        if (filter.type !== undefined && r.type !== filter.type) continue;
+        if (filter.pc !== undefined && r.rootPc !== filter.pc) continue;
+        const span = this.regionInterval(r);
+        const dur = span[1] - span[0];
+        if (filter.latMinNs !== undefined && dur < filter.latMinNs) continue;
+        if (filter.latMaxNs !== undefined && dur > filter.latMaxNs) continue;
+        list.push(span);
+      }
+      if (list.length) intervals.set(id, outermost(list));
+    }
+    for (let i = 0; i < raw.committed; i++) {
+      if (raw.key[i]! % 4 !== k) continue;
+      const spans = intervals.get(raw.g[i]!);
+      if (!spans) continue;
+      const s = raw.startNs[i]!;
+      const e = raw.endNs[i]!;
+      let delay = 0;
+      for (const [lo, hi] of spans) {
+        if (hi < s || e < lo) continue;
+        const o = Math.min(hi, e) - Math.max(lo, s);
+        if (o > 0) delay += o;
+      }
+      if (delay > 0) add(out, raw.key[i]! >> 2, 1, delay, i);
+    }
+  }
+
+  private regionInterval(r: RegionSpan): [number, number] {
+    return [r.startNs ?? this.firstNs, r.endNs ?? this.endNs];
+  }
+}
+
+/**
+ * Go's way of keeping "only the outermost regions": sort by (start, end),
+ * then keep a region if it starts at or after the end of the last one kept.
+ */
+function outermost(spans: [number, number][]): [number, number][] {
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const kept: [number, number][] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const s of spans) {
+    if (last <= s[0]) {
+      kept.push(s);
+      last = s[1];
+    }
+  }
+  return kept;
+}
