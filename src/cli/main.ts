@@ -10,6 +10,7 @@ import { readTrace } from "../decode/reader.js";
 import { fileChunks } from "./chunks.js";
 import { runConvert } from "./convert.js";
 import { OutputBuffer } from "./output.js";
+import { runPprof } from "./pprof.js";
 import { runStats } from "./stats.js";
 import { dumpWireEvents } from "./wire.js";
 
@@ -20,10 +21,13 @@ commands:
   dump --wire FILE   print the raw wire events (go tool trace -d=wire)
   stats FILE         a short overview of the trace
   convert IN OUT     binary trace → text form, or text / .test → binary
+  pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz] [--group FUNC | --region TYPE] [--top]
+                     a blocking profile (gzipped pprof), or its top functions
 
 go tool trace compatible:
   gotrace -d=parsed FILE
   gotrace -d=wire FILE
+  gotrace -pprof=net|sync|syscall|sched FILE > out.pb
 `;
 
 function fail(message: string): never {
@@ -55,6 +59,15 @@ export async function main(argv: string[]): Promise<void> {
     const mode = command === "-d" ? args.shift() : command.slice(3);
     command = mode === "wire" ? "dump-wire" : mode === "parsed" ? "dump" : undefined;
     if (!command) fail(`invalid debug mode ${mode}, want one of: parsed, wire`);
+  }
+  // go tool trace's spelling: -pprof=TYPE / -pprof TYPE.
+  if (command === "-pprof" || command.startsWith("-pprof=")) {
+    args.unshift(`--type=${command === "-pprof" ? (args.shift() ?? "") : command.slice(7)}`);
+    command = "pprof";
+  }
+  if (command === "pprof") {
+    process.exitCode = await runPprof(args);
+    return;
   }
   if (command === "dump" && (args[0] === "--wire" || args[0] === "-wire")) {
     args.shift();

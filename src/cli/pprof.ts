@@ -1,0 +1,272 @@
+/**
+ * `gotrace pprof --type=net|sync|syscall|sched FILE [-o OUT]` and go tool
+ * trace's spelling `gotrace -pprof=TYPE FILE`: a blocking profile as gzipped
+ * pprof protobuf (what go tool trace writes too), or with --top a table of
+ * the functions with the most delay.
+ */
+import { statSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { runAnalyzers } from "../analysis/analyzer.js";
+import {
+  BlockingProfileAnalyzer,
+  type ProfileFilter,
+  ProfileFilterError,
+  type ProfileType,
+  profileTypes,
+  type RegionFilter,
+} from "../analysis/pprof.js";
+import { encodePprof } from "../analysis/pprof-encode.js";
+import { topFunctions } from "../analysis/pprof-top.js";
+import { TraceError } from "../decode/errors.js";
+import { type Event, EventKind } from "../decode/event.js";
+import { fileChunks } from "./chunks.js";
+import { formatBytes, formatDuration } from "./format.js";
+import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./table.js";
+
+export const pprofUsage = `usage: gotrace pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz]
+         [--group FUNC | --region TYPE [--region-pc HEX] [--latmin DUR] [--latmax DUR]]
+         [--top [--limit N] [--json|--csv]]
+  net      time blocked on the network          sync     on channels, mutexes, select
+  syscall  time in system calls                 sched    runnable, waiting for a thread
+  --group FUNC    only goroutines started at FUNC (go tool trace's /io?name=)
+  --region TYPE   only time inside regions of TYPE (/regionio?type=), also by the
+                  root PC of the region's start stack and latency (Go durations: 10ms)
+  --top           functions by delay instead of the profile (--limit N rows, 0 = all)
+`;
+
+class UsageError extends Error {}
+
+const withValue = new Set([
+  "--type",
+  "-o",
+  "--output",
+  "--group",
+  "--region",
+  "--region-pc",
+  "--latmin",
+  "--latmax",
+  "--limit",
+]);
+
+interface PprofArgs {
+  file: string;
+  type: ProfileType;
+  out: string | undefined;
+  filter: ProfileFilter | undefined;
+  top: boolean;
+  limit: number | undefined;
+}
+
+/** Go's time.ParseDuration for the forms people type: "1.5ms", "2s", "1m30s", "0". */
+export function parseGoDuration(s: string): number | undefined {
+  if (s === "0") return 0;
+  const units: Record<string, number> = {
+    ns: 1,
+    us: 1e3,
+    µs: 1e3,
+    μs: 1e3,
+    ms: 1e6,
+    s: 1e9,
+    m: 60e9,
+    h: 3600e9,
+  };
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += Number(m[1]) * units[m[2]!]!;
+    pos = re.lastIndex;
+  }
+  return pos > 0 ? Math.round(total) : undefined;
+}
+
+function parseArgs(args: readonly string[]): PprofArgs {
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  let top = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith("-") || a === "-") {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    if (withValue.has(name)) {
+      const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      values.set(name === "--output" ? "-o" : name, v);
+    } else if (a === "--top") top = true;
+    else if (a !== "--json" && a !== "--csv") throw new UsageError(`unknown flag ${a}`);
+  }
+  if (positional.length !== 1)
+    throw new UsageError(positional.length ? "one trace file, please" : "missing trace file");
+  const type = values.get("--type");
+  if (!type) throw new UsageError("--type is required");
+  if (!profileTypes.includes(type as ProfileType)) {
+    throw new UsageError(`unknown pprof type ${type} (net, sync, syscall or sched)`);
+  }
+  const group = values.get("--group");
+  const regionFlags = ["--region", "--region-pc", "--latmin", "--latmax"].filter((f) => values.has(f));
+  if (group !== undefined && regionFlags.length)
+    throw new UsageError("--group and --region filters do not combine");
+  let filter: ProfileFilter | undefined;
+  if (group !== undefined) filter = { group };
+  if (regionFlags.length) {
+    const duration = (flag: string) => {
+      const v = values.get(flag);
+      if (v === undefined) return undefined;
+      const ns = parseGoDuration(v);
+      if (ns === undefined) throw new UsageError(`${flag}: not a duration: ${v}`);
+      return ns;
+    };
+    const pcText = values.get("--region-pc");
+    const pc = pcText === undefined ? undefined : Number.parseInt(pcText.replace(/^0x/i, ""), 16);
+    if (pc !== undefined && !Number.isFinite(pc))
+      throw new UsageError(`--region-pc: not a hex PC: ${pcText}`);
+    const region: RegionFilter = {
+      type: values.get("--region"),
+      pc,
+      latMinNs: duration("--latmin"),
+      latMaxNs: duration("--latmax"),
+    };
+    filter = { region };
+  }
+  const limitText = values.get("--limit");
+  const limit = limitText === undefined ? undefined : Number(limitText);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new UsageError(`--limit: not a count: ${limitText}`);
+  }
+  return { file: positional[0]!, type: type as ProfileType, out: values.get("-o"), filter, top, limit };
+}
+
+function fail(message: string): number {
+  process.stderr.write(`gotrace: ${message}\n`);
+  return 1;
+}
+
+/** Runs the command; returns the exit status. */
+export async function runPprof(args: readonly string[]): Promise<number> {
+  let a: PprofArgs;
+  try {
+    a = parseArgs(args);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(`${e.message}\n${pprofUsage}`);
+    throw e;
+  }
+  let size: number;
+  try {
+    size = statSync(a.file).size;
+  } catch {
+    return fail(`cannot open ${a.file}`);
+  }
+  const analyzer = new BlockingProfileAnalyzer({ regions: a.filter !== undefined && "region" in a.filter });
+  let syncs = 0;
+  const syncCounter = {
+    event(ev: Event) {
+      if (ev.kind === EventKind.Sync) syncs++;
+    },
+    finalize() {},
+  };
+  let run: Awaited<ReturnType<typeof runAnalyzers>>;
+  try {
+    run = await runAnalyzers(fileChunks(a.file), [analyzer, syncCounter]);
+  } catch (e) {
+    if (e instanceof TraceError) return fail(e.message);
+    throw e;
+  }
+  if (run.error) {
+    // Like go tool trace: profile the complete generations, fail if there are none.
+    if (syncs === 0) return fail(`failed to parse any useful part of the trace: ${run.error.message}`);
+    analyzer.discardPending();
+    const lost = size - run.reader.validOffset;
+    process.stderr.write(
+      `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${run.error.message}; profiling what came before it\n`,
+    );
+  }
+  const profiles = analyzer.finalize();
+  let records: ReturnType<typeof profiles.records>;
+  try {
+    records = profiles.records(a.type, a.filter);
+  } catch (e) {
+    if (e instanceof ProfileFilterError) return fail(e.message);
+    throw e;
+  }
+  if (a.top) return writeOutput(a.out, topTable(records, a.limit, outputFormat(args)));
+  return writeOutput(a.out, gzipSync(encodePprof(records)));
+}
+
+function topTable(
+  records: Parameters<typeof topFunctions>[0],
+  limit: number | undefined,
+  format: string,
+): string {
+  const all = topFunctions(records);
+  const rows = limit === 0 || (limit === undefined && format !== "table") ? all : all.slice(0, limit ?? 20);
+  const total = all.reduce((s, f) => s + f.flatNs, 0);
+  const pct = (ns: number) => (total > 0 ? (ns / total) * 100 : 0);
+  if (format === "json") {
+    const out = rows.map((f) => ({
+      function: f.func,
+      flatNs: f.flatNs,
+      flatPercent: pct(f.flatNs),
+      flatCount: f.flatCount,
+      cumNs: f.cumNs,
+      cumPercent: pct(f.cumNs),
+      cumCount: f.cumCount,
+    }));
+    return `${JSON.stringify(out, null, 2)}\n`;
+  }
+  const columns: Column[] =
+    format === "csv"
+      ? ["function", "flat_ns", "flat_percent", "flat_count", "cum_ns", "cum_percent", "cum_count"].map(
+          (title) => ({
+            title,
+          }),
+        )
+      : [
+          { title: "Flat", right: true },
+          { title: "Flat%", right: true },
+          { title: "Sum%", right: true },
+          { title: "Cum", right: true },
+          { title: "Cum%", right: true },
+          { title: "Count", right: true },
+          { title: "Function" },
+        ];
+  let sum = 0;
+  const cells: Cell[][] = rows.map((f) => {
+    if (format === "csv")
+      return [f.func, f.flatNs, pct(f.flatNs), f.flatCount, f.cumNs, pct(f.cumNs), f.cumCount];
+    sum += f.flatNs;
+    return [
+      formatDuration(f.flatNs),
+      `${pct(f.flatNs).toFixed(1)}%`,
+      `${pct(sum).toFixed(1)}%`,
+      formatDuration(f.cumNs),
+      `${pct(f.cumNs).toFixed(1)}%`,
+      f.flatCount,
+      f.func || "(no stack)",
+    ];
+  });
+  if (format === "csv") return formatCsv(columns, cells);
+  const head =
+    `Total delay ${formatDuration(total)} in ${records.reduce((s, r) => s + r.count, 0)} intervals` +
+    (rows.length < all.length ? `; top ${rows.length} of ${all.length} functions by flat delay` : "");
+  return `${head}\n${formatTable(columns, cells)}`;
+}
+
+function writeOutput(out: string | undefined, data: string | Uint8Array): number {
+  if (out === undefined || out === "-") {
+    process.stdout.write(data);
+    return 0;
+  }
+  try {
+    writeFileSync(out, data);
+  } catch (e) {
+    return fail(`cannot write ${out}: ${(e as Error).message}`);
+  }
+  return 0;
+}
