@@ -42,9 +42,9 @@ export class ReaderV1 {
     return 0;
   }
 
-  /** All of an old trace is valid once it parsed; none of it before. */
+  /** An old trace is one generation: all of it is valid once read without error, none of it otherwise. */
   get validOffset(): number {
-    return this.parsedOk ? this.startOffset + this.size : 0;
+    return this.parsedOk && !this.failed ? this.startOffset + this.size : 0;
   }
 
   read(): ReadResult {
