@@ -271,6 +271,23 @@ describe("Go 1.5–1.10 traces (read by gotrace only)", () => {
   });
 });
 
+describe("old traces pushed in pieces", () => {
+  it("give the same events whatever the chunk size", {
+    skip: requirement(existsSync(sharedDir), "../shared"),
+  }, async () => {
+    const dir = join(goTracesDir, "src/internal/trace/testdata");
+    for (const name of ["http_1_5_good", "stress_start_stop_1_9_good", "user_task_region_1_21_good"]) {
+      const bytes = readFileSync(join(dir, name));
+      const whole = await dumpParsed(bytes, bytes.length);
+      assert.equal(whole.error, undefined, name);
+      for (const size of [1, 7, 4096]) {
+        const chunked = await dumpParsed(bytes, size);
+        assert.equal(chunked.text, whole.text, `${name} in ${size}-byte chunks`);
+      }
+    }
+  });
+});
+
 describe("every old trace that reads passes the validator", () => {
   it("Go 1.11–1.21", { skip: requirement(existsSync(sharedDir), "../shared"), timeout: 60_000 }, async () => {
     let read = 0;
