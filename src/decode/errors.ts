@@ -10,7 +10,14 @@ export class TraceError extends Error {
   /** The reason alone, as Go words it, without position. */
   readonly reason: string;
 
-  constructor(reason: string, offset?: number, generation?: number) {
+  /**
+   * Go's reader returns a bare io.EOF when a special batch (strings, stacks,
+   * sync…) ends between two values, and its callers take io.EOF as the clean
+   * end of the trace. Such an error ends the trace instead of failing it.
+   */
+  readonly endsTrace: boolean;
+
+  constructor(reason: string, offset?: number, generation?: number, endsTrace = false) {
     let where = "";
     if (offset !== undefined) where += ` at byte offset ${offset}`;
     if (generation !== undefined) where += ` (generation ${generation})`;
@@ -19,5 +26,6 @@ export class TraceError extends Error {
     this.reason = reason;
     this.offset = offset;
     this.generation = generation;
+    this.endsTrace = endsTrace;
   }
 }

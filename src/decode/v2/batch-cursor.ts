@@ -9,6 +9,7 @@ import { readUvarint, type VarintResult } from "../../format/varint.js";
 import type { Batch } from "./batch.js";
 import type { BaseEvent, MState } from "./order.js";
 import { OrderError } from "./order.js";
+import { toGoTime } from "./table.js";
 
 const vr: VarintResult = { value: 0, n: 0 };
 
@@ -62,7 +63,7 @@ export class BatchCursor {
     }
     // Go treats a last time of 0 as "not started"; a batch based at absolute 0 restarts the same way.
     if (Number.isNaN(this.lastTs) || this.lastTs + origin === 0) {
-      this.lastTs = Math.trunc(this.batches[this.idx]!.time * nsPerTick) - origin;
+      this.lastTs = toGoTime(this.batches[this.idx]!.time * nsPerTick) - origin;
     }
     const end = data.length;
     const typ = data[n]!;
@@ -101,7 +102,7 @@ export class BatchCursor {
       else ev.a3 = v;
     }
     // Go converts each delta on its own (float multiply, truncate) and adds it to the last time.
-    ev.time = Math.trunc(tsdiff * nsPerTick) + this.lastTs;
+    ev.time = toGoTime(tsdiff * nsPerTick) + this.lastTs;
     this.lastTs = ev.time;
     this.dataOff = n;
     return true;

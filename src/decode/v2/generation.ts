@@ -137,6 +137,8 @@ class PayloadReader {
           : this.pos < this.data.length
             ? "unexpected EOF"
             : "EOF";
+      // A bare EOF (no context added) is what Go's callers take as the clean end of the trace.
+      if (why === "EOF" && !context) throw new TraceError(why, this.batch.offset, this.gen, true);
       throw this.fail(context ? `${context}: ${why}` : why);
     }
     this.pos += this.vr.n;
@@ -145,7 +147,9 @@ class PayloadReader {
 
   uvarintBig(): bigint {
     const { value, n } = readUvarintBig(this.data, this.pos, this.data.length);
-    if (n <= 0) throw this.fail(n < 0 ? "binary: varint overflows a 64-bit integer" : "EOF");
+    if (n === 0 && this.pos >= this.data.length)
+      throw new TraceError("EOF", this.batch.offset, this.gen, true);
+    if (n <= 0) throw this.fail(n < 0 ? "binary: varint overflows a 64-bit integer" : "unexpected EOF");
     this.pos += n;
     return value;
   }
@@ -256,21 +260,35 @@ export function processBatch(g: Generation, b: Batch, version: number): void {
   else if ((first === Ev.Frequency && version < 25) || (first === Ev.Sync && version >= 25)) {
     setSyncBatch(g, b, version);
   } else if (b.exp !== 0) {
-    let list = g.table.expBatches.get(b.exp);
-    if (!list) {
-      list = [];
-      g.table.expBatches.set(b.exp, list);
-    }
-    list.push({ thread: b.m, data: b.data });
+    processExperimental(g, b);
+  } else if (first === Ev.EndOfGeneration) {
+    throw new TraceError(
+      "internal error: unexpectedly processing EndOfGeneration; broken trace?",
+      b.offset,
+      g.gen,
+    );
   } else {
-    let list = g.batches.get(b.m);
-    if (!list) {
-      list = [];
-      g.batches.set(b.m, list);
-      g.batchMs.push(b.m);
-    }
-    list.push(b);
+    processEvents(g, b);
   }
+}
+
+function processExperimental(g: Generation, b: Batch): void {
+  let list = g.table.expBatches.get(b.exp);
+  if (!list) {
+    list = [];
+    g.table.expBatches.set(b.exp, list);
+  }
+  list.push({ thread: b.m, data: b.data });
+}
+
+function processEvents(g: Generation, b: Batch): void {
+  let list = g.batches.get(b.m);
+  if (!list) {
+    list = [];
+    g.batches.set(b.m, list);
+    g.batchMs.push(b.m);
+  }
+  list.push(b);
 }
 
 /** Checks and completes a generation once all its batches are in. */

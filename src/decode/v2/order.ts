@@ -295,7 +295,8 @@ dispatch[Ev.UserLog] = advanceAnnotation;
 
 dispatch[Ev.ProcStatus] = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.a0;
-  const status = ev.a1 as ProcStatus;
+  // Go reads the status as a uint8.
+  const status = (ev.a1 % 256) as ProcStatus;
   if (status >= 5) throw new OrderError(`invalid status for proc ${pid}: ${status}`);
   let oldState: ProcState = [
     ProcState.Undetermined,
@@ -415,7 +416,8 @@ dispatch[Ev.ProcSteal] = (o, ev, evt, _m, gen, cur) => {
 dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) => {
   const gid = ev.a0;
   const mid = toInt64(ev.a1);
-  const status = ev.a2 as GoStatus;
+  // Go reads the status as a uint8.
+  const status = (ev.a2 % 256) as GoStatus;
   if (status >= 5) throw new OrderError(`invalid status for goroutine ${gid}: ${status}`);
   let oldState: GoState = goStatusToState[status]!;
   const s = o.gStates.get(gid);

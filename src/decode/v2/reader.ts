@@ -189,6 +189,13 @@ export class ReaderV2 {
     return ev;
   }
 
+  /** Throws a generation's error, unless it is one Go's callers take as the clean end of the trace. */
+  private failOrEnd(e: TraceError): null {
+    if (!e.endsTrace) throw e;
+    this.done = true;
+    return null;
+  }
+
   private tryAdvance(i: number): boolean {
     const bc = this.frontier[i]!;
     const gen = this.gen!;
@@ -202,7 +209,7 @@ export class ReaderV2 {
   private nextGen(): ReadResult {
     if (this.genErr) {
       // The Sync that closed the last good generation has been returned; now the error.
-      throw this.genErr;
+      return this.failOrEnd(this.genErr);
     }
     const g = this.collectGeneration();
     if (g === NeedInput) return NeedInput;
@@ -233,7 +240,8 @@ export class ReaderV2 {
           return null;
         }
         if (g.gen === 0) g.gen = b.gen;
-        if (b.endOfGeneration) break;
+        // Go ends the generation at any batch whose payload starts with the marker, not only the lone byte.
+        if (b.endOfGeneration || (b.exp === 0 && b.data[0] === Ev.EndOfGeneration)) break;
         if (b.gen === 0) throw new TraceError("invalid generation number 0", b.offset);
         if (b.gen !== g.gen) {
           throw new TraceError(
@@ -259,7 +267,7 @@ export class ReaderV2 {
   /** Go 1.22–1.25: a generation ends where a batch of the next one starts (the "spill"), or at EOF. */
   private nextGenWithSpill(): ReadResult {
     if (this.genErr) {
-      if (this.genErrSynced) throw this.genErr;
+      if (this.genErrSynced) return this.failOrEnd(this.genErr);
       // The generation before the broken batch was kept; it ends here.
       this.genErrSynced = true;
       this.completeOffset = this.genErr.offset ?? this.framer.offset;
@@ -348,7 +356,12 @@ export class ReaderV2 {
       return this.sync(undefined, undefined);
     }
     this.gen = g;
-    if (Number.isNaN(this.origin)) this.origin = g.table.mul(g.minTs);
+    if (Number.isNaN(this.origin)) {
+      // Times count from the first generation's start, which keeps them exact. A start
+      // that Go's conversion clamps (a zero frequency, ticks past int64) cannot serve: count from 0.
+      const start = g.table.mul(g.minTs);
+      this.origin = start > 0 && start < 2 ** 62 ? start : 0;
+    }
     const origin = this.origin;
     this.cpuSamples = g.cpuSamples;
     this.cpuIdx = 0;

@@ -27,6 +27,15 @@ export interface ClockSnapshotRaw {
   readonly nsec: number;
 }
 
+/**
+ * Go's Time(float64): truncation toward zero, and on amd64 the value Go's
+ * conversion gives for NaN, ±Inf and anything outside int64 (−2^63).
+ */
+export function toGoTime(ns: number): number {
+  const t = Math.trunc(ns);
+  return t < 2 ** 63 && t >= -(2 ** 63) ? t : -(2 ** 63);
+}
+
 /** An id → value table where id 0 always means the empty value, as in Go. */
 export class IdTable<T> {
   // IDs are small and dense in practice (the runtime counts from 1), so they
@@ -101,7 +110,7 @@ export class EvTable {
 
   /** Converts ticks to (absolute) nanoseconds exactly as Go: float multiply, then truncate. */
   mul(ticks: number): number {
-    return Math.trunc(ticks * this.nsPerTick);
+    return toGoTime(ticks * this.nsPerTick);
   }
 
   /** Strings the reader itself attaches to events (e.g. a task's type on its end event). */
