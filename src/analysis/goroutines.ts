@@ -1,0 +1,403 @@
+/**
+ * Where each goroutine's time went: execution, scheduler wait, blocking by
+ * reason, syscalls, special ranges. The numbers are those of Go's summarizer
+ * (internal/trace/summary.go), which go tool trace shows on its /goroutines
+ * and /goroutine?name=… pages, computed the same way in one streaming pass,
+ * odd corners included (each is pointed out where it happens).
+ *
+ * Like go tool trace, the analysis sees every event the reader delivers, also
+ * those after the last Sync of a broken trace: Go feeds its summarizer before
+ * it knows the trace is broken and never takes them back.
+ */
+import {
+  type Event,
+  EventKind,
+  GoState,
+  NoProc,
+  ProcState,
+  ResourceKind,
+  type Stack,
+  type StateTransition,
+  stackFrames,
+} from "../decode/event.js";
+
+export interface GoroutineSummary {
+  readonly id: number;
+  /** Start function: the root frame of the first stack seen on one of its transitions ("" if none was). */
+  readonly name: string;
+  /** PC of that frame (0 if none). */
+  readonly pc: number;
+  /** When it was created, or for one that already existed, the Sync before it first showed up. */
+  readonly creationNs: number;
+  /** First time it ran, if it did. */
+  readonly startNs: number | undefined;
+  /** When it ended (or blocked "forever", which Go counts as the end), if it did. */
+  readonly endNs: number | undefined;
+  /** Its time in the trace; the stats below add up to at most this (the rest is unknown time). */
+  readonly totalNs: number;
+  readonly execNs: number;
+  readonly schedWaitNs: number;
+  readonly syscallNs: number;
+  /** Time in syscalls after its P was taken away (the P went idle). */
+  readonly syscallBlockNs: number;
+  /** Time blocked, by the reason of the block ("chan receive", "sync", "sleep", …). */
+  readonly blockNs: ReadonlyMap<string, number>;
+  /** Time in special ranges (GC mark assist, STW, sweeping…); overlaps the other stats. */
+  readonly rangeNs: ReadonlyMap<string, number>;
+}
+
+export interface GoroutineAnalysis {
+  /** Every goroutine seen, by ID. */
+  readonly goroutines: readonly GoroutineSummary[];
+}
+
+/** The start function of a goroutine from a transition stack: its outermost frame. */
+export function rootFrame(stack: Stack): { func: string; pc: number } | undefined {
+  const frames = stackFrames(stack);
+  const root = frames[frames.length - 1];
+  return root && { func: root.func, pc: root.pc };
+}
+
+function add(m: Map<string, number>, key: string, ns: number): void {
+  m.set(key, (m.get(key) ?? 0) + ns);
+}
+
+/** One goroutine while the trace is read. NaN marks "not in that state" (Go uses time 0). */
+class GoroutineState {
+  name = "";
+  pc = 0;
+  startNs = Number.NaN;
+  endNs = Number.NaN;
+  totalNs = 0;
+  execNs = 0;
+  schedWaitNs = 0;
+  syscallNs = 0;
+  syscallBlockNs = 0;
+  readonly blockNs = new Map<string, number>();
+  readonly rangeNs = new Map<string, number>();
+
+  lastStartNs = Number.NaN;
+  lastRunnableNs = Number.NaN;
+  lastBlockNs = Number.NaN;
+  lastBlockReason = "";
+  lastSyscallNs = Number.NaN;
+  lastSyscallBlockNs = Number.NaN;
+  lastRangeNs = new Map<string, number>();
+
+  constructor(
+    readonly id: number,
+    readonly creationNs: number,
+  ) {}
+
+  /**
+   * Closes the books at `lastNs`: time in the current state counts up to it.
+   * Go runs this when the goroutine ends and again for every goroutine when
+   * the trace ends; the second run changes nothing except for a goroutine
+   * whose total was still 0, which then counts up to the end of the trace.
+   */
+  finalize(lastNs: number, endNs: number | undefined): void {
+    if (endNs !== undefined) this.endNs = endNs;
+    if (this.totalNs === 0) this.totalNs = lastNs - this.creationNs;
+    if (!Number.isNaN(this.lastStartNs)) this.execNs += lastNs - this.lastStartNs;
+    if (!Number.isNaN(this.lastRunnableNs)) this.schedWaitNs += lastNs - this.lastRunnableNs;
+    if (!Number.isNaN(this.lastBlockNs)) add(this.blockNs, this.lastBlockReason, lastNs - this.lastBlockNs);
+    // A syscall still open counts whole as syscall execution, and the part
+    // after its P went idle also as scheduler wait: what Go's snapshotStat does.
+    if (!Number.isNaN(this.lastSyscallNs)) this.syscallNs += lastNs - this.lastSyscallNs;
+    if (!Number.isNaN(this.lastSyscallBlockNs)) this.schedWaitNs += lastNs - this.lastSyscallBlockNs;
+    for (const [name, ns] of this.lastRangeNs) add(this.rangeNs, name, lastNs - ns);
+    this.lastStartNs = this.lastRunnableNs = this.lastBlockNs = Number.NaN;
+    this.lastSyscallNs = this.lastSyscallBlockNs = Number.NaN;
+    this.lastBlockReason = "";
+    this.lastRangeNs = new Map();
+  }
+
+  summary(): GoroutineSummary {
+    return {
+      id: this.id,
+      name: this.name,
+      pc: this.pc,
+      creationNs: this.creationNs,
+      startNs: Number.isNaN(this.startNs) ? undefined : this.startNs,
+      endNs: Number.isNaN(this.endNs) ? undefined : this.endNs,
+      totalNs: this.totalNs,
+      execNs: this.execNs,
+      schedWaitNs: this.schedWaitNs,
+      syscallNs: this.syscallNs,
+      syscallBlockNs: this.syscallBlockNs,
+      blockNs: this.blockNs,
+      rangeNs: this.rangeNs,
+    };
+  }
+}
+
+export class GoroutineAnalyzer {
+  private readonly gs = new Map<number, GoroutineState>();
+  /** Which goroutine is in a syscall on a P, and on which P a goroutine made its syscall. */
+  private readonly syscallingP = new Map<number, number>();
+  private readonly syscallingG = new Map<number, number>();
+  /** A proc-scoped range (GC sweep) → the goroutine that was running when it began. */
+  private readonly rangesP = new Map<string, number>();
+  private lastNs = Number.NaN;
+  private syncNs = Number.NaN;
+
+  event(ev: Event): void {
+    const t = ev.time;
+    if (Number.isNaN(this.syncNs)) this.syncNs = t;
+    this.lastNs = t;
+    switch (ev.kind) {
+      case EventKind.Sync:
+        // Goroutines first seen in this generation "exist" from here on.
+        this.syncNs = t;
+        break;
+      case EventKind.StateTransition: {
+        const st = ev.stateTransition();
+        if (st.resource.kind === ResourceKind.Goroutine) this.goroutineTransition(ev, st);
+        else if (st.resource.kind === ResourceKind.Proc) this.procTransition(t, st);
+        break;
+      }
+      case EventKind.RangeBegin:
+      case EventKind.RangeActive:
+        this.rangeBegin(ev);
+        break;
+      case EventKind.RangeEnd:
+        this.rangeEnd(ev);
+        break;
+    }
+  }
+
+  private goroutineTransition(ev: Event, st: StateTransition): void {
+    const { from, to } = st;
+    if (from === to) return;
+    const id = st.resource.id;
+    const t = ev.time;
+    let g = this.gs.get(id);
+
+    // Leaving the old state.
+    switch (from) {
+      case GoState.Undetermined: {
+        // It existed before this generation showed it: count it from the
+        // Sync, and the time since then as spent in the state it is in now.
+        g = new GoroutineState(id, this.syncNs);
+        const sinceSync = t - this.syncNs;
+        switch (to) {
+          case GoState.Running:
+            g.execNs += sinceSync;
+            break;
+          case GoState.Waiting:
+            add(g.blockNs, st.reason, sinceSync);
+            break;
+          case GoState.Runnable:
+            g.schedWaitNs += sinceSync;
+            break;
+          case GoState.Syscall:
+            // Holding a P, it has had it all along; without one, the syscall blocked.
+            if (ev.p === NoProc) g.syscallBlockNs += sinceSync;
+            else g.syscallNs += sinceSync;
+            break;
+        }
+        this.gs.set(id, g);
+        break;
+      }
+      case GoState.NotExist:
+        g = new GoroutineState(id, t);
+        this.gs.set(id, g);
+        break;
+      case GoState.Running:
+        if (g && !Number.isNaN(g.lastStartNs)) g.execNs += t - g.lastStartNs;
+        if (g) g.lastStartNs = Number.NaN;
+        break;
+      case GoState.Waiting:
+        if (g && !Number.isNaN(g.lastBlockNs)) {
+          add(g.blockNs, g.lastBlockReason, t - g.lastBlockNs);
+          g.lastBlockNs = Number.NaN;
+        }
+        break;
+      case GoState.Runnable:
+        if (g && !Number.isNaN(g.lastRunnableNs)) {
+          g.schedWaitNs += t - g.lastRunnableNs;
+          g.lastRunnableNs = Number.NaN;
+        }
+        break;
+      case GoState.Syscall:
+        if (g && !Number.isNaN(g.lastSyscallNs)) {
+          if (!Number.isNaN(g.lastSyscallBlockNs)) {
+            g.syscallBlockNs += t - g.lastSyscallBlockNs;
+            g.syscallNs += g.lastSyscallBlockNs - g.lastSyscallNs;
+          } else {
+            g.syscallNs += t - g.lastSyscallNs;
+          }
+          g.lastSyscallNs = g.lastSyscallBlockNs = Number.NaN;
+          // Go forgets the P this goroutine entered its syscall on, even if
+          // another goroutine has entered a syscall on that P since.
+          this.syscallingP.delete(this.syscallingG.get(id) ?? 0);
+          this.syscallingG.delete(id);
+        }
+        break;
+    }
+    // A valid trace introduces every goroutine from Undetermined or NotExist
+    // (the validator checks this); Go would crash on one it has not seen.
+    if (!g) {
+      g = new GoroutineState(id, this.syncNs);
+      this.gs.set(id, g);
+    }
+
+    if (g.name === "") {
+      const root = rootFrame(st.stack);
+      if (root) {
+        g.name = root.func;
+        g.pc = root.pc;
+      }
+    }
+
+    // Entering the new state.
+    switch (to) {
+      case GoState.Running:
+        g.lastStartNs = t;
+        if (Number.isNaN(g.startNs)) g.startNs = t;
+        break;
+      case GoState.Runnable:
+        g.lastRunnableNs = t;
+        break;
+      case GoState.Waiting:
+        // A goroutine blocked "forever" (select {}, a nil channel) is as good as gone.
+        if (st.reason === "forever") g.finalize(t, t);
+        else {
+          g.lastBlockNs = t;
+          g.lastBlockReason = st.reason;
+        }
+        break;
+      case GoState.NotExist:
+        g.finalize(t, t);
+        break;
+      case GoState.Syscall:
+        this.syscallingP.set(ev.p, id);
+        this.syscallingG.set(id, ev.p);
+        g.lastSyscallNs = t;
+        break;
+    }
+  }
+
+  /** A P going idle under a goroutine in a syscall means the syscall blocked. */
+  private procTransition(t: number, st: StateTransition): void {
+    if (st.from === st.to || st.to !== ProcState.Idle) return;
+    const goid = this.syscallingP.get(st.resource.id);
+    if (goid === undefined) return;
+    const g = this.gs.get(goid);
+    if (g) g.lastSyscallBlockNs = t;
+    this.syscallingP.delete(st.resource.id);
+  }
+
+  private rangeBegin(ev: Event): void {
+    const r = ev.range();
+    let g: GoroutineState | undefined;
+    if (r.scope.kind === ResourceKind.Goroutine) g = this.gs.get(r.scope.id);
+    else if (r.scope.kind === ResourceKind.Proc) {
+      // Bound to the P, not the goroutine; it counts for the goroutine only
+      // if that goroutine is still the one running when the range ends.
+      g = this.gs.get(ev.g);
+      if (g) this.rangesP.set(`${r.scope.id}/${r.name}`, ev.g);
+    }
+    if (!g) return;
+    if (ev.kind === EventKind.RangeActive) {
+      // Already active at the generation start: count from its Sync.
+      const since = g.lastRangeNs.get(r.name);
+      if (since !== undefined) add(g.rangeNs, r.name, this.syncNs - since);
+      g.lastRangeNs.set(r.name, this.syncNs);
+    } else {
+      g.lastRangeNs.set(r.name, ev.time);
+    }
+  }
+
+  private rangeEnd(ev: Event): void {
+    const r = ev.range();
+    let g: GoroutineState | undefined;
+    if (r.scope.kind === ResourceKind.Goroutine) g = this.gs.get(r.scope.id);
+    else if (r.scope.kind === ResourceKind.Proc) {
+      const key = `${r.scope.id}/${r.name}`;
+      const goid = this.rangesP.get(key);
+      if (goid !== undefined) {
+        if (goid === ev.g) g = this.gs.get(goid);
+        this.rangesP.delete(key);
+      }
+    }
+    if (!g) return;
+    const since = g.lastRangeNs.get(r.name);
+    if (since === undefined) return;
+    add(g.rangeNs, r.name, ev.time - since);
+    g.lastRangeNs.delete(r.name);
+  }
+
+  finalize(): GoroutineAnalysis {
+    const goroutines: GoroutineSummary[] = [];
+    for (const g of this.gs.values()) {
+      g.finalize(this.lastNs, undefined);
+      goroutines.push(g.summary());
+    }
+    goroutines.sort((a, b) => a.id - b.id);
+    return { goroutines };
+  }
+}
+
+/** Total time not in any of the non-overlapping stats (never negative). */
+export function unknownNs(g: GoroutineSummary): number {
+  let sum = g.execNs + g.schedWaitNs + g.syscallNs + g.syscallBlockNs;
+  for (const ns of g.blockNs.values()) sum += ns;
+  return sum < g.totalNs ? g.totalNs - sum : 0;
+}
+
+/**
+ * The non-overlapping stats under go tool trace's names ("Execution time",
+ * "Block time (chan receive)", …). They add up to the total.
+ */
+export function nonOverlappingStats(g: GoroutineSummary): Map<string, number> {
+  const stats = new Map<string, number>([
+    ["Execution time", g.execNs],
+    ["Sched wait time", g.schedWaitNs],
+    ["Syscall execution time", g.syscallNs],
+    ["Block time (syscall)", g.syscallBlockNs],
+    ["Unknown time", unknownNs(g)],
+  ]);
+  // A block reason "syscall" would share its column with syscall blocking, as in Go.
+  for (const [reason, ns] of g.blockNs) add(stats, `Block time (${reason})`, ns);
+  return stats;
+}
+
+/** go tool trace's column order: execution time first, the rest by name. */
+export function compareStatNames(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === "Execution time") return -1;
+  if (b === "Execution time") return 1;
+  return a < b ? -1 : 1;
+}
+
+export interface GoroutineGroup {
+  /** The start function shared by the group ("" for goroutines without a stack). */
+  readonly name: string;
+  readonly count: number;
+  readonly execNs: number;
+  /** execNs as a percentage of all goroutines' execution time (0 when nothing ran). */
+  readonly execPercent: number;
+}
+
+/** Goroutines grouped by start function, most execution time first (ties by name). */
+export function goroutineGroups(goroutines: readonly GoroutineSummary[]): GoroutineGroup[] {
+  const byName = new Map<string, { count: number; execNs: number }>();
+  let totalExecNs = 0;
+  for (const g of goroutines) {
+    totalExecNs += g.execNs;
+    const group = byName.get(g.name) ?? { count: 0, execNs: 0 };
+    group.count++;
+    group.execNs += g.execNs;
+    byName.set(g.name, group);
+  }
+  return [...byName]
+    .map(([name, { count, execNs }]) => ({
+      name,
+      count,
+      execNs,
+      // Go's float64 arithmetic, so the printed percentage is Go's.
+      execPercent: totalExecNs > 0 ? (execNs / totalExecNs) * 100 : 0,
+    }))
+    .sort((a, b) => b.execNs - a.execNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
