@@ -98,6 +98,75 @@ function assertSameAsGo(
   if (go.status === 1) assert.equal(roundBig(ours.error!.reason), roundBig(go.stderr.trim()), name);
 }
 
+/**
+ * A Go 1.11+ trace with every absolute tick (batch bases, syscall exit times,
+ * CPU sample times) moved by `shift`, re-encoded in the same event shapes.
+ */
+function shiftTicks(src: Uint8Array, shift: bigint): Uint8Array {
+  let off = 16;
+  const out: number[] = [...src.subarray(0, 16)];
+  const read = (): bigint => {
+    let v = 0n;
+    for (let s = 0n; ; s += 7n) {
+      const b = src[off++]!;
+      v |= BigInt(b & 0x7f) << s;
+      if (b < 0x80) return v;
+    }
+  };
+  const write = (v: bigint, to: number[]) => {
+    for (; v >= 0x80n; v >>= 7n) to.push(Number(v & 0x7fn) | 0x80);
+    to.push(Number(v));
+  };
+  const copyBytes = (n: bigint) => {
+    for (let i = 0; i < Number(n); i++) out.push(src[off++]!);
+  };
+  while (off < src.length) {
+    const b = src[off++]!;
+    const typ = b & 0x3f;
+    const c = b >> 6;
+    out.push(b);
+    if (typ === 37) {
+      // String [id, len, bytes].
+      write(read(), out);
+      const n = read();
+      write(n, out);
+      copyBytes(n);
+      continue;
+    }
+    if (typ === 1) {
+      // Batch [p, ticks].
+      write(read(), out);
+      write(read() + shift, out);
+      continue;
+    }
+    const args: bigint[] = [];
+    if (c < 3) {
+      for (let i = 0; i <= c; i++) args.push(read());
+    } else {
+      const len = Number(read());
+      const end = off + len;
+      while (off < end) args.push(read());
+    }
+    if (typ === 29 && args[3] !== 0n) args[3]! += shift; // GoSysExit [dt, g, seq, ts]
+    if (typ === 49) args[1]! += shift; // CPUSample [dt, ts, p, g, stack]
+    if (c < 3) {
+      for (const a of args) write(a, out);
+    } else {
+      const body: number[] = [];
+      for (const a of args) write(a, body);
+      write(BigInt(body.length), out);
+      out.push(...body);
+    }
+    if (typ === 48) {
+      // UserLog's message [len, bytes].
+      const n = read();
+      write(n, out);
+      copyBytes(n);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
 /** The events of a dump with their times removed, sorted: what no ordering choice can change. */
 function eventMultiset(text: string): string[] {
   return text
@@ -151,6 +220,30 @@ describe("Go 1.11–1.21 traces dump exactly as Go's reader prints them", () => 
       if (ours.text === goText) return;
       assert.deepEqual(eventMultiset(ours.text), eventMultiset(goText), `${name}: different events`);
     });
+  });
+
+  it("ticks past 2^53 stay exact", { skip, timeout: 60_000 }, async () => {
+    // Hosts up for long enough write tick counts that a double cannot hold; gotrace
+    // keeps them relative to the first batch. Shift every absolute tick by 2^60.
+    const dir = mkdtempSync(join(tmpdir(), "gotrace-v1-ticks-"));
+    try {
+      const g = join(goTracesDir, "src/internal/trace/internal/tracev1/testdata");
+      for (const name of ["fmt_1_21_pprof_good", "http_1_19_good", "stress_start_stop_1_11_good"]) {
+        const original = readFileSync(join(g, name));
+        const shifted = shiftTicks(original, 1n << 60n);
+        const file = join(dir, name);
+        writeFileSync(file, shifted);
+        const [go, ours, unshifted] = await Promise.all([
+          oracle!.run(file),
+          dumpParsed(shifted),
+          dumpParsed(original),
+        ]);
+        assertSameAsGo(name, ours, go);
+        assert.equal(ours.text, unshifted.text, `${name}: shifting the clock changed the events`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("damaged copies: the same events and the same error as Go", { skip, timeout: 120_000 }, async () => {
