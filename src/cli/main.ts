@@ -7,10 +7,13 @@ import { statSync } from "node:fs";
 import { TraceError } from "../decode/errors.js";
 import { formatEvent } from "../decode/event-string.js";
 import { readTrace } from "../decode/reader.js";
+import { UsageError } from "./analyze.js";
 import { fileChunks } from "./chunks.js";
 import { runConvert } from "./convert.js";
+import { runGoroutines } from "./goroutines.js";
 import { OutputBuffer } from "./output.js";
 import { runPprof } from "./pprof.js";
+import { runSchedLatency } from "./schedlat.js";
 import { runStats } from "./stats.js";
 import { dumpWireEvents } from "./wire.js";
 
@@ -20,6 +23,10 @@ commands:
   dump FILE          print every event as go tool trace -d=parsed does
   dump --wire FILE   print the raw wire events (go tool trace -d=wire)
   stats FILE         a short overview of the trace
+  goroutines FILE [--group NAME] [--sort COLUMN] [--json|--csv]
+                     goroutines by start function, or one group's time breakdown
+  schedlat FILE [--top N] [--sort COLUMN] [--json|--csv [--worst]]
+                     scheduler latency: runnable→running waits, percentiles, longest
   convert IN OUT     binary trace → text form, or text / .test → binary
   pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz] [--group FUNC | --region TYPE] [--top]
                      a blocking profile (gzipped pprof), or its top functions
@@ -73,7 +80,9 @@ export async function main(argv: string[]): Promise<void> {
     args.shift();
     command = "dump-wire";
   }
-  const file = args.find((a) => !a.startsWith("-"));
+  // The first argument that is neither a flag nor the value of one.
+  const withValue = new Set(["--group", "--sort", "--top"]);
+  const file = args.find((a, i) => !a.startsWith("-") && !withValue.has(args[i - 1] ?? ""));
   if (!file) fail(`missing trace file\n${usage}`);
   try {
     statSync(file);
@@ -91,6 +100,15 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case "stats":
       process.exitCode = await runStats(file, args);
+      return;
+    case "goroutines":
+    case "schedlat":
+      try {
+        process.exitCode = await (command === "goroutines" ? runGoroutines : runSchedLatency)(args);
+      } catch (e) {
+        if (e instanceof UsageError) fail(e.message);
+        throw e;
+      }
       return;
     default:
       fail(`unknown command ${command}\n${usage}`);

@@ -1,0 +1,103 @@
+/**
+ * What the analysis commands share: read a file once through their
+ * analyzers, handle a broken trace as go tool trace does, and parse their
+ * flags.
+ */
+import { statSync } from "node:fs";
+import { type Analyzer, type RunResult, runAnalyzers } from "../analysis/analyzer.js";
+import { TraceError } from "../decode/errors.js";
+import { type Event, EventKind } from "../decode/event.js";
+import { fileChunks } from "./chunks.js";
+import { formatBytes } from "./format.js";
+
+/**
+ * Runs the analyzers over a file. A broken trace is analysed up to the
+ * damage, with a note on stderr of what was lost; like go tool trace, it is
+ * an error (false) only if not even the start of one generation was read.
+ */
+export async function analyzeFile(file: string, analyzers: readonly Analyzer<unknown>[]): Promise<boolean> {
+  let syncs = 0;
+  const counter = {
+    event(ev: Event) {
+      if (ev.kind === EventKind.Sync) syncs++;
+    },
+    finalize() {},
+  };
+  let run: RunResult;
+  try {
+    run = await runAnalyzers(fileChunks(file), [counter, ...analyzers]);
+  } catch (e) {
+    // Broken before the first event: nothing to show.
+    if (!(e instanceof TraceError)) throw e;
+    process.stderr.write(`gotrace: ${e.message}\n`);
+    return false;
+  }
+  const { reader, error } = run;
+  if (!error) return true;
+  if (syncs === 0) {
+    process.stderr.write(`gotrace: ${error.message}\n`);
+    return false;
+  }
+  const size = statSync(file).size;
+  const lost = size - reader.validOffset;
+  process.stderr.write(
+    `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; showing what was read before it\n`,
+  );
+  return true;
+}
+
+export interface Flags {
+  /** Values of the flags that take one (`--sort X` or `--sort=X`). */
+  readonly values: Map<string, string>;
+  /** Arguments that are not flags or flag values. */
+  readonly positional: string[];
+  readonly switches: Set<string>;
+}
+
+/** Splits argv into flags and positional arguments; `withValue` names the flags that take a value. */
+export function parseFlags(args: readonly string[], withValue: readonly string[]): Flags {
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  const switches = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith("-") || a === "-") {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    if (withValue.includes(name)) {
+      const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      values.set(name, v);
+    } else {
+      switches.add(a);
+    }
+  }
+  return { values, positional, switches };
+}
+
+export class UsageError extends Error {}
+
+/** Lower case, letters and digits only: how --sort names are matched to column titles. */
+function squash(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/**
+ * The column `wanted` names: the title itself, or else the one title that
+ * starts with or contains it, ignoring case, spaces and punctuation.
+ */
+export function findColumn(titles: readonly string[], wanted: string): number {
+  const w = squash(wanted);
+  const exact = titles.findIndex((t) => squash(t) === w);
+  if (exact >= 0) return exact;
+  for (const match of [(t: string) => squash(t).startsWith(w), (t: string) => squash(t).includes(w)]) {
+    const hits = titles.map((t, i) => (match(t) ? i : -1)).filter((i) => i >= 0);
+    if (hits.length === 1) return hits[0]!;
+    if (hits.length > 1)
+      throw new UsageError(`--sort ${wanted} is ambiguous: ${hits.map((i) => titles[i]).join(", ")}`);
+  }
+  throw new UsageError(`no column ${wanted}; columns: ${titles.join(", ")}`);
+}

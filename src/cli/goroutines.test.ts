@@ -1,0 +1,162 @@
+/** `gotrace goroutines` and `gotrace schedlat` as a user runs them. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fixturesDir, repoRoot } from "../testing/corpus.js";
+
+const cli = join(repoRoot, "dist", "cli", "main.js");
+const fixture = join(fixturesDir, "sched-go1.26.trace");
+
+function gotrace(...args: string[]): { stdout: string; stderr: string; status: number } {
+  const r = spawnSync(process.execPath, [cli, ...args], { maxBuffer: 1 << 28 });
+  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+}
+
+function ok(...args: string[]): string {
+  const r = gotrace(...args);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "");
+  return r.stdout;
+}
+
+describe("gotrace goroutines", () => {
+  it("lists the groups, most execution first, as go tool trace's /goroutines does", () => {
+    const lines = ok("goroutines", fixture).trimEnd().split("\n");
+    assert.match(lines[0]!, /^Start location +Count +Total execution time +Share of execution$/);
+    // Numbers of go tool trace's page for this file.
+    assert.match(lines[1]!, /^main\.main\.func7 +4 +395\.2µs +42\.37%$/);
+    assert.match(lines[2]!, /^main\.main +1 +254\.401µs +27\.27%$/);
+  });
+
+  it("prints JSON and CSV, and sorts by any column", () => {
+    const json = JSON.parse(ok("goroutines", fixture, "--json"));
+    assert.equal(json.groups[0].name, "main.main.func7");
+    assert.equal(json.groups[0].execNs, 395200);
+    const total = json.groups.reduce((s: number, g: { execNs: number }) => s + g.execNs, 0);
+    assert.equal(json.totalExecNs, total);
+    const csv = ok("goroutines", "--csv", fixture).split("\n");
+    assert.equal(csv[0], "Start location,Count,Total execution time (ns),Share of execution");
+    assert.match(csv[1]!, /^main\.main\.func7,4,395200,42\.36\d+$/);
+    const byCount = ok("goroutines", fixture, "--sort", "count", "--json");
+    const counts = JSON.parse(byCount).groups.map((g: { count: number }) => g.count);
+    assert.deepEqual(
+      counts,
+      [...counts].sort((a: number, b: number) => b - a),
+    );
+    const byName = JSON.parse(ok("goroutines", fixture, "--sort=start", "--json")).groups.map(
+      (g: { name: string }) => g.name,
+    );
+    assert.deepEqual(byName, [...byName].sort());
+  });
+
+  it("shows one group's breakdown, as /goroutine?name= does", () => {
+    const out = ok("goroutines", fixture, "--group", "main.main");
+    assert.match(out, /^Goroutine start location: main\.main\nCount: 1\n/);
+    assert.match(out, /Execution time: 27\.27% of total program execution time/);
+    assert.match(out, /Block time \(sleep\)/);
+    assert.match(out, /\n +1 +38\.281409ms +254\.401µs /);
+    assert.match(
+      out,
+      /Special ranges[^\n]*\n[^\n]*stop-the-world \(start trace\)\n +1 +38\.281409ms +9\.408µs\n/,
+    );
+    const json = JSON.parse(ok("goroutines", "--group=main.main.func7", fixture, "--json"));
+    assert.equal(json.count, 4);
+    for (const g of json.goroutines) {
+      const blocked = Object.values(g.blockNs as Record<string, number>).reduce((s, n) => s + n, 0);
+      const sum = g.execNs + g.schedWaitNs + g.syscallNs + g.syscallBlockNs + g.unknownNs + blocked;
+      assert.ok(sum >= g.totalNs, `goroutine ${g.id}`);
+      assert.equal(typeof g.creationNs, "number");
+    }
+    // Longest total first by default; --sort by a stat, matched loosely.
+    const totals = json.goroutines.map((g: { totalNs: number }) => g.totalNs);
+    assert.deepEqual(
+      totals,
+      [...totals].sort((a: number, b: number) => b - a),
+    );
+    const sched = JSON.parse(
+      ok("goroutines", fixture, "--group", "main.main.func7", "--sort", "sched", "--json"),
+    );
+    const waits = sched.goroutines.map((g: { schedWaitNs: number }) => g.schedWaitNs);
+    assert.deepEqual(
+      waits,
+      [...waits].sort((a: number, b: number) => b - a),
+    );
+    const csv = ok("goroutines", fixture, "--group", "main.main.func7", "--csv").split("\n");
+    assert.match(
+      csv[0]!,
+      /^Goroutine,Total \(ns\),Execution time \(ns\),.*,Created \(ns\),Started \(ns\),Ended \(ns\)$/,
+    );
+    assert.equal(csv.length, 4 + 2);
+  });
+
+  it("says what is wrong in one line", () => {
+    for (const args of [
+      ["goroutines", fixture, "--group", "main.nothing"],
+      ["goroutines", fixture, "--sort", "bogus"],
+      ["goroutines", fixture, "--sort", "ti"],
+      ["schedlat", fixture, "--top", "x"],
+    ]) {
+      const r = gotrace(...args);
+      assert.equal(r.status, 1, args.join(" "));
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^gotrace: [^\n]+\n$/, args.join(" "));
+    }
+  });
+});
+
+describe("gotrace schedlat", () => {
+  it("prints the distribution and the longest waits", () => {
+    const out = ok("schedlat", fixture, "--top", "3");
+    assert.match(out, /^Scheduler latency: from runnable to running, [\d,]+ waits/);
+    assert.match(out, /\nGoroutines +Waits +Total +p50 +p90 +p99 +Max\n\(all goroutines\) +[\d,]+ /);
+    const worst = out.split("Longest waits")[1]!.trimEnd().split("\n");
+    assert.equal(worst.length, 2 + 3);
+    const json = JSON.parse(ok("schedlat", fixture, "--json"));
+    assert.equal(json.worst.length, 10);
+    assert.equal(json.worst[0].durNs, json.overall.maxNs);
+    assert.equal(
+      json.groups.reduce((s: number, g: { count: number }) => s + g.count, 0),
+      json.overall.count,
+    );
+    const csv = ok("schedlat", fixture, "--csv").split("\n");
+    assert.equal(csv[0], "Goroutines,Waits,Total (ns),p50 (ns),p90 (ns),p99 (ns),Max (ns)");
+    assert.match(csv[1]!, new RegExp(`^\\(all goroutines\\),${json.overall.count},${json.overall.totalNs},`));
+    const worstCsv = ok("schedlat", fixture, "--csv", "--worst").split("\n");
+    assert.equal(worstCsv[0], "When (ns),Wait (ns),Goroutine,Start location,Runnable after");
+    assert.equal(
+      worstCsv[1],
+      `${json.worst[0].startNs},${json.worst[0].durNs},${json.worst[0].goroutine},${json.worst[0].name},${json.worst[0].cause}`,
+    );
+  });
+});
+
+describe("on broken input", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "gotrace-goroutines-cli-"));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("analyses what comes before the damage and says what was lost", () => {
+    const bytes = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
+    const cut = join(tmp, "cut.trace");
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    for (const cmd of ["goroutines", "schedlat"]) {
+      const r = gotrace(cmd, cut);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(r.stdout.length > 0);
+      assert.match(r.stderr, /^gotrace: lost \d+\.\d% of [\d.]+ KiB: /);
+    }
+  });
+
+  it("rejects a file that is not a trace with one line and status 1", () => {
+    const bad = join(tmp, "bad.out");
+    writeFileSync(bad, "hello, world, this is not a trace");
+    for (const cmd of ["goroutines", "schedlat"]) {
+      const r = gotrace(cmd, bad);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^gotrace: bad file format: not a Go execution trace\? at byte offset 0\n$/);
+    }
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * `gotrace goroutines FILE [--group NAME] [--sort COLUMN] [--json|--csv]`:
+ * go tool trace's goroutine analysis. Without --group, the goroutines
+ * grouped by start function (its /goroutines page); with it, that group's
+ * goroutines and where their time went (its /goroutine?name=… page).
+ */
+import {
+  compareStatNames,
+  GoroutineAnalyzer,
+  type GoroutineSummary,
+  goroutineGroups,
+  nonOverlappingStats,
+  unknownNs,
+} from "../analysis/goroutines.js";
+import { analyzeFile, parseFlags } from "./analyze.js";
+import { formatGoPercent } from "./go-format.js";
+import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";
+import { outputFormat } from "./table.js";
+
+/** How go tool trace shows the group of goroutines that never had a stack. */
+const noName = "(Inactive, no stack trace sampled)";
+
+export async function runGoroutines(args: string[]): Promise<number> {
+  const flags = parseFlags(args, ["--group", "--sort"]);
+  const file = flags.positional[0]!;
+  const analyzer = new GoroutineAnalyzer();
+  if (!(await analyzeFile(file, [analyzer]))) return 1;
+  const { goroutines } = analyzer.finalize();
+  const format = outputFormat(args);
+  const sort = flags.values.get("--sort");
+  const group = flags.values.get("--group");
+  if (group === undefined) {
+    process.stdout.write(groupList(goroutines, format, sort));
+    return 0;
+  }
+  const members = goroutines.filter((g) => g.name === group || (g.name === "" && group === noName));
+  if (members.length === 0) {
+    process.stderr.write(
+      `gotrace: no goroutines start at ${group} (gotrace goroutines FILE lists the groups)\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(groupDetail(goroutines, members, format, sort));
+  return 0;
+}
+
+function groupList(
+  goroutines: readonly GoroutineSummary[],
+  format: string,
+  sort: string | undefined,
+): string {
+  const groups = goroutineGroups(goroutines);
+  if (format === "json") {
+    const totalExecNs = groups.reduce((s, g) => s + g.execNs, 0);
+    const sorted = sort
+      ? sortReport(listColumns, groups.map(listRow), sort).map((r) => groups[r.index]!)
+      : groups;
+    return `${JSON.stringify({ totalExecNs, groups: sorted }, null, 2)}\n`;
+  }
+  let rows: ReportRow[] = groups.map(listRow);
+  if (sort) rows = sortReport(listColumns, rows, sort);
+  if (format === "table")
+    rows = rows.map((r) => ({ ...r, cells: [r.cells[0] || noName, ...r.cells.slice(1)] }));
+  return renderReport(listColumns, rows, format);
+}
+
+const listColumns: ReportColumn[] = [
+  { title: "Start location", kind: "text" },
+  { title: "Count", kind: "count" },
+  { title: "Total execution time", kind: "ns" },
+  { title: "Share of execution", kind: "percent" },
+];
+
+function listRow(g: ReturnType<typeof goroutineGroups>[number], index: number) {
+  return { index, cells: [g.name, g.count, g.execNs, g.execPercent] };
+}
+
+function groupDetail(
+  all: readonly GoroutineSummary[],
+  members: readonly GoroutineSummary[],
+  format: string,
+  sort: string | undefined,
+): string {
+  // Columns: the stats any member has (Go's page does the same), then the special ranges.
+  const statNames = new Set<string>();
+  const rangeNames = new Set<string>();
+  const stats = members.map((g) => {
+    const s = nonOverlappingStats(g);
+    for (const k of s.keys()) statNames.add(k);
+    for (const k of g.rangeNs.keys()) rangeNames.add(k);
+    return s;
+  });
+  const statCols = [...statNames].sort(compareStatNames);
+  const rangeCols = [...rangeNames].sort();
+  const columns: ReportColumn[] = [
+    { title: "Goroutine", kind: "id" },
+    { title: "Total", kind: "ns" },
+    ...statCols.map((title): ReportColumn => ({ title, kind: "ns" })),
+    ...rangeCols.map((title): ReportColumn => ({ title, kind: "ns" })),
+    { title: "Created", kind: "ns" },
+    { title: "Started", kind: "ns" },
+    { title: "Ended", kind: "ns" },
+  ];
+  // Go's default order: longest total first.
+  const order = members.map((_, i) => i).sort((a, b) => members[b]!.totalNs - members[a]!.totalNs || a - b);
+  let rows: ReportRow[] = order.map((i) => {
+    const g = members[i]!;
+    return {
+      index: i,
+      cells: [
+        g.id,
+        g.totalNs,
+        ...statCols.map((k) => stats[i]!.get(k) ?? 0),
+        ...rangeCols.map((k) => g.rangeNs.get(k) ?? 0),
+        g.creationNs,
+        g.startNs ?? "",
+        g.endNs ?? "",
+      ],
+    };
+  });
+  if (sort) rows = sortReport(columns, rows, sort);
+
+  const totalExecNs = all.reduce((s, g) => s + g.execNs, 0);
+  const execNs = members.reduce((s, g) => s + g.execNs, 0);
+  const execPercent = totalExecNs > 0 ? (execNs / totalExecNs) * 100 : undefined;
+  if (format === "json") {
+    const out = {
+      name: members[0]!.name,
+      count: members.length,
+      execNs,
+      execPercent: execPercent ?? null,
+      goroutines: rows.map(({ index }) => goroutineJson(members[index]!)),
+    };
+    return `${JSON.stringify(out, null, 2)}\n`;
+  }
+  if (format === "csv") return renderReport(columns, rows, format);
+
+  const name = members[0]!.name || noName;
+  let text = `Goroutine start location: ${name}\nCount: ${members.length}\n`;
+  if (execPercent !== undefined) {
+    text += `Execution time: ${formatGoPercent(execPercent)}% of total program execution time\n`;
+  }
+  const breakdown = 2 + statCols.length;
+  text += `\n${renderReport(
+    columns.slice(0, breakdown),
+    rows.map((r) => ({ ...r, cells: r.cells.slice(0, breakdown) })),
+    format,
+  )}`;
+  if (rangeCols.length > 0) {
+    const ranged = rows.filter((r) => rangeCols.some((_, j) => r.cells[breakdown + j] !== 0));
+    if (ranged.length > 0) {
+      const pick = <T>(xs: readonly T[]): T[] => [
+        xs[0]!,
+        xs[1]!,
+        ...xs.slice(breakdown, breakdown + rangeCols.length),
+      ];
+      text += `\nSpecial ranges (overlapping the times above):\n${renderReport(
+        pick(columns),
+        ranged.map((r) => ({ ...r, cells: pick(r.cells) })),
+        format,
+      )}`;
+    }
+  }
+  return text;
+}
+
+function goroutineJson(g: GoroutineSummary) {
+  return {
+    id: g.id,
+    name: g.name,
+    creationNs: g.creationNs,
+    startNs: g.startNs ?? null,
+    endNs: g.endNs ?? null,
+    totalNs: g.totalNs,
+    execNs: g.execNs,
+    schedWaitNs: g.schedWaitNs,
+    blockNs: Object.fromEntries(g.blockNs),
+    syscallNs: g.syscallNs,
+    syscallBlockNs: g.syscallBlockNs,
+    unknownNs: unknownNs(g),
+    rangeNs: Object.fromEntries(g.rangeNs),
+  };
+}
