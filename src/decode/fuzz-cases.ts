@@ -81,7 +81,10 @@ export class Rng {
 
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
+    for (let i = 0; i < n; i += 4) {
+      const x = this.u32();
+      for (let k = 0; k < 4 && i + k < n; k++) out[i + k] = (x >>> (8 * k)) & 0xff;
+    }
     return out;
   }
 
@@ -356,16 +359,16 @@ const roleTests: Record<SiteRole, (role: string) => boolean> = {
   "Frequency freq": (r) => r === "Frequency freq",
 };
 
-/** roleTests results per (filter, role name): a few hundred distinct names, tested once each. */
-const roleCache = new Map<string, boolean>();
+/** Per role name, a bit per siteRoles entry it matches: a few hundred distinct names, tested once each. */
+const roleMasks = new Map<string, number>();
 function roleMatches(filter: SiteRole, role: string): boolean {
-  const key = `${filter}|${role}`;
-  let ok = roleCache.get(key);
-  if (ok === undefined) {
-    ok = roleTests[filter](role);
-    roleCache.set(key, ok);
+  let mask = roleMasks.get(role);
+  if (mask === undefined) {
+    mask = 0;
+    for (const [i, r] of siteRoles.entries()) if (roleTests[r](role)) mask |= 1 << i;
+    roleMasks.set(role, mask);
   }
-  return ok;
+  return (mask & (1 << siteRoles.indexOf(filter))) !== 0;
 }
 
 /** Values that hit limits: Go's maximums ±1, 2^31/2^32/2^53 edges, 2^63, 2^64−1. */
@@ -432,7 +435,10 @@ export interface CorpusTrace {
 }
 
 export function corpusTrace(name: string, bytes: Uint8Array): CorpusTrace {
-  return { name, bytes, layout: traceLayout(bytes) };
+  // A copy as a plain Uint8Array: Node's Buffer.slice is a view, and a
+  // mutation must never write into the corpus.
+  const own = new Uint8Array(bytes);
+  return { name, bytes: own, layout: traceLayout(own) };
 }
 
 /**
@@ -450,13 +456,13 @@ export function applyMutation(
   switch (m.op) {
     case "flip": {
       if (n === 0) return bytes;
-      const out = bytes.slice();
+      const out = new Uint8Array(bytes);
       out[at(m.at, n)]! ^= 1 << (m.bit & 7);
       return out;
     }
     case "set": {
       if (n === 0) return bytes;
-      const out = bytes.slice();
+      const out = new Uint8Array(bytes);
       out[at(m.at, n)] = m.value & 0xff;
       return out;
     }
@@ -467,7 +473,7 @@ export function applyMutation(
       return splice(bytes, s, Math.min(n, s + m.length), []);
     }
     case "truncate":
-      return bytes.slice(0, at(m.at, n + 1));
+      return bytes.subarray(0, at(m.at, n + 1));
     case "splice": {
       const other = corpus[at(m.other, corpus.length)]?.bytes ?? bytes;
       return concat(bytes.subarray(0, at(m.at, n + 1)), other.subarray(at(m.from, other.length)));
@@ -507,7 +513,7 @@ export function applyMutation(
       if (own.length === 0 || theirs.length === 0) return bytes;
       const b = theirs[at(m.batch, theirs.length)]!;
       const to = own[at(m.to, own.length)]!.offset;
-      return splice(bytes, to, to, src.slice(b.offset, b.end));
+      return splice(bytes, to, to, src.subarray(b.offset, b.end));
     }
     case "swapBatches": {
       const bs = batchesOf(bytes);

@@ -46,6 +46,7 @@ import {
   knownIssues,
   knownProblem,
   loadCorpus,
+  memory,
   runFuzz,
   runGoParsed,
 } from "./fuzz-main.js";
@@ -54,11 +55,6 @@ const seed = Number(process.env.GOTRACE_FUZZ_SEED ?? 0x60_7ace) >>> 0;
 const bulkCases = 10_000;
 const fastCheckRuns = 400;
 const differentialCases = 300;
-
-function memory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 const corpus = loadCorpus();
 const go = goTraceCommand();

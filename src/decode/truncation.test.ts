@@ -48,6 +48,8 @@ interface Cut {
   readonly source: Source;
   readonly at: number;
   readonly why: string;
+  /** Also run `gotrace stats` (a Node start, ~100 ms of CPU: not for every random cut). */
+  readonly stats: boolean;
 }
 
 /** What the reader made of a cut file, and what the stats logic should keep of it. */
@@ -59,6 +61,8 @@ interface Observed {
   readonly generations: number;
   /** Events before the last Sync on error, all events on success. */
   readonly events: number;
+  /** Syncs with a table: one per generation read. */
+  readonly tables: number;
 }
 
 function readCut(bytes: Uint8Array): Observed {
@@ -88,7 +92,7 @@ function readCut(bytes: Uint8Array): Observed {
     parts.push(formatEvent(ev, r.originNs), "\n");
   }
   if (!error) kept = { generations: tables, events };
-  return { text: parts.join(""), error, validOffset: r.validOffset, ...kept };
+  return { text: parts.join(""), error, validOffset: r.validOffset, tables, ...kept };
 }
 
 function loadSource(path: string): Source {
@@ -96,6 +100,10 @@ function loadSource(path: string): Source {
   const layout = traceLayout(bytes);
   const whole = readCut(bytes);
   const clean = whole.error === undefined && layout !== undefined && layout.framedTo === bytes.length;
+  // The framing (which the expectations rest on) must see the generations the reader sees.
+  if (clean) {
+    assert.equal(layout.generations.length, whole.tables, `${basename(path)}: generations framed vs read`);
+  }
   return { name: basename(path), bytes, layout, clean };
 }
 
@@ -103,10 +111,11 @@ function randomCuts(s: Source): Cut[] {
   let h = 0;
   for (const c of s.name) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
   const rng = new Rng(caseSeed(seed, h));
-  return Array.from({ length: cutsPerFile }, () => ({
+  return Array.from({ length: cutsPerFile }, (_, i) => ({
     source: s,
     at: 16 + rng.int(s.bytes.length - 16),
     why: "random",
+    stats: i === 0,
   }));
 }
 
@@ -119,6 +128,7 @@ function boundaryCuts(s: Source): Cut[] {
         source: s,
         at: g.end + d,
         why: `end of generation #${i + 1} ${d < 0 ? "−1" : d > 0 ? "+1" : ""}`,
+        stats: true,
       });
   }
   return cuts;
@@ -171,6 +181,7 @@ function runStats(file: string): Promise<{ status: number; stdout: string; stder
 interface Tally {
   cuts: number;
   goRuns: number;
+  statsRuns: number;
   goCrashes: string[];
   failed: number;
   succeeded: number;
@@ -216,7 +227,19 @@ async function checkCutIn(cut: Cut, file: string, go: readonly string[], tally: 
   }
 
   // (b) stats keeps the complete generations and reports the loss.
+  if (cut.stats) await checkStats(file, at, ours, problem, tally);
+  checkStructure(source, at, ours, problem);
+}
+
+async function checkStats(
+  file: string,
+  at: number,
+  ours: Observed,
+  problem: (msg: string) => void,
+  tally: Tally,
+): Promise<void> {
   const stats = await runStats(file);
+  tally.statsRuns++;
   const lost = /gotrace: lost ([\d.]+)% of [\d.]+ [KMG]?i?B: (.*); showing/.exec(stats.stderr);
   const genLine = /^Generations:\s+(\d+)/m.exec(stats.stdout);
   const eventsLine = /^Events:\s+([\d,]+)/m.exec(stats.stdout);
@@ -243,8 +266,10 @@ async function checkCutIn(cut: Cut, file: string, go: readonly string[], tally: 
     if (stats.stderr.trim() !== `gotrace: ${ours.error.message}`)
       problem(`stats said ${stats.stderr.trim()}`);
   }
+}
 
-  // The reader's account against the file's structure.
+/** The reader's account against the file's structure. */
+function checkStructure(source: Source, at: number, ours: Observed, problem: (msg: string) => void): void {
   if (!source.clean) return;
   const x = expectation(source, at);
   if (x.atBoundary && ours.error) problem(`error at a generation end: ${ours.error.message}`);
@@ -280,12 +305,20 @@ describe("truncated traces", () => {
 
   const report = (what: string, t: Tally, ms: number) => {
     console.log(
-      `${what}: ${t.cuts} cuts (${t.failed} fail, ${t.succeeded} read cleanly), ${t.goRuns} go runs, ${t.goCrashes.length} go crashes, ${(ms / 1000).toFixed(1)} s`,
+      `${what}: ${t.cuts} cuts (${t.failed} fail, ${t.succeeded} read cleanly), ${t.goRuns} go runs, ${t.statsRuns} stats runs, ${t.goCrashes.length} go crashes, ${(ms / 1000).toFixed(1)} s`,
     );
     for (const c of t.goCrashes.slice(0, 5)) console.log(`  go crashed: ${c}`);
     assert.deepEqual(t.problems, [], t.problems.slice(0, 20).join("\n"));
   };
-  const tally = (): Tally => ({ cuts: 0, goRuns: 0, goCrashes: [], failed: 0, succeeded: 0, problems: [] });
+  const tally = (): Tally => ({
+    cuts: 0,
+    goRuns: 0,
+    statsRuns: 0,
+    goCrashes: [],
+    failed: 0,
+    succeeded: 0,
+    problems: [],
+  });
 
   it("every 1.22+ fixture and small wild trace, cut at random offsets", {
     skip: noGo,
