@@ -33,7 +33,7 @@ mkdir -p "$OUTDIR" "$BUILDDIR"
 
 # Every program run by default (big is deliberately excluded: it is a
 # benchmark generator whose output is hundreds of MB).
-ALL_PROGRAMS="sched io gc annotations cpuprofile iterpull gomaxprocs cgocallback flightrecorder startstop manygen hostile"
+ALL_PROGRAMS="sched io gc annotations cpuprofile iterpull gomaxprocs cgocallback flightrecorder startstop manygen hostile syscalls"
 PROGRAMS="${PROGRAMS:-$ALL_PROGRAMS}"
 
 # Per-program environment and extra arguments.
