@@ -364,6 +364,103 @@ describe("Go 1.5–1.10 traces (read by gotrace only)", () => {
   });
 });
 
+/** A hand-made old trace: a header, then per event its type and values (timestamp delta first). */
+function oldTrace(version: number, events: [number, ...number[]][]): Uint8Array {
+  const out: number[] = [...new TextEncoder().encode(`go 1.${version} trace`.padEnd(16, "\0"))];
+  // −1 stands for 2^64−1 ("no P").
+  const write = (x: number, to: number[]) => {
+    let v = x === -1 ? 2n ** 64n - 1n : BigInt(x);
+    for (; v >= 0x80n; v >>= 7n) to.push(Number(v & 0x7fn) | 0x80);
+    to.push(Number(v));
+  };
+  for (const [typ, ...values] of events) {
+    if (values.length <= 3) {
+      out.push(typ | ((values.length - 1) << 6));
+      for (const v of values) write(v, out);
+    } else {
+      out.push(typ | (3 << 6));
+      const body: number[] = [];
+      for (const v of values) write(v, body);
+      write(body.length, out);
+      out.push(...body);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+describe("Go 1.5–1.10 rules, on hand-made traces", () => {
+  it("a futile wakeup disappears with its unblock, start and block, as in Go's old parser", async () => {
+    // Event types: Batch 1, Frequency 2, Gomaxprocs 4, ProcStart 5, GoCreate 13, GoStart 14,
+    // GoSched 17, GoUnblock 21, GoBlockSend 22, FutileWakeup 36.
+    const bytes = oldTrace(7, [
+      [1, 0, 100], // batch of P 0 at tick 100
+      [5, 10, 1], // ProcStart on thread 1
+      [13, 10, 1, 0, 0], // GoCreate g1
+      [13, 10, 2, 0, 0], // GoCreate g2
+      [4, 10, 1, 0], // Gomaxprocs 1: the trace's start is over
+      [14, 10, 1, 1], // GoStart g1 (seq 1)
+      [22, 10, 0], // g1 blocks on a channel send
+      [14, 10, 2, 1], // GoStart g2 (seq 1)
+      [21, 10, 1, 2, 0], // g2 unblocks g1 (seq 2)
+      [17, 10, 0], // g2 yields
+      [14, 10, 1, 3], // GoStart g1 (seq 3)
+      [36, 10], // but the wakeup was futile
+      [22, 10, 0], // g1 blocks again
+      [1, -1, 0], // the footer's batch (no P)
+      [2, 1e9], // 1 tick per ns
+    ]);
+    const { text, error } = await dumpParsed(bytes);
+    assert.equal(error, undefined);
+    const lines = text.split("\n").filter((l) => l.startsWith("M="));
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ Time=-?\d+/, "")),
+      [
+        "M=-1 P=-1 G=-1 Sync N=1",
+        'M=1 P=0 G=-1 StateTransition ProcID=0 Undetermined->Running Reason=""',
+        'M=-1 P=-1 G=-1 StateTransition GoID=1 Undetermined->Runnable Reason=""',
+        'M=-1 P=-1 G=-1 StateTransition GoID=2 Undetermined->Runnable Reason=""',
+        'M=1 P=0 G=1 StateTransition GoID=1 Runnable->Running Reason=""',
+        'M=1 P=0 G=1 StateTransition GoID=1 Running->Waiting Reason="chan send"',
+        'M=1 P=0 G=2 StateTransition GoID=2 Runnable->Running Reason=""',
+        'M=1 P=0 G=2 StateTransition GoID=2 Running->Runnable Reason="runtime.Gosched"',
+        "M=-1 P=-1 G=-1 Sync N=2",
+      ],
+    );
+    await validateTrace([bytes]);
+  });
+
+  it("stop-the-world written on every P before Go 1.10 is one range", async () => {
+    // STWStart 9 and STWDone 10 had no arguments before 1.10.
+    const bytes = oldTrace(9, [
+      [1, 0, 100],
+      [5, 10, 1], // ProcStart P0 on thread 1
+      [13, 10, 1, 0, 0], // GoCreate g1
+      [4, 10, 2, 0], // Gomaxprocs 2
+      [14, 10, 1, 1], // GoStart g1
+      [9, 10], // g1 stops the world
+      [1, 1, 150],
+      [5, 10, 2], // ProcStart P1 on thread 2
+      [9, 10], // P1 helps: its own start…
+      [10, 10], // …and end
+      [1, 0, 190],
+      [10, 10], // g1 starts the world again
+      [1, -1, 0],
+      [2, 1e9],
+    ]);
+    const { text, error } = await dumpParsed(bytes);
+    assert.equal(error, undefined);
+    const stw = text.split("\n").filter((l) => l.includes("stop-the-world"));
+    assert.deepEqual(
+      stw.map((l) => l.replace(/ Time=-?\d+/, "")),
+      [
+        'M=1 P=0 G=1 RangeBegin Name="stop-the-world (GC mark termination)" Scope=Goroutine(1)',
+        'M=1 P=0 G=1 RangeEnd Name="stop-the-world (GC mark termination)" Scope=Goroutine(1) Attributes=[]',
+      ],
+    );
+    await validateTrace([bytes]);
+  });
+});
+
 describe("old traces pushed in pieces", () => {
   it("give the same events whatever the chunk size", {
     skip: requirement(existsSync(sharedDir), "../shared"),
