@@ -8,6 +8,18 @@
  */
 
 export { type Overview, OverviewAnalyzer } from "./analysis/overview.js";
+export {
+  BlockingProfileAnalyzer,
+  BlockingProfiles,
+  type ProfileFilter,
+  ProfileFilterError,
+  type ProfileRecord,
+  type ProfileType,
+  profileTypes,
+  type RegionFilter,
+} from "./analysis/pprof.js";
+export { encodePprof } from "./analysis/pprof-encode.js";
+export { type TopFunction, topFunctions } from "./analysis/pprof-top.js";
 export { TraceError } from "./decode/errors.js";
 export {
   BackgroundTask,
