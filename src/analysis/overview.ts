@@ -6,6 +6,7 @@
  * is dropped by `discardPending()`.
  */
 import { type Event, EventKind, eventKindNames, GoState, ResourceKind } from "../decode/event.js";
+import { type Activity, ActivityAnalyzer } from "./activity.js";
 
 export interface Overview {
   readonly firstNs: number;
@@ -24,6 +25,8 @@ export interface Overview {
   readonly maxGomaxprocs: number;
   readonly threads: number;
   readonly gcCycles: number;
+  /** GC, stop-the-world pauses, heap, blocking. */
+  readonly activity: Activity;
 }
 
 class Counts {
@@ -31,7 +34,6 @@ class Counts {
   byKind = new Float64Array(eventKindNames.length);
   created = 0;
   ended = 0;
-  gcCycles = 0;
   generations = 0;
   lastNs = Number.NaN;
   maxGomaxprocs = 0;
@@ -41,7 +43,6 @@ class Counts {
     this.byKind.set(o.byKind);
     this.created = o.created;
     this.ended = o.ended;
-    this.gcCycles = o.gcCycles;
     this.generations = o.generations;
     this.lastNs = o.lastNs;
     this.maxGomaxprocs = o.maxGomaxprocs;
@@ -75,6 +76,7 @@ export class OverviewAnalyzer {
   private readonly goroutines = new CommittedSet();
   private readonly procs = new CommittedSet();
   private readonly threads = new CommittedSet();
+  private readonly activity = new ActivityAnalyzer();
   private firstNs = Number.NaN;
   private firstGen = 0;
   private lastGen = 0;
@@ -88,6 +90,7 @@ export class OverviewAnalyzer {
     c.lastNs = ev.time;
     c.events++;
     c.byKind[kind]!++;
+    this.activity.event(ev);
     if (ev.g >= 0) this.goroutines.add(ev.g);
     if (ev.p >= 0) this.procs.add(ev.p);
     if (ev.m >= 0) this.threads.add(ev.m);
@@ -111,11 +114,6 @@ export class OverviewAnalyzer {
         }
         break;
       }
-      case EventKind.RangeBegin:
-      case EventKind.RangeActive:
-        // A mark phase already running when the trace starts counts as a cycle too.
-        if (ev.range().name === "GC concurrent mark phase") c.gcCycles++;
-        break;
       case EventKind.Metric: {
         const m = ev.metric();
         if (m.name === "/sched/gomaxprocs:threads") c.maxGomaxprocs = Math.max(c.maxGomaxprocs, m.value);
@@ -139,10 +137,12 @@ export class OverviewAnalyzer {
     this.goroutines.rollback();
     this.procs.rollback();
     this.threads.rollback();
+    this.activity.discardPending();
   }
 
   finalize(): Overview {
     const c = this.live;
+    const activity = this.activity.finalize();
     const byKind: [string, number][] = [];
     c.byKind.forEach((n, k) => {
       if (n > 0) byKind.push([eventKindNames[k]!, n]);
@@ -161,7 +161,8 @@ export class OverviewAnalyzer {
       procs: this.procs.size,
       maxGomaxprocs: c.maxGomaxprocs,
       threads: this.threads.size,
-      gcCycles: c.gcCycles,
+      gcCycles: activity.gcCycles,
+      activity,
     };
   }
 }

@@ -1,5 +1,6 @@
 /** `gotrace stats FILE`: a one-screen overview of a trace. */
 import { statSync } from "node:fs";
+import type { Activity } from "../analysis/activity.js";
 import { OverviewAnalyzer } from "../analysis/overview.js";
 import { TraceError } from "../decode/errors.js";
 import { readTrace, type TraceReader } from "../decode/reader.js";
@@ -51,9 +52,10 @@ export async function runStats(file: string, _args: string[]): Promise<number> {
     ],
     ["Procs", `${o.procs} (GOMAXPROCS up to ${o.maxGomaxprocs})`],
     ["Threads", formatCount(o.threads)],
-    ["GC cycles", formatCount(o.gcCycles)],
+    ...activityLines(o.activity),
   ];
   for (const [k, v] of more) text += `${`${k}:`.padEnd(width)}${v}\n`;
+  text += blockingLines(o.activity);
   process.stdout.write(text);
   if (error) {
     const valid = reader?.validOffset ?? 0;
@@ -63,4 +65,41 @@ export async function runStats(file: string, _args: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+function activityLines(a: Activity): [string, string][] {
+  const lines: [string, string][] = [
+    [
+      "GC cycles",
+      a.gcCycles > 0 ? `${formatCount(a.gcCycles)} (marking ${formatDuration(a.gcMarkNs)} in total)` : "0",
+    ],
+  ];
+  if (a.stwPauses > 0) {
+    lines.push([
+      "STW pauses",
+      `${formatCount(a.stwPauses)} (${formatDuration(a.stwTotalNs)} in total, longest ${formatDuration(a.stwMaxNs)}: ${a.stwMaxKind})`,
+    ]);
+  }
+  if (a.heapPeakBytes !== undefined) {
+    const goal = a.heapGoalMaxBytes !== undefined ? `, goal up to ${formatBytes(a.heapGoalMaxBytes)}` : "";
+    lines.push(["Heap", `peak ${formatBytes(a.heapPeakBytes)} in use${goal}`]);
+  }
+  return lines;
+}
+
+/** The runtime's own goroutines idling: always long, rarely the question. */
+const runtimeIdle = new Set(["system goroutine wait", "GC background sweeper wait"]);
+
+/** The reasons goroutines were blocked longest, with how often they blocked. */
+function blockingLines(a: Activity, top = 5): string {
+  const reasons = a.blocking.filter((b) => b.totalNs > 0 && !runtimeIdle.has(b.reason)).slice(0, top);
+  if (reasons.length === 0) return "";
+  const name = (r: string) => r || "(unknown: blocked when first seen)";
+  const width = Math.max(...reasons.map((b) => name(b.reason).length));
+  let text =
+    "Blocked:     time goroutines spent blocked, by reason (times blocked; runtime idling left out)\n";
+  for (const b of reasons) {
+    text += `  ${name(b.reason).padEnd(width)}  ${formatDuration(b.totalNs).padStart(10)}  ${`(${formatCount(b.count)})`.padStart(9)}\n`;
+  }
+  return text;
 }
