@@ -66,6 +66,7 @@ function summarize(results) {
     parseSec: results[0].report ? median(results.map((r) => r.report.seconds)) : undefined,
     maxRssKiB: rss.length ? median(rss) : undefined,
     events: results[0].report?.events,
+    analyzers: results[0].report?.analyzers,
     runs: results.length,
   };
 }

@@ -22,15 +22,16 @@ function millions(x) {
 }
 
 /**
- * rows: {trace, reader, result, ref} where result is measure()'s answer or
- * {pending: reason}, and ref is the Go x/exp/trace result for that trace.
+ * rows: {trace, reader, result, ref, refLabel} where result is measure()'s
+ * answer or {pending: reason}, and ref is the Go x/exp/trace result for that
+ * trace, or the row named by refLabel (its ratios are marked †).
  */
 export function formatTable(rows) {
   const lines = [
     "| trace | reader | wall s | events | events/s | MB/s | peak RSS MiB | time ÷ Go | RSS ÷ Go |",
     "|---|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
-  for (const { trace, reader, result, ref } of rows) {
+  for (const { trace, reader, result, ref, refLabel } of rows) {
     if (!result.ok) {
       const why = result.pending ? `pending: ${result.pending}` : `**failed**: ${result.error}`;
       lines.push(`| ${trace.label} | ${reader} | ${why} | | | | | | |`);
@@ -49,7 +50,7 @@ export function formatTable(rows) {
         `${millions(events === undefined ? undefined : events / result.wallSec)} | ` +
         `${fixed(trace.bytes / MB / result.wallSec, 1)} | ` +
         `${fixed(result.maxRssKiB === undefined ? undefined : (result.maxRssKiB * 1024) / MiB, 0)} | ` +
-        `${fixed(timeRatio, 2)} | ${fixed(rssRatio, 2)} |`,
+        `${fixed(timeRatio, 2)}${refLabel ? " †" : ""} | ${fixed(rssRatio, 2)}${refLabel ? " †" : ""} |`,
     );
   }
   return lines.join("\n");
@@ -79,6 +80,9 @@ export function formatSection({ env, traces, rows, runs, notes }) {
     "wall s is the whole process (start-up included); events/s and MB/s (10^6 bytes) divide by it. " +
       "The ratios divide by the `Go x/exp/trace` row of the same trace.",
   );
+  for (const label of new Set(rows.map((r) => r.refLabel).filter(Boolean))) {
+    out.push("", `† divided by the \`${label}\` row of the same trace instead.`);
+  }
   if (notes.length) out.push("", ...notes.map((n) => `- ${n}`));
   return out.join("\n");
 }

@@ -14,7 +14,8 @@
 // The whole run takes about 10 minutes on 2 cores, most of it in go tool
 // trace -d=parsed (~150 s a run on 200 MiB). Environment knobs:
 // BENCH_RUNS=N, BENCH_OLD=0 (skip the Go 1.21 trace), BENCH_PARSED=0 (skip
-// go tool trace -d=parsed), BENCH_NO_WRITE=1 (print only, keep BENCHMARKS.md).
+// go tool trace -d=parsed), BENCH_ANALYSES=0 (skip the all-analyses rows),
+// BENCH_NO_WRITE=1 (print only, keep BENCHMARKS.md).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -115,6 +116,7 @@ const goTraceTool = sh("go", ["tool", "-n", "trace"]);
 const useGnuTime = hasGnuTime();
 const validatorJs = join(repoDir, "dist", "validate", "validator.js");
 const readMjs = relative(repoDir, join(benchDir, "read.mjs"));
+const analyzeMjs = relative(repoDir, join(benchDir, "analyze.mjs"));
 
 // One job per (trace, reader); `ref` points at the Go x/exp/trace job of the
 // same trace, which the ratios divide by.
@@ -139,6 +141,18 @@ for (const t of traces) {
     pendingOnFailure: isOld ? "gotrace cannot read Go 1.21 traces yet" : undefined,
   });
   if (isOld) continue;
+  if (process.env.BENCH_ANALYSES !== "0") {
+    // Every gotrace analysis in one pass, next to Go computing one profile
+    // (which reads the trace, summarizes goroutines and builds the profile).
+    const pprof = job(t, "go tool trace -pprof=sync > /dev/null", goTraceTool, ["-pprof=sync", t.path], {
+      stdout: "discard",
+      ref,
+    });
+    job(t, "gotrace all analyses (bench/analyze.mjs)", process.execPath, [analyzeMjs, t.path], {
+      ref: pprof,
+      refLabel: "go tool trace -pprof=sync",
+    });
+  }
   if (existsSync(validatorJs)) {
     job(t, "gotrace readTrace + Validator", process.execPath, [readMjs, "--validate", t.path], { ref });
   } else {
@@ -170,11 +184,30 @@ jobs.forEach((j, i) => {
     }
   }
   if (!j.ref) j.trace.events = result.events;
-  rows.push({ trace: j.trace, reader: j.reader, result, ref: j.ref ? results[jobs.indexOf(j.ref)] : result });
+  rows.push({
+    trace: j.trace,
+    reader: j.reader,
+    result,
+    ref: j.ref ? results[jobs.indexOf(j.ref)] : result,
+    refLabel: j.refLabel,
+  });
   for (const p of pendingRows.filter((p) => p.after === i + 1)) {
     rows.push({ ...p, result: { ok: false, pending: "dist/validate/validator.js does not exist yet" } });
   }
 });
+
+const analysesRow = rows.find((r) => r.reader.startsWith("gotrace all analyses") && r.result.ok);
+const readRow = rows.find(
+  (r) => r.trace === analysesRow?.trace && r.reader.startsWith("gotrace readTrace (") && r.result.ok,
+);
+if (analysesRow) {
+  const vsRead = readRow
+    ? `, ${(analysesRow.result.wallSec / readRow.result.wallSec).toFixed(2)}× gotrace's plain read`
+    : "";
+  notes.push(
+    `All analyses: ${analysesRow.result.analyzers?.join(", ") ?? "?"} in one pass, the four blocking profiles encoded as pprof${vsRead}.`,
+  );
+}
 
 // --- Report -----------------------------------------------------------------
 

@@ -186,8 +186,9 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
   private readonly samples = new Map<GoroutineScope, GoroutineSamples>();
   private readonly raw: SampleColumns | undefined;
   /** Samples finished since the last Sync: goroutine, and key, delay, bucket, sample number. */
-  private pendingScope: GoroutineScope[] = [];
-  private pending: number[] = [];
+  private readonly pendingScope: GoroutineScope[] = [];
+  private pending = new Float64Array(4096);
+  private pendingCount = 0;
   private sampleCount = 0;
   private firstNs = Number.NaN;
   private lastNs = Number.NaN;
@@ -253,13 +254,23 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
       if (!Number.isNaN(g.endNs)) delay = g.endNs < startNs ? 0 : Math.min(g.endNs, endNs) - startNs;
     }
     if (delay <= 0) return;
-    this.pendingScope.push(g);
-    this.pending.push(key, delay, bucket, this.sampleCount++);
+    const n = this.pendingCount++;
+    if (n * 4 === this.pending.length) {
+      const grown = new Float64Array(this.pending.length * 2);
+      grown.set(this.pending);
+      this.pending = grown;
+    }
+    this.pendingScope[n] = g;
+    const p = this.pending;
+    p[n * 4] = key;
+    p[n * 4 + 1] = delay;
+    p[n * 4 + 2] = bucket;
+    p[n * 4 + 3] = this.sampleCount++;
   }
 
   private commit(): void {
     const p = this.pending;
-    for (let i = 0; i < this.pendingScope.length; i++) {
+    for (let i = 0; i < this.pendingCount; i++) {
       const g = this.pendingScope[i]!;
       let s = this.samples.get(g);
       if (!s) {
@@ -270,15 +281,13 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
         p[i * 4 + 2] === Bucket.Ran ? s.ran : p[i * 4 + 2] === Bucket.BeforeRun ? s.beforeRun : s.atFirstRun;
       add(bucket, p[i * 4]!, 1, p[i * 4 + 1]!, p[i * 4 + 3]!);
     }
-    this.pendingScope = [];
-    this.pending = [];
+    this.pendingCount = 0; // stale pendingScope entries are overwritten, and live on in the scope anyway
     if (this.raw) this.raw.committed = this.raw.g.length;
   }
 
   /** The reader failed: drop the samples since the last Sync, as go tool trace keeps events only up to it. */
   discardPending(): void {
-    this.pendingScope = [];
-    this.pending = [];
+    this.pendingCount = 0; // stale pendingScope entries are overwritten, and live on in the scope anyway
     this.raw?.rollback();
     this.truncated = true;
   }
