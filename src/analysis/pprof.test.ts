@@ -419,6 +419,23 @@ describe("gotrace pprof", () => {
     );
   });
 
+  it("--group and --region select as the library does", async () => {
+    const file = join(fixturesDir, "annotations-go1.26.trace");
+    const p = await profile(readFileSync(file), true);
+    assert.ok(!(p instanceof TraceError));
+    const region = gotrace("pprof", "--type=sched", "--region", "step", "--latmax=1h", file);
+    assert.equal(region.status, 0, region.stderr.toString());
+    const expected = recordLines(p.records("sched", { region: { type: "step", latMaxNs: 3600e9 } }));
+    assert.ok(expected.length > 0);
+    assert.deepEqual(pprofLines(region.stdout), expected);
+    const none = gotrace("pprof", "--type=sched", "--region", "step", "--latmin", "1h", file);
+    assert.deepEqual(pprofLines(none.stdout), []);
+    const group = gotrace("pprof", "--type=sched", "--group=main.main", file);
+    assert.deepEqual(pprofLines(group.stdout), recordLines(p.records("sched", { group: "main.main" })));
+    const both = gotrace("pprof", "--type=sched", "--group=main.main", "--region=step", file);
+    assert.equal(both.status, 1);
+  });
+
   it("refuses what go tool trace refuses", () => {
     const bad = gotrace("pprof", "--type=locks", trace);
     assert.equal(bad.status, 1);
