@@ -361,8 +361,13 @@ export class BlockingProfiles {
           addAll(s?.atFirstRun);
         }
       }
-      if (matched === 0)
-        throw new ProfileFilterError(`no goroutines found with start function "${name ?? ""}"`);
+      if (matched === 0) {
+        throw new ProfileFilterError(
+          name === undefined
+            ? "no goroutines in the trace"
+            : `no goroutines found with start function "${name}"`,
+        );
+      }
     }
     // Merge variants with the same PCs; show the frames of the one met last.
     const byGroup = new Map<number, { variant: number; tally: Tally }>();
