@@ -104,32 +104,78 @@ export function stateTransition(t: Transition, typ: number, g: number, a0: numbe
 
 const zeroState: GState = { seq: 0, status: GStatus.Dead };
 
+/**
+ * Goroutine IDs count up from 1, so states live in arrays indexed by ID (plus
+ * 2, for the GC's pseudo goroutine); IDs past this bound (damaged traces) go
+ * to a map. A trace with millions of goroutines then costs 9 bytes each.
+ */
+const denseLimit = 1 << 26;
+
 export class GoroutineStates {
-  private readonly states = new Map<number, GState>();
+  private seq = new Float64Array(1024);
+  private status = new Uint8Array(1024);
+  private readonly sparse = new Map<number, GState>();
+
+  private static slot(g: number): number {
+    const i = g + 2;
+    return i >= 0 && i < denseLimit && Number.isInteger(i) ? i : -1;
+  }
 
   get(g: number): GState {
-    return this.states.get(g) ?? zeroState;
+    const i = GoroutineStates.slot(g);
+    if (i < 0) return this.sparse.get(g) ?? zeroState;
+    if (i >= this.seq.length) return zeroState;
+    return { seq: this.seq[i]!, status: this.status[i]! };
   }
 
   ready(t: Transition): boolean {
     if (t.g === unordered) return true;
-    const cur = this.get(t.g);
-    return (t.initSeq === noseq || t.initSeq === cur.seq) && t.initStatus === cur.status;
+    const i = GoroutineStates.slot(t.g);
+    let seq = 0;
+    let status = GStatus.Dead;
+    if (i < 0) {
+      const cur = this.sparse.get(t.g) ?? zeroState;
+      seq = cur.seq;
+      status = cur.status;
+    } else if (i < this.seq.length) {
+      seq = this.seq[i]!;
+      status = this.status[i]!;
+    }
+    return (t.initSeq === noseq || t.initSeq === seq) && t.initStatus === status;
   }
 
   /** Applies a transition; false if it is not ready (the trace is inconsistent). */
   apply(t: Transition): boolean {
     if (t.g === unordered) return true;
     if (!this.ready(t)) return false;
-    let cur = this.states.get(t.g);
-    if (!cur) {
-      cur = { seq: 0, status: GStatus.Dead };
-      this.states.set(t.g, cur);
+    const i = GoroutineStates.slot(t.g);
+    if (i < 0) {
+      let cur = this.sparse.get(t.g);
+      if (!cur) {
+        cur = { seq: 0, status: GStatus.Dead };
+        this.sparse.set(t.g, cur);
+      }
+      if (t.nextSeq === seqinc) cur.seq++;
+      else if (t.nextSeq !== noseq) cur.seq = t.nextSeq;
+      cur.status = t.nextStatus;
+      return true;
     }
-    if (t.nextSeq === seqinc) cur.seq++;
-    else if (t.nextSeq !== noseq) cur.seq = t.nextSeq;
-    cur.status = t.nextStatus;
+    if (i >= this.seq.length) this.grow(i);
+    if (t.nextSeq === seqinc) this.seq[i]!++;
+    else if (t.nextSeq !== noseq) this.seq[i] = t.nextSeq;
+    this.status[i] = t.nextStatus;
     return true;
+  }
+
+  private grow(i: number): void {
+    let n = this.seq.length;
+    while (n <= i) n *= 2;
+    const seq = new Float64Array(n);
+    seq.set(this.seq);
+    this.seq = seq;
+    const status = new Uint8Array(n);
+    status.set(this.status);
+    this.status = status;
   }
 }
 

@@ -53,6 +53,8 @@ export class V1Parser {
   private readonly inlineStringIDs = new Map<string, number>();
   private readonly timerGoids = new Set<number>();
   private ticksPerSec = 0;
+  /** Events other than strings found by the first pass: room enough for the merged stream. */
+  private rawEvents = 0;
   private cpuSamples: V1Events;
   private readonly raw: RawEvent = newRawEvent();
 
@@ -125,6 +127,7 @@ export class V1Parser {
           raw.off,
         );
       }
+      this.rawEvents++;
       if (raw.typ === V1.CPUSample) this.addCPUSample(raw);
     }
   }
@@ -318,7 +321,7 @@ export class V1Parser {
     const allProcs = pids.map((pid) => newProc(pid));
     allProcs.push(newProc(ProfileP, samples));
 
-    const events = new V1Events(1024, false);
+    const events = new V1Events(Math.max(this.rawEvents, 1), false);
     const gs = new GoroutineStates();
     const frontier = new Frontier<Proc>((p) => p.headSrc.ts[p.headIdx]!);
     const available = [...allProcs];
@@ -388,7 +391,7 @@ export class V1Parser {
    * sequence number and time of the exit itself.
    */
   private orderBySeq(): V1Events {
-    const all = new V1Events(1024, true);
+    const all = new V1Events(Math.max(this.rawEvents, 1), true);
     const pids = [...this.batchOffsets.keys()].sort((a, b) => a - b);
     const buf = new V1Events(64, true);
     for (const pid of pids) {

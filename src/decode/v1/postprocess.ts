@@ -10,6 +10,7 @@
  */
 import { quoteGo } from "../../format/go-quote.js";
 import { TraceError } from "../errors.js";
+import { ByGoroutine } from "./by-goroutine.js";
 import type { V1Events, V1Trace } from "./events.js";
 import { GCP, NetpollP, TimerP, V1, v1Specs } from "./spec.js";
 
@@ -57,7 +58,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
   const assistsAtStart: number[] = [];
   const e = trace.events;
   const order = trace.version < 11 ? removeFutile(e, trace.order) : trace.order;
-  const gs = new Map<number, GDesc>();
+  const gs = new ByGoroutine<GDesc>();
   const ps = new Map<number, PDesc>();
   const tasks = new Map<number, number>();
   const activeRegions = new Map<number, number[]>();
