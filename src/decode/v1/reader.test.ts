@@ -75,8 +75,9 @@ function firstDifference(a: string, b: string): string {
 }
 
 /**
- * Numbers past 2^53 print rounded (README, Known limits) and invalid UTF-8 in
- * stack frames prints as U+FFFD (formatEvent): only damaged files have either.
+ * Numbers past 2^53 print rounded (README, Known limits): only damaged files
+ * have them. Invalid UTF-8 from the trace is held as stand-in characters
+ * (U+DC80 + byte); Go's output, decoded as text, has U+FFFD there.
  */
 const roundBig = (s: string) => s.replace(/\d{16,}/g, "<big>");
 const asPrinted = (s: string) => s.replace(/[\uDC80-\uDCFF]/g, "\uFFFD");
