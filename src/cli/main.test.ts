@@ -82,6 +82,22 @@ describe("gotrace CLI", { skip: requirement(existsSync(fixture), "testdata/trace
     assert.equal(gotrace("dump", "--wire", back).stdout, gotrace("dump", "--wire", fixture).stdout);
   });
 
+  it("prints invalid UTF-8 in function names as the raw bytes, as Go does", {
+    skip: requirement(haveGo(), "go"),
+  }, () => {
+    // A go 1.23 trace whose only stack frame is named by the lone byte EF (not UTF-8), found by the fuzzer.
+    const body = Buffer.from(
+      "010100010508a8d6b907010100010504050101ef01010001090203010180200101070101010206300101010101",
+      "hex",
+    );
+    const file = join(tmp, "utf8.trace");
+    writeFileSync(file, Buffer.concat([Buffer.from("go 1.23 trace\0\0\0", "latin1"), body]));
+    const ours = spawnSync(process.execPath, [cli, "dump", file]);
+    const go = goToolTrace(["-d=parsed", file]);
+    assert.ok(go.stdout.includes(Buffer.from([0x09, 0xef, 0x20])), "the fixture must hold the invalid bytes");
+    assert.deepEqual(ours.stdout, go.stdout);
+  });
+
   it("reports a missing file without a stack trace", () => {
     const r = gotrace("stats", join(tmp, "nope.out"));
     assert.equal(r.status, 1);

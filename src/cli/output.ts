@@ -1,5 +1,6 @@
 /** Buffered line output to stdout that stops quietly when the reader goes away (e.g. `| head`). */
 import { writeSync } from "node:fs";
+import { encodeGoString } from "../format/go-quote.js";
 
 export class OutputBuffer {
   private parts: string[] = [];
@@ -16,7 +17,8 @@ export class OutputBuffer {
     const text = this.parts.join("");
     this.parts = [];
     this.size = 0;
-    const bytes = Buffer.from(text, "utf8");
+    // Strings from the trace keep invalid UTF-8 bytes as stand-in characters; print the bytes, as Go does.
+    const bytes = encodeGoString(text);
     let off = 0;
     while (off < bytes.length) {
       try {

@@ -364,3 +364,21 @@ export function unquoteGo(s: string): Uint8Array {
   if (!(i < n && b[i] === quote) || i + 1 !== n) throw syntaxError();
   return Uint8Array.from(out);
 }
+
+const loneEscapedByte = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+
+/**
+ * The bytes of a string read from a trace, as Go holds them: characters
+ * U+DC80–U+DCFF standing alone (see decodeGoString) go back to the single
+ * invalid byte they stand for; everything else is UTF-8.
+ */
+export function encodeGoString(s: string): Uint8Array {
+  if (!loneEscapedByte.test(s)) return utf8Encoder.encode(s);
+  const out: number[] = [];
+  for (const ch of s) {
+    const r = ch.codePointAt(0)!;
+    if (r >= 0xdc80 && r <= 0xdcff) out.push(r - 0xdc00);
+    else for (const b of utf8Encoder.encode(ch)) out.push(b);
+  }
+  return Uint8Array.from(out);
+}
