@@ -296,18 +296,6 @@ export class Event {
     return i === 0 ? this.a0 : i === 1 ? this.a1 : i === 2 ? this.a2 : this.a3;
   }
 
-  setArg(i: number, v: number): void {
-    if (i === 0) this.a0 = v;
-    else if (i === 1) this.a1 = v;
-    else if (i === 2) this.a2 = v;
-    else this.a3 = v;
-  }
-
-  /** The slot past the spec's arguments, where the reader smuggles extra data (Go's extra()). */
-  extraIndex(): number {
-    return specs[this.type]!.args.length - 1;
-  }
-
   str(id: number): string {
     return this.table?.strings.get(id) ?? "";
   }
