@@ -142,16 +142,29 @@ function add(tallies: Tallies, key: number, count: number, delayNs: number, last
 }
 
 /**
+ * A tally that also holds the samples since the last Sync apart, so that a
+ * broken trace can drop them (go tool trace keeps events up to the last Sync).
+ */
+class PendingTally implements Tally {
+  count = 0;
+  delayNs = 0;
+  lastSample = -1;
+  newCount = 0;
+  newDelayNs = 0;
+  newLast = -1;
+}
+
+/**
  * Samples of one goroutine (one incarnation of an ID), in the three groups
  * that its final [first run, end] interval treats differently.
  */
 class GoroutineSamples {
   /** Taken after it first ran: they count if it is the ID's last incarnation and selected. */
-  readonly ran: Tallies = new Map();
+  readonly ran = new Map<number, PendingTally>();
   /** Taken before it ever ran: they count only if it never runs (Go's StartTime 0 covers the whole trace). */
-  readonly beforeRun: Tallies = new Map();
+  readonly beforeRun = new Map<number, PendingTally>();
   /** Ended by its first run (so clipped to nothing), at full length: they count if a later goroutine with the ID never runs. */
-  readonly atFirstRun: Tallies = new Map();
+  readonly atFirstRun = new Map<number, PendingTally>();
 }
 
 const enum Bucket {
@@ -185,10 +198,8 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
   private readonly tracking = new Map<number, Float64Array>();
   private readonly samples = new Map<GoroutineScope, GoroutineSamples>();
   private readonly raw: SampleColumns | undefined;
-  /** Samples finished since the last Sync: goroutine, and key, delay, bucket, sample number. */
-  private readonly pendingScope: GoroutineScope[] = [];
-  private pending = new Float64Array(4096);
-  private pendingCount = 0;
+  /** Tallies with samples since the last Sync. */
+  private dirty: PendingTally[] = [];
   private sampleCount = 0;
   private firstNs = Number.NaN;
   private lastNs = Number.NaN;
@@ -237,6 +248,8 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
         this.sample(id, tr[k + 4]! * 4 + k, since, ev.time);
       }
     }
+    // Nothing is tracked past the end (NotExist is no profile's state).
+    if (to === GoState.NotExist) this.tracking.delete(id);
   }
 
   /** A finished interval [startNs, endNs] of goroutine id, sorted by how Go's final clipping will treat it. */
@@ -254,40 +267,47 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
       if (!Number.isNaN(g.endNs)) delay = g.endNs < startNs ? 0 : Math.min(g.endNs, endNs) - startNs;
     }
     if (delay <= 0) return;
-    const n = this.pendingCount++;
-    if (n * 4 === this.pending.length) {
-      const grown = new Float64Array(this.pending.length * 2);
-      grown.set(this.pending);
-      this.pending = grown;
+    let samples = this.samples.get(g);
+    if (!samples) {
+      samples = new GoroutineSamples();
+      this.samples.set(g, samples);
     }
-    this.pendingScope[n] = g;
-    const p = this.pending;
-    p[n * 4] = key;
-    p[n * 4 + 1] = delay;
-    p[n * 4 + 2] = bucket;
-    p[n * 4 + 3] = this.sampleCount++;
+    const tallies =
+      bucket === Bucket.Ran
+        ? samples.ran
+        : bucket === Bucket.BeforeRun
+          ? samples.beforeRun
+          : samples.atFirstRun;
+    let t = tallies.get(key);
+    if (!t) {
+      t = new PendingTally();
+      tallies.set(key, t);
+    }
+    if (t.newCount === 0) this.dirty.push(t);
+    t.newCount++;
+    t.newDelayNs += delay;
+    t.newLast = this.sampleCount++;
   }
 
   private commit(): void {
-    const p = this.pending;
-    for (let i = 0; i < this.pendingCount; i++) {
-      const g = this.pendingScope[i]!;
-      let s = this.samples.get(g);
-      if (!s) {
-        s = new GoroutineSamples();
-        this.samples.set(g, s);
-      }
-      const bucket =
-        p[i * 4 + 2] === Bucket.Ran ? s.ran : p[i * 4 + 2] === Bucket.BeforeRun ? s.beforeRun : s.atFirstRun;
-      add(bucket, p[i * 4]!, 1, p[i * 4 + 1]!, p[i * 4 + 3]!);
+    for (const t of this.dirty) {
+      t.count += t.newCount;
+      t.delayNs += t.newDelayNs;
+      t.lastSample = t.newLast;
+      t.newCount = 0;
+      t.newDelayNs = 0;
     }
-    this.pendingCount = 0; // stale pendingScope entries are overwritten, and live on in the scope anyway
+    this.dirty = [];
     if (this.raw) this.raw.committed = this.raw.g.length;
   }
 
   /** The reader failed: drop the samples since the last Sync, as go tool trace keeps events only up to it. */
   discardPending(): void {
-    this.pendingCount = 0; // stale pendingScope entries are overwritten, and live on in the scope anyway
+    for (const t of this.dirty) {
+      t.newCount = 0;
+      t.newDelayNs = 0;
+    }
+    this.dirty = [];
     this.raw?.rollback();
     this.truncated = true;
   }
@@ -335,8 +355,9 @@ export class BlockingProfiles {
     const byVariant: Tallies = new Map();
     const addAll = (tallies: Tallies | undefined) => {
       if (!tallies) return;
-      for (const [key, t] of tallies)
-        if (key % 4 === k) add(byVariant, key >> 2, t.count, t.delayNs, t.lastSample);
+      for (const [key, t] of tallies) {
+        if (key % 4 === k && t.count > 0) add(byVariant, key >> 2, t.count, t.delayNs, t.lastSample);
+      }
     };
     if (filter && "region" in filter) {
       this.regionSamples(k, filter.region, byVariant);
