@@ -150,6 +150,10 @@ function fail(message: string): number {
 
 /** Runs the command; returns the exit status. */
 export async function runPprof(args: readonly string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(pprofUsage);
+    return 0;
+  }
   let a: PprofArgs;
   try {
     a = parseArgs(args);
