@@ -11,7 +11,7 @@
  * Like the rest of the overview, everything since the last Sync can be
  * dropped (`discardPending`) when the trace turns out to be broken.
  */
-import { type Event, EventKind, GoState, ResourceKind } from "../decode/event.js";
+import { type Event, EventKind, GoState, ResourceKind, type StateTransition } from "../decode/event.js";
 
 export interface BlockReason {
   /** Go's block reason ("chan receive", "sync", "sleep", …); "" for goroutines blocked before the generation that first showed them. */
@@ -59,34 +59,133 @@ class State {
   stwOpen = new Map<number, { startNs: number; kind: string }>();
   heapPeak = Number.NaN;
   goalMax = Number.NaN;
-  blocked = new Map<string, { count: number; totalNs: number }>();
-  /** Goroutines blocked now. */
-  waiting = new Map<number, { startNs: number; reason: string }>();
 
   clone(): State {
     const s = Object.assign(new State(), this);
     s.stwOpen = new Map(this.stwOpen);
-    s.blocked = new Map([...this.blocked].map(([k, v]) => [k, { ...v }]));
-    s.waiting = new Map(this.waiting);
     return s;
   }
+}
 
-  addBlocked(reason: string, ns: number, count: number): void {
-    const b = this.blocked.get(reason);
-    if (b) {
-      b.count += count;
-      b.totalNs += ns;
-    } else this.blocked.set(reason, { count, totalNs: ns });
+/**
+ * Blocked time by reason, and which goroutines are blocked now. Thousands of
+ * goroutines block millions of times in a large trace, so this is columns
+ * (one slot per goroutine) and, instead of a copy at each Sync, a log of the
+ * changes since the last one to undo.
+ */
+class Blocking {
+  private readonly slotOf = new Map<number, number>();
+  /** Per slot: blocked since (NaN: not blocked), and the reason's index. */
+  private since = new Float64Array(256);
+  private reasonOf = new Int32Array(256);
+  private readonly reasonIndex = new Map<string, number>();
+  readonly reasons: string[] = [];
+  totalNs: number[] = [];
+  counts: number[] = [];
+  private savedTotalNs: number[] = [];
+  private savedCounts: number[] = [];
+  /** (slot, since, reason) as they were at the last commit, for each slot changed since. */
+  private undo: number[] = [];
+  /** Per slot, the commit number when it was last logged (so it is logged once per generation). */
+  private logged = new Int32Array(256);
+  private commits = 1;
+
+  private slot(g: number): number {
+    let i = this.slotOf.get(g);
+    if (i === undefined) {
+      i = this.slotOf.size;
+      this.slotOf.set(g, i);
+      if (i === this.since.length) {
+        const since = new Float64Array(i * 2);
+        since.set(this.since);
+        this.since = since;
+        const reasonOf = new Int32Array(i * 2);
+        reasonOf.set(this.reasonOf);
+        this.reasonOf = reasonOf;
+        const logged = new Int32Array(i * 2);
+        logged.set(this.logged);
+        this.logged = logged;
+      }
+      this.since[i] = Number.NaN;
+    }
+    return i;
+  }
+
+  private set(i: number, since: number, reason: number): void {
+    if (this.logged[i] !== this.commits) {
+      this.logged[i] = this.commits;
+      this.undo.push(i, this.since[i]!, this.reasonOf[i]!);
+    }
+    this.since[i] = since;
+    this.reasonOf[i] = reason;
+  }
+
+  block(g: number, startNs: number, reason: string, counted: boolean): void {
+    let r = this.reasonIndex.get(reason);
+    if (r === undefined) {
+      r = this.reasons.length;
+      this.reasonIndex.set(reason, r);
+      this.reasons.push(reason);
+      this.totalNs.push(0);
+      this.counts.push(0);
+    }
+    if (counted) this.counts[r]!++;
+    this.set(this.slot(g), startNs, r);
+  }
+
+  unblock(g: number, t: number): void {
+    const i = this.slotOf.get(g);
+    if (i === undefined || Number.isNaN(this.since[i]!)) return;
+    this.totalNs[this.reasonOf[i]!]! += t - this.since[i]!;
+    this.set(i, Number.NaN, 0);
+  }
+
+  commit(): void {
+    this.undo.length = 0;
+    this.commits++;
+    this.savedTotalNs = this.totalNs.slice();
+    this.savedCounts = this.counts.slice();
+  }
+
+  rollback(): void {
+    const u = this.undo;
+    for (let k = u.length - 3; k >= 0; k -= 3) {
+      this.since[u[k]!] = u[k + 1]!;
+      this.reasonOf[u[k]!] = u[k + 2]!;
+    }
+    u.length = 0;
+    this.commits++;
+    // Reasons first seen since the commit stay, with nothing counted.
+    this.totalNs = this.reasons.map((_, r) => this.savedTotalNs[r] ?? 0);
+    this.counts = this.reasons.map((_, r) => this.savedCounts[r] ?? 0);
+  }
+
+  /** Totals by reason, with the goroutines still blocked counted up to `lastNs`. */
+  result(lastNs: number): BlockReason[] {
+    const totalNs = this.totalNs.slice();
+    for (const i of this.slotOf.values()) {
+      if (!Number.isNaN(this.since[i]!)) totalNs[this.reasonOf[i]!]! += lastNs - this.since[i]!;
+    }
+    return this.reasons.map((reason, r) => ({ reason, count: this.counts[r]!, totalNs: totalNs[r]! }));
   }
 }
 
 export class ActivityAnalyzer {
   private live = new State();
   private committed = new State();
+  private readonly blocking = new Blocking();
 
   event(ev: Event): void {
+    this.eventWith(ev, undefined);
+  }
+
+  /** The same, for a caller that has ev.stateTransition() already (it allocates: build it once). */
+  eventWith(ev: Event, transition: StateTransition | undefined): void {
     const kind = ev.kind;
-    if (kind === EventKind.Sync) this.committed = this.live.clone();
+    if (kind === EventKind.Sync) {
+      this.committed = this.live.clone();
+      this.blocking.commit();
+    }
     const s = this.live;
     const t = ev.time;
     if (Number.isNaN(s.syncNs)) s.syncNs = t;
@@ -96,20 +195,13 @@ export class ActivityAnalyzer {
         s.syncNs = t;
         break;
       case EventKind.StateTransition: {
-        const st = ev.stateTransition();
+        const st = transition ?? ev.stateTransition();
         if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) break;
         const g = st.resource.id;
-        if (st.from === GoState.Waiting) {
-          const w = s.waiting.get(g);
-          if (w) {
-            s.addBlocked(w.reason, t - w.startNs, 0);
-            s.waiting.delete(g);
-          }
-        }
+        if (st.from === GoState.Waiting) this.blocking.unblock(g, t);
         if (st.to === GoState.Waiting && st.reason !== "forever") {
           const known = st.from !== GoState.Undetermined;
-          s.waiting.set(g, { startNs: known ? t : s.syncNs, reason: st.reason });
-          s.addBlocked(st.reason, 0, known ? 1 : 0);
+          this.blocking.block(g, known ? t : s.syncNs, st.reason, known);
         }
         break;
       }
@@ -162,15 +254,15 @@ export class ActivityAnalyzer {
   /** Forgets everything since the last Sync (the trace broke after it). */
   discardPending(): void {
     this.live = this.committed.clone();
+    this.blocking.rollback();
   }
 
   finalize(): Activity {
     const s = this.live.clone();
     // What is still open counts up to the last event.
-    for (const w of s.waiting.values()) s.addBlocked(w.reason, s.lastNs - w.startNs, 0);
     if (!Number.isNaN(s.markSinceNs)) s.gcMarkNs += s.lastNs - s.markSinceNs;
-    const blocking = [...s.blocked]
-      .map(([reason, b]) => ({ reason, ...b }))
+    const blocking = this.blocking
+      .result(s.lastNs)
       .sort((a, b) => b.totalNs - a.totalNs || b.count - a.count || (a.reason < b.reason ? -1 : 1));
     return {
       gcCycles: s.gcCycles,

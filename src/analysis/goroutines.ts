@@ -58,6 +58,8 @@ export function rootFrame(stack: Stack): { func: string; pc: number } | undefine
   return root && { func: root.func, pc: root.pc };
 }
 
+const noTimes: ReadonlyMap<string, number> = new Map();
+
 function add(m: Map<string, number>, key: string, ns: number): void {
   m.set(key, (m.get(key) ?? 0) + ns);
 }
@@ -73,8 +75,9 @@ class GoroutineState {
   schedWaitNs = 0;
   syscallNs = 0;
   syscallBlockNs = 0;
-  readonly blockNs = new Map<string, number>();
-  readonly rangeNs = new Map<string, number>();
+  // Maps made on first use: a large trace has many goroutines and most never use some of them.
+  blockNs: Map<string, number> | undefined;
+  rangeNs: Map<string, number> | undefined;
 
   lastStartNs = Number.NaN;
   lastRunnableNs = Number.NaN;
@@ -82,7 +85,7 @@ class GoroutineState {
   lastBlockReason = "";
   lastSyscallNs = Number.NaN;
   lastSyscallBlockNs = Number.NaN;
-  lastRangeNs = new Map<string, number>();
+  lastRangeNs: Map<string, number> | undefined;
 
   constructor(
     readonly id: number,
@@ -100,16 +103,26 @@ class GoroutineState {
     if (this.totalNs === 0) this.totalNs = lastNs - this.creationNs;
     if (!Number.isNaN(this.lastStartNs)) this.execNs += lastNs - this.lastStartNs;
     if (!Number.isNaN(this.lastRunnableNs)) this.schedWaitNs += lastNs - this.lastRunnableNs;
-    if (!Number.isNaN(this.lastBlockNs)) add(this.blockNs, this.lastBlockReason, lastNs - this.lastBlockNs);
+    if (!Number.isNaN(this.lastBlockNs)) this.addBlock(this.lastBlockReason, lastNs - this.lastBlockNs);
     // A syscall still open counts whole as syscall execution, and the part
     // after its P went idle also as scheduler wait: what Go's snapshotStat does.
     if (!Number.isNaN(this.lastSyscallNs)) this.syscallNs += lastNs - this.lastSyscallNs;
     if (!Number.isNaN(this.lastSyscallBlockNs)) this.schedWaitNs += lastNs - this.lastSyscallBlockNs;
-    for (const [name, ns] of this.lastRangeNs) add(this.rangeNs, name, lastNs - ns);
+    if (this.lastRangeNs) for (const [name, ns] of this.lastRangeNs) this.addRange(name, lastNs - ns);
     this.lastStartNs = this.lastRunnableNs = this.lastBlockNs = Number.NaN;
     this.lastSyscallNs = this.lastSyscallBlockNs = Number.NaN;
     this.lastBlockReason = "";
-    this.lastRangeNs = new Map();
+    this.lastRangeNs = undefined;
+  }
+
+  addBlock(reason: string, ns: number): void {
+    this.blockNs ??= new Map();
+    add(this.blockNs, reason, ns);
+  }
+
+  addRange(name: string, ns: number): void {
+    this.rangeNs ??= new Map();
+    add(this.rangeNs, name, ns);
   }
 
   summary(): GoroutineSummary {
@@ -125,8 +138,8 @@ class GoroutineState {
       schedWaitNs: this.schedWaitNs,
       syscallNs: this.syscallNs,
       syscallBlockNs: this.syscallBlockNs,
-      blockNs: this.blockNs,
-      rangeNs: this.rangeNs,
+      blockNs: this.blockNs ?? noTimes,
+      rangeNs: this.rangeNs ?? noTimes,
     };
   }
 }
@@ -185,7 +198,7 @@ export class GoroutineAnalyzer {
             g.execNs += sinceSync;
             break;
           case GoState.Waiting:
-            add(g.blockNs, st.reason, sinceSync);
+            g.addBlock(st.reason, sinceSync);
             break;
           case GoState.Runnable:
             g.schedWaitNs += sinceSync;
@@ -209,7 +222,7 @@ export class GoroutineAnalyzer {
         break;
       case GoState.Waiting:
         if (g && !Number.isNaN(g.lastBlockNs)) {
-          add(g.blockNs, g.lastBlockReason, t - g.lastBlockNs);
+          g.addBlock(g.lastBlockReason, t - g.lastBlockNs);
           g.lastBlockNs = Number.NaN;
         }
         break;
@@ -301,10 +314,12 @@ export class GoroutineAnalyzer {
     if (!g) return;
     if (ev.kind === EventKind.RangeActive) {
       // Already active at the generation start: count from its Sync.
+      g.lastRangeNs ??= new Map();
       const since = g.lastRangeNs.get(r.name);
-      if (since !== undefined) add(g.rangeNs, r.name, this.syncNs - since);
+      if (since !== undefined) g.addRange(r.name, this.syncNs - since);
       g.lastRangeNs.set(r.name, this.syncNs);
     } else {
+      g.lastRangeNs ??= new Map();
       g.lastRangeNs.set(r.name, ev.time);
     }
   }
@@ -322,10 +337,10 @@ export class GoroutineAnalyzer {
       }
     }
     if (!g) return;
-    const since = g.lastRangeNs.get(r.name);
+    const since = g.lastRangeNs?.get(r.name);
     if (since === undefined) return;
-    add(g.rangeNs, r.name, ev.time - since);
-    g.lastRangeNs.delete(r.name);
+    g.addRange(r.name, ev.time - since);
+    g.lastRangeNs!.delete(r.name);
   }
 
   finalize(): GoroutineAnalysis {

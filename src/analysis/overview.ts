@@ -90,7 +90,9 @@ export class OverviewAnalyzer {
     c.lastNs = ev.time;
     c.events++;
     c.byKind[kind]!++;
-    this.activity.event(ev);
+    // Built once here for both: it allocates, and a large trace has millions.
+    const st = kind === EventKind.StateTransition ? ev.stateTransition() : undefined;
+    this.activity.eventWith(ev, st);
     if (ev.g >= 0) this.goroutines.add(ev.g);
     if (ev.p >= 0) this.procs.add(ev.p);
     if (ev.m >= 0) this.threads.add(ev.m);
@@ -104,7 +106,7 @@ export class OverviewAnalyzer {
         }
         break;
       case EventKind.StateTransition: {
-        const st = ev.stateTransition();
+        if (!st) break;
         if (st.resource.kind === ResourceKind.Goroutine) {
           this.goroutines.add(st.resource.id);
           if (st.from === GoState.NotExist) c.created++;

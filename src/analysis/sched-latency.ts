@@ -7,7 +7,8 @@
  * go tool trace only shows these waits summed (the /sched profile, the
  * "Sched wait time" column); the distribution is gotrace's.
  */
-import { type Event, EventKind, GoState, goStateNames, ResourceKind } from "../decode/event.js";
+import { type Event, GoState, goStateNames, ResourceKind } from "../decode/event.js";
+import { Ev } from "../format/v2/spec.js";
 import { rootFrame } from "./goroutines.js";
 
 export interface LatencyStats {
@@ -62,7 +63,7 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 export function latencyStats(values: Float64Array): LatencyStats {
   values.sort();
   let totalNs = 0;
-  for (const v of values) totalNs += v;
+  for (let i = 0; i < values.length; i++) totalNs += values[i]!;
   return {
     count: values.length,
     totalNs,
@@ -90,17 +91,47 @@ class Column {
   }
 }
 
-interface Pending {
-  startNs: number;
+/**
+ * The transitions that make a goroutine runnable, run it, or carry a stack
+ * that names it; the others (procs, syscall entry without a stack, exits)
+ * are skipped before building their StateTransition, which is most of the
+ * cost on a large trace.
+ */
+const wanted = new Uint8Array(256);
+for (const t of [
+  Ev.GoCreate,
+  Ev.GoCreateBlocked,
+  Ev.GoStart,
+  Ev.GoStop,
+  Ev.GoBlock,
+  Ev.GoUnblock,
+  Ev.GoSwitch,
+  Ev.GoSwitchDestroy,
+  Ev.GoSyscallBegin,
+  Ev.GoSyscallEndBlocked,
+  Ev.GoStatus,
+  Ev.GoStatusStack,
+]) {
+  wanted[t] = 1;
+}
+
+/** What is known of one goroutine; `index` numbers them densely for the wait columns. */
+interface GoroutineRecord {
+  readonly index: number;
+  readonly id: number;
+  name: string;
+  /** When it became runnable: NaN if it is not runnable, or became so before the trace showed it. */
+  runnableNs: number;
+  runnable: boolean;
   cause: string;
 }
 
 export class SchedLatencyAnalyzer {
   private readonly durs = new Column();
-  private readonly gids = new Column();
-  /** Goroutines now runnable, with when and why (startNs NaN: since before the trace showed them). */
-  private readonly runnable = new Map<number, Pending>();
-  private readonly names = new Map<number, string>();
+  /** Per wait, the waiting goroutine's record index. */
+  private readonly who = new Column();
+  private readonly goroutines = new Map<number, GoroutineRecord>();
+  private readonly records: GoroutineRecord[] = [];
   private worst: { startNs: number; durNs: number; goroutine: number; cause: string }[] = [];
   private unknownStart = 0;
 
@@ -108,31 +139,40 @@ export class SchedLatencyAnalyzer {
   constructor(private readonly keepWorst = 10) {}
 
   event(ev: Event): void {
-    if (ev.kind !== EventKind.StateTransition) return;
+    if (wanted[ev.type] !== 1) return;
     const st = ev.stateTransition();
     if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
     const g = st.resource.id;
-    if (!this.names.get(g)) {
-      const root = rootFrame(st.stack);
-      if (root?.func) this.names.set(g, root.func);
+    let rec = this.goroutines.get(g);
+    if (!rec) {
+      rec = {
+        index: this.records.length,
+        id: g,
+        name: "",
+        runnableNs: Number.NaN,
+        runnable: false,
+        cause: "",
+      };
+      this.goroutines.set(g, rec);
+      this.records.push(rec);
     }
+    if (rec.name === "") rec.name = rootFrame(st.stack)?.func ?? "";
     if (st.from === GoState.Runnable) {
-      const p = this.runnable.get(g);
-      this.runnable.delete(g);
-      if (st.to !== GoState.Running || !p) return;
-      if (Number.isNaN(p.startNs)) {
+      const was = rec.runnable;
+      rec.runnable = false;
+      if (st.to !== GoState.Running || !was) return;
+      if (Number.isNaN(rec.runnableNs)) {
         this.unknownStart++;
         return;
       }
-      const durNs = ev.time - p.startNs;
+      const durNs = ev.time - rec.runnableNs;
       this.durs.push(durNs);
-      this.gids.push(g);
-      this.noteWorst(p.startNs, durNs, g, p.cause);
+      this.who.push(rec.index);
+      this.noteWorst(rec.runnableNs, durNs, g, rec.cause);
     } else if (st.to === GoState.Runnable) {
-      this.runnable.set(g, {
-        startNs: st.from === GoState.Undetermined ? Number.NaN : ev.time,
-        cause: causeOf(st.from, st.reason),
-      });
+      rec.runnable = true;
+      rec.runnableNs = st.from === GoState.Undetermined ? Number.NaN : ev.time;
+      rec.cause = causeOf(st.from, st.reason);
     }
   }
 
@@ -147,47 +187,43 @@ export class SchedLatencyAnalyzer {
 
   finalize(): SchedLatency {
     const durs = this.durs.view();
-    const gids = this.gids.view();
-    const nameOf = (g: number) => this.names.get(g) ?? "";
+    const who = this.who.view();
 
-    // Partition the waits by group (a counting sort), then sort each part.
+    // Number the groups, then partition the waits by group (a counting
+    // sort) and sort each part.
     const groupIndex = new Map<string, number>();
     const groupNames: string[] = [];
-    const groupOfWait = new Int32Array(durs.length);
-    const groupOfG = new Map<number, number>();
-    for (let i = 0; i < durs.length; i++) {
-      const g = gids[i]!;
-      let k = groupOfG.get(g);
+    const groupOf = new Int32Array(this.records.length);
+    for (const rec of this.records) {
+      let k = groupIndex.get(rec.name);
       if (k === undefined) {
-        const name = nameOf(g);
-        k = groupIndex.get(name);
-        if (k === undefined) {
-          k = groupNames.length;
-          groupIndex.set(name, k);
-          groupNames.push(name);
-        }
-        groupOfG.set(g, k);
+        k = groupNames.length;
+        groupIndex.set(rec.name, k);
+        groupNames.push(rec.name);
       }
-      groupOfWait[i] = k;
+      groupOf[rec.index] = k;
     }
     const starts = new Int32Array(groupNames.length + 1);
-    for (const k of groupOfWait) starts[k + 1]!++;
+    for (let i = 0; i < who.length; i++) starts[groupOf[who[i]!]! + 1]!++;
     for (let k = 0; k < groupNames.length; k++) starts[k + 1]! += starts[k]!;
     const byGroup = new Float64Array(durs.length);
     const next = starts.slice(0, groupNames.length);
-    for (let i = 0; i < durs.length; i++) byGroup[next[groupOfWait[i]!]!++] = durs[i]!;
-    const groups: GroupLatency[] = groupNames.map((name, k) => ({
-      name,
-      ...latencyStats(byGroup.subarray(starts[k]!, starts[k + 1]!)),
-    }));
+    for (let i = 0; i < durs.length; i++) byGroup[next[groupOf[who[i]!]!]!++] = durs[i]!;
+    const groups: GroupLatency[] = [];
+    groupNames.forEach((name, k) => {
+      if (starts[k + 1]! > starts[k]!)
+        groups.push({ name, ...latencyStats(byGroup.subarray(starts[k]!, starts[k + 1]!)) });
+    });
     groups.sort((a, b) => b.totalNs - a.totalNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+    let stillWaiting = 0;
+    for (const rec of this.records) if (rec.runnable) stillWaiting++;
     return {
       overall: latencyStats(Float64Array.from(durs)),
       groups,
-      worst: this.worst.map((w) => ({ ...w, name: nameOf(w.goroutine) })),
+      worst: this.worst.map((w) => ({ ...w, name: this.goroutines.get(w.goroutine)!.name })),
       unknownStart: this.unknownStart,
-      stillWaiting: this.runnable.size,
+      stillWaiting,
     };
   }
 }

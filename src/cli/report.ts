@@ -5,6 +5,7 @@
  */
 
 import { findColumn } from "./analyze.js";
+import { formatCount } from "./format.js";
 import { formatGoDuration, formatGoPercent } from "./go-format.js";
 import { type Column, formatCsv, formatTable } from "./table.js";
 
@@ -25,6 +26,7 @@ function formatCell(kind: ReportColumn["kind"], v: string | number): string {
   if (typeof v === "string") return v;
   if (kind === "ns") return formatGoDuration(v);
   if (kind === "percent") return `${formatGoPercent(v)}%`;
+  if (kind === "count") return formatCount(v);
   return String(v);
 }
 
