@@ -14,7 +14,11 @@
 import { type Event, EventKind, GoState, ResourceKind, type StateTransition } from "../decode/event.js";
 
 export interface BlockReason {
-  /** Go's block reason ("chan receive", "sync", "sleep", …); "" for goroutines blocked before the generation that first showed them. */
+  /**
+   * Go's block reason ("chan receive", "sync", "sleep", …); "" where the trace
+   * gives none: for goroutines already blocked when a generation first shows
+   * them, and for old traces' (≤ Go 1.21) generic blocks.
+   */
   readonly reason: string;
   /** Times goroutines blocked for this reason (not counting those already blocked when first seen). */
   readonly count: number;

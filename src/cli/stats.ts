@@ -94,7 +94,8 @@ const runtimeIdle = new Set(["system goroutine wait", "GC background sweeper wai
 function blockingLines(a: Activity, top = 5): string {
   const reasons = a.blocking.filter((b) => b.totalNs > 0 && !runtimeIdle.has(b.reason)).slice(0, top);
   if (reasons.length === 0) return "";
-  const name = (r: string) => r || "(unknown: blocked when first seen)";
+  // No reason: already blocked when the generation first showed it, or an old (≤ Go 1.21) generic block.
+  const name = (r: string) => r || "(no reason given)";
   const width = Math.max(...reasons.map((b) => name(b.reason).length));
   let text =
     "Blocked:     time goroutines spent blocked, by reason (times blocked; runtime idling left out)\n";
