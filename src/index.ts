@@ -7,6 +7,17 @@
  * Events have Go's internal/trace meaning; see decode/event.ts.
  */
 
+export { type Activity, ActivityTally, type BlockReason } from "./analysis/activity.js";
+export { type Analyzer, type RunResult, runAnalyzers } from "./analysis/analyzer.js";
+export {
+  type GoroutineAnalysis,
+  GoroutineAnalyzer,
+  type GoroutineGroup,
+  type GoroutineSummary,
+  goroutineGroups,
+  nonOverlappingStats,
+  unknownNs,
+} from "./analysis/goroutines.js";
 export { type Overview, OverviewAnalyzer } from "./analysis/overview.js";
 export {
   BlockingProfileAnalyzer,
@@ -20,6 +31,14 @@ export {
 } from "./analysis/pprof.js";
 export { encodePprof } from "./analysis/pprof-encode.js";
 export { type TopFunction, topFunctions } from "./analysis/pprof-top.js";
+export {
+  type GroupLatency,
+  type LatencyStats,
+  percentile,
+  type SchedLatency,
+  SchedLatencyAnalyzer,
+  type SchedWait,
+} from "./analysis/sched-latency.js";
 export { TraceError } from "./decode/errors.js";
 export {
   BackgroundTask,

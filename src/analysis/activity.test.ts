@@ -19,11 +19,11 @@ import {
   traceFiles,
   wildDir,
 } from "../testing/corpus.js";
-import { type Activity, ActivityAnalyzer } from "./activity.js";
+import { type Activity, ActivityTally } from "./activity.js";
 import { runAnalyzers } from "./analyzer.js";
 import { GoroutineAnalyzer } from "./goroutines.js";
 
-describe("ActivityAnalyzer", () => {
+describe("ActivityTally", () => {
   it("blocked time per reason is the goroutine analysis' block time, summed", async () => {
     // Except where goroutine IDs come back (cgo callbacks on extra Ms): Go's
     // summarizer, and so the goroutine analysis, keeps only the last
@@ -35,7 +35,7 @@ describe("ActivityAnalyzer", () => {
     ];
     assert.ok(files.length > 80);
     for (const f of files.filter((f) => !reused.has(basename(f).split("-")[0]!))) {
-      const activity = new ActivityAnalyzer();
+      const activity = new ActivityTally();
       const goroutines = new GoroutineAnalyzer();
       const { error } = await runAnalyzers([readFileSync(f)], [activity, goroutines]);
       if (error) continue;
@@ -96,7 +96,7 @@ describe("ActivityAnalyzer", () => {
     const bytes = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
     for (const fraction of [0.2, 0.45, 0.7, 0.95]) {
       const cut = bytes.subarray(0, Math.floor(bytes.length * fraction));
-      const broken = new ActivityAnalyzer();
+      const broken = new ActivityTally();
       let syncs = 0;
       try {
         await readTrace([cut], (ev) => {
@@ -109,7 +109,7 @@ describe("ActivityAnalyzer", () => {
       }
       broken.discardPending();
       // The same events from the whole file, up to that last Sync.
-      const whole = new ActivityAnalyzer();
+      const whole = new ActivityTally();
       let seen = 0;
       await readTrace([bytes], (ev) => {
         if (ev.kind === EventKind.Sync) seen++;
@@ -122,7 +122,7 @@ describe("ActivityAnalyzer", () => {
 });
 
 async function activityOf(bytes: Uint8Array): Promise<Activity> {
-  const a = new ActivityAnalyzer();
+  const a = new ActivityTally();
   await runAnalyzers([bytes], [a]);
   return a.finalize();
 }

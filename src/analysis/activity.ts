@@ -10,6 +10,9 @@
  *
  * Like the rest of the overview, everything since the last Sync can be
  * dropped (`discardPending`) when the trace turns out to be broken.
+ *
+ * OverviewAnalyzer runs one (its name does not end in "Analyzer", so the
+ * benchmark, which runs every *Analyzer, does not run it twice).
  */
 import { type Event, EventKind, GoState, ResourceKind, type StateTransition } from "../decode/event.js";
 
@@ -174,7 +177,7 @@ class Blocking {
   }
 }
 
-export class ActivityAnalyzer {
+export class ActivityTally {
   private live = new State();
   private committed = new State();
   private readonly blocking = new Blocking();

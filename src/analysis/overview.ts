@@ -6,7 +6,7 @@
  * is dropped by `discardPending()`.
  */
 import { type Event, EventKind, eventKindNames, GoState, ResourceKind } from "../decode/event.js";
-import { type Activity, ActivityAnalyzer } from "./activity.js";
+import { type Activity, ActivityTally } from "./activity.js";
 
 export interface Overview {
   readonly firstNs: number;
@@ -76,7 +76,7 @@ export class OverviewAnalyzer {
   private readonly goroutines = new CommittedSet();
   private readonly procs = new CommittedSet();
   private readonly threads = new CommittedSet();
-  private readonly activity = new ActivityAnalyzer();
+  private readonly activity = new ActivityTally();
   private firstNs = Number.NaN;
   private firstGen = 0;
   private lastGen = 0;
