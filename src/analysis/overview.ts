@@ -94,7 +94,8 @@ export class OverviewAnalyzer {
     const st = kind === EventKind.StateTransition ? ev.stateTransition() : undefined;
     this.activity.eventWith(ev, st);
     if (ev.g >= 0) this.goroutines.add(ev.g);
-    if (ev.p >= 0) this.procs.add(ev.p);
+    // Procs are counted from their state transitions only: traces converted from the old
+    // format attribute timer, network and GC events to pseudo-procs (IDs from 1000001).
     if (ev.m >= 0) this.threads.add(ev.m);
     switch (kind) {
       case EventKind.Sync:
