@@ -50,7 +50,8 @@ export async function runStats(file: string, _args: string[]): Promise<number> {
       "Goroutines",
       `${formatCount(o.goroutines)} (${formatCount(o.goroutinesCreated)} created, ${formatCount(o.goroutinesEnded)} ended during the trace)`,
     ],
-    ["Procs", `${o.procs} (GOMAXPROCS up to ${o.maxGomaxprocs})`],
+    // Traces older than Go 1.22 carry no GOMAXPROCS metric.
+    ["Procs", o.maxGomaxprocs > 0 ? `${o.procs} (GOMAXPROCS up to ${o.maxGomaxprocs})` : `${o.procs}`],
     ["Threads", formatCount(o.threads)],
     ...activityLines(o.activity),
   ];
