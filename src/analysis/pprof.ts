@@ -155,21 +155,18 @@ class PendingTally implements Tally {
 }
 
 /**
- * Samples of one goroutine (one incarnation of an ID), in the three groups
- * that its final [first run, end] interval treats differently.
+ * Samples of one goroutine (one incarnation of an ID), by key * 3 + bucket:
+ * the three groups that its final [first run, end] interval treats
+ * differently. One map per goroutine, as a trace can have millions of them.
  */
-class GoroutineSamples {
-  /** Taken after it first ran: they count if it is the ID's last incarnation and selected. */
-  readonly ran = new Map<number, PendingTally>();
-  /** Taken before it ever ran: they count only if it never runs (Go's StartTime 0 covers the whole trace). */
-  readonly beforeRun = new Map<number, PendingTally>();
-  /** Ended by its first run (so clipped to nothing), at full length: they count if a later goroutine with the ID never runs. */
-  readonly atFirstRun = new Map<number, PendingTally>();
-}
+type GoroutineSamples = Map<number, PendingTally>;
 
 const enum Bucket {
+  /** Taken after it first ran: they count if it is the ID's last incarnation and selected. */
   Ran = 0,
+  /** Taken before it ever ran: they count only if it never runs (Go's StartTime 0 covers the whole trace). */
   BeforeRun = 1,
+  /** Ended by its first run (so clipped to nothing), at full length: they count if a later goroutine with the ID never runs. */
   AtFirstRun = 2,
 }
 
@@ -269,19 +266,13 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     if (delay <= 0) return;
     let samples = this.samples.get(g);
     if (!samples) {
-      samples = new GoroutineSamples();
+      samples = new Map();
       this.samples.set(g, samples);
     }
-    const tallies =
-      bucket === Bucket.Ran
-        ? samples.ran
-        : bucket === Bucket.BeforeRun
-          ? samples.beforeRun
-          : samples.atFirstRun;
-    let t = tallies.get(key);
+    let t = samples.get(key * 3 + bucket);
     if (!t) {
       t = new PendingTally();
-      tallies.set(key, t);
+      samples.set(key * 3 + bucket, t);
     }
     if (t.newCount === 0) this.dirty.push(t);
     t.newCount++;
@@ -353,10 +344,13 @@ export class BlockingProfiles {
     const k = profileTypes.indexOf(type);
     if (k < 0) throw new Error(`unknown profile type ${type}`);
     const byVariant: Tallies = new Map();
-    const addAll = (tallies: Tallies | undefined) => {
-      if (!tallies) return;
-      for (const [key, t] of tallies) {
-        if (key % 4 === k && t.count > 0) add(byVariant, key >> 2, t.count, t.delayNs, t.lastSample);
+    /** Adds a goroutine's samples of this profile in the buckets that `all` has (bit 1 << bucket). */
+    const addAll = (samples: GoroutineSamples | undefined, all: number) => {
+      if (!samples) return;
+      for (const [slot, t] of samples) {
+        const key = Math.floor(slot / 3);
+        if (key % 4 !== k || t.count === 0 || !(all & (1 << (slot % 3)))) continue;
+        add(byVariant, Math.floor(key / 4), t.count, t.delayNs, t.lastSample);
       }
     };
     if (filter && "region" in filter) {
@@ -368,19 +362,14 @@ export class BlockingProfiles {
         if (name !== undefined && g.name !== name) continue;
         matched++;
         if (!Number.isNaN(g.startNs)) {
-          addAll(this.samples.get(g)?.ran);
+          addAll(this.samples.get(g), 1 << Bucket.Ran);
           continue;
         }
         // It never ran, so Go's interval for the ID is [0, end]: it covers
         // all of its samples and, whole, those of earlier goroutines that
         // had the ID.
-        addAll(this.samples.get(g)?.beforeRun);
-        for (let p = g.previous; p; p = p.previous) {
-          const s = this.samples.get(p);
-          addAll(s?.ran);
-          addAll(s?.beforeRun);
-          addAll(s?.atFirstRun);
-        }
+        addAll(this.samples.get(g), 1 << Bucket.BeforeRun);
+        for (let p = g.previous; p; p = p.previous) addAll(this.samples.get(p), 0b111);
       }
       if (matched === 0) {
         throw new ProfileFilterError(
