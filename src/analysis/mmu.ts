@@ -366,8 +366,12 @@ export interface MMUPlot {
   readonly curve: readonly number[][];
 }
 
-/** The quantiles of go tool trace's "Show percentiles": the minimum, and the p99.9, p99 and p95 MU. */
-export const plotQuantiles: readonly number[] = [0, 1 - 0.999, 1 - 0.99, 1 - 0.95];
+/**
+ * The quantiles of go tool trace's "Show percentiles": the minimum, and the
+ * p99.9, p99 and p95 MU. (Go writes 1 - .999 etc., constants its compiler
+ * computes exactly, so these are the nearest doubles, not 1 - 0.999.)
+ */
+export const plotQuantiles: readonly number[] = [0, 0.001, 0.01, 0.05];
 
 /** The plot go tool trace serves at /mmu?mode=plot (windows computed with the same float steps). */
 export function mmuPlot(curve: MMUCurve, quantiles?: readonly number[], samples = 100): MMUPlot {
