@@ -191,6 +191,9 @@ export class GoroutineAnalyzer {
       case GoState.Undetermined: {
         // It existed before this generation showed it: count it from the
         // Sync, and the time since then as spent in the state it is in now.
+        // That is Go 1.26 (unchanged in 1.27); Go 1.25 and earlier left this
+        // time unknown (golang/go#76716 reports unknown time in Go 1.25.3's
+        // goroutine analysis). corners.txt's G4 shows it.
         g = new GoroutineState(id, this.syncNs);
         const sinceSync = t - this.syncNs;
         switch (to) {
