@@ -11,10 +11,12 @@ import { UsageError } from "./analyze.js";
 import { fileChunks } from "./chunks.js";
 import { runConvert } from "./convert.js";
 import { runGoroutines } from "./goroutines.js";
+import { runMMU } from "./mmu.js";
 import { OutputBuffer } from "./output.js";
 import { runPprof } from "./pprof.js";
 import { runSchedLatency } from "./schedlat.js";
 import { runStats } from "./stats.js";
+import { runRegions, runTasks } from "./tasks.js";
 import { dumpWireEvents } from "./wire.js";
 
 const usage = `usage: gotrace <command> [flags] FILE
@@ -27,6 +29,13 @@ commands:
                      goroutines by start function, or one group's time breakdown
   schedlat FILE [--top N] [--sort COLUMN] [--json|--csv [--worst]]
                      scheduler latency: runnable→running waits, percentiles, longest
+  tasks FILE [--type NAME] [--json|--csv]
+                     user tasks by type with latency histograms, or one type's tasks
+  regions FILE [--type NAME] [--json|--csv]
+                     user regions by type and start location, or one type's regions
+  mmu FILE [--include stw,background,assist,sweep] [--per-proc] [--windows W1,W2,…]
+           [--worst N] [--percentiles] [--json|--csv]
+                     minimum mutator utilization curve and the worst windows
   convert IN OUT     binary trace → text form, or text / .test → binary
   pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz] [--group FUNC | --region TYPE] [--top]
                      a blocking profile (gzipped pprof), or its top functions
@@ -81,7 +90,7 @@ export async function main(argv: string[]): Promise<void> {
     command = "dump-wire";
   }
   // The first argument that is neither a flag nor the value of one.
-  const withValue = new Set(["--group", "--sort", "--top"]);
+  const withValue = new Set(["--group", "--sort", "--top", "--type", "--include", "--windows", "--worst"]);
   const file = args.find((a, i) => !a.startsWith("-") && !withValue.has(args[i - 1] ?? ""));
   if (!file) fail(`missing trace file\n${usage}`);
   try {
@@ -100,6 +109,18 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case "stats":
       process.exitCode = await runStats(file, args);
+      return;
+    case "tasks":
+    case "regions":
+    case "mmu":
+      try {
+        process.exitCode = await (command === "tasks" ? runTasks : command === "mmu" ? runMMU : runRegions)(
+          args,
+        );
+      } catch (e) {
+        if (e instanceof UsageError) fail(e.message);
+        throw e;
+      }
       return;
     case "goroutines":
     case "schedlat":

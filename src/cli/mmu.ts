@@ -1,0 +1,177 @@
+/**
+ * `gotrace mmu FILE [--include stw,background,assist,sweep] [--per-proc]
+ * [--windows W1,W2,…] [--worst N] [--percentiles] [--json]`: the minimum
+ * mutator utilization curve of go tool trace's /mmu page and, for each
+ * window size, the worst windows (its "details").
+ *
+ * Window start times are given relative to the trace start (as go tool
+ * trace's timeline shows them); JSON also gives them as absolute trace
+ * time, the `Time` of /mmu?mode=details.
+ */
+import { MMUCurve, mmuPlot, plotQuantiles } from "../analysis/mmu.js";
+import { MutatorUtilAnalyzer, UtilFlags } from "../analysis/mutator-util.js";
+import { parseFlags, UsageError } from "./analyze.js";
+import { formatGoDuration } from "./go-format.js";
+import { type ReportColumn, renderReport } from "./report.js";
+import { analyzeWithRollback } from "./rollback.js";
+import { outputFormat } from "./table.js";
+
+/** What the /mmu page includes when it opens: everything but sweeping. */
+const defaultInclude = ["stw", "background", "assist"];
+
+const includeFlags: Record<string, UtilFlags> = {
+  stw: UtilFlags.STW,
+  background: UtilFlags.Background,
+  assist: UtilFlags.Assist,
+  sweep: UtilFlags.Sweep,
+};
+
+const durationUnits: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/** A window size: Go's duration syntax ("1ms", "2.5µs", "1m30s") or a number of nanoseconds. */
+export function parseWindow(s: string): number {
+  if (/^\d+$/.test(s)) return Number(s);
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let ns = 0;
+  let at = 0;
+  while (at < s.length) {
+    re.lastIndex = at;
+    const m = re.exec(s);
+    if (!m) throw new UsageError(`bad window ${JSON.stringify(s)}: want a duration such as 1ms or 250µs`);
+    ns += Number(m[1]) * durationUnits[m[2]!]!;
+    at = re.lastIndex;
+  }
+  if (s === "" || ns < 1) throw new UsageError(`bad window ${JSON.stringify(s)}: want at least 1ns`);
+  return Math.trunc(ns);
+}
+
+/** Window sizes 1, 2, 5 × 10^k ns between lo and hi, for a curve people can read. */
+function readableWindows(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let decade = 1; decade <= hi; decade *= 10) {
+    for (const m of [1, 2, 5]) {
+      const w = m * decade;
+      if (w >= lo && w <= hi) out.push(w);
+    }
+  }
+  return out;
+}
+
+function seconds(ns: number): string {
+  return `${(ns / 1e9).toFixed(9)}s`;
+}
+
+export async function runMMU(args: string[]): Promise<number> {
+  const flags = parseFlags(args, ["--include", "--windows", "--worst"]);
+  const include = (flags.values.get("--include") ?? defaultInclude.join(","))
+    .split(",")
+    .filter((s) => s !== "");
+  let utilFlags = 0;
+  for (const name of include) {
+    const f = includeFlags[name];
+    if (f === undefined)
+      throw new UsageError(`--include: unknown ${name}; want some of stw, background, assist, sweep`);
+    utilFlags |= f;
+  }
+  const perProc = flags.switches.has("--per-proc");
+  if (perProc) utilFlags |= UtilFlags.PerProc;
+  const windows = flags.values.get("--windows")?.split(",").map(parseWindow);
+  const nWorst = Number(flags.values.get("--worst") ?? 10);
+  if (!Number.isInteger(nWorst) || nWorst < 0) throw new UsageError("--worst: want a whole number");
+  const percentiles = flags.switches.has("--percentiles");
+
+  const file = flags.positional[0]!;
+  const analyzer = new MutatorUtilAnalyzer(utilFlags);
+  const reader = await analyzeWithRollback(file, [analyzer]);
+  if (!reader) return 1;
+  const curve = new MMUCurve(analyzer.finalize());
+  if (curve.empty) {
+    process.stderr.write("gotrace: no mutator utilization: the trace never says what GOMAXPROCS is\n");
+    return 1;
+  }
+  // Absolute time of relative 0, for the absolute start times in JSON.
+  const originNs = reader.originNs;
+
+  const format = outputFormat(args);
+  // go tool trace's 100 plot windows for JSON; 1-2-5 steps over the same range for people.
+  const goWindows = !windows && format === "json";
+  const plot = mmuPlot(curve, percentiles ? plotQuantiles : undefined, goWindows ? 100 : 0);
+  const points = goWindows
+    ? plot.curve.map(([w, ...ys]) => ({
+        windowNs: w!,
+        mmu: percentiles ? curve.mmu(w!) : ys[0]!,
+        ...(percentiles ? { percentiles: ys.slice(1) } : {}),
+      }))
+    : (windows ?? readableWindows(plot.xMinNs, plot.xMaxNs)).map((w) => ({
+        windowNs: w,
+        mmu: curve.mmu(w),
+        ...(percentiles ? { percentiles: curve.mud(w, plotQuantiles).slice(1) } : {}),
+      }));
+  const worstSizes = windows ?? [Math.min(1e6, plot.xMaxNs)];
+  const worst = worstSizes.map((w) => ({
+    windowNs: w,
+    windows: curve.examples(w, nWorst).map((x) => ({
+      startNs: x.startNs,
+      endNs: x.startNs + w,
+      startAbsNs: originNs + x.startNs,
+      util: x.util,
+    })),
+  }));
+
+  if (format === "json") {
+    const out = {
+      include,
+      perProc,
+      xMinNs: plot.xMinNs,
+      xMaxNs: plot.xMaxNs,
+      quantiles: percentiles ? plotQuantiles.slice(1) : null,
+      curve: points,
+      worst,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const curveColumns: ReportColumn[] = [
+    { title: "Window", kind: "ns" },
+    { title: "MMU", kind: "text" },
+    ...(percentiles
+      ? ["p99.9 MU", "p99 MU", "p95 MU"].map((title): ReportColumn => ({ title, kind: "text" }))
+      : []),
+  ];
+  const num = (x: number) => (format === "csv" ? String(x) : x.toFixed(4));
+  const curveRows = points.map((p, index) => ({
+    index,
+    cells: [p.windowNs, num(p.mmu), ...(p.percentiles ?? []).map(num)],
+  }));
+  if (format === "csv") {
+    process.stdout.write(renderReport(curveColumns, curveRows, "csv"));
+    return 0;
+  }
+  const view = perProc ? "per goroutine (each P alone)" : "system-wide";
+  let text = `Minimum mutator utilization, ${view}, counting ${include.join(", ") || "nothing"} as GC:\n`;
+  text += renderReport(curveColumns, curveRows, "table");
+  const worstColumns: ReportColumn[] = [
+    { title: "Start", kind: "text" },
+    { title: "End", kind: "text" },
+    { title: "Mutator utilization", kind: "text" },
+  ];
+  for (const w of worst) {
+    text += `\nWorst ${formatGoDuration(w.windowNs)} windows (times from the trace start):\n`;
+    const rows = w.windows.map((x, index) => ({
+      index,
+      cells: [seconds(x.startNs), seconds(x.endNs), x.util.toFixed(4)],
+    }));
+    text += renderReport(worstColumns, rows, "table");
+  }
+  process.stdout.write(text);
+  return 0;
+}
