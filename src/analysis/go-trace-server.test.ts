@@ -212,7 +212,10 @@ async function checkTasksAndRegions(go: GoTraceServer, a: Annotations): Promise<
         ...(t.start ? [t.start] : []),
         ...(t.end ? [t.end] : []),
         ...t.logs,
-        ...t.regions.flatMap((r) => [r.start, r.end].filter((e) => e !== undefined)),
+        ...t.regions.flatMap((row) => {
+          const r = a.regionTable.get(row);
+          return [r.start, r.end].filter((e) => e !== undefined);
+        }),
       ].sort((x, y) => x.timeNs - y.timeNs);
       assert.deepEqual(
         gt.events.map((e) => [e.when, e.g]),
@@ -239,7 +242,8 @@ async function checkTasksAndRegions(go: GoTraceServer, a: Annotations): Promise<
     sameBuckets(goGroups[i]!.buckets, g.histogram, `region group ${g.type}`);
     const html = await go.get(`/userregion?type=${encodeURIComponent(g.type)}&pc=${g.frame.pc.toString(16)}`);
     const key = (r: { g: number; task: number; totalNs: number }) => `${r.g}/${r.task}/${r.totalNs}`;
-    const ours = a.regions
+    const ours = [...a.regions]
+      .map((row) => a.regionTable.get(row))
       .filter((r) => r.type === g.type && (r.frame?.pc ?? 0) === g.frame.pc)
       .map((r) => key({ g: r.g, task: r.task, totalNs: r.durNs }));
     assert.deepEqual(parseUserRegionPage(html).map(key).sort(), ours.sort(), `regions of ${g.type}`);

@@ -21,6 +21,7 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
   assert.equal(a.traceStartNs, 0);
   const end = a.traceEndNs;
 
+  const region = (row: number) => a.regionTable.get(row);
   const job = a.tasks.find((t) => t.id === 1)!;
   assert.deepEqual(
     [job.type, job.parent, job.complete, job.startNs, job.endNs, job.goroutines],
@@ -29,7 +30,7 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
   assert.deepEqual(job.logs, [{ timeNs: 70, g: 1, category: "cat", message: "msg" }]);
   // Its own regions only: not the stand-ins goroutines 5 and 6 inherit from "outer".
   assert.deepEqual(
-    job.regions.map((r) => [r.type, r.g, r.startNs, r.endNs]),
+    job.regions.map(region).map((r) => [r.type, r.g, r.startNs, r.endNs]),
     [
       ["outer", 1, 20, 50],
       ["inner", 5, 100, 110],
@@ -39,7 +40,7 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
   // The end of "orphan" came without a begin: the region starts with the trace.
   const orphan = a.tasks.find((t) => t.id === 7)!;
   assert.deepEqual(
-    orphan.regions.map((r) => [r.type, r.start, r.startNs, r.endNs]),
+    orphan.regions.map(region).map((r) => [r.type, r.start, r.startNs, r.endNs]),
     [["orphan", undefined, 0, 60]],
   );
   assert.equal(orphan.type, "");
@@ -48,11 +49,14 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
   // stand-in region of task 1 from its creation; its exit closes that and
   // "inner". Goroutine 6 is a runtime goroutine: its stand-in is dropped.
   const byG = (g: number) =>
-    a.regions.filter((r) => r.g === g).map((r) => [r.type, r.task, r.startNs, r.endNs]);
-  // A goroutine's regions are in order of start, those without one first.
+    [...a.regions]
+      .map(region)
+      .filter((r) => r.g === g)
+      .map((r) => [r.type, r.task, r.startNs, r.endNs]);
+  // In the order they ended, those still open at the end last.
   assert.deepEqual(byG(1), [
-    ["orphan", 7, 0, 60],
     ["outer", 1, 20, 50],
+    ["orphan", 7, 0, 60],
     ["open", 0, 160, end],
   ]);
   assert.deepEqual(byG(5), [
@@ -60,7 +64,7 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
     ["inner", 1, 100, 110],
   ]);
   assert.deepEqual(byG(6), []);
-  const inherited = a.regions.find((r) => r.g === 5 && r.type === "")!;
+  const inherited = [...a.regions].map(region).find((r) => r.g === 5 && r.type === "")!;
   assert.deepEqual(inherited.start, {
     timeNs: 30,
     g: 5,

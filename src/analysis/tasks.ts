@@ -14,41 +14,15 @@ import {
   NoGoroutine,
   NoTask,
   ResourceKind,
+  type Stack,
   type StackFrame,
   stackFrames,
 } from "../decode/event.js";
 import type { Analyzer } from "./analyzer.js";
+import { type RegionEdge, type RegionInstance, RegionTable } from "./region-table.js";
 import { TimeHistogram, type TimeHistogramResult } from "./time-histogram.js";
 
-/** One end of a region: its own RegionBegin/RegionEnd, or a goroutine's creation or exit standing in for it. */
-export interface RegionEdge {
-  readonly timeNs: number;
-  /** The goroutine the event belongs to. */
-  readonly g: number;
-  /**
-   * "region": a RegionBegin/RegionEnd event. "goroutine": a goroutine state
-   * change, for a region inherited at creation (start) or cut short by the
-   * goroutine's exit (end); `from`/`to` give the change.
-   */
-  readonly kind: "region" | "goroutine";
-  readonly from?: GoState;
-  readonly to?: GoState;
-}
-
-export interface RegionInstance {
-  /** The region type; "" for the stand-in region a goroutine inherits from its creator's innermost region. */
-  readonly type: string;
-  readonly task: number;
-  readonly g: number;
-  readonly start: RegionEdge | undefined;
-  readonly end: RegionEdge | undefined;
-  /** Outermost frame of the start event's stack, Go's grouping key with the type; undefined without a stack. */
-  readonly frame: StackFrame | undefined;
-  /** Start and end, with the trace's bounds standing in for missing ends (as Go's pages do). */
-  readonly startNs: number;
-  readonly endNs: number;
-  readonly durNs: number;
-}
+export type { RegionEdge, RegionInstance, RegionTable };
 
 export interface TaskLog {
   readonly timeNs: number;
@@ -79,8 +53,11 @@ export interface TaskInstance {
   /** Goroutines that began or ended the task, logged to it or ran one of its regions, ascending. */
   readonly goroutines: readonly number[];
   readonly logs: readonly TaskLog[];
-  /** Regions of the task, in the order they began (or ended, for regions whose begin was not traced). */
-  readonly regions: readonly RegionInstance[];
+  /**
+   * Rows of the task's regions in Annotations.regionTable, in the order
+   * they began (or ended, for regions whose begin was not traced).
+   */
+  readonly regions: readonly number[];
 }
 
 export interface TaskTypeSummary {
@@ -107,22 +84,18 @@ export interface Annotations {
   readonly tasks: readonly TaskInstance[];
   /** Task types sorted by name, as /usertasks lists them. */
   readonly taskTypes: readonly TaskTypeSummary[];
-  /** The regions /userregions counts: those of every goroutine, in order of goroutine then start. */
-  readonly regions: readonly RegionInstance[];
+  /** Every region: a task's regions are rows of this table. */
+  readonly regionTable: RegionTable;
+  /**
+   * The rows /userregions counts: every goroutine's regions (not those a
+   * runtime goroutine still had open), in the order they ended.
+   */
+  readonly regions: Int32Array;
   /** Regions grouped by (type, frame), sorted by type then PC, as /userregions lists them. */
   readonly regionGroups: readonly RegionGroupSummary[];
 }
 
 const zeroFrame: StackFrame = { pc: 0, func: "", file: "", line: 0 };
-
-interface MutableRegion {
-  type: string;
-  task: number;
-  g: number;
-  start: RegionEdge | undefined;
-  end: RegionEdge | undefined;
-  frame: StackFrame | undefined;
-}
 
 interface MutableTask {
   id: number;
@@ -132,17 +105,43 @@ interface MutableTask {
   start: TaskEdge | undefined;
   end: TaskEdge | undefined;
   logs: TaskLog[];
-  regions: MutableRegion[];
+  regions: number[];
   goroutines: Set<number>;
 }
 
-interface Goroutine {
-  /** Root function of the first transition stack that had one; "" until then. */
-  name: string;
-  /** Regions begun and not yet ended, innermost last. */
-  active: MutableRegion[];
-  /** Regions that ended (or were closed when the goroutine exited). */
-  regions: MutableRegion[];
+/** The rows of a goroutine's open regions, innermost last (kept only for goroutines that have some). */
+type ActiveRegions = number[];
+
+/** What a goroutine's name (the root function of its first stack) says: none yet, user code, runtime. */
+const enum NameClass {
+  Unnamed = 0,
+  User = 1,
+  System = 2,
+}
+
+/**
+ * NameClass per goroutine ID, in a byte array: goroutine IDs are small and
+ * dense, and every goroutine needs one. (A Map takes over for huge IDs.)
+ */
+class NameClasses {
+  private bytes = new Uint8Array(1024);
+  private readonly sparse = new Map<number, NameClass>();
+
+  get(id: number): NameClass {
+    if (id >= 0 && id < this.bytes.length) return this.bytes[id]!;
+    return this.sparse.get(id) ?? NameClass.Unnamed;
+  }
+
+  set(id: number, c: NameClass): void {
+    if (id >= 0 && id < 1 << 26) {
+      if (id >= this.bytes.length) {
+        const grown = new Uint8Array(Math.max(id + 1, this.bytes.length * 2));
+        grown.set(this.bytes);
+        this.bytes = grown;
+      }
+      this.bytes[id] = c;
+    } else this.sparse.set(id, c);
+  }
 }
 
 /** Go's rule for goroutines that never belong to regions: unnamed, or runtime.* other than runtime.main. */
@@ -159,13 +158,17 @@ function isNoTask(id: number): boolean {
   return id === NoTask || id >= 2 ** 64;
 }
 
-function outermostFrame(ev: Event): StackFrame | undefined {
-  const frames = stackFrames(ev.stack());
-  return frames.length > 0 ? frames[frames.length - 1] : undefined;
-}
-
 export class TasksAnalyzer implements Analyzer<Annotations> {
-  private readonly goroutines = new Map<number, Goroutine>();
+  private readonly table = new RegionTable();
+  /** Rows counted by /userregions (ended, or closed with their goroutine), in that order. */
+  private done = new Int32Array(64);
+  private nDone = 0;
+  private readonly active = new Map<number, ActiveRegions>();
+  private readonly names = new NameClasses();
+  /** NameClass and frame id of each stack of the current generation's table, resolved once. */
+  private stackClasses = new Map<number, NameClass>();
+  private stackFrameIds = new Map<number, number>();
+  private stackTable: Stack["table"];
   private readonly tasks = new Map<number, MutableTask>();
   private firstNs = Number.NaN;
   private lastNs = Number.NaN;
@@ -183,42 +186,27 @@ export class TasksAnalyzer implements Analyzer<Annotations> {
         this.transition(ev);
         break;
       case EventKind.RegionBegin: {
-        const g = this.goroutine(ev.g);
         const r = ev.region();
-        const region: MutableRegion = {
-          type: r.type,
-          task: r.task,
-          g: ev.g,
-          start: { timeNs: ev.time, g: ev.g, kind: "region" },
-          end: undefined,
-          frame: outermostFrame(ev),
-        };
-        g.active.push(region);
+        const row = this.table.add(r.type, r.task, ev.g, this.frameId(ev.stack()));
+        this.table.setStart(row, ev.time);
+        this.activeOf(ev.g).push(row);
         const task = this.task(r.task);
-        task.regions.push(region);
+        task.regions.push(row);
         task.goroutines.add(ev.g);
         break;
       }
       case EventKind.RegionEnd: {
-        const g = this.goroutine(ev.g);
-        let region = g.active.pop();
-        if (!region) {
+        let row = this.active.get(ev.g)?.pop();
+        if (row === undefined) {
           // An end whose begin was not traced: Go makes up the region now.
           const r = ev.region();
-          region = {
-            type: r.type,
-            task: r.task,
-            g: ev.g,
-            start: undefined,
-            end: undefined,
-            frame: undefined,
-          };
+          row = this.table.add(r.type, r.task, ev.g, -1);
           const task = this.task(r.task);
           task.goroutines.add(ev.g);
-          task.regions.push(region);
+          task.regions.push(row);
         }
-        region.end = { timeNs: ev.time, g: ev.g, kind: "region" };
-        g.regions.push(region);
+        this.table.setEnd(row, ev.time);
+        this.finish(row);
         break;
       }
       case EventKind.TaskBegin:
@@ -252,54 +240,91 @@ export class TasksAnalyzer implements Analyzer<Annotations> {
     const st = ev.stateTransition();
     if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
     const id = st.resource.id;
-    let g = this.goroutines.get(id);
-    if (st.from === GoState.Undetermined || st.from === GoState.NotExist || !g) {
-      g = { name: "", active: [], regions: [] };
-      this.goroutines.set(id, g);
+    if (st.from === GoState.Undetermined || st.from === GoState.NotExist) {
+      // Go starts a new summary: no name, no open regions.
+      this.names.set(id, NameClass.Unnamed);
+      this.active.delete(id);
       // A new goroutine inherits the task of its creator's innermost region,
       // as a stand-in region with no type that starts at the creation.
-      const creator = st.from === GoState.NotExist ? this.goroutines.get(ev.g) : undefined;
-      const inner = creator?.active[creator.active.length - 1];
-      if (inner) {
-        g.active.push({
-          type: "",
-          task: inner.task,
-          g: id,
-          start: { timeNs: ev.time, g: id, kind: "goroutine", from: st.from, to: st.to },
-          end: undefined,
-          frame: outermostFrame(ev),
-        });
+      const creator = st.from === GoState.NotExist ? this.active.get(ev.g) : undefined;
+      if (creator && creator.length > 0) {
+        const task = this.table.taskOf(creator[creator.length - 1]!);
+        const row = this.table.add("", task, id, this.frameId(ev.stack()));
+        this.table.setStart(row, ev.time, st.from, st.to);
+        this.activeOf(id).push(row);
       }
     }
-    if (g.name === "") {
-      const frames = stackFrames(st.stack);
-      if (frames.length > 0) g.name = frames[frames.length - 1]!.func;
-    }
+    if (this.names.get(id) === NameClass.Unnamed) this.names.set(id, this.classify(st.stack));
     // Blocking "forever" counts as the goroutine's end, as in Go.
     if (st.to === GoState.NotExist || (st.to === GoState.Waiting && st.reason === "forever")) {
-      this.closeGoroutine(g, { timeNs: ev.time, g: id, kind: "goroutine", from: st.from, to: st.to });
-    }
-  }
-
-  private closeGoroutine(g: Goroutine, end: RegionEdge | undefined): void {
-    // System goroutines never own regions, even if they inherited a task (e.g.
-    // GC workers first started inside a region): their open regions are dropped.
-    if (!isSystemGoroutine(g.name)) {
-      for (const r of g.active) {
-        r.end = end;
-        g.regions.push(r);
+      const open = this.active.get(id);
+      if (open) {
+        for (const row of open) this.table.setEnd(row, ev.time, st.from, st.to);
+        this.close(id, open);
       }
     }
-    g.active = [];
   }
 
-  private goroutine(id: number): Goroutine {
-    let g = this.goroutines.get(id);
-    if (!g) {
-      g = { name: "", active: [], regions: [] };
-      this.goroutines.set(id, g);
+  /**
+   * A goroutine's open regions become its own, unless it is a runtime
+   * goroutine (GC workers first started inside a region, say, inherit a
+   * task but never own regions) or has no name yet.
+   */
+  private close(id: number, open: ActiveRegions): void {
+    if (this.names.get(id) === NameClass.User) for (const row of open) this.finish(row);
+    this.active.delete(id);
+  }
+
+  private finish(row: number): void {
+    if (this.nDone === this.done.length) {
+      const grown = new Int32Array(this.done.length * 2);
+      grown.set(this.done);
+      this.done = grown;
     }
-    return g;
+    this.done[this.nDone++] = row;
+  }
+
+  private activeOf(g: number): ActiveRegions {
+    let a = this.active.get(g);
+    if (!a) {
+      a = [];
+      this.active.set(g, a);
+    }
+    return a;
+  }
+
+  private useTable(table: Stack["table"]): void {
+    if (table === this.stackTable) return;
+    this.stackTable = table;
+    this.stackClasses = new Map();
+    this.stackFrameIds = new Map();
+  }
+
+  /** The NameClass a goroutine gets from this stack: that of its outermost frame's function. */
+  private classify(stack: Stack): NameClass {
+    if (stack.id === 0 || !stack.table) return NameClass.Unnamed;
+    this.useTable(stack.table);
+    let c = this.stackClasses.get(stack.id);
+    if (c === undefined) {
+      const frames = stackFrames(stack);
+      const name = frames.length > 0 ? frames[frames.length - 1]!.func : "";
+      c = name === "" ? NameClass.Unnamed : isSystemGoroutine(name) ? NameClass.System : NameClass.User;
+      this.stackClasses.set(stack.id, c);
+    }
+    return c;
+  }
+
+  /** The region table's id for the outermost frame of a stack (-1 for none). */
+  private frameId(stack: Stack): number {
+    if (stack.id === 0 || !stack.table) return -1;
+    this.useTable(stack.table);
+    let id = this.stackFrameIds.get(stack.id);
+    if (id === undefined) {
+      const frames = stackFrames(stack);
+      id = this.table.frameId(frames[frames.length - 1]);
+      this.stackFrameIds.set(stack.id, id);
+    }
+    return id;
   }
 
   private task(id: number): MutableTask {
@@ -333,27 +358,11 @@ export class TasksAnalyzer implements Analyzer<Annotations> {
   finalize(): Annotations {
     const traceStartNs = Number.isNaN(this.firstNs) ? 0 : this.firstNs;
     const traceEndNs = Number.isNaN(this.endNs) ? (Number.isNaN(this.lastNs) ? 0 : this.lastNs) : this.endNs;
-    const done = new Map<MutableRegion, RegionInstance>();
-    const freeze = (r: MutableRegion): RegionInstance => {
-      let out = done.get(r);
-      if (!out) {
-        const startNs = r.start?.timeNs ?? traceStartNs;
-        const endNs = r.end?.timeNs ?? traceEndNs;
-        out = { ...r, startNs, endNs, durNs: endNs - startNs };
-        done.set(r, out);
-      }
-      return out;
-    };
-
-    const regions: RegionInstance[] = [];
-    for (const id of [...this.goroutines.keys()].sort((a, b) => a - b)) {
-      const g = this.goroutines.get(id)!;
-      this.closeGoroutine(g, undefined);
-      const own = g.regions.map(freeze);
-      // Go sorts a goroutine's regions by start, those without a begin first.
-      own.sort((a, b) => (a.start?.timeNs ?? -Infinity) - (b.start?.timeNs ?? -Infinity));
-      regions.push(...own);
-    }
+    const table = this.table;
+    table.traceStartNs = traceStartNs;
+    table.traceEndNs = traceEndNs;
+    // Regions still open at the end belong to their goroutines too (unless runtime ones).
+    for (const [id, open] of [...this.active].sort(([a], [b]) => a - b)) this.close(id, open);
 
     const tasks: TaskInstance[] = [...this.tasks.values()]
       .sort((a, b) => a.id - b.id)
@@ -373,17 +382,19 @@ export class TasksAnalyzer implements Analyzer<Annotations> {
           durNs: endNs - startNs,
           goroutines: [...t.goroutines].filter((g) => g !== NoGoroutine).sort((a, b) => a - b),
           logs: t.logs,
-          regions: t.regions.map(freeze),
+          regions: t.regions,
         };
       });
 
+    const regions = this.done.slice(0, this.nDone);
     return {
       traceStartNs,
       traceEndNs,
       tasks,
       taskTypes: summarizeTaskTypes(tasks),
+      regionTable: table,
       regions,
-      regionGroups: groupRegions(regions),
+      regionGroups: groupRegions(table, regions),
     };
   }
 }
@@ -404,21 +415,24 @@ export function summarizeTaskTypes(tasks: readonly TaskInstance[]): TaskTypeSumm
     .map(([type, s]) => ({ type, count: s.count, histogram: s.histogram.result() }));
 }
 
-function frameKey(type: string, f: StackFrame): string {
-  return JSON.stringify([type, f.pc, f.func, f.file, f.line]);
-}
-
-export function groupRegions(regions: readonly RegionInstance[]): RegionGroupSummary[] {
-  const groups = new Map<string, { type: string; frame: StackFrame; histogram: TimeHistogram }>();
-  for (const r of regions) {
-    const frame = r.frame ?? zeroFrame;
-    const key = frameKey(r.type, frame);
+/** Regions grouped by (type, outermost start frame), sorted by type then PC, as /userregions lists them. */
+export function groupRegions(table: RegionTable, rows: Iterable<number>): RegionGroupSummary[] {
+  const groups = new Map<number, { type: string; frame: StackFrame; histogram: TimeHistogram }>();
+  for (const row of rows) {
+    const type = table.typeOf(row);
+    const frame = table.frameOf(row);
+    // Frame ids start at -1 (none): one key per (type, frame).
+    const key = type * 2 ** 26 + (frame + 1);
     let g = groups.get(key);
     if (!g) {
-      g = { type: r.type, frame, histogram: new TimeHistogram() };
+      g = {
+        type: table.typeName(type),
+        frame: table.frame(frame) ?? zeroFrame,
+        histogram: new TimeHistogram(),
+      };
       groups.set(key, g);
     }
-    g.histogram.add(r.durNs);
+    g.histogram.add(table.durNs(row));
   }
   return [...groups.values()]
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.frame.pc - b.frame.pc))

@@ -13,6 +13,7 @@ import {
   groupRegions,
   type RegionEdge,
   type RegionInstance,
+  type RegionTable,
   summarizeTaskTypes,
   type TaskInstance,
   TasksAnalyzer,
@@ -21,6 +22,7 @@ import type { TimeHistogramResult } from "../analysis/time-histogram.js";
 import { goStateNames } from "../decode/event.js";
 import { parseFlags } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
+import { OutputBuffer } from "./output.js";
 import { type ReportColumn, type ReportRow, renderReport } from "./report.js";
 import { analyzeWithRollback } from "./rollback.js";
 import { outputFormat } from "./table.js";
@@ -114,13 +116,19 @@ export async function runTasks(args: string[]): Promise<number> {
   }
   const types = summarizeTaskTypes(tasks);
   if (format === "json") {
-    const out = {
-      traceStartNs: a.traceStartNs,
-      traceEndNs: a.traceEndNs,
-      types,
-      tasks: tasks.map((t) => ({ ...t, parent: t.parent ?? null })),
-    };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    // Streamed, one task a line: a trace can have many tasks with many regions.
+    const out = new OutputBuffer();
+    out.line(`{"traceStartNs":${a.traceStartNs},"traceEndNs":${a.traceEndNs},`);
+    out.line(`"types":${JSON.stringify(types)},`);
+    out.line(`"tasks":[`);
+    tasks.forEach((t, i) => {
+      const regions = t.regions.map((row) => a.regionTable.get(row));
+      out.line(
+        `${JSON.stringify({ ...t, parent: t.parent ?? null, regions })}${i + 1 < tasks.length ? "," : ""}`,
+      );
+    });
+    out.line("]}");
+    out.flush();
   } else if (type === undefined) {
     const items = types.map((t) => ({ ...t, label: quoted(t.type), cells: [t.type] }));
     process.stdout.write(
@@ -180,7 +188,7 @@ function regionEdgeText(r: RegionInstance, e: RegionEdge, end: boolean): string 
 }
 
 /** A task's events in time order, as /usertask lists them: begin, end, logs, its regions' ends. */
-function taskLines(t: TaskInstance): Line[] {
+function taskLines(t: TaskInstance, table: RegionTable): Line[] {
   const lines: Line[] = [];
   if (t.start) {
     const parent = t.parent === undefined ? "none" : String(t.parent);
@@ -191,7 +199,7 @@ function taskLines(t: TaskInstance): Line[] {
     const category = l.category === "" ? "" : ` (category ${quoted(l.category)})`;
     lines.push({ timeNs: l.timeNs, g: l.g, what: `log ${quoted(l.message)}${category}` });
   }
-  for (const r of t.regions) {
+  for (const r of t.regions.map((row) => table.get(row))) {
     if (r.start)
       lines.push({ timeNs: r.start.timeNs, g: r.start.g, what: regionEdgeText(r, r.start, false) });
     if (r.end) lines.push({ timeNs: r.end.timeNs, g: r.end.g, what: regionEdgeText(r, r.end, true) });
@@ -226,7 +234,7 @@ function taskDetails(tasks: readonly TaskInstance[], a: Annotations): string {
       ],
     });
     let last = a.traceStartNs;
-    for (const l of taskLines(t)) {
+    for (const l of taskLines(t, a.regionTable)) {
       rows.push({
         index,
         cells: [when(l.timeNs, a.traceStartNs), `+${formatGoDuration(l.timeNs - last)}`, l.g, l.what],
@@ -250,20 +258,30 @@ export async function runRegions(args: string[]): Promise<number> {
   if (!a) return 1;
   const format = outputFormat(args);
   const type = flags.values.get("--type");
-  let regions = a.regions;
+  const table = a.regionTable;
+  let rows = a.regions;
   if (type !== undefined) {
-    regions = regions.filter((r) => r.type === type);
-    if (regions.length === 0) {
+    const id = table.typeId(type);
+    rows = rows.filter((row) => table.typeOf(row) === id);
+    if (rows.length === 0) {
       process.stderr.write(
         `gotrace: no regions of type ${quoted(type)} (gotrace regions FILE lists the types)\n`,
       );
       return 1;
     }
   }
-  const groups = groupRegions(regions);
+  const groups = groupRegions(table, rows);
   if (format === "json") {
-    const out = { traceStartNs: a.traceStartNs, traceEndNs: a.traceEndNs, groups, regions };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    // Streamed, one region a line: a trace can have millions.
+    const out = new OutputBuffer();
+    out.line(`{"traceStartNs":${a.traceStartNs},"traceEndNs":${a.traceEndNs},`);
+    out.line(`"groups":${JSON.stringify(groups)},`);
+    out.line(`"regions":[`);
+    for (let i = 0; i < rows.length; i++) {
+      out.line(`${JSON.stringify(table.get(rows[i]!))}${i + 1 < rows.length ? "," : ""}`);
+    }
+    out.line("]}");
+    out.flush();
   } else if (type === undefined) {
     if (format === "csv") {
       const items = groups.map((g) => ({
@@ -282,7 +300,9 @@ export async function runRegions(args: string[]): Promise<number> {
     }
   } else {
     // Longest first, as /userregion lists them.
-    const sorted = [...regions].sort((x, y) => y.durNs - x.durNs || x.startNs - y.startNs);
+    const sorted = [...rows]
+      .sort((x, y) => table.durNs(y) - table.durNs(x) || table.startNs(x) - table.startNs(y))
+      .map((row) => table.get(row));
     process.stdout.write(regionList(sorted, a, format));
   }
   return 0;

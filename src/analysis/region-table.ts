@@ -1,0 +1,183 @@
+/**
+ * User regions in columns: a trace can hold millions of them (one per item
+ * of a pipeline stage, say), so they are rows of typed arrays with interned
+ * types and frames, turned into objects only when asked for.
+ */
+import type { GoState, StackFrame } from "../decode/event.js";
+
+/** One end of a region: its own RegionBegin/RegionEnd, or a goroutine's creation or exit standing in for it. */
+export interface RegionEdge {
+  readonly timeNs: number;
+  /** The goroutine the event belongs to (the region's). */
+  readonly g: number;
+  /**
+   * "region": a RegionBegin/RegionEnd event. "goroutine": a goroutine state
+   * change, for a region inherited at creation (start) or cut short by the
+   * goroutine's exit (end); `from`/`to` give the change.
+   */
+  readonly kind: "region" | "goroutine";
+  readonly from?: GoState;
+  readonly to?: GoState;
+}
+
+export interface RegionInstance {
+  /** The region type; "" for the stand-in region a goroutine inherits from its creator's innermost region. */
+  readonly type: string;
+  readonly task: number;
+  readonly g: number;
+  readonly start: RegionEdge | undefined;
+  readonly end: RegionEdge | undefined;
+  /** Outermost frame of the start event's stack, Go's grouping key with the type; undefined without a stack. */
+  readonly frame: StackFrame | undefined;
+  /** Start and end, with the trace's bounds standing in for missing ends (as Go's pages do). */
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly durNs: number;
+}
+
+/** Edge codes: none, a region event, a goroutine state change (from/to in the high bits). */
+const noEdge = 0;
+const regionEdge = 1;
+const goroutineEdge = 2;
+
+function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+export class RegionTable {
+  length = 0;
+  private types: string[] = [];
+  private readonly typeIds = new Map<string, number>();
+  private frames: StackFrame[] = [];
+  private readonly frameIds = new Map<string, number>();
+  private typeCol = new Int32Array(64);
+  private frameCol = new Int32Array(64);
+  private taskCol = new Float64Array(64);
+  private gCol = new Float64Array(64);
+  private startCol = new Float64Array(64);
+  private endCol = new Float64Array(64);
+  /** Edge code | from << 2 | to << 5, for the start and the end. */
+  private startEdge = new Uint8Array(64);
+  private endEdge = new Uint8Array(64);
+  /** The trace's bounds, for ends not seen; set when the trace is done. */
+  traceStartNs = 0;
+  traceEndNs = 0;
+
+  /** The id of a type string (or -1 if no region has it). */
+  typeId(type: string): number {
+    return this.typeIds.get(type) ?? -1;
+  }
+
+  /** The id of a frame (interned by all four fields, as Go compares them), or -1 for none. */
+  frameId(f: StackFrame | undefined): number {
+    if (!f) return -1;
+    const key = `${f.pc}\u0000${f.func}\u0000${f.file}\u0000${f.line}`;
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      id = this.frames.length;
+      this.frames.push(f);
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  frame(id: number): StackFrame | undefined {
+    return id < 0 ? undefined : this.frames[id];
+  }
+
+  /** A new region with neither end yet; returns its row. */
+  add(type: string, task: number, g: number, frameId: number): number {
+    if (this.length === this.typeCol.length) {
+      this.typeCol = grow(this.typeCol, (n) => new Int32Array(n));
+      this.frameCol = grow(this.frameCol, (n) => new Int32Array(n));
+      this.taskCol = grow(this.taskCol, (n) => new Float64Array(n));
+      this.gCol = grow(this.gCol, (n) => new Float64Array(n));
+      this.startCol = grow(this.startCol, (n) => new Float64Array(n));
+      this.endCol = grow(this.endCol, (n) => new Float64Array(n));
+      this.startEdge = grow(this.startEdge, (n) => new Uint8Array(n));
+      this.endEdge = grow(this.endEdge, (n) => new Uint8Array(n));
+    }
+    let t = this.typeIds.get(type);
+    if (t === undefined) {
+      t = this.types.length;
+      this.types.push(type);
+      this.typeIds.set(type, t);
+    }
+    const row = this.length++;
+    this.typeCol[row] = t;
+    this.frameCol[row] = frameId;
+    this.taskCol[row] = task;
+    this.gCol[row] = g;
+    this.startEdge[row] = noEdge;
+    this.endEdge[row] = noEdge;
+    return row;
+  }
+
+  /** Sets where a region starts: a RegionBegin, or (with from/to) the goroutine's creation. */
+  setStart(row: number, timeNs: number, from?: GoState, to?: GoState): void {
+    this.startCol[row] = timeNs;
+    this.startEdge[row] = from === undefined ? regionEdge : goroutineEdge | (from << 2) | (to! << 5);
+  }
+
+  /** Sets where a region ends: a RegionEnd, or (with from/to) the goroutine's exit. */
+  setEnd(row: number, timeNs: number, from?: GoState, to?: GoState): void {
+    this.endCol[row] = timeNs;
+    this.endEdge[row] = from === undefined ? regionEdge : goroutineEdge | (from << 2) | (to! << 5);
+  }
+
+  typeOf(row: number): number {
+    return this.typeCol[row]!;
+  }
+
+  frameOf(row: number): number {
+    return this.frameCol[row]!;
+  }
+
+  taskOf(row: number): number {
+    return this.taskCol[row]!;
+  }
+
+  /** Start (or the trace start if not traced). */
+  startNs(row: number): number {
+    return this.startEdge[row] === noEdge ? this.traceStartNs : this.startCol[row]!;
+  }
+
+  /** End (or the trace end if not traced). */
+  endNs(row: number): number {
+    return this.endEdge[row] === noEdge ? this.traceEndNs : this.endCol[row]!;
+  }
+
+  durNs(row: number): number {
+    return this.endNs(row) - this.startNs(row);
+  }
+
+  private edge(code: number, timeNs: number, g: number): RegionEdge | undefined {
+    if (code === noEdge) return undefined;
+    if ((code & 3) === regionEdge) return { timeNs, g, kind: "region" };
+    return { timeNs, g, kind: "goroutine", from: (code >> 2) & 7, to: (code >> 5) & 7 };
+  }
+
+  /** Row `row` as an object. */
+  get(row: number): RegionInstance {
+    const g = this.gCol[row]!;
+    const startNs = this.startNs(row);
+    const endNs = this.endNs(row);
+    return {
+      type: this.types[this.typeCol[row]!]!,
+      task: this.taskCol[row]!,
+      g,
+      start: this.edge(this.startEdge[row]!, this.startCol[row]!, g),
+      end: this.edge(this.endEdge[row]!, this.endCol[row]!, g),
+      frame: this.frame(this.frameCol[row]!),
+      startNs,
+      endNs,
+      durNs: endNs - startNs,
+    };
+  }
+
+  typeName(id: number): string {
+    return this.types[id]!;
+  }
+}
