@@ -18,6 +18,15 @@ export {
   nonOverlappingStats,
   unknownNs,
 } from "./analysis/goroutines.js";
+export {
+  MMUCurve,
+  type MMUOptions,
+  type MMUPlot,
+  mmuPlot,
+  plotQuantiles,
+  type UtilWindow,
+} from "./analysis/mmu.js";
+export { MutatorUtilAnalyzer, UtilFlags, UtilSeries, utilFlagNames } from "./analysis/mutator-util.js";
 export { type Overview, OverviewAnalyzer } from "./analysis/overview.js";
 export {
   BlockingProfileAnalyzer,
@@ -31,6 +40,7 @@ export {
 } from "./analysis/pprof.js";
 export { encodePprof } from "./analysis/pprof-encode.js";
 export { type TopFunction, topFunctions } from "./analysis/pprof-top.js";
+export { type RegionEdge, type RegionInstance, RegionTable } from "./analysis/region-table.js";
 export {
   type GroupLatency,
   type LatencyStats,
@@ -39,6 +49,15 @@ export {
   SchedLatencyAnalyzer,
   type SchedWait,
 } from "./analysis/sched-latency.js";
+export {
+  type Annotations,
+  type RegionGroupSummary,
+  type TaskInstance,
+  type TaskLog,
+  TasksAnalyzer,
+  type TaskTypeSummary,
+} from "./analysis/tasks.js";
+export { type HistogramBucket, TimeHistogram, type TimeHistogramResult } from "./analysis/time-histogram.js";
 export { TraceError } from "./decode/errors.js";
 export {
   BackgroundTask,
