@@ -88,6 +88,11 @@ export const NoThread = -1;
 export const NoTask = -1;
 export const BackgroundTask = 0;
 
+/** A task ID as read (a uint64 held as a double): 2^64−1, which rounds to 2^64, is NoTask. */
+function taskID(v: number): number {
+  return v >= 2 ** 64 ? NoTask : v;
+}
+
 /** The type of the Sync events the reader makes (Go uses 255 too). */
 export const EvSync = 255;
 
@@ -365,17 +370,19 @@ export class Event {
   }
 
   task(): Task {
-    if (this.type === Ev.UserTaskBegin) return { id: this.a0, parent: this.a1, type: this.str(this.a2) };
+    if (this.type === Ev.UserTaskBegin) {
+      return { id: taskID(this.a0), parent: taskID(this.a1), type: this.str(this.a2) };
+    }
     // The reader stored the parent and type of the task on its end event.
-    return { id: this.a0, parent: this.a2, type: this.table?.getExtraString(this.a3) ?? "" };
+    return { id: taskID(this.a0), parent: taskID(this.a2), type: this.table?.getExtraString(this.a3) ?? "" };
   }
 
   region(): { task: number; type: string } {
-    return { task: this.a0, type: this.str(this.a1) };
+    return { task: taskID(this.a0), type: this.str(this.a1) };
   }
 
   log(): { task: number; category: string; message: string } {
-    return { task: this.a0, category: this.str(this.a1), message: this.str(this.a2) };
+    return { task: taskID(this.a0), category: this.str(this.a1), message: this.str(this.a2) };
   }
 
   stateTransition(): StateTransition {
