@@ -16,14 +16,15 @@ import { type CPUSample, finishGeneration, Generation, processBatch } from "./ge
 import { OrderError, Ordering } from "./order.js";
 import type { EvTable } from "./table.js";
 
-/** Per event type, the arguments holding table IDs to check: stacks first, then strings, as Go does. */
-const idChecks: ({ arg: number; stack: boolean; name: string }[] | undefined)[] = specs.map((spec) => {
+/**
+ * Per event type, the arguments holding table IDs to check, stacks first,
+ * then strings, as Go does: flat pairs (argument index, 1 for a stack ID or
+ * 0 for a string ID), so the check per event reads no objects.
+ */
+const idChecks: (Int8Array | undefined)[] = specs.map((spec) => {
   if (!spec || !spec.isTimedEvent) return undefined;
-  const checks = [
-    ...spec.stackIDs.map((i) => ({ arg: i - 1, stack: true, name: spec.name })),
-    ...spec.stringIDs.map((i) => ({ arg: i - 1, stack: false, name: spec.name })),
-  ];
-  return checks.length > 0 ? checks : undefined;
+  const pairs = [...spec.stackIDs.flatMap((i) => [i - 1, 1]), ...spec.stringIDs.flatMap((i) => [i - 1, 0])];
+  return pairs.length > 0 ? Int8Array.from(pairs) : undefined;
 });
 
 export const NeedInput: unique symbol = Symbol("NeedInput");
@@ -136,11 +137,13 @@ export class ReaderV2 {
     const checks = idChecks[e.type];
     if (checks !== undefined) {
       const t = e.table!;
-      for (let i = 0; i < checks.length; i++) {
-        const c = checks[i]!;
-        const id = e.arg(c.arg);
-        if (c.stack ? !t.stacks.has(id) : !t.strings.has(id)) {
-          throw new OrderError(`found invalid ${c.stack ? "stack" : "string"} ID ${id} for event ${c.name}`);
+      for (let i = 0; i < checks.length; i += 2) {
+        const arg = checks[i]!;
+        const id = arg === 0 ? e.a0 : arg === 1 ? e.a1 : arg === 2 ? e.a2 : e.a3;
+        const isStack = checks[i + 1] === 1;
+        if (isStack ? !t.stacks.has(id) : !t.strings.has(id)) {
+          const what = isStack ? "stack" : "string";
+          throw new OrderError(`found invalid ${what} ID ${id} for event ${specs[e.type]!.name}`);
         }
       }
     }
