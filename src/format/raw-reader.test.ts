@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { mapLimit, runProcess } from "../testing/corpus.js";
 import { unquoteGo } from "./go-quote.js";
 import { formatRawEvent, type RawEvent } from "./raw.js";
 import { RawFormatError, RawReader, readRawTrace, scanHeader } from "./raw-reader.js";
@@ -237,35 +238,9 @@ interface GoRun {
   stderr: string;
 }
 
-function runGoTrace(cmd: string[], file: string): Promise<GoRun> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd[0]!, [...cmd.slice(1), "-d=wire", file]);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on("data", (b: Buffer) => out.push(b));
-    p.stderr.on("data", (b: Buffer) => err.push(b));
-    p.on("error", reject);
-    p.on("close", (status) =>
-      resolve({
-        status,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      }),
-    );
-  });
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+async function runGoTrace(cmd: string[], file: string): Promise<GoRun> {
+  const r = await runProcess([...cmd, "-d=wire", file]);
+  return { status: r.status, stdout: r.stdout.toString("utf8"), stderr: r.stderr };
 }
 
 /** Line number and both lines at the first difference, instead of a diff of megabytes. */

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { mapLimit, runProcess } from "../testing/corpus.js";
 import { formatRawEvent, type RawEvent } from "./raw.js";
 import { readRawTrace } from "./raw-reader.js";
 import { writeRawTrace } from "./raw-writer.js";
@@ -182,38 +183,12 @@ test("Go's text traces round-trip: text → events → wire → events → text"
   assert.equal(Object.values(expected).filter((k) => k === "success").length, 20);
 });
 
-function runGoTrace(
+async function runGoTrace(
   mode: string,
   file: string,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn("go", ["tool", "trace", `-d=${mode}`, file]);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on("data", (b: Buffer) => out.push(b));
-    p.stderr.on("data", (b: Buffer) => err.push(b));
-    p.on("error", reject);
-    p.on("close", (status) =>
-      resolve({
-        status,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      }),
-    );
-  });
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  const r = await runProcess(["go", "tool", "trace", `-d=${mode}`, file]);
+  return { status: r.status, stdout: r.stdout.toString("utf8"), stderr: r.stderr };
 }
 
 test("Go reads the wire bytes we make from its text traces as the same events, and as expected", async (t) => {

@@ -67,19 +67,27 @@ export function goVersion(): string {
   return execFileSync("go", ["env", "GOVERSION"]).toString().trim();
 }
 
-/** `go tool trace -d=parsed FILE`, asynchronously (several can run while we decode). */
-export function goParsed(path: string): Promise<{ stdout: Buffer; status: number; stderr: string }> {
+/** Runs a command to completion, collecting its output. */
+export function runProcess(
+  cmd: readonly string[],
+): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("go", ["tool", "trace", "-d=parsed", path]);
+    const child = spawn(cmd[0]!, cmd.slice(1));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code) =>
-      resolve({ stdout: Buffer.concat(out), status: code ?? -1, stderr: Buffer.concat(err).toString() }),
+      resolve({ status: code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }),
     );
   });
+}
+
+/** `go tool trace -d=parsed FILE`, asynchronously (several can run while we decode). */
+export async function goParsed(path: string): Promise<{ stdout: Buffer; status: number; stderr: string }> {
+  const r = await runProcess(["go", "tool", "trace", "-d=parsed", path]);
+  return { stdout: r.stdout, status: r.status ?? -1, stderr: r.stderr };
 }
 
 /** Runs async jobs with at most `limit` at a time, in order of the list. */
