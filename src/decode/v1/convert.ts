@@ -197,7 +197,7 @@ export class V1Converter {
     const ts = e.ts[i]!;
     const stk = e.stk[i]!;
     const a = this.args;
-    set4(a, e.a0[i]!, e.a1[i]!, e.a2[i]!, e.a3[i]!);
+    set4(a, e.a0[i]!, e.a1[i]!, e.a2[i]!, 0);
     let mapped: number;
 
     switch (typ) {
@@ -408,7 +408,8 @@ export class V1Converter {
         break;
       case V1.UserLog:
         mapped = Ev.UserLog;
-        set4(a, a[0]!, a[1]!, this.inlineToStringID[a[3]!] ?? 0, stk);
+        // The inline message's ID is in a2 (see V1Parser.parseEvent).
+        set4(a, a[0]!, a[1]!, this.inlineToStringID[a[2]!] ?? 0, stk);
         break;
       case V1.CPUSample:
         mapped = Ev.CPUSample;

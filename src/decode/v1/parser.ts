@@ -35,13 +35,11 @@ interface BatchOffset {
 
 interface Proc {
   pid: number;
-  /** The events being consumed: `buf`, or the CPU samples for ProfileP. */
-  events: V1Events;
+  /** The P's current batch: events [pos, end) of the one event store. */
   pos: number;
-  buf: V1Events;
+  end: number;
   done: boolean;
-  /** Where this P's event in the frontier lives. */
-  headSrc: V1Events;
+  /** Index of this P's event in the frontier. */
   headIdx: number;
 }
 
@@ -56,6 +54,7 @@ export class V1Parser {
   /** Events other than strings found by the first pass: room enough for the merged stream. */
   private rawEvents = 0;
   private cpuSamples: V1Events;
+  private readonly wide: boolean;
   private readonly raw: RawEvent = newRawEvent();
 
   // Ticks are kept relative to the first batch's base so that they stay exact as doubles.
@@ -70,14 +69,27 @@ export class V1Parser {
   private readonly lastGs = new Map<number, number>();
 
   constructor(private readonly dec: RawDecoder) {
-    this.cpuSamples = new V1Events(16, false);
+    // Offsets fit 32 bits unless the file is past 4 GiB.
+    this.wide = dec.data.length > 2 ** 32;
+    this.cpuSamples = new V1Events(16, false, this.wide);
   }
 
   parse(): V1Trace {
     const version = this.dec.version;
     this.collectBatchesAndCPUSamples();
-    const events = version < 7 ? this.orderBySeq() : this.mergeBatches();
-    const order = this.fixSyscallExits(events);
+    let events: V1Events;
+    let order: Uint32Array;
+    if (version < 7) {
+      events = this.orderBySeq();
+      order = new Uint32Array(events.length);
+      for (let i = 0; i < order.length; i++) order[i] = i;
+    } else {
+      const merged = this.mergeBatches();
+      events = merged.events;
+      // Every event is decoded: the raw bytes are no longer needed.
+      this.dec.release();
+      order = this.fixSyscallExits(events, merged.order);
+    }
     if (this.ticksPerSec === 0) throw new TraceError("no EvFrequency event");
     this.toNanoseconds(events, order);
     const trace: V1Trace = {
@@ -143,7 +155,7 @@ export class V1Parser {
     e.ts[i] = this.relTicks(raw.args[1]!, raw.argPos[1]!);
     e.p[i] = toInt32(raw.args[2]!);
     e.g[i] = raw.args[3]!;
-    e.a0[i] = e.a1[i] = e.a2[i] = e.a3[i] = 0;
+    e.a0[i] = e.a1[i] = e.a2[i] = 0;
     e.stk[i] = toUint32(raw.args[4]!);
     e.type[i] = V1.CPUSample;
     e.off[i] = raw.off;
@@ -213,7 +225,7 @@ export class V1Parser {
     out.g[i] = this.lastG;
     out.off[i] = raw.off;
     out.stk[i] = 0;
-    out.a0[i] = out.a1[i] = out.a2[i] = out.a3[i] = 0;
+    out.a0[i] = out.a1[i] = out.a2[i] = 0;
     let argOffset = 1;
     if (v < 7) {
       const seq = this.lastSeq + args[0]!;
@@ -271,7 +283,8 @@ export class V1Parser {
           this.inlineStringIDs.set(raw.message, id);
           this.inlineStrings.push(raw.message);
         }
-        out.a3[i] = id;
+        // In a2, which the log's own arguments (id, key) leave free.
+        out.a2[i] = id;
         break;
       }
     }
@@ -309,21 +322,24 @@ export class V1Parser {
     this.stacks.set(id, stk);
   }
 
-  /** Go 1.7+: merges the Ps' batches by sequence numbers, then timestamps. */
-  private mergeBatches(): V1Events {
+  /**
+   * Go 1.7+: merges the Ps' batches by sequence numbers, then timestamps.
+   * Every batch is decoded into one store (the CPU samples first, sorted),
+   * lazily and P by P as Go does; the merge only records indices.
+   */
+  private mergeBatches(): { events: V1Events; order: Uint32Array } {
+    const events = new V1Events(Math.max(this.rawEvents, 1), false, this.wide);
     // CPU samples were written late, by another goroutine: order them by the time they were taken.
-    const samples = sortedSamples(this.cpuSamples);
+    appendSortedSamples(this.cpuSamples, events);
+    this.cpuSamples = new V1Events(1, false, this.wide);
     const pids = [...this.batchOffsets.keys()].sort((a, b) => a - b);
-    const newProc = (pid: number, events?: V1Events): Proc => {
-      const buf = new V1Events(64, false);
-      return { pid, events: events ?? buf, pos: 0, buf, done: false, headSrc: buf, headIdx: 0 };
-    };
-    const allProcs = pids.map((pid) => newProc(pid));
-    allProcs.push(newProc(ProfileP, samples));
+    const allProcs: Proc[] = pids.map((pid) => ({ pid, pos: 0, end: 0, done: false, headIdx: 0 }));
+    allProcs.push({ pid: ProfileP, pos: 0, end: events.length, done: false, headIdx: 0 });
 
-    const events = new V1Events(Math.max(this.rawEvents, 1), false);
+    let order = new Uint32Array(Math.max(this.rawEvents, 1));
+    let n = 0;
     const gs = new GoroutineStates();
-    const frontier = new Frontier<Proc>((p) => p.headSrc.ts[p.headIdx]!);
+    const frontier = new Frontier<Proc>((p) => events.ts[p.headIdx]!);
     const available = [...allProcs];
     const tr = newTransition();
     const removeAt = (i: number) => {
@@ -333,25 +349,23 @@ export class V1Parser {
     for (;;) {
       pidLoop: for (let i = 0; i < available.length; i++) {
         const proc = available[i]!;
-        while (proc.pos === proc.events.length) {
+        while (proc.pos === proc.end) {
           // Loop, because batches can be empty.
-          proc.buf.clear();
-          if (!this.loadBatch(proc.pid, proc.buf)) {
+          const start = events.length;
+          if (!this.loadBatch(proc.pid, events)) {
             proc.done = true;
             removeAt(i);
             // Another P moved into slot i: look at it again.
             i--;
             continue pidLoop;
           }
-          proc.events = proc.buf;
-          proc.pos = 0;
+          proc.pos = start;
+          proc.end = events.length;
         }
-        const src = proc.events;
         const k = proc.pos;
-        stateTransition(tr, src.type[k]!, src.g[k]!, src.a0[k]!, src.a1[k]!);
+        stateTransition(tr, events.type[k]!, events.g[k]!, events.a0[k]!, events.a1[k]!);
         if (!gs.ready(tr)) continue;
         proc.pos++;
-        proc.headSrc = src;
         proc.headIdx = k;
         removeAt(i);
         frontier.push(proc);
@@ -362,27 +376,31 @@ export class V1Parser {
         break;
       }
       const f = frontier.pop();
-      const src = f.headSrc;
       const k = f.headIdx;
-      stateTransition(tr, src.type[k]!, src.g[k]!, src.a0[k]!, src.a1[k]!);
-      const j = events.copyFrom(src, k);
+      stateTransition(tr, events.type[k]!, events.g[k]!, events.a0[k]!, events.a1[k]!);
+      if (n === order.length) {
+        const o = new Uint32Array(order.length * 2);
+        o.set(order);
+        order = o;
+      }
+      order[n++] = k;
       // The *Local events only served the ordering.
-      switch (events.type[j]) {
+      switch (events.type[k]) {
         case V1.GoStartLocal:
-          events.type[j] = V1.GoStart;
+          events.type[k] = V1.GoStart;
           break;
         case V1.GoUnblockLocal:
-          events.type[j] = V1.GoUnblock;
+          events.type[k] = V1.GoUnblock;
           break;
         case V1.GoSysExitLocal:
-          events.type[j] = V1.GoSysExit;
+          events.type[k] = V1.GoSysExit;
           break;
       }
       if (!gs.apply(tr))
-        throw new TraceError("encountered impossible goroutine state transition", src.off[k]);
+        throw new TraceError("encountered impossible goroutine state transition", events.off[k]);
       available.push(f);
     }
-    return events;
+    return { events, order: order.subarray(0, n) };
   }
 
   /**
@@ -391,9 +409,9 @@ export class V1Parser {
    * sequence number and time of the exit itself.
    */
   private orderBySeq(): V1Events {
-    const all = new V1Events(Math.max(this.rawEvents, 1), true);
+    const all = new V1Events(Math.max(this.rawEvents, 1), true, this.wide);
     const pids = [...this.batchOffsets.keys()].sort((a, b) => a - b);
-    const buf = new V1Events(64, true);
+    const buf = new V1Events(64, true, this.wide);
     for (const pid of pids) {
       for (;;) {
         buf.clear();
@@ -409,7 +427,7 @@ export class V1Parser {
     }
     const idx = Array.from({ length: all.length }, (_, i) => i);
     idx.sort((a, b) => seq[a]! - seq[b]!);
-    const out = new V1Events(Math.max(all.length, 1), true);
+    const out = new V1Events(Math.max(all.length, 1), true, this.wide);
     for (const i of idx) out.copyFrom(all, i);
     for (let i = 1; i < out.length; i++) {
       if (out.ts[i]! < out.ts[i - 1]!) throw new TraceError(errTimeOrder);
@@ -423,20 +441,19 @@ export class V1Parser {
    * the exit's real time. The events are then sorted by time, stably, which
    * moves only the exits: the result is the order of `events` by (time, index).
    */
-  private fixSyscallExits(events: V1Events): Uint32Array {
-    const n = events.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    if (this.dec.version < 7) return order;
+  private fixSyscallExits(events: V1Events, merged: Uint32Array): Uint32Array {
+    const n = merged.length;
     const ts = events.ts;
-    for (let i = 1; i < n; i++) {
-      if (ts[i]! < ts[i - 1]!) throw new TraceError(errTimeOrder);
+    for (let k = 1; k < n; k++) {
+      if (ts[merged[k]!]! < ts[merged[k - 1]!]!) throw new TraceError(errTimeOrder);
     }
     // Go keys "no block seen" on a zero timestamp; ours are relative, so absolute 0 is −base.
     const absZero = -this.tickBaseNum;
     const lastSysBlock = new Map<number, number>();
+    /** Positions in `merged` of the exits that move. */
     const moved: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      const i = merged[k]!;
       switch (events.type[i]) {
         case V1.GoSysBlock:
         case V1.GoInSyscall:
@@ -449,29 +466,35 @@ export class V1Parser {
           if (block === undefined || block === absZero)
             throw new TraceError("stray syscall exit", events.off[i]);
           if (real < block) throw new TraceError(errTimeOrder, events.off[i]);
-          if (real !== ts[i]) moved.push(i);
+          if (real !== ts[i]) moved.push(k);
           ts[i] = real;
           break;
         }
       }
     }
-    if (moved.length === 0) return order;
-    // Stable sort = merge the unmoved (already in order) with the moved, by (time, index).
-    moved.sort((a, b) => ts[a]! - ts[b]! || a - b);
+    if (moved.length === 0) return merged;
+    // Stable sort = merge the unmoved (already in order) with the moved, by (time, position).
+    const at = (k: number) => ts[merged[k]!]!;
+    moved.sort((a, b) => at(a) - at(b) || a - b);
     const isMoved = new Uint8Array(n);
-    for (const i of moved) isMoved[i] = 1;
+    for (const k of moved) isMoved[k] = 1;
+    const order = new Uint32Array(n);
     let m = 0;
     let o = 0;
-    for (let i = 0; i < n; i++) {
-      if (isMoved[i]) continue;
+    for (let k = 0; k < n; k++) {
+      if (isMoved[k]) continue;
+      const t = at(k);
       while (m < moved.length) {
         const j = moved[m]!;
-        if (ts[j]! < ts[i]! || (ts[j] === ts[i] && j < i)) order[o++] = moved[m++]!;
-        else break;
+        const tj = at(j);
+        if (tj < t || (tj === t && j < k)) {
+          order[o++] = merged[j]!;
+          m++;
+        } else break;
       }
-      order[o++] = i;
+      order[o++] = merged[k]!;
     }
-    while (m < moved.length) order[o++] = moved[m++]!;
+    while (m < moved.length) order[o++] = merged[moved[m++]!]!;
     return order;
   }
 
@@ -490,14 +513,12 @@ export class V1Parser {
   }
 }
 
-/** The CPU samples sorted by the time taken, with Go's (unstable) pdqsort. */
-function sortedSamples(samples: V1Events): V1Events {
+/** Appends the CPU samples to `out` sorted by the time taken, with Go's (unstable) pdqsort. */
+function appendSortedSamples(samples: V1Events, out: V1Events): void {
   const idx = Array.from({ length: samples.length }, (_, i) => i);
   const ts = samples.ts;
   sortFunc(idx, (a, b) => (ts[a]! < ts[b]! ? -1 : ts[a]! > ts[b]! ? 1 : 0));
-  const out = new V1Events(Math.max(idx.length, 1), false);
   for (const i of idx) out.copyFrom(samples, i);
-  return out;
 }
 
 /** Go's int32(x) for a uint64 held as a double. */

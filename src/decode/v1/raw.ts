@@ -44,15 +44,23 @@ export function newRawEvent(): RawEvent {
 
 export class RawDecoder {
   off: number;
+  data: Uint8Array;
   readonly strings = new Map<number, string>();
   private readonly vr: VarintResult = { value: 0, n: 0 };
 
   constructor(
-    readonly data: Uint8Array,
+    data: Uint8Array,
     readonly version: number,
     start: number,
   ) {
+    this.data = data;
     this.off = start;
+  }
+
+  /** Drops the raw bytes once every event is decoded (an old trace is held whole). */
+  release(): void {
+    this.data = new Uint8Array(0);
+    this.off = 0;
   }
 
   fail(reason: string, off = this.off): never {
