@@ -474,28 +474,36 @@ export class V1Parser {
     }
     if (moved.length === 0) return merged;
     // Stable sort = merge the unmoved (already in order) with the moved, by (time, position).
+    // Done in place: the unmoved close up to the front, then the two merge from the back.
     const at = (k: number) => ts[merged[k]!]!;
     moved.sort((a, b) => at(a) - at(b) || a - b);
+    const m = moved.length;
+    const movedIdx = new Uint32Array(m);
     const isMoved = new Uint8Array(n);
-    for (const k of moved) isMoved[k] = 1;
-    const order = new Uint32Array(n);
-    let m = 0;
-    let o = 0;
-    for (let k = 0; k < n; k++) {
-      if (isMoved[k]) continue;
-      const t = at(k);
-      while (m < moved.length) {
-        const j = moved[m]!;
-        const tj = at(j);
-        if (tj < t || (tj === t && j < k)) {
-          order[o++] = merged[j]!;
-          m++;
-        } else break;
-      }
-      order[o++] = merged[k]!;
+    for (let q = 0; q < m; q++) {
+      movedIdx[q] = merged[moved[q]!]!;
+      isMoved[moved[q]!] = 1;
     }
-    while (m < moved.length) order[o++] = merged[moved[m++]!]!;
-    return order;
+    let c = 0;
+    for (let k = 0; k < n; k++) if (!isMoved[k]) merged[c++] = merged[k]!;
+    let u = c - 1; // the last unmoved not yet placed, in the closed-up front …
+    let p = n; // … and its original position
+    let q = m - 1;
+    for (let w = n - 1; q >= 0; w--) {
+      let takeMoved = u < 0;
+      if (!takeMoved) {
+        p--;
+        while (isMoved[p]) p--;
+        const tu = ts[merged[u]!]!;
+        const j = moved[q]!;
+        const tj = ts[movedIdx[q]!]!;
+        takeMoved = tj > tu || (tj === tu && j > p);
+        if (takeMoved) p++; // not placed: look at it again
+      }
+      if (takeMoved) merged[w] = movedIdx[q--]!;
+      else merged[w] = merged[u--]!;
+    }
+    return merged;
   }
 
   /** Ticks → ns from the first event (Go's float arithmetic), and the fake Ps of timers and syscall exits. */
