@@ -197,7 +197,7 @@ export class V1Converter {
     const ts = e.ts[i]!;
     const stk = e.stk[i]!;
     const a = this.args;
-    set4(a, e.a0[i]!, e.a1[i]!, e.a2[i]!, 0);
+    set4(a, e.getA0(i), e.getA1(i), e.a2[i]!, 0);
     let mapped: number;
 
     switch (typ) {

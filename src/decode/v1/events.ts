@@ -1,19 +1,29 @@
 /**
  * Old-format events held in columns: an old trace is read whole (its tables
  * come last), so millions of events wait in memory between parsing and
- * conversion. One typed array per field keeps that at 53 bytes an event
- * (57 for files past 4 GiB), with nothing for the garbage collector to walk.
+ * conversion. One typed array per field keeps that at 45 bytes an event
+ * (49 for files past 4 GiB), with nothing for the garbage collector to walk.
  * No event has more than three arguments: the user log's inline message ID
  * rides in a2, which its own arguments leave free.
  */
+
+/** Marks an a0/a1 value that does not fit 32 bits (argument values are non-negative integers). */
+const wide = 0xffffffff;
 
 export class V1Events {
   /** Timestamps: ticks relative to the trace's first batch until converted, then ns from the first event. */
   ts: Float64Array;
   /** Goroutine the event happened on. */
   g: Float64Array;
-  a0: Float64Array;
-  a1: Float64Array;
+  /**
+   * The first two arguments, 32 bits wide: wider values (heap sizes, task
+   * IDs from damaged traces …) are rare, and are marked `wide` here with the
+   * value in `big0`/`big1`. Read and write them with getA0/setA0, getA1/setA1.
+   */
+  a0: Uint32Array;
+  a1: Uint32Array;
+  readonly big0 = new Map<number, number>();
+  readonly big1 = new Map<number, number>();
   a2: Float64Array;
   /** Stack ID (Go keeps it as a uint32). */
   stk: Uint32Array;
@@ -29,8 +39,8 @@ export class V1Events {
   constructor(capacity = 64, withSeq = false, wideOffsets = false) {
     this.ts = new Float64Array(capacity);
     this.g = new Float64Array(capacity);
-    this.a0 = new Float64Array(capacity);
-    this.a1 = new Float64Array(capacity);
+    this.a0 = new Uint32Array(capacity);
+    this.a1 = new Uint32Array(capacity);
     this.a2 = new Float64Array(capacity);
     this.stk = new Uint32Array(capacity);
     this.p = new Int32Array(capacity);
@@ -49,13 +59,39 @@ export class V1Events {
     this.length = 0;
   }
 
+  getA0(i: number): number {
+    const v = this.a0[i]!;
+    return v === wide ? this.big0.get(i)! : v;
+  }
+
+  getA1(i: number): number {
+    const v = this.a1[i]!;
+    return v === wide ? this.big1.get(i)! : v;
+  }
+
+  setA0(i: number, v: number): void {
+    if (v < wide) this.a0[i] = v;
+    else {
+      this.a0[i] = wide;
+      this.big0.set(i, v);
+    }
+  }
+
+  setA1(i: number, v: number): void {
+    if (v < wide) this.a1[i] = v;
+    else {
+      this.a1[i] = wide;
+      this.big1.set(i, v);
+    }
+  }
+
   arg(i: number, k: number): number {
-    return k === 0 ? this.a0[i]! : k === 1 ? this.a1[i]! : this.a2[i]!;
+    return k === 0 ? this.getA0(i) : k === 1 ? this.getA1(i) : this.a2[i]!;
   }
 
   setArg(i: number, k: number, v: number): void {
-    if (k === 0) this.a0[i] = v;
-    else if (k === 1) this.a1[i] = v;
+    if (k === 0) this.setA0(i, v);
+    else if (k === 1) this.setA1(i, v);
     else this.a2[i] = v;
   }
 
@@ -64,8 +100,8 @@ export class V1Events {
     const j = this.grow();
     this.ts[j] = src.ts[i]!;
     this.g[j] = src.g[i]!;
-    this.a0[j] = src.a0[i]!;
-    this.a1[j] = src.a1[i]!;
+    this.setA0(j, src.getA0(i));
+    this.setA1(j, src.getA1(i));
     this.a2[j] = src.a2[i]!;
     this.stk[j] = src.stk[i]!;
     this.p[j] = src.p[i]!;
@@ -83,8 +119,13 @@ export class V1Events {
     };
     this.ts = f64(this.ts);
     this.g = f64(this.g);
-    this.a0 = f64(this.a0);
-    this.a1 = f64(this.a1);
+    const u32 = (a: Uint32Array) => {
+      const b = new Uint32Array(capacity);
+      b.set(a.subarray(0, this.length));
+      return b;
+    };
+    this.a0 = u32(this.a0);
+    this.a1 = u32(this.a1);
     this.a2 = f64(this.a2);
     const off = this.off instanceof Float64Array ? new Float64Array(capacity) : new Uint32Array(capacity);
     off.set(this.off.subarray(0, this.length));

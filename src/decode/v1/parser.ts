@@ -245,7 +245,7 @@ export class V1Parser {
       case V1.GoStart:
       case V1.GoStartLocal:
       case V1.GoStartLabel:
-        this.lastG = out.a0[i]!;
+        this.lastG = out.getA0(i);
         out.g[i] = this.lastG;
         break;
       case V1.GoEnd:
@@ -265,7 +265,7 @@ export class V1Parser {
         this.lastG = 0;
         break;
       case V1.GoSysExit: {
-        out.g[i] = out.a0[i]!;
+        out.g[i] = out.getA0(i);
         // The real exit time, absolute ticks; 0 (NaN here) means "not recorded".
         const k = argOffset + 2;
         out.a2[i] = args[k] === 0 ? Number.NaN : this.relTicks(args[k]!, raw.argPos[k]!);
@@ -273,7 +273,7 @@ export class V1Parser {
       }
       case V1.GoWaiting:
       case V1.GoInSyscall:
-        out.g[i] = out.a0[i]!;
+        out.g[i] = out.getA0(i);
         break;
       case V1.UserLog: {
         // The message was inline in the event; give it an ID of its own.
@@ -363,7 +363,7 @@ export class V1Parser {
           proc.end = events.length;
         }
         const k = proc.pos;
-        stateTransition(tr, events.type[k]!, events.g[k]!, events.a0[k]!, events.a1[k]!);
+        stateTransition(tr, events.type[k]!, events.g[k]!, events.getA0(k), events.getA1(k));
         if (!gs.ready(tr)) continue;
         proc.pos++;
         proc.headIdx = k;
@@ -377,7 +377,7 @@ export class V1Parser {
       }
       const f = frontier.pop();
       const k = f.headIdx;
-      stateTransition(tr, events.type[k]!, events.g[k]!, events.a0[k]!, events.a1[k]!);
+      stateTransition(tr, events.type[k]!, events.g[k]!, events.getA0(k), events.getA1(k));
       if (n === order.length) {
         const o = new Uint32Array(order.length * 2);
         o.set(order);
@@ -422,7 +422,7 @@ export class V1Parser {
     const seq = all.seq!;
     for (let i = 0; i < all.length; i++) {
       if (all.type[i] !== V1.GoSysExit) continue;
-      seq[i] = all.a1[i]!;
+      seq[i] = all.getA1(i);
       if (!Number.isNaN(all.a2[i]!)) all.ts[i] = all.a2[i]!;
     }
     const idx = Array.from({ length: all.length }, (_, i) => i);

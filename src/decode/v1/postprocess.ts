@@ -196,7 +196,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
       case V1.GoCreate: {
         const g = getG(gid);
         checkRunning(getP(P), g, true);
-        const child = e.a0[i]!;
+        const child = e.getA0(i);
         if (gs.has(child)) fail(`g ${child} already exists (time ${ts})`);
         const d = newG(G.Runnable);
         d.ev = i;
@@ -214,7 +214,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
         g.evStart = i;
         p.g = gid;
         if (g.evCreate >= 0) {
-          e.stk[i] = toUint32(e.a1[g.evCreate]!);
+          e.stk[i] = toUint32(e.getA1(g.evCreate));
           g.evCreate = -1;
         }
         g.ev = -1;
@@ -247,7 +247,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
         const p = getP(P);
         if (g.state !== G.Running) fail(`g ${gid} is not running while unpark (time ${ts})`);
         if (P !== TimerP && p.g !== gid) fail(`p ${P} is not running g ${gid} while unpark (time ${ts})`);
-        const target = e.a0[i]!;
+        const target = e.getA0(i);
         const g1 = getG(target);
         if (g1.state !== G.Waiting) fail(`g ${target} is not waiting before unpark (time ${ts})`);
         if (g1.ev >= 0 && e.type[g1.ev] === V1.GoBlockNet) e.p[i] = NetpollP;
@@ -296,7 +296,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
         break;
       }
       case V1.UserTaskCreate: {
-        const id = e.a0[i]!;
+        const id = e.getA0(i);
         const prev = tasks.get(id);
         if (prev !== undefined) {
           fail(
@@ -307,10 +307,10 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
         break;
       }
       case V1.UserTaskEnd:
-        tasks.delete(e.a0[i]!);
+        tasks.delete(e.getA0(i));
         break;
       case V1.UserRegion: {
-        const mode = e.a1[i]!;
+        const mode = e.getA1(i);
         const regions = activeRegions.get(gid) ?? [];
         if (mode === 0) {
           regions.push(i);
@@ -320,7 +320,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
           if (n > 0) {
             const s = regions[n - 1]!;
             // Task ID and region name must match the innermost open region.
-            if (e.a0[s] !== e.a0[i] || e.a2[s] !== e.a2[i]) {
+            if (e.getA0(s) !== e.getA0(i) || e.a2[s] !== e.a2[i]) {
               fail(
                 `misuse of region in goroutine ${gid}: span end ${quoteGo(v1EventString(e, i))} when the inner-most active span start event is ${quoteGo(v1EventString(e, s))}`,
               );
@@ -367,7 +367,7 @@ function removeFutile(e: V1Events, order: Uint32Array): Uint32Array {
     const i = order[k]!;
     switch (e.type[i]) {
       case V1.GoUnblock:
-        get(e.a0[i]!).wakeup = [i];
+        get(e.getA0(i)).wakeup = [i];
         break;
       case V1.GoStart:
       case V1.GoPreempt:
