@@ -28,6 +28,8 @@ export const errTimeOrder = "time stamps out of order";
 const maxInt32 = 2 ** 31 - 1;
 const maxUint64 = 2 ** 64;
 const exactLimit = 2 ** 53;
+/** Goroutine IDs below this are kept in arrays indexed by ID (larger ones only come from damaged traces). */
+const denseGoroutines = 1 << 26;
 
 interface BatchOffset {
   offset: number;
@@ -449,20 +451,38 @@ export class V1Parser {
     }
     // Go keys "no block seen" on a zero timestamp; ours are relative, so absolute 0 is −base.
     const absZero = -this.tickBaseNum;
-    const lastSysBlock = new Map<number, number>();
+    // The last syscall block's time by goroutine: dense for the usual small IDs, NaN for none.
+    let lastBlockDense = new Float64Array(1024).fill(Number.NaN);
+    const lastBlockSparse = new Map<number, number>();
     /** Positions in `merged` of the exits that move. */
     const moved: number[] = [];
     for (let k = 0; k < n; k++) {
       const i = merged[k]!;
       switch (events.type[i]) {
         case V1.GoSysBlock:
-        case V1.GoInSyscall:
-          lastSysBlock.set(events.g[i]!, ts[i]!);
+        case V1.GoInSyscall: {
+          const g = events.g[i]!;
+          if (g >= 0 && g < denseGoroutines && Number.isInteger(g)) {
+            if (g >= lastBlockDense.length) {
+              let len = lastBlockDense.length;
+              while (len <= g) len *= 2;
+              const grown = new Float64Array(len).fill(Number.NaN);
+              grown.set(lastBlockDense);
+              lastBlockDense = grown;
+            }
+            lastBlockDense[g] = ts[i]!;
+          } else lastBlockSparse.set(g, ts[i]!);
           break;
+        }
         case V1.GoSysExit: {
           const real = events.a2[i]!;
           if (Number.isNaN(real)) break;
-          const block = lastSysBlock.get(events.g[i]!);
+          const g = events.g[i]!;
+          let block: number | undefined;
+          if (g >= 0 && g < denseGoroutines && Number.isInteger(g)) {
+            block = g < lastBlockDense.length ? lastBlockDense[g]! : Number.NaN;
+            if (Number.isNaN(block)) block = undefined;
+          } else block = lastBlockSparse.get(g);
           if (block === undefined || block === absZero)
             throw new TraceError("stray syscall exit", events.off[i]);
           if (real < block) throw new TraceError(errTimeOrder, events.off[i]);

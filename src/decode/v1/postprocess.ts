@@ -78,7 +78,13 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
     }
     return d;
   };
+  // Real Ps count from 0 and are few: an array for them, the map for the fake Ps and oddities.
+  const denseP: PDesc[] = [];
   const getP = (p: number): PDesc => {
+    if (p >= 0 && p < 1024 && Number.isInteger(p)) {
+      while (denseP.length <= p) denseP.push({ running: false, g: 0, evSweep: -1, evSTW: -1 });
+      return denseP[p]!;
+    }
     let d = ps.get(p);
     if (!d) {
       d = { running: false, g: 0, evSweep: -1, evSTW: -1 };
