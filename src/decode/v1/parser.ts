@@ -57,6 +57,8 @@ export class V1Parser {
   private rawEvents = 0;
   private cpuSamples: V1Events;
   private readonly wide: boolean;
+  /** Values each event type carries in this version (v1ArgCount; Stack events carry what they carry). */
+  private readonly argCounts: Uint8Array;
   private readonly raw: RawEvent = newRawEvent();
 
   // Ticks are kept relative to the first batch's base so that they stay exact as doubles.
@@ -74,6 +76,8 @@ export class V1Parser {
     // Offsets fit 32 bits unless the file is past 4 GiB.
     this.wide = dec.data.length > 2 ** 32;
     this.cpuSamples = new V1Events(16, false, this.wide);
+    this.argCounts = new Uint8Array(V1.Count);
+    for (let t = 0; t < V1.Count; t++) this.argCounts[t] = t === V1.Stack ? 0 : v1ArgCount(t, dec.version, 0);
   }
 
   parse(): V1Trace {
@@ -188,7 +192,7 @@ export class V1Parser {
     const v = this.dec.version;
     const spec = v1Specs[raw.typ]!;
     const args = raw.args;
-    const narg = v1ArgCount(raw.typ, v, raw.n);
+    const narg = raw.typ === V1.Stack ? raw.n : this.argCounts[raw.typ]!;
     if (raw.n !== narg) {
       throw new TraceError(`${spec.name} has wrong number of arguments: want ${narg}, got ${raw.n}`, raw.off);
     }
@@ -239,10 +243,12 @@ export class V1Parser {
       out.ts[i] = this.lastTs + args[0]!;
     }
     this.lastTs = out.ts[i]!;
-    for (let k = argOffset; k < narg; k++) {
-      if (k === narg - 1 && spec.stack) out.stk[i] = toUint32(args[k]!);
-      else out.setArg(i, k - argOffset, args[k]!);
-    }
+    // The arguments (at most three), then the stack if the event has one.
+    let end = narg;
+    if (spec.stack) out.stk[i] = toUint32(args[--end]!);
+    if (argOffset < end) out.setA0(i, args[argOffset]!);
+    if (argOffset + 1 < end) out.setA1(i, args[argOffset + 1]!);
+    if (argOffset + 2 < end) out.a2[i] = args[argOffset + 2]!;
     switch (raw.typ) {
       case V1.GoStart:
       case V1.GoStartLocal:
