@@ -67,6 +67,11 @@ function set4(a: number[], a0: number, a1: number, a2: number, a3: number): void
   a[3] = a3;
 }
 
+/** Ps below this (Ps are int32s counting from 0) keep their thread in an array. */
+const denseProcs = 1024;
+/** Stack IDs below this (they count from 1) are marked checked in an array. */
+const denseStacks = 1 << 24;
+
 /** Returned by convertEvent for events that produce nothing now. */
 const skip = null;
 
@@ -80,6 +85,8 @@ export class V1Converter {
   private createdPreInit: Set<number> | undefined = new Set();
   private readonly tasks = new Map<number, { name: string; parent: number }>();
   private readonly seenProcs = new Set<number>();
+  /** The thread each P runs on: real Ps (0 up, few) in an array, NaN for none; the rest in a map. */
+  private readonly procMsDense = new Float64Array(denseProcs).fill(Number.NaN);
   private readonly procMs = new Map<number, number>();
   private lastStwReason = 0;
   private readonly inlineToStringID: number[] = [];
@@ -94,6 +101,7 @@ export class V1Converter {
   /** Go 1.5–1.9: stop-the-world ranges open across all Ps. */
   private stwDepth = 0;
   /** Stacks whose frames were checked against the string table. */
+  private checkedDense = new Uint8Array(1024);
   private readonly checkedStacks = new Set<number>();
 
   constructor(private readonly trace: V1Trace) {
@@ -218,7 +226,7 @@ export class V1Converter {
         }
         break;
       case V1.ProcStart:
-        this.procMs.set(P, a[0]!);
+        this.setProcM(P, a[0]!);
         if (this.seenProcs.has(P)) {
           mapped = Ev.ProcStart;
           set4(a, P, 0, 0, 0);
@@ -429,25 +437,33 @@ export class V1Converter {
       if (stackIDs.length > 0) a[stackIDs[0]! - 1] = stk;
     }
     let m = NoThread;
-    if (P !== -1 && typ !== V1.CPUSample) m = this.procMs.get(P) ?? NoThread;
-    if (typ === V1.ProcStop) this.procMs.delete(P);
+    if (P !== -1 && typ !== V1.CPUSample) m = this.procM(P, NoThread);
+    if (typ === V1.ProcStop) this.deleteProcM(P);
     return new Event(this.table, mapped, ts, G === 0 ? NoGoroutine : G, P, m, a[0], a[1], a[2], a[3]);
+  }
+
+  /** The thread P runs on, or `none`. */
+  private procM(P: number, none: number): number {
+    if (P >= 0 && P < denseProcs) {
+      const m = this.procMsDense[P]!;
+      return Number.isNaN(m) ? none : m;
+    }
+    return this.procMs.get(P) ?? none;
+  }
+
+  private setProcM(P: number, m: number): void {
+    if (P >= 0 && P < denseProcs) this.procMsDense[P] = m;
+    else this.procMs.set(P, m);
+  }
+
+  private deleteProcM(P: number): void {
+    if (P >= 0 && P < denseProcs) this.procMsDense[P] = Number.NaN;
+    else this.procMs.delete(P);
   }
 
   /** An event Go builds directly, with the raw G and its thread lookup's zero default. */
   private direct(type: number, time: number, G: number, P: number, args: number[]): Event {
-    return new Event(
-      this.table,
-      type,
-      time,
-      G,
-      P,
-      this.procMs.get(P) ?? 0,
-      args[0],
-      args[1],
-      args[2],
-      args[3],
-    );
+    return new Event(this.table, type, time, G, P, this.procM(P, 0), args[0], args[1], args[2], args[3]);
   }
 
   /** Whether the goroutine's next event says its syscall blocked. */
@@ -512,7 +528,10 @@ export class V1Converter {
   }
 
   private checkStack(id: number): void {
-    if (id === 0 || this.checkedStacks.has(id)) return;
+    if (id === 0) return;
+    const dense = id < denseStacks && Number.isInteger(id);
+    if (dense ? id < this.checkedDense.length && this.checkedDense[id] === 1 : this.checkedStacks.has(id))
+      return;
     const t = this.table;
     const pcs = t.stacks.get(id);
     if (!pcs) throw new TraceError(`expected id ${id} in stack table`);
@@ -523,6 +542,17 @@ export class V1Converter {
         this.checkString(f.fileID);
       }
     }
-    this.checkedStacks.add(id);
+    if (!dense) {
+      this.checkedStacks.add(id);
+      return;
+    }
+    if (id >= this.checkedDense.length) {
+      let n = this.checkedDense.length;
+      while (n <= id) n *= 2;
+      const grown = new Uint8Array(n);
+      grown.set(this.checkedDense);
+      this.checkedDense = grown;
+    }
+    this.checkedDense[id] = 1;
   }
 }
