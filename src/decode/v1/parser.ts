@@ -452,9 +452,18 @@ export class V1Parser {
   private fixSyscallExits(events: V1Events, merged: Uint32Array): Uint32Array {
     const n = merged.length;
     const ts = events.ts;
-    for (let k = 1; k < n; k++) {
-      if (ts[merged[k]!]! < ts[merged[k - 1]!]!) throw new TraceError(errTimeOrder);
-    }
+    // Go first checks that the merged times never go back, then moves the exits. Both are
+    // done in one pass here; an exit's error waits until the rest of the times are checked.
+    const fail = (k: number, err: TraceError): never => {
+      let prev = ts[merged[k]!]!;
+      for (let j = k + 1; j < n; j++) {
+        const t = ts[merged[j]!]!;
+        if (t < prev) throw new TraceError(errTimeOrder);
+        prev = t;
+      }
+      throw err;
+    };
+    let prevTs = n > 0 ? ts[merged[0]!]! : 0;
     // Go keys "no block seen" on a zero timestamp; ours are relative, so absolute 0 is −base.
     const absZero = -this.tickBaseNum;
     // The last syscall block's time by goroutine: dense for the usual small IDs, NaN for none.
@@ -464,6 +473,9 @@ export class V1Parser {
     const moved: number[] = [];
     for (let k = 0; k < n; k++) {
       const i = merged[k]!;
+      const t = ts[i]!;
+      if (t < prevTs) throw new TraceError(errTimeOrder);
+      prevTs = t;
       switch (events.type[i]) {
         case V1.GoSysBlock:
         case V1.GoInSyscall: {
@@ -490,9 +502,9 @@ export class V1Parser {
             if (Number.isNaN(block)) block = undefined;
           } else block = lastBlockSparse.get(g);
           if (block === undefined || block === absZero)
-            throw new TraceError("stray syscall exit", events.off[i]);
-          if (real < block) throw new TraceError(errTimeOrder, events.off[i]);
-          if (real !== ts[i]) moved.push(k);
+            fail(k, new TraceError("stray syscall exit", events.off[i]));
+          if (real < block!) fail(k, new TraceError(errTimeOrder, events.off[i]));
+          if (real !== t) moved.push(k);
           ts[i] = real;
           break;
         }
