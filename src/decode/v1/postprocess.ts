@@ -14,6 +14,9 @@ import { ByGoroutine } from "./by-goroutine.js";
 import type { V1Events, V1Trace } from "./events.js";
 import { GCP, NetpollP, TimerP, V1, v1Specs } from "./spec.js";
 
+/** Stack IDs (uint32, counting from 1) below this are looked up in an array. */
+const denseStacks = 1 << 24;
+
 const enum G {
   Dead = 0,
   Runnable = 1,
@@ -93,6 +96,12 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
     return d;
   };
   gs.set(0, newG(G.Running));
+  // Which stack IDs name a non-empty stack: an array for the usual small IDs, the map for the rest.
+  let maxDense = 0;
+  for (const [id, pcs] of trace.stacks)
+    if (pcs.length > 0 && id < denseStacks && id > maxDense) maxDense = id;
+  const goodStack = new Uint8Array(maxDense + 1);
+  for (const [id, pcs] of trace.stacks) if (pcs.length > 0 && id < denseStacks) goodStack[id] = 1;
   let evGC = -1;
   let evSTW = -1;
   const perPSTW = trace.version < 10;
@@ -342,7 +351,10 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
     }
     // Events must not point at stacks that are missing or empty.
     const stk = e.stk[i]!;
-    if (stk !== 0 && (trace.stacks.get(stk)?.length ?? 0) === 0) e.stk[i] = 0;
+    if (stk !== 0) {
+      const good = stk < denseStacks ? goodStack[stk] === 1 : (trace.stacks.get(stk)?.length ?? 0) > 0;
+      if (!good) e.stk[i] = 0;
+    }
   }
   return { order, assistsAtStart };
 }
