@@ -201,7 +201,7 @@ export class V1Converter {
     const e = this.trace.events;
     const typ = e.type[i]!;
     const P = e.p[i]!;
-    const G = e.g[i]!;
+    const G = e.getG(i);
     const ts = e.ts[i]!;
     const stk = e.stk[i]!;
     const a = this.args;
@@ -472,7 +472,7 @@ export class V1Converter {
     const order = this.trace.order;
     for (let k = this.k; k < order.length; k++) {
       const j = order[k]!;
-      if (e.g[j] !== g) continue;
+      if (e.getG(j) !== g) continue;
       return e.type[j] === V1.GoSysBlock;
     }
     return false;

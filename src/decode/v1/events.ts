@@ -1,20 +1,21 @@
 /**
  * Old-format events held in columns: an old trace is read whole (its tables
  * come last), so millions of events wait in memory between parsing and
- * conversion. One typed array per field keeps that at 45 bytes an event
- * (49 for files past 4 GiB), with nothing for the garbage collector to walk.
+ * conversion. One typed array per field keeps that at 41 bytes an event
+ * (45 for files past 4 GiB), with nothing for the garbage collector to walk.
  * No event has more than three arguments: the user log's inline message ID
  * rides in a2, which its own arguments leave free.
  */
 
-/** Marks an a0/a1 value that does not fit 32 bits (argument values are non-negative integers). */
+/** Marks a g/a0/a1 value that does not fit 32 bits (argument values are non-negative integers). */
 const wide = 0xffffffff;
 
 export class V1Events {
   /** Timestamps: ticks relative to the trace's first batch until converted, then ns from the first event. */
   ts: Float64Array;
-  /** Goroutine the event happened on. */
-  g: Float64Array;
+  /** Goroutine the event happened on (32 bits, like a0; wider IDs in `bigG`): use getG/setG. */
+  g: Uint32Array;
+  readonly bigG = new Map<number, number>();
   /**
    * The first two arguments, 32 bits wide: wider values (heap sizes, task
    * IDs from damaged traces …) are rare, and are marked `wide` here with the
@@ -38,7 +39,7 @@ export class V1Events {
 
   constructor(capacity = 64, withSeq = false, wideOffsets = false) {
     this.ts = new Float64Array(capacity);
-    this.g = new Float64Array(capacity);
+    this.g = new Uint32Array(capacity);
     this.a0 = new Uint32Array(capacity);
     this.a1 = new Uint32Array(capacity);
     this.a2 = new Float64Array(capacity);
@@ -57,6 +58,19 @@ export class V1Events {
 
   clear(): void {
     this.length = 0;
+  }
+
+  getG(i: number): number {
+    const v = this.g[i]!;
+    return v === wide ? this.bigG.get(i)! : v;
+  }
+
+  setG(i: number, v: number): void {
+    if (v < wide) this.g[i] = v;
+    else {
+      this.g[i] = wide;
+      this.bigG.set(i, v);
+    }
   }
 
   getA0(i: number): number {
@@ -99,7 +113,7 @@ export class V1Events {
   copyFrom(src: V1Events, i: number): number {
     const j = this.grow();
     this.ts[j] = src.ts[i]!;
-    this.g[j] = src.g[i]!;
+    this.setG(j, src.getG(i));
     this.setA0(j, src.getA0(i));
     this.setA1(j, src.getA1(i));
     this.a2[j] = src.a2[i]!;
@@ -118,12 +132,12 @@ export class V1Events {
       return b;
     };
     this.ts = f64(this.ts);
-    this.g = f64(this.g);
     const u32 = (a: Uint32Array) => {
       const b = new Uint32Array(capacity);
       b.set(a.subarray(0, this.length));
       return b;
     };
+    this.g = u32(this.g);
     this.a0 = u32(this.a0);
     this.a1 = u32(this.a1);
     this.a2 = f64(this.a2);

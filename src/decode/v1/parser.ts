@@ -160,7 +160,7 @@ export class V1Parser {
     const i = e.grow();
     e.ts[i] = this.relTicks(raw.args[1]!, raw.argPos[1]!);
     e.p[i] = toInt32(raw.args[2]!);
-    e.g[i] = raw.args[3]!;
+    e.setG(i, raw.args[3]!);
     e.a0[i] = e.a1[i] = e.a2[i] = 0;
     e.stk[i] = toUint32(raw.args[4]!);
     e.type[i] = V1.CPUSample;
@@ -228,7 +228,7 @@ export class V1Parser {
     const i = out.grow();
     out.type[i] = raw.typ;
     out.p[i] = this.lastP;
-    out.g[i] = this.lastG;
+    out.setG(i, this.lastG);
     out.off[i] = raw.off;
     out.stk[i] = 0;
     out.a0[i] = out.a1[i] = out.a2[i] = 0;
@@ -254,7 +254,7 @@ export class V1Parser {
       case V1.GoStartLocal:
       case V1.GoStartLabel:
         this.lastG = out.getA0(i);
-        out.g[i] = this.lastG;
+        out.setG(i, this.lastG);
         break;
       case V1.GoEnd:
       case V1.GoStop:
@@ -273,7 +273,7 @@ export class V1Parser {
         this.lastG = 0;
         break;
       case V1.GoSysExit: {
-        out.g[i] = out.getA0(i);
+        out.setG(i, out.getA0(i));
         // The real exit time, absolute ticks; 0 (NaN here) means "not recorded".
         const k = argOffset + 2;
         out.a2[i] = args[k] === 0 ? Number.NaN : this.relTicks(args[k]!, raw.argPos[k]!);
@@ -281,7 +281,7 @@ export class V1Parser {
       }
       case V1.GoWaiting:
       case V1.GoInSyscall:
-        out.g[i] = out.getA0(i);
+        out.setG(i, out.getA0(i));
         break;
       case V1.UserLog: {
         // The message was inline in the event; give it an ID of its own.
@@ -371,7 +371,7 @@ export class V1Parser {
           proc.end = events.length;
         }
         const k = proc.pos;
-        stateTransition(tr, events.type[k]!, events.g[k]!, events.getA0(k), events.getA1(k));
+        stateTransition(tr, events.type[k]!, events.getG(k), events.getA0(k), events.getA1(k));
         if (!gs.ready(tr)) continue;
         proc.pos++;
         proc.headIdx = k;
@@ -385,7 +385,7 @@ export class V1Parser {
       }
       const f = frontier.pop();
       const k = f.headIdx;
-      stateTransition(tr, events.type[k]!, events.g[k]!, events.getA0(k), events.getA1(k));
+      stateTransition(tr, events.type[k]!, events.getG(k), events.getA0(k), events.getA1(k));
       if (n === order.length) {
         const o = new Uint32Array(order.length * 2);
         o.set(order);
@@ -479,7 +479,7 @@ export class V1Parser {
       switch (events.type[i]) {
         case V1.GoSysBlock:
         case V1.GoInSyscall: {
-          const g = events.g[i]!;
+          const g = events.getG(i);
           if (g >= 0 && g < denseGoroutines && Number.isInteger(g)) {
             if (g >= lastBlockDense.length) {
               let len = lastBlockDense.length;
@@ -495,7 +495,7 @@ export class V1Parser {
         case V1.GoSysExit: {
           const real = events.a2[i]!;
           if (Number.isNaN(real)) break;
-          const g = events.g[i]!;
+          const g = events.getG(i);
           let block: number | undefined;
           if (g >= 0 && g < denseGoroutines && Number.isInteger(g)) {
             block = g < lastBlockDense.length ? lastBlockDense[g]! : Number.NaN;
@@ -553,7 +553,7 @@ export class V1Parser {
       const i = order[k]!;
       events.ts[i] = Math.trunc((events.ts[i]! - minTs) * freq);
       const typ = events.type[i];
-      if (typ === V1.GoUnblock && this.timerGoids.has(events.g[i]!)) events.p[i] = TimerP;
+      if (typ === V1.GoUnblock && this.timerGoids.has(events.getG(i))) events.p[i] = TimerP;
       if (typ === V1.GoSysExit) events.p[i] = SyscallP;
     }
   }

@@ -46,7 +46,7 @@ interface PDesc {
 /** An old event as Go's tracev1 Event.String prints it, for error messages. */
 export function v1EventString(e: V1Events, i: number): string {
   const spec = v1Specs[e.type[i]!]!;
-  let s = `${e.ts[i]} ${spec.name} p=${e.p[i]} g=${e.g[i]} stk=${e.stk[i]}`;
+  let s = `${e.ts[i]} ${spec.name} p=${e.p[i]} g=${e.getG(i)} stk=${e.stk[i]}`;
   spec.args.forEach((a, k) => {
     s += ` ${a}=${e.arg(i, k)}`;
   });
@@ -126,7 +126,7 @@ export function postProcess(trace: V1Trace): { order: Uint32Array; assistsAtStar
     i = order[k]!;
     typ = e.type[i]!;
     P = e.p[i]!;
-    gid = e.g[i]!;
+    gid = e.getG(i);
     ts = e.ts[i]!;
     switch (typ) {
       case V1.ProcStart: {
@@ -390,7 +390,7 @@ function removeFutile(e: V1Events, order: Uint32Array): Uint32Array {
       case V1.GoStart:
       case V1.GoPreempt:
       case V1.FutileWakeup: {
-        const w = get(e.g[i]!);
+        const w = get(e.getG(i));
         w.wakeup.push(i);
         if (e.type[i] === V1.FutileWakeup) w.futile = true;
         break;
@@ -401,14 +401,14 @@ function removeFutile(e: V1Events, order: Uint32Array): Uint32Array {
       case V1.GoBlockSelect:
       case V1.GoBlockSync:
       case V1.GoBlockCond: {
-        const w = gs.get(e.g[i]!);
+        const w = gs.get(e.getG(i));
         if (w?.futile) {
           for (const j of [i, ...w.wakeup]) {
             if (!futile[j]) removed++;
             futile[j] = 1;
           }
         }
-        gs.delete(e.g[i]!);
+        gs.delete(e.getG(i));
         break;
       }
     }
