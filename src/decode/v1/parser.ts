@@ -41,8 +41,9 @@ interface Proc {
   pos: number;
   end: number;
   done: boolean;
-  /** Index of this P's event in the frontier. */
+  /** Index of this P's event in the frontier, and its time. */
   headIdx: number;
+  headTs: number;
 }
 
 export class V1Parser {
@@ -341,13 +342,13 @@ export class V1Parser {
     appendSortedSamples(this.cpuSamples, events);
     this.cpuSamples = new V1Events(1, false, this.wide);
     const pids = [...this.batchOffsets.keys()].sort((a, b) => a - b);
-    const allProcs: Proc[] = pids.map((pid) => ({ pid, pos: 0, end: 0, done: false, headIdx: 0 }));
-    allProcs.push({ pid: ProfileP, pos: 0, end: events.length, done: false, headIdx: 0 });
+    const allProcs: Proc[] = pids.map((pid) => ({ pid, pos: 0, end: 0, done: false, headIdx: 0, headTs: 0 }));
+    allProcs.push({ pid: ProfileP, pos: 0, end: events.length, done: false, headIdx: 0, headTs: 0 });
 
     let order = new Uint32Array(Math.max(this.rawEvents, 1));
     let n = 0;
     const gs = new GoroutineStates();
-    const frontier = new Frontier<Proc>((p) => events.ts[p.headIdx]!);
+    const frontier = new Frontier<Proc>((p) => p.headTs);
     const available = [...allProcs];
     const tr = newTransition();
     const removeAt = (i: number) => {
@@ -375,6 +376,7 @@ export class V1Parser {
         if (!gs.ready(tr)) continue;
         proc.pos++;
         proc.headIdx = k;
+        proc.headTs = events.ts[k]!;
         removeAt(i);
         frontier.push(proc);
         i--;
