@@ -7,15 +7,26 @@ import { statSync } from "node:fs";
 import { type Analyzer, type RunResult, runAnalyzers } from "../analysis/analyzer.js";
 import { TraceError } from "../decode/errors.js";
 import { type Event, EventKind } from "../decode/event.js";
+import type { TraceReader } from "../decode/reader.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes } from "./format.js";
 
+/** An analyzer that can forget what it saw after the last Sync, as go tool trace drops it. */
+interface Rollback {
+  discardPending?: () => void;
+}
+
 /**
  * Runs the analyzers over a file. A broken trace is analysed up to the
- * damage, with a note on stderr of what was lost; like go tool trace, it is
- * an error (false) only if not even the start of one generation was read.
+ * damage (analyzers with `discardPending` drop what followed the last Sync),
+ * with a note on stderr of what was lost; like go tool trace, it is an error
+ * (undefined) only if not even the start of one generation was read.
+ * Returns the reader, for its originNs.
  */
-export async function analyzeFile(file: string, analyzers: readonly Analyzer<unknown>[]): Promise<boolean> {
+export async function analyzeFile(
+  file: string,
+  analyzers: readonly (Analyzer<unknown> & Rollback)[],
+): Promise<TraceReader | undefined> {
   let syncs = 0;
   const counter = {
     event(ev: Event) {
@@ -30,20 +41,21 @@ export async function analyzeFile(file: string, analyzers: readonly Analyzer<unk
     // Broken before the first event: nothing to show.
     if (!(e instanceof TraceError)) throw e;
     process.stderr.write(`gotrace: ${e.message}\n`);
-    return false;
+    return undefined;
   }
   const { reader, error } = run;
-  if (!error) return true;
+  if (!error) return reader;
   if (syncs === 0) {
-    process.stderr.write(`gotrace: ${error.message}\n`);
-    return false;
+    process.stderr.write(`gotrace: failed to parse any useful part of the trace: ${error.message}\n`);
+    return undefined;
   }
+  for (const a of analyzers) a.discardPending?.();
   const size = statSync(file).size;
   const lost = size - reader.validOffset;
   process.stderr.write(
     `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; showing what was read before it\n`,
   );
-  return true;
+  return reader;
 }
 
 export interface Flags {

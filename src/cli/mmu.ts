@@ -10,10 +10,9 @@
  */
 import { MMUCurve, mmuPlot, plotQuantiles } from "../analysis/mmu.js";
 import { MutatorUtilAnalyzer, UtilFlags } from "../analysis/mutator-util.js";
-import { parseFlags, UsageError } from "./analyze.js";
+import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";
-import { analyzeWithRollback } from "./rollback.js";
 import { outputFormat } from "./table.js";
 
 /** What the /mmu page includes when it opens: everything but sweeping. */
@@ -91,7 +90,7 @@ export async function runMMU(args: string[]): Promise<number> {
 
   const file = flags.positional[0]!;
   const analyzer = new MutatorUtilAnalyzer(utilFlags);
-  const reader = await analyzeWithRollback(file, [analyzer]);
+  const reader = await analyzeFile(file, [analyzer]);
   if (!reader) return 1;
   const curve = new MMUCurve(analyzer.finalize());
   if (curve.empty) {

@@ -20,16 +20,15 @@ import {
 } from "../analysis/tasks.js";
 import type { TimeHistogramResult } from "../analysis/time-histogram.js";
 import { goStateNames } from "../decode/event.js";
-import { parseFlags } from "./analyze.js";
+import { analyzeFile, parseFlags } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { OutputBuffer } from "./output.js";
 import { type ReportColumn, type ReportRow, renderReport } from "./report.js";
-import { analyzeWithRollback } from "./rollback.js";
 import { outputFormat } from "./table.js";
 
 async function annotations(file: string): Promise<Annotations | undefined> {
   const analyzer = new TasksAnalyzer();
-  if (!(await analyzeWithRollback(file, [analyzer]))) return undefined;
+  if (!(await analyzeFile(file, [analyzer]))) return undefined;
   return analyzer.finalize();
 }
 
