@@ -38,3 +38,49 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
+
+/** What the timeline's address can say. Times are ns since the first event. */
+export interface TimelineLink {
+  readonly view?: "proc" | "thread" | "goroutine";
+  readonly startNs?: number;
+  readonly endNs?: number;
+  /** A selected slice (id from the engine, in `view`). */
+  readonly sel?: number;
+  /** A goroutine to focus: its row is scrolled into view and highlighted. */
+  readonly g?: number;
+  /** A find query to run; with `filter`, the goroutine view keeps only matching goroutines. */
+  readonly q?: string;
+  readonly filter?: boolean;
+}
+
+/** The address of the timeline showing `link`: every page links to the timeline through this. */
+export function timelineHref(link: TimelineLink): string {
+  return routeHref("timeline", {
+    view: link.view,
+    start: link.startNs === undefined ? undefined : Math.floor(link.startNs),
+    end: link.endNs === undefined ? undefined : Math.ceil(link.endNs),
+    sel: link.sel,
+    g: link.g,
+    q: link.q,
+    filter: link.filter ? 1 : undefined,
+  });
+}
+
+export function parseTimelineLink(params: URLSearchParams): TimelineLink {
+  const num = (k: string) => {
+    const v = params.get(k);
+    if (v === null || v === "") return undefined;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const view = params.get("view");
+  return {
+    view: view === "proc" || view === "thread" || view === "goroutine" ? view : undefined,
+    startNs: num("start"),
+    endNs: num("end"),
+    sel: num("sel"),
+    g: num("g"),
+    q: params.get("q") ?? undefined,
+    filter: params.get("filter") === "1",
+  };
+}
