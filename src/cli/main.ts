@@ -17,11 +17,15 @@ import { runPprof } from "./pprof.js";
 import { runSchedLatency } from "./schedlat.js";
 import { runStats } from "./stats.js";
 import { runRegions, runTasks } from "./tasks.js";
+import { runView } from "./view.js";
 import { dumpWireEvents } from "./wire.js";
 
 const usage = `usage: gotrace <command> [flags] FILE
 
 commands:
+  view FILE [--http HOST:PORT] [--no-open]
+                     the timeline and analysis pages in a browser, served on
+                     127.0.0.1 at a free port; FILE alone means the same
   dump FILE          print every event as go tool trace -d=parsed does
   dump --wire FILE   print the raw wire events (go tool trace -d=wire)
   stats FILE         a short overview of the trace
@@ -41,10 +45,32 @@ commands:
                      a blocking profile (gzipped pprof), or its top functions
 
 go tool trace compatible:
+  gotrace [-http=HOST:PORT] FILE
   gotrace -d=parsed FILE
   gotrace -d=wire FILE
   gotrace -pprof=net|sync|syscall|sched FILE > out.pb
 `;
+
+const commands = new Set([
+  "view",
+  "dump",
+  "stats",
+  "goroutines",
+  "schedlat",
+  "tasks",
+  "regions",
+  "mmu",
+  "convert",
+  "pprof",
+]);
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`gotrace: ${message}\n`);
@@ -80,6 +106,21 @@ export async function main(argv: string[]): Promise<void> {
   if (command === "-pprof" || command.startsWith("-pprof=")) {
     args.unshift(`--type=${command === "-pprof" ? (args.shift() ?? "") : command.slice(7)}`);
     command = "pprof";
+  }
+  // go tool trace's spelling: `gotrace -http=:6060 FILE`, or a file alone.
+  const viewFlag = /^--?(http|no-open)(=|$)/;
+  if (viewFlag.test(command) || (!commands.has(command) && !command.startsWith("-") && isFile(command))) {
+    args.unshift(command);
+    command = "view";
+  }
+  if (command === "view") {
+    try {
+      process.exitCode = await runView(args);
+    } catch (e) {
+      if (e instanceof UsageError) fail(e.message);
+      throw e;
+    }
+    return;
   }
   if (command === "pprof") {
     process.exitCode = await runPprof(args);

@@ -1,0 +1,196 @@
+/**
+ * `gotrace view FILE`: reads the trace into the timeline engine, with a
+ * progress bar on stderr, serves the UI and the engine on 127.0.0.1 (or
+ * `--http host:port`, or go tool trace's `-http=addr`), prints the URL and
+ * opens a browser unless `--no-open`. Runs until killed.
+ */
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import { TraceError } from "../decode/errors.js";
+import { readTrace } from "../decode/reader.js";
+import type { TimelineEngine, TraceInfo } from "../query/protocol.js";
+import { type RouteHandler, startViewServer } from "../server/server.js";
+import { UsageError } from "./analyze.js";
+import { fileChunks } from "./chunks.js";
+import { formatBytes } from "./format.js";
+import { ProgressBar } from "./progress.js";
+
+export const viewUsage = `gotrace view FILE [--http HOST:PORT] [--no-open]
+gotrace FILE                  the same
+gotrace -http=HOST:PORT FILE  go tool trace's spelling
+`;
+
+export interface ViewOptions {
+  readonly file: string;
+  readonly host: string;
+  readonly port: number;
+  readonly open: boolean;
+}
+
+/**
+ * `host:port`, `[v6]:port` or `:port`. An empty host means 127.0.0.1: go
+ * tool trace would listen on every interface, but a trace holds stacks and
+ * strings of the traced program, so reaching it from elsewhere must be asked
+ * for by name (`0.0.0.0:PORT`).
+ */
+export function parseHttpAddr(addr: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.%\w]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(addr);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port > 65535) throw new UsageError(`-http: want HOST:PORT, got ${JSON.stringify(addr)}`);
+  return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
+}
+
+export function parseViewArgs(args: readonly string[]): ViewOptions {
+  let addr = "127.0.0.1:0";
+  let open = true;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf("=");
+    const name = a.startsWith("-") && eq > 0 ? a.slice(0, eq) : a;
+    if (name === "-http" || name === "--http") {
+      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new UsageError(`${name} needs HOST:PORT`);
+      addr = v;
+    } else if (a === "--no-open" || a === "-no-open") {
+      open = false;
+    } else if (a.startsWith("-") && a !== "-") {
+      throw new UsageError(`unknown flag ${a}\nusage: ${viewUsage}`);
+    } else {
+      files.push(a);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(`want one trace file\nusage: ${viewUsage}`);
+  return { file: files[0]!, ...parseHttpAddr(addr), open };
+}
+
+export interface LoadedTimeline {
+  readonly engine: TimelineEngine;
+  readonly damage?: TraceInfo["damage"];
+}
+
+/** The file's chunks, reporting the bytes read so far. */
+async function* countedChunks(file: string, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of fileChunks(file)) {
+    n += chunk.length;
+    onBytes(n);
+    yield chunk;
+  }
+}
+
+/**
+ * Stands in for the query stage's timeline engine until it lands: the
+ * trace's header, event count and duration, no rows. Enough for the page
+ * frame and the browser-test harness.
+ */
+async function loadTimeline(file: string, onBytes: (n: number) => void): Promise<LoadedTimeline> {
+  let events = 0;
+  let firstNs = Number.NaN;
+  let lastNs = 0;
+  let damage: TraceInfo["damage"];
+  let version: number | undefined;
+  try {
+    const r = await readTrace(countedChunks(file, onBytes), (ev, reader) => {
+      events++;
+      if (Number.isNaN(firstNs)) firstNs = ev.time;
+      lastNs = ev.time;
+      version = reader.version;
+    });
+    version = r.version;
+  } catch (e) {
+    if (!(e instanceof TraceError)) throw e;
+    const offset = e.offset ?? 0;
+    damage = { message: e.reason, offset, lostBytes: statSync(file).size - offset };
+  }
+  const info: TraceInfo = {
+    format: version === undefined ? "?" : `go 1.${version} trace`,
+    durationNs: events > 0 ? lastNs - firstNs : 0,
+    events,
+    goroutines: 0,
+    procs: 0,
+    threads: 0,
+    ...(damage ? { damage } : {}),
+  };
+  const engine: TimelineEngine = {
+    info: () => info,
+    rows: () => [],
+    window: (req) => ({
+      view: req.view,
+      startNs: req.startNs,
+      endNs: req.endNs,
+      resolutionNs: (req.endNs - req.startNs) / req.widthPx,
+      labels: [],
+      slices: [],
+      counters: [],
+      marks: [],
+      flows: [],
+      flowsTruncated: false,
+    }),
+    slice: () => undefined,
+    mark: () => undefined,
+    goroutine: () => undefined,
+    find: (query) => ({ query, matches: [], goroutines: [], truncated: false }),
+    range: (startNs, endNs) => ({ startNs, endNs, states: [], procs: [], events: [] }),
+  };
+  return { engine, damage };
+}
+
+/** Opens `url` in the desktop's browser; any failure (no desktop, no opener) is ignored. */
+function openBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === "darwin"
+      ? ["open", [url]]
+      : process.platform === "win32"
+        ? ["cmd", ["/c", "start", "", url]]
+        : ["xdg-open", [url]];
+  try {
+    const child = spawn(cmd, args, { stdio: "ignore", detached: true });
+    child.on("error", () => {});
+    child.unref();
+  } catch {
+    // No opener: the URL is on stdout.
+  }
+}
+
+/** Extra routes mounted beside the engine's (the analysis pages'). */
+const extraRoutes: RouteHandler[] = [];
+
+export async function runView(args: readonly string[]): Promise<number> {
+  const opts = parseViewArgs(args);
+  let size: number;
+  try {
+    size = statSync(opts.file).size;
+  } catch {
+    throw new UsageError(`cannot open ${opts.file}`);
+  }
+  const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
+  let loaded: LoadedTimeline;
+  try {
+    loaded = await loadTimeline(opts.file, (n) => bar.update(n));
+  } finally {
+    bar.finish();
+  }
+  const { damage } = loaded;
+  if (damage) {
+    const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";
+    process.stderr.write(
+      `gotrace: damaged trace at byte offset ${damage.offset}: ${damage.message}; ` +
+        `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
+    );
+  }
+  const server = await startViewServer({
+    engine: loaded.engine,
+    host: opts.host,
+    port: opts.port,
+    routes: extraRoutes,
+  });
+  process.stdout.write(`gotrace: serving ${opts.file} at ${server.url}\n`);
+  if (opts.open) openBrowser(server.url);
+  const stop = () => {
+    server.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return 0;
+}
