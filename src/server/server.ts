@@ -355,6 +355,12 @@ export function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
   const serveAsset = (pathname: string, res: ServerResponse) => {
     const key = pathname === "/" ? "/index.html" : pathname;
     const file = assets.get(key);
+    if (!file && key === "/favicon.ico") {
+      // Browsers ask on every page; a 404 would show as a console error.
+      res.writeHead(204, { "Cache-Control": "public, max-age=86400" });
+      res.end();
+      return;
+    }
     if (!file) {
       sendText(res, 404, "gotrace: not found");
       return;
