@@ -60,14 +60,31 @@ export interface RegionFilter {
   readonly latMaxNs?: number;
 }
 
-/** Either a goroutine group (start function, as /io?name=) or a region filter (as /regionio). */
-export type ProfileFilter = { readonly group: string } | { readonly region: RegionFilter };
+/** A time window [startNs, endNs], ns from the trace's origin. */
+export interface TimeRange {
+  readonly startNs: number;
+  readonly endNs: number;
+}
+
+/**
+ * Either a goroutine group (start function, as /io?name=) or a region filter
+ * (as /regionio), each optionally cut to a time range (gotrace's own: the
+ * part of each interval inside a range selected on the timeline); or only a
+ * time range.
+ */
+export type ProfileFilter =
+  | { readonly group: string; readonly range?: TimeRange }
+  | { readonly region: RegionFilter; readonly range?: TimeRange }
+  | { readonly range: TimeRange };
 
 /** A filter go tool trace would refuse (no goroutine of that name). */
 export class ProfileFilterError extends Error {}
 
 export interface BlockingProfileOptions {
-  /** Keep every sample so that region filters can be applied later (memory grows with the trace). */
+  /**
+   * Keep every sample so that region and time-range filters can be applied
+   * later (memory grows with the trace: 7 numbers a sample).
+   */
   readonly regions?: boolean;
 }
 
@@ -170,21 +187,40 @@ const enum Bucket {
   AtFirstRun = 2,
 }
 
-/** Raw samples, kept only for region filters. */
+/** Raw samples, kept only for region and time-range filters. */
 class SampleColumns {
   g: number[] = [];
   key: number[] = [];
   startNs: number[] = [];
   endNs: number[] = [];
+  /**
+   * How the unfiltered profile counts the sample: the goroutine incarnation
+   * and bucket it is tallied under (undefined: not at all) and the delay it
+   * adds. A time range cuts [startNs, startNs + delay] further.
+   */
+  scope: (GoroutineScope | undefined)[] = [];
+  bucket: number[] = [];
+  delayNs: number[] = [];
   committed = 0;
   push(g: number, key: number, startNs: number, endNs: number): void {
     this.g.push(g);
     this.key.push(key);
     this.startNs.push(startNs);
     this.endNs.push(endNs);
+    this.scope.push(undefined);
+    this.bucket.push(0);
+    this.delayNs.push(0);
+  }
+  /** Records how the last sample pushed is tallied. */
+  tallied(scope: GoroutineScope, bucket: number, delayNs: number): void {
+    const i = this.g.length - 1;
+    this.scope[i] = scope;
+    this.bucket[i] = bucket;
+    this.delayNs[i] = delayNs;
   }
   rollback(): void {
-    for (const c of [this.g, this.key, this.startNs, this.endNs]) c.length = this.committed;
+    for (const c of [this.g, this.key, this.startNs, this.endNs, this.scope, this.bucket, this.delayNs])
+      c.length = this.committed;
   }
 }
 
@@ -264,6 +300,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
       if (!Number.isNaN(g.endNs)) delay = g.endNs < startNs ? 0 : Math.min(g.endNs, endNs) - startNs;
     }
     if (delay <= 0) return;
+    this.raw?.tallied(g, bucket, delay);
     let samples = this.samples.get(g);
     if (!samples) {
       samples = new Map();
@@ -353,31 +390,13 @@ export class BlockingProfiles {
         add(byVariant, Math.floor(key / 4), t.count, t.delayNs, t.lastSample);
       }
     };
+    const range = filter?.range;
     if (filter && "region" in filter) {
-      this.regionSamples(k, filter.region, byVariant);
+      this.regionSamples(k, filter.region, range, byVariant);
     } else {
-      const name = filter?.group;
-      let matched = 0;
-      for (const g of this.scope.goroutines.values()) {
-        if (name !== undefined && g.name !== name) continue;
-        matched++;
-        if (!Number.isNaN(g.startNs)) {
-          addAll(this.samples.get(g), 1 << Bucket.Ran);
-          continue;
-        }
-        // It never ran, so Go's interval for the ID is [0, end]: it covers
-        // all of its samples and, whole, those of earlier goroutines that
-        // had the ID.
-        addAll(this.samples.get(g), 1 << Bucket.BeforeRun);
-        for (let p = g.previous; p; p = p.previous) addAll(this.samples.get(p), 0b111);
-      }
-      if (matched === 0) {
-        throw new ProfileFilterError(
-          name === undefined
-            ? "no goroutines in the trace"
-            : `no goroutines found with start function "${name}"`,
-        );
-      }
+      const masks = this.selected(filter && "group" in filter ? filter.group : undefined);
+      if (range) this.rangeSamples(k, masks, range, byVariant);
+      else for (const [g, buckets] of masks) addAll(this.samples.get(g), buckets);
     }
     // Merge variants with the same PCs; show the frames of the one met last.
     const byGroup = new Map<number, { variant: number; tally: Tally }>();
@@ -402,7 +421,54 @@ export class BlockingProfiles {
     return records.sort((a, b) => b.delayNs - a.delayNs || b.count - a.count);
   }
 
-  private regionSamples(k: number, filter: RegionFilter, out: Tallies): void {
+  /**
+   * The goroutine incarnations whose samples count (all, or those of one
+   * group), each with the buckets that do (bit 1 << bucket).
+   */
+  private selected(name: string | undefined): Map<GoroutineScope, number> {
+    const masks = new Map<GoroutineScope, number>();
+    for (const g of this.scope.goroutines.values()) {
+      if (name !== undefined && g.name !== name) continue;
+      if (!Number.isNaN(g.startNs)) {
+        masks.set(g, 1 << Bucket.Ran);
+        continue;
+      }
+      // It never ran, so Go's interval for the ID is [0, end]: it covers
+      // all of its samples and, whole, those of earlier goroutines that
+      // had the ID.
+      masks.set(g, 1 << Bucket.BeforeRun);
+      for (let p = g.previous; p; p = p.previous) masks.set(p, 0b111);
+    }
+    if (masks.size === 0) {
+      throw new ProfileFilterError(
+        name === undefined
+          ? "no goroutines in the trace"
+          : `no goroutines found with start function "${name}"`,
+      );
+    }
+    return masks;
+  }
+
+  /** The samples the unfiltered (or group) profile counts, each cut to the range: one contention each. */
+  private rangeSamples(
+    k: number,
+    masks: ReadonlyMap<GoroutineScope, number>,
+    range: TimeRange,
+    out: Tallies,
+  ): void {
+    const raw = this.raw;
+    if (!raw) throw new Error("time ranges need BlockingProfileAnalyzer({ regions: true })");
+    for (let i = 0; i < raw.committed; i++) {
+      if (raw.key[i]! % 4 !== k) continue;
+      const g = raw.scope[i];
+      if (!g || !((masks.get(g) ?? 0) & (1 << raw.bucket[i]!))) continue;
+      const s = raw.startNs[i]!;
+      const o = Math.min(range.endNs, s + raw.delayNs[i]!) - Math.max(range.startNs, s);
+      if (o > 0) add(out, raw.key[i]! >> 2, 1, o, i);
+    }
+  }
+
+  private regionSamples(k: number, filter: RegionFilter, range: TimeRange | undefined, out: Tallies): void {
     const raw = this.raw;
     if (!raw) throw new Error("region filters need BlockingProfileAnalyzer({ regions: true })");
     const intervals = new Map<number, [number, number][]>();
@@ -426,7 +492,11 @@ export class BlockingProfiles {
       const s = raw.startNs[i]!;
       const e = raw.endNs[i]!;
       let delay = 0;
-      for (const [lo, hi] of spans) {
+      for (let [lo, hi] of spans) {
+        if (range) {
+          lo = Math.max(lo, range.startNs);
+          hi = Math.min(hi, range.endNs);
+        }
         if (hi < s || e < lo) continue;
         const o = Math.min(hi, e) - Math.max(lo, s);
         if (o > 0) delay += o;

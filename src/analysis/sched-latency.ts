@@ -185,6 +185,11 @@ export class SchedLatencyAnalyzer {
     if (w.length > this.keepWorst) w.pop();
   }
 
+  /** Every counted wait's length, in the order the waits ended (for a distribution chart). */
+  waits(): Float64Array {
+    return this.durs.view();
+  }
+
   finalize(): SchedLatency {
     const durs = this.durs.view();
     const who = this.who.view();

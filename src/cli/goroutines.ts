@@ -10,15 +10,18 @@ import {
   type GoroutineSummary,
   goroutineGroups,
   nonOverlappingStats,
-  unknownNs,
 } from "../analysis/goroutines.js";
+import {
+  defaultMemberOrder,
+  groupDetailJson,
+  groupListJson,
+  groupMembers,
+  noStackGroupName as noName,
+} from "../query/analysis-goroutines.js";
 import { analyzeFile, parseFlags } from "./analyze.js";
 import { formatGoPercent } from "./go-format.js";
 import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";
 import { outputFormat } from "./table.js";
-
-/** How go tool trace shows the group of goroutines that never had a stack. */
-const noName = "(Inactive, no stack trace sampled)";
 
 export async function runGoroutines(args: string[]): Promise<number> {
   const flags = parseFlags(args, ["--group", "--sort"]);
@@ -33,7 +36,7 @@ export async function runGoroutines(args: string[]): Promise<number> {
     process.stdout.write(groupList(goroutines, format, sort));
     return 0;
   }
-  const members = goroutines.filter((g) => g.name === group || (g.name === "" && group === noName));
+  const members = groupMembers(goroutines, group);
   if (members.length === 0) {
     process.stderr.write(
       `gotrace: no goroutines start at ${group} (gotrace goroutines FILE lists the groups)\n`,
@@ -51,11 +54,10 @@ function groupList(
 ): string {
   const groups = goroutineGroups(goroutines);
   if (format === "json") {
-    const totalExecNs = groups.reduce((s, g) => s + g.execNs, 0);
     const sorted = sort
       ? sortReport(listColumns, groups.map(listRow), sort).map((r) => groups[r.index]!)
       : groups;
-    return `${JSON.stringify({ totalExecNs, groups: sorted }, null, 2)}\n`;
+    return `${JSON.stringify(groupListJson(sorted), null, 2)}\n`;
   }
   let rows: ReportRow[] = groups.map(listRow);
   if (sort) rows = sortReport(listColumns, rows, sort);
@@ -102,7 +104,7 @@ function groupDetail(
     { title: "Ended", kind: "ns" },
   ];
   // Go's default order: longest total first.
-  const order = members.map((_, i) => i).sort((a, b) => members[b]!.totalNs - members[a]!.totalNs || a - b);
+  const order = defaultMemberOrder(members);
   let rows: ReportRow[] = order.map((i) => {
     const g = members[i]!;
     return {
@@ -124,13 +126,11 @@ function groupDetail(
   const execNs = members.reduce((s, g) => s + g.execNs, 0);
   const execPercent = totalExecNs > 0 ? (execNs / totalExecNs) * 100 : undefined;
   if (format === "json") {
-    const out = {
-      name: members[0]!.name,
-      count: members.length,
-      execNs,
-      execPercent: execPercent ?? null,
-      goroutines: rows.map(({ index }) => goroutineJson(members[index]!)),
-    };
+    const out = groupDetailJson(
+      all,
+      members,
+      rows.map((r) => r.index),
+    );
     return `${JSON.stringify(out, null, 2)}\n`;
   }
   if (format === "csv") return renderReport(columns, rows, format);
@@ -162,22 +162,4 @@ function groupDetail(
     }
   }
   return text;
-}
-
-function goroutineJson(g: GoroutineSummary) {
-  return {
-    id: g.id,
-    name: g.name,
-    creationNs: g.creationNs,
-    startNs: g.startNs ?? null,
-    endNs: g.endNs ?? null,
-    totalNs: g.totalNs,
-    execNs: g.execNs,
-    schedWaitNs: g.schedWaitNs,
-    blockNs: Object.fromEntries(g.blockNs),
-    syscallNs: g.syscallNs,
-    syscallBlockNs: g.syscallBlockNs,
-    unknownNs: unknownNs(g),
-    rangeNs: Object.fromEntries(g.rangeNs),
-  };
 }

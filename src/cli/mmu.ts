@@ -8,8 +8,9 @@
  * trace's timeline shows them); JSON also gives them as absolute trace
  * time, the `Time` of /mmu?mode=details.
  */
-import { MMUCurve, mmuPlot, plotQuantiles } from "../analysis/mmu.js";
+import { MMUCurve } from "../analysis/mmu.js";
 import { MutatorUtilAnalyzer, UtilFlags } from "../analysis/mutator-util.js";
+import { mmuJson } from "../query/analysis-mmu.js";
 import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";
@@ -53,18 +54,6 @@ export function parseWindow(s: string): number {
   return Math.trunc(ns);
 }
 
-/** Window sizes 1, 2, 5 × 10^k ns between lo and hi, for a curve people can read. */
-function readableWindows(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let decade = 1; decade <= hi; decade *= 10) {
-    for (const m of [1, 2, 5]) {
-      const w = m * decade;
-      if (w >= lo && w <= hi) out.push(w);
-    }
-  }
-  return out;
-}
-
 function seconds(ns: number): string {
   return `${(ns / 1e9).toFixed(9)}s`;
 }
@@ -102,40 +91,16 @@ export async function runMMU(args: string[]): Promise<number> {
 
   const format = outputFormat(args);
   // go tool trace's 100 plot windows for JSON; 1-2-5 steps over the same range for people.
-  const goWindows = !windows && format === "json";
-  const plot = mmuPlot(curve, percentiles ? plotQuantiles : undefined, goWindows ? 100 : 0);
-  const points = goWindows
-    ? plot.curve.map(([w, ...ys]) => ({
-        windowNs: w!,
-        mmu: percentiles ? curve.mmu(w!) : ys[0]!,
-        ...(percentiles ? { percentiles: ys.slice(1) } : {}),
-      }))
-    : (windows ?? readableWindows(plot.xMinNs, plot.xMaxNs)).map((w) => ({
-        windowNs: w,
-        mmu: curve.mmu(w),
-        ...(percentiles ? { percentiles: curve.mud(w, plotQuantiles).slice(1) } : {}),
-      }));
-  const worstSizes = windows ?? [Math.min(1e6, plot.xMaxNs)];
-  const worst = worstSizes.map((w) => ({
-    windowNs: w,
-    windows: curve.examples(w, nWorst).map((x) => ({
-      startNs: x.startNs,
-      endNs: x.startNs + w,
-      startAbsNs: originNs + x.startNs,
-      util: x.util,
-    })),
-  }));
-
+  const out = mmuJson(curve, originNs, {
+    include,
+    perProc,
+    percentiles,
+    windows,
+    goWindows: !windows && format === "json",
+    nWorst,
+  });
+  const { curve: points, worst } = out;
   if (format === "json") {
-    const out = {
-      include,
-      perProc,
-      xMinNs: plot.xMinNs,
-      xMaxNs: plot.xMaxNs,
-      quantiles: percentiles ? plotQuantiles.slice(1) : null,
-      curve: points,
-      worst,
-    };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }

@@ -19,6 +19,7 @@ import { encodePprof } from "../analysis/pprof-encode.js";
 import { topFunctions } from "../analysis/pprof-top.js";
 import { TraceError } from "../decode/errors.js";
 import { type Event, EventKind } from "../decode/event.js";
+import { topFunctionsJson } from "../query/analysis-profiles.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes, formatDuration } from "./format.js";
 import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./table.js";
@@ -213,15 +214,7 @@ function topTable(
   const total = all.reduce((s, f) => s + f.flatNs, 0);
   const pct = (ns: number) => (total > 0 ? (ns / total) * 100 : 0);
   if (format === "json") {
-    const out = rows.map((f) => ({
-      function: f.func,
-      flatNs: f.flatNs,
-      flatPercent: pct(f.flatNs),
-      flatCount: f.flatCount,
-      cumNs: f.cumNs,
-      cumPercent: pct(f.cumNs),
-      cumCount: f.cumCount,
-    }));
+    const out = topFunctionsJson(records, limit === 0 || limit === undefined ? undefined : limit);
     return `${JSON.stringify(out, null, 2)}\n`;
   }
   const columns: Column[] =

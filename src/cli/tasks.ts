@@ -20,6 +20,7 @@ import {
 } from "../analysis/tasks.js";
 import type { TimeHistogramResult } from "../analysis/time-histogram.js";
 import { goStateNames } from "../decode/event.js";
+import { taskJson } from "../query/analysis-tasks.js";
 import { analyzeFile, parseFlags } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { OutputBuffer } from "./output.js";
@@ -121,10 +122,7 @@ export async function runTasks(args: string[]): Promise<number> {
     out.line(`"types":${JSON.stringify(types)},`);
     out.line(`"tasks":[`);
     tasks.forEach((t, i) => {
-      const regions = t.regions.map((row) => a.regionTable.get(row));
-      out.line(
-        `${JSON.stringify({ ...t, parent: t.parent ?? null, regions })}${i + 1 < tasks.length ? "," : ""}`,
-      );
+      out.line(`${JSON.stringify(taskJson(t, a.regionTable))}${i + 1 < tasks.length ? "," : ""}`);
     });
     out.line("]}");
     out.flush();

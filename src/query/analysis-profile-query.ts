@@ -1,0 +1,51 @@
+/**
+ * A Profiles page query (type, goroutine group, region type, time range)
+ * turned into the pprof core's filter, and its answer: flame graph, top
+ * functions, totals. Group and region filters do not combine (as in the
+ * CLI); the region filter wins.
+ */
+import {
+  type BlockingProfiles,
+  type ProfileFilter,
+  ProfileFilterError,
+  type ProfileRecord,
+  type TimeRange,
+} from "../analysis/pprof.js";
+import { flameTree, topFunctionsJson } from "./analysis-profiles.js";
+import type { ProfileQuery, ProfileResponse } from "./analysis-protocol.js";
+
+export function profileFilter(q: ProfileQuery): ProfileFilter | undefined {
+  const range: TimeRange | undefined =
+    q.startNs !== undefined || q.endNs !== undefined
+      ? { startNs: q.startNs ?? Number.NEGATIVE_INFINITY, endNs: q.endNs ?? Number.POSITIVE_INFINITY }
+      : undefined;
+  if (q.region !== undefined) return { region: { type: q.region }, range };
+  if (q.group !== undefined) return { group: q.group, range };
+  return range ? { range } : undefined;
+}
+
+/** The records for a query, or the reason there are none (go tool trace's refusal). */
+export function profileRecords(
+  profiles: BlockingProfiles,
+  q: ProfileQuery,
+): { records: ProfileRecord[]; error: null } | { records: []; error: string } {
+  try {
+    return { records: profiles.records(q.type, profileFilter(q)), error: null };
+  } catch (e) {
+    if (e instanceof ProfileFilterError) return { records: [], error: e.message };
+    throw e;
+  }
+}
+
+export function profileJson(profiles: BlockingProfiles, q: ProfileQuery, topLimit: number): ProfileResponse {
+  const { records, error } = profileRecords(profiles, q);
+  const root = flameTree(records);
+  return {
+    query: q,
+    totalNs: root.totalNs,
+    count: root.count,
+    root,
+    top: topFunctionsJson(records, topLimit),
+    error,
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * What the analysis pages ask and get back, as plain JSON: the server
+ * answers these at /api/analysis/…, and an in-browser Worker could answer
+ * the same. Times are ns since the trace's origin, as on the timeline.
+ * The shapes inside (groups, goroutines, tasks, MMU points, sched latency)
+ * are exactly those of the CLI's `--json` for the same analysis.
+ */
+import type { BlockReason } from "../analysis/activity.js";
+import type { SchedLatency } from "../analysis/sched-latency.js";
+import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../analysis/tasks.js";
+import type { HistogramBucket, TimeHistogramResult } from "../analysis/time-histogram.js";
+
+/** A time series for a small chart: [time ns, value] points, at most a few hundred. */
+export type SeriesPoints = readonly (readonly [number, number])[];
+
+export interface OverviewResponse {
+  /** "go 1.26 trace (written by …)", or "?" when the header was unreadable. */
+  readonly format: string;
+  readonly firstNs: number;
+  readonly lastNs: number;
+  readonly durationNs: number;
+  readonly generations: number;
+  readonly firstGeneration: number;
+  readonly lastGeneration: number;
+  readonly events: number;
+  readonly eventsByKind: ReadonlyArray<readonly [string, number]>;
+  readonly goroutines: number;
+  readonly goroutinesCreated: number;
+  readonly goroutinesEnded: number;
+  readonly procs: number;
+  readonly maxGomaxprocs: number;
+  readonly threads: number;
+  readonly gcCycles: number;
+  readonly gcMarkNs: number;
+  readonly stwPauses: number;
+  readonly stwTotalNs: number;
+  readonly stwMaxNs: number;
+  readonly stwMaxKind: string;
+  readonly heapPeakBytes: number | null;
+  readonly heapGoalMaxBytes: number | null;
+  /** The reasons `gotrace stats` lists: most blocked time first, runtime idling left out. */
+  readonly blocking: readonly BlockReason[];
+  /** Heap in use over time (empty when the trace has no heap metric). */
+  readonly heap: SeriesPoints;
+  /** Goroutines in existence over time. */
+  readonly goroutineCount: SeriesPoints;
+  /** Set when the trace is broken: the analyses cover what came before it. */
+  readonly damage: string | null;
+}
+
+/** `gotrace goroutines FILE --json`. */
+export interface GoroutineGroupsResponse {
+  readonly totalExecNs: number;
+  readonly groups: readonly { name: string; count: number; execNs: number; execPercent: number }[];
+}
+
+/** One goroutine of a group, as `gotrace goroutines FILE --group NAME --json` gives it. */
+export interface GoroutineJson {
+  readonly id: number;
+  readonly name: string;
+  readonly creationNs: number;
+  readonly startNs: number | null;
+  readonly endNs: number | null;
+  readonly totalNs: number;
+  readonly execNs: number;
+  readonly schedWaitNs: number;
+  readonly blockNs: Readonly<Record<string, number>>;
+  readonly syscallNs: number;
+  readonly syscallBlockNs: number;
+  readonly unknownNs: number;
+  readonly rangeNs: Readonly<Record<string, number>>;
+}
+
+/** `gotrace goroutines FILE --group NAME --json`. */
+export interface GoroutineGroupResponse {
+  readonly name: string;
+  readonly count: number;
+  readonly execNs: number;
+  readonly execPercent: number | null;
+  readonly goroutines: readonly GoroutineJson[];
+}
+
+export type ProfileKind = "net" | "sync" | "syscall" | "sched";
+
+/** Which part of a profile to show; all set conditions hold. */
+export interface ProfileQuery {
+  readonly type: ProfileKind;
+  /** Goroutines started at this function only. */
+  readonly group?: string;
+  /** Only time inside regions of this type. */
+  readonly region?: string;
+  /** Only the part of each interval inside [startNs, endNs]. */
+  readonly startNs?: number;
+  readonly endNs?: number;
+}
+
+/** One frame of the flame graph: a function on a path from the root, merged by name. */
+export interface FlameNode {
+  readonly func: string;
+  /** Delay of every sample through this path, and theirs alone ending here. */
+  readonly totalNs: number;
+  readonly selfNs: number;
+  readonly count: number;
+  readonly children: readonly FlameNode[];
+}
+
+/** One row of `gotrace pprof --top --json`. */
+export interface TopFunctionJson {
+  readonly function: string;
+  readonly flatNs: number;
+  readonly flatPercent: number;
+  readonly flatCount: number;
+  readonly cumNs: number;
+  readonly cumPercent: number;
+  readonly cumCount: number;
+}
+
+export interface ProfileResponse {
+  readonly query: ProfileQuery;
+  readonly totalNs: number;
+  readonly count: number;
+  /** The root ("" func) holds every sample. */
+  readonly root: FlameNode;
+  /** Functions by flat delay; `gotrace pprof --top --json` for the same filter. */
+  readonly top: readonly TopFunctionJson[];
+  /** Set when the filter matches nothing go tool trace would accept (no such group). */
+  readonly error: string | null;
+}
+
+/** Choices for the profile filters. */
+export interface ProfileFiltersResponse {
+  readonly groups: readonly string[];
+  readonly regionTypes: readonly string[];
+}
+
+export interface TasksResponse {
+  readonly traceStartNs: number;
+  readonly traceEndNs: number;
+  readonly types: readonly TaskTypeSummary[];
+}
+
+/** A task as `gotrace tasks FILE --json` gives it, with its regions. */
+export interface TaskJson {
+  readonly id: number;
+  readonly type: string;
+  readonly parent: number | null;
+  readonly children: readonly number[];
+  readonly complete: boolean;
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly durNs: number;
+  readonly goroutines: readonly number[];
+  readonly logs: readonly { timeNs: number; g: number; category: string; message: string }[];
+  readonly regions: readonly RegionInstance[];
+}
+
+export interface TaskListResponse {
+  readonly type: string;
+  /** Instances in the bucket (or all), shortest first as /usertask lists them, at most `limit`. */
+  readonly tasks: readonly TaskJson[];
+  readonly total: number;
+  readonly bucket: HistogramBucket | null;
+}
+
+export interface RegionsResponse {
+  readonly traceStartNs: number;
+  readonly traceEndNs: number;
+  readonly groups: readonly RegionGroupSummary[];
+}
+
+export interface RegionListResponse {
+  readonly type: string;
+  readonly pc: number;
+  /** Longest first, as /userregion lists them, at most `limit`. */
+  readonly regions: readonly RegionInstance[];
+  readonly total: number;
+  readonly bucket: HistogramBucket | null;
+}
+
+export type MMUInclude = "stw" | "background" | "assist" | "sweep";
+
+export interface MMUQuery {
+  readonly include: readonly MMUInclude[];
+  readonly perProc: boolean;
+  readonly percentiles: boolean;
+  /** Window size for the worst windows (default: 1 ms or the longest window, as the CLI). */
+  readonly worstWindowNs?: number;
+  readonly worst?: number;
+}
+
+/** `gotrace mmu FILE --json [--percentiles] [--include …] [--per-proc]`. */
+export interface MMUResponse {
+  readonly include: readonly string[];
+  readonly perProc: boolean;
+  readonly xMinNs: number;
+  readonly xMaxNs: number;
+  readonly quantiles: readonly number[] | null;
+  readonly curve: readonly { windowNs: number; mmu: number; percentiles?: readonly number[] }[];
+  readonly worst: readonly {
+    windowNs: number;
+    windows: readonly { startNs: number; endNs: number; startAbsNs: number; util: number }[];
+  }[];
+  /** Set when the trace never says what GOMAXPROCS is (no utilization). */
+  readonly error: string | null;
+}
+
+/** `gotrace schedlat FILE --json --top N`, with the distribution of every wait. */
+export interface SchedLatencyResponse extends SchedLatency {
+  readonly histogram: TimeHistogramResult;
+}
+
+/** Progress of the first pass, for a loading indicator. */
+export interface AnalysisStatus {
+  readonly state: "idle" | "running" | "done" | "failed";
+  readonly events: number;
+  readonly message: string | null;
+}

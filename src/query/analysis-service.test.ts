@@ -1,0 +1,96 @@
+/**
+ * The analysis service answers with the CLI's numbers: for fixtures of old
+ * and new formats, each page's JSON equals what `gotrace … --json` prints
+ * for the same trace (the CLI is run as a separate process, from dist/).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fixturesDir, repoRoot } from "../testing/corpus.js";
+import { AnalysisService, schedWorstCount } from "./analysis-service.js";
+
+const cli = join(repoRoot, "dist", "cli", "main.js");
+
+function gotrace(...args: string[]): unknown {
+  return JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 1 << 28 }));
+}
+
+/** JSON round trip: what the server sends (Maps and undefined dropped the same way). */
+function wire<T>(v: T): unknown {
+  return JSON.parse(JSON.stringify(v));
+}
+
+const fixtures = ["annotations-go1.26.trace", "sched-go1.26.trace", "gc-go1.26.trace", "sched-go1.21.trace"];
+
+describe("analysis service = CLI --json", () => {
+  for (const name of fixtures) {
+    const file = join(fixturesDir, name);
+    const service = new AnalysisService(() => createReadStream(file));
+
+    it(`${name}: goroutines`, async () => {
+      const groups = await service.goroutineGroups();
+      assert.deepEqual(wire(groups), gotrace("goroutines", file, "--json"));
+      const first = groups.groups[0]!;
+      assert.deepEqual(
+        wire(await service.goroutineGroup(first.name)),
+        gotrace("goroutines", file, "--group", first.name, "--json"),
+      );
+    });
+
+    it(`${name}: profiles' top functions`, async () => {
+      for (const type of ["sync", "sched"] as const) {
+        const p = await service.profile({ type }, 100_000);
+        assert.deepEqual(wire(p.top), gotrace("pprof", `--type=${type}`, "--top", "--json", file));
+        assert.equal(
+          p.root.totalNs,
+          p.top.reduce((s, f) => s + f.flatNs, 0),
+        );
+      }
+    });
+
+    it(`${name}: tasks and regions`, async () => {
+      const tasks = gotrace("tasks", file, "--json") as { types: unknown; traceEndNs: number };
+      const mine = await service.tasks();
+      assert.deepEqual(wire(mine.types), tasks.types);
+      assert.equal(mine.traceEndNs, tasks.traceEndNs);
+      const regions = gotrace("regions", file, "--json") as { groups: unknown };
+      assert.deepEqual(wire((await service.regions()).groups), regions.groups);
+    });
+
+    it(`${name}: scheduler latency`, async () => {
+      const { histogram, ...rest } = await service.schedLatency();
+      assert.deepEqual(wire(rest), gotrace("schedlat", file, "--json", "--top", String(schedWorstCount)));
+      assert.equal(histogram.count, rest.overall.count);
+    });
+
+    it(`${name}: MMU`, async () => {
+      const mine = await service.mmu({
+        include: ["stw", "background", "assist"],
+        perProc: false,
+        percentiles: false,
+      });
+      if (name.includes("go1.21")) {
+        // Old traces never say what GOMAXPROCS is: the CLI refuses, the page says why.
+        assert.match(mine.error ?? "", /GOMAXPROCS/);
+        return;
+      }
+      const cliMMU = gotrace("mmu", file, "--json");
+      const { error, ...rest } = mine;
+      assert.equal(error, null);
+      assert.deepEqual(wire(rest), cliMMU);
+      const sweep = await service.mmu({
+        include: ["stw", "sweep"],
+        perProc: true,
+        percentiles: true,
+      });
+      const { error: e2, ...rest2 } = sweep;
+      assert.equal(e2, null);
+      assert.deepEqual(
+        wire(rest2),
+        gotrace("mmu", file, "--json", "--include", "stw,sweep", "--per-proc", "--percentiles"),
+      );
+    });
+  }
+});
