@@ -9,7 +9,8 @@ import { statSync } from "node:fs";
 import { TraceError } from "../decode/errors.js";
 import { readTrace } from "../decode/reader.js";
 import type { TimelineEngine, TraceInfo } from "../query/protocol.js";
-import { type RouteHandler, startViewServer } from "../server/server.js";
+import { analysisRoutes } from "../server/analysis-routes.js";
+import { startViewServer } from "../server/server.js";
 import { UsageError } from "./analyze.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes } from "./format.js";
@@ -153,9 +154,6 @@ function openBrowser(url: string): void {
   }
 }
 
-/** Extra routes mounted beside the engine's (the analysis pages'). */
-const extraRoutes: RouteHandler[] = [];
-
 export async function runView(args: readonly string[]): Promise<number> {
   const opts = parseViewArgs(args);
   let size: number;
@@ -179,16 +177,20 @@ export async function runView(args: readonly string[]): Promise<number> {
         `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
     );
   }
+  // The analysis pages read the file again in a worker thread, so the
+  // timeline is served while their first pass runs.
+  const analysis = analysisRoutes(opts.file);
   const server = await startViewServer({
     engine: loaded.engine,
     host: opts.host,
     port: opts.port,
-    routes: extraRoutes,
+    routes: [analysis.route],
   });
   process.stdout.write(`gotrace: serving ${opts.file} at ${server.url}\n`);
+  analysis.start();
   if (opts.open) openBrowser(server.url);
   const stop = () => {
-    server.close().then(() => process.exit(0));
+    Promise.all([server.close(), analysis.close()]).finally(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
