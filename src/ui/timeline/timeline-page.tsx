@@ -1,5 +1,199 @@
+/**
+ * The timeline page: toolbar, the canvas timeline and a side panel for
+ * details, range totals and find matches. The per-frame state lives in the
+ * controller; Preact holds what the panels show. The address carries view,
+ * window, selected slice, focused goroutine and find query (route.ts's
+ * timeline link), rewritten shortly after each change and restored on load.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { ViewKind } from "../../query/protocol.js";
 import type { PageProps } from "../app.js";
+import { parseTimelineLink, replaceRoute, timelineHref } from "../route.js";
+import { axisHeightPx } from "./axis-painter.js";
+import { TimelineController } from "./controller.js";
+import { GoroutineDetailsView, MarkDetailsView, SliceDetailsView } from "./details-panel.js";
+import { FindResults } from "./find-results.js";
+import { HelpPopover } from "./help-popover.js";
+import { HoverTip, type HoverTipHandle } from "./hover-tip.js";
+import { attachInput } from "./input.js";
+import { layoutRows } from "./layout.js";
+import { RangePanel } from "./range-panel.js";
+import { Toolbar } from "./toolbar.js";
+import { useTimelineState } from "./use-timeline-state.js";
+import "./timeline.css";
 
-export function TimelinePage(_: PageProps) {
-  return <div>Not built yet.</div>;
+/** How long the address waits after the last change before it is rewritten. */
+const urlDebounceMs = 250;
+
+export function TimelinePage({ engine, info, route }: PageProps) {
+  const urlTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const writeUrl = useRef<() => void>(() => {});
+  const ctl = useMemo(
+    () =>
+      new TimelineController(engine, info, {
+        onWindow: () => {
+          clearTimeout(urlTimer.current);
+          urlTimer.current = setTimeout(() => writeUrl.current(), urlDebounceMs);
+        },
+      }),
+    [engine, info],
+  );
+  const st = useTimelineState(engine, ctl);
+  const [selectMode, setSelectMode] = useState(false);
+  const [help, setHelp] = useState(false);
+  const findInput = useRef<HTMLInputElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const spacer = useRef<HTMLDivElement>(null);
+  const tracks = useRef<HTMLCanvasElement>(null);
+  const axis = useRef<HTMLCanvasElement>(null);
+  const tip = useRef<HoverTipHandle>(null);
+  const lastHref = useRef<string | undefined>(undefined);
+
+  writeUrl.current = () => {
+    const href = timelineHref({
+      view: st.view,
+      startNs: ctl.win.startNs,
+      endNs: ctl.win.endNs,
+      sel: st.selectedId,
+      g: st.focusG,
+      q: st.find.ran || undefined,
+      filter: st.find.filter,
+    });
+    lastHref.current = href;
+    replaceRoute(href);
+  };
+  useEffect(
+    () => ctl.events.onWindow(ctl.win),
+    [st.view, st.selectedId, st.focusG, st.find.ran, st.find.filter],
+  );
+
+  // A link opened (or pasted) while on this page is applied; our own rewrites are not.
+  useEffect(() => {
+    if (route.page !== "timeline" || location.hash === lastHref.current) return;
+    st.applyLink(parseTimelineLink(route.params));
+  }, [route]);
+
+  // The layout follows the rows, folded groups and the find filter.
+  const layout = useMemo(() => {
+    if (!st.rows) return undefined;
+    const keep = st.filterSet;
+    return layoutRows(
+      st.rows,
+      st.collapsed,
+      keep && st.view === "goroutine" ? (r) => r.goroutine === undefined || keep.has(r.goroutine) : undefined,
+    );
+  }, [st.rows, st.collapsed, st.filterSet, st.view]);
+  useEffect(() => {
+    if (st.rows && layout) {
+      ctl.setRows(st.view, st.rows, layout);
+      st.afterLayout();
+    }
+  }, [layout]);
+
+  const actions = useRef(st.actions);
+  actions.current = st.actions;
+  useEffect(() => {
+    ctl.attach(tracks.current!, axis.current!, scroller.current!, spacer.current!);
+    scroller.current!.focus({ preventScroll: true });
+    return attachInput(ctl, root.current!, scroller.current!, axis.current!, {
+      onClick: (p) => actions.current.click(p),
+      onRange: (r, done) => actions.current.range(r, done),
+      onHover: (p, x, y) => tip.current?.show(p, x, y),
+      onKey: (e) => {
+        const k = e.key;
+        if (k === "?") setHelp((h) => !h);
+        else if (k === "/") findInput.current?.focus();
+        else if (k === "0") ctl.setWindow({ startNs: 0, endNs: ctl.durationNs });
+        else if (k === "f" || k === "F") actions.current.zoomToSelection();
+        else if (k === "Escape") {
+          setHelp(false);
+          actions.current.clear();
+        } else if (k === "1" || k === "2" || k === "3")
+          actions.current.setView((["proc", "thread", "goroutine"] as const)[Number(k) - 1]!);
+        else return false;
+        return true;
+      },
+      selectMode: () => selectRef.current,
+    });
+  }, [ctl]);
+  const selectRef = useRef(selectMode);
+  selectRef.current = selectMode;
+
+  const panel = st.panel;
+  const jumps = st.jumps;
+  return (
+    <div class="tl" ref={root}>
+      <Toolbar
+        view={st.view}
+        setView={(v: ViewKind) => st.setView(v)}
+        zoom={(f) => ctl.zoom(f)}
+        whole={() => ctl.setWindow({ startNs: 0, endNs: ctl.durationNs })}
+        zoomToSelection={() => st.actions.zoomToSelection()}
+        canZoomToSelection={st.hasSelection}
+        selectMode={selectMode}
+        setSelectMode={setSelectMode}
+        flows={st.flows}
+        setFlows={st.setFlows}
+        toggleHelp={() => setHelp((h) => !h)}
+        find={{
+          query: st.find.query,
+          setQuery: st.setQuery,
+          step: st.findStep,
+          count: st.find.resp?.matches.length,
+          index: st.find.index,
+          truncated: st.find.resp?.truncated ?? false,
+          filter: st.find.filter,
+          setFilter: st.setFilter,
+          filterEnabled: true,
+          inputRef: findInput,
+        }}
+      />
+      {help && <HelpPopover onClose={() => setHelp(false)} />}
+      <div class="tl-body">
+        <div class="tl-main">
+          <canvas ref={axis} class="tl-axis" style={{ height: `${axisHeightPx}px` }} />
+          <div class="tl-tracks">
+            <canvas ref={tracks} class="tl-canvas" data-testid="timeline-canvas" />
+            <div
+              ref={scroller}
+              class={`tl-scroller${selectMode ? " select" : ""}`}
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: the canvas timeline is one widget and this element takes its keys
+              tabIndex={0}
+              role="application"
+              aria-label="Timeline. W/S zoom, A/D pan, 0 whole trace, ? help."
+            >
+              <div ref={spacer} class="tl-spacer" />
+            </div>
+            <HoverTip handle={tip} rows={() => ctl.rows} />
+            {!st.rows && <div class="tl-loading">Loading rows…</div>}
+          </div>
+        </div>
+        {(panel || st.find.resp) && (
+          <aside class="tl-side" aria-label="Details">
+            <div class="tl-side-head">
+              <button
+                type="button"
+                class="tl-icon"
+                aria-label="Close panel"
+                onClick={() => st.actions.clear()}
+              >
+                ×
+              </button>
+            </div>
+            {st.find.resp && (
+              <FindResults resp={st.find.resp} index={st.find.index} onPick={(i) => st.goToMatch(i)} />
+            )}
+            {panel?.kind === "slice" && <SliceDetailsView d={panel.d} g={panel.g} jumps={jumps} />}
+            {panel?.kind === "mark" && <MarkDetailsView d={panel.d} jumps={jumps} />}
+            {panel?.kind === "goroutine" && <GoroutineDetailsView g={panel.g} jumps={jumps} />}
+            {panel?.kind === "range" && (
+              <RangePanel r={panel.r} onZoom={() => st.actions.zoomToSelection()} />
+            )}
+            {panel?.kind === "error" && <div class="tl-details tl-error">{panel.message}</div>}
+          </aside>
+        )}
+      </div>
+    </div>
+  );
 }

@@ -1,0 +1,146 @@
+/**
+ * The timeline's non-slice drawing: counters as stacked step areas, marks
+ * as ticks, and flow arrows between rows. Like the slice painter these read
+ * only cached columns of the visible rows.
+ */
+import type { FlowKind, MarkColumns } from "../../query/protocol.js";
+import { seriesColors, theme } from "./colors.js";
+import { laneHeightPx } from "./layout.js";
+import type { Scene } from "./painter.js";
+import { chunkRows, type RowData } from "./window-cache.js";
+
+/** A round number ≥ v (1, 2 or 5 × 10^k), so a counter's scale reads cleanly. */
+export function niceCeil(v: number): number {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/** Compact number for counter scales: 950, 12k, 3.4M; heap rows in bytes. */
+export function formatCount(v: number, bytes: boolean): string {
+  const steps = bytes ? ["B", "KiB", "MiB", "GiB", "TiB"] : ["", "k", "M", "G", "T"];
+  const base = bytes ? 1024 : 1000;
+  let i = 0;
+  while (Math.abs(v) >= base && i < steps.length - 1) {
+    v /= base;
+    i++;
+  }
+  const s = Number.isInteger(v) ? String(v) : v.toFixed(v >= 10 ? 0 : 1);
+  return bytes ? `${s} ${steps[i]}` : `${s}${steps[i]}`;
+}
+
+export function drawCounter(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  data: RowData,
+  rowTop: number,
+  rowH: number,
+  k: number,
+): void {
+  const c = data.counter!;
+  const bottom = rowTop + rowH - 2;
+  const scale = niceCeil(data.counterMax);
+  const plotH = rowH - 8;
+  const yk = plotH / scale;
+  const n = c.timeNs.length;
+  for (let i = 0; i < n; i++) {
+    const t0 = c.timeNs[i]!;
+    const t1 = i + 1 < n ? c.timeNs[i + 1]! : s.win.endNs;
+    if (t1 < s.win.startNs || t0 > s.win.endNs) continue;
+    const x0 = Math.round(s.gutterPx + Math.max(t0 - s.win.startNs, -1) * k);
+    const x1 = Math.round(s.gutterPx + Math.min(t1 - s.win.startNs, s.win.endNs - s.win.startNs + 1) * k);
+    if (x1 <= x0) continue;
+    let cum = 0;
+    for (let sIdx = 0; sIdx < c.values.length; sIdx++) {
+      const v = Math.max(0, c.values[sIdx]![i] ?? 0);
+      if (v === 0) continue;
+      ctx.fillStyle = seriesColors[sIdx % seriesColors.length]!;
+      const yTop = bottom - (cum + v) * yk;
+      ctx.fillRect(x0, yTop, x1 - x0, v * yk);
+      cum += v;
+    }
+  }
+  const r = s.rows[c.row];
+  const label = formatCount(scale, r !== undefined && /heap/i.test(r.label));
+  ctx.fillStyle = theme.mutedText;
+  ctx.fillText(label, s.widthPx - 8 - label.length * s.charPx, rowTop + 8);
+}
+
+export function drawMarks(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  m: MarkColumns,
+  rowTop: number,
+  rowH: number,
+  k: number,
+): void {
+  ctx.fillStyle = theme.mark;
+  for (let i = 0; i < m.timeNs.length; i++) {
+    const t = m.timeNs[i]!;
+    if (t < s.win.startNs || t > s.win.endNs) continue;
+    const x = s.gutterPx + (t - s.win.startNs) * k;
+    // A merged mark (several in one pixel) is drawn taller and bolder than a single one.
+    const many = m.count[i]! > 1;
+    ctx.globalAlpha = many ? 0.9 : 0.7;
+    ctx.fillRect(x - (many ? 1 : 0.5), rowTop + (many ? 3 : 5), many ? 2 : 1, rowH - (many ? 6 : 10));
+  }
+  ctx.globalAlpha = 1;
+}
+
+const flowColors: Record<FlowKind, string> = {
+  create: "rgba(46, 125, 50, 0.8)",
+  unblock: "rgba(198, 40, 40, 0.75)",
+  syscall: "rgba(230, 126, 0, 0.8)",
+  task: "rgba(21, 101, 192, 0.8)",
+};
+
+/** Arrows between rows; each flow is drawn once, from the chunk holding its source row when shown. */
+export function drawFlows(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  from: number,
+  to: number,
+  k: number,
+): void {
+  let lastChunk = -1;
+  let firstChunk = -1;
+  ctx.lineWidth = 1.2;
+  for (let e = from; e < to; e++) {
+    const row = s.layout.entryRow[e]!;
+    if (row < 0) continue;
+    const chunk = Math.floor(row / chunkRows);
+    if (chunk === lastChunk) continue;
+    if (firstChunk < 0) firstChunk = chunk;
+    lastChunk = chunk;
+    for (const f of s.cache.flows(s.view, chunk)) {
+      const fromChunk = Math.floor(f.fromRow / chunkRows);
+      // Drawn from the source's chunk if that is on screen (it then holds the flow too), else from here.
+      if (fromChunk !== chunk && fromChunk >= firstChunk && fromChunk <= lastChunk + 1) continue;
+      const y0 = s.layout.rowY[f.fromRow]!;
+      const y1 = s.layout.rowY[f.toRow]!;
+      if (Number.isNaN(y0) || Number.isNaN(y1)) continue;
+      const x0 = s.gutterPx + (f.fromNs - s.win.startNs) * k;
+      const x1 = s.gutterPx + (f.toNs - s.win.startNs) * k;
+      if ((x0 < s.gutterPx && x1 < s.gutterPx) || (x0 > s.widthPx && x1 > s.widthPx)) continue;
+      const ya = y0 - s.scrollTopPx + 2 + laneHeightPx / 2;
+      const yb = y1 - s.scrollTopPx + 2 + laneHeightPx / 2;
+      ctx.strokeStyle = flowColors[f.kind] ?? theme.flow;
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.beginPath();
+      ctx.moveTo(x0, ya);
+      ctx.lineTo(x1, yb);
+      ctx.stroke();
+      // Arrowhead along the line, 6 px long; flows are often vertical (an unblock at the same instant).
+      const len = Math.hypot(x1 - x0, yb - ya) || 1;
+      const ux = (x1 - x0) / len;
+      const uy = (yb - ya) / len;
+      ctx.beginPath();
+      ctx.moveTo(x1, yb);
+      ctx.lineTo(x1 - 6 * ux - 3 * uy, yb - 6 * uy + 3 * ux);
+      ctx.lineTo(x1 - 6 * ux + 3 * uy, yb - 6 * uy - 3 * ux);
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
+}

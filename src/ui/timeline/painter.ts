@@ -1,0 +1,255 @@
+/**
+ * Draws the rows of the timeline onto its canvas from cached data only:
+ * synchronous, touching just the visible rows and the items the engine sent
+ * for them (about one per pixel), so a frame costs the same on any trace.
+ * Row labels sit in a gutter on the left; the track area is to its right.
+ */
+import type { Row, SliceColumns, ViewKind } from "../../query/protocol.js";
+import { seriesColors, sliceSwatch, theme } from "./colors.js";
+import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
+import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
+import type { AxisTicks } from "./time-format.js";
+import type { TimeWindow } from "./viewport.js";
+import type { RowData, WindowCache } from "./window-cache.js";
+
+export interface SelectedSlice {
+  readonly row: number;
+  readonly id: number;
+  readonly startNs: number;
+  readonly endNs: number;
+}
+
+/** Everything one frame depends on. */
+export interface Scene {
+  readonly view: ViewKind;
+  readonly rows: readonly Row[];
+  readonly layout: RowLayout;
+  readonly cache: WindowCache;
+  readonly win: TimeWindow;
+  /** Canvas size and the label gutter, in CSS pixels. */
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly gutterPx: number;
+  readonly scrollTopPx: number;
+  readonly collapsed: ReadonlySet<string>;
+  readonly ticks: AxisTicks;
+  readonly selected?: SelectedSlice;
+  /** Goroutines matched by find: their slices are outlined, others dimmed. */
+  readonly highlight?: ReadonlySet<number>;
+  readonly focusGoroutine?: number;
+  readonly range?: TimeWindow;
+  readonly hoverX?: number;
+  readonly showFlows: boolean;
+  /** Average width of one label character, measured once per font. */
+  readonly charPx: number;
+}
+
+export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): void {
+  const { layout, gutterPx, widthPx, heightPx, scrollTopPx } = s;
+  const trackW = widthPx - gutterPx;
+  const k = trackW / (s.win.endNs - s.win.startNs);
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, widthPx, heightPx);
+  ctx.font = theme.font;
+  ctx.textBaseline = "middle";
+  const [from, to] = visibleEntries(layout, scrollTopPx, heightPx);
+
+  // Track area: backgrounds, grid, then the data, clipped to the right of the gutter.
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(gutterPx, 0, trackW, heightPx);
+  ctx.clip();
+  for (let e = from; e < to; e++) {
+    const y = layout.entryY[e]! - scrollTopPx;
+    const h = layout.entryH[e]!;
+    const row = layout.entryRow[e]!;
+    if (row < 0) {
+      ctx.fillStyle = theme.headingBg;
+      ctx.fillRect(gutterPx, y, trackW, h);
+    } else {
+      const r = s.rows[row]!;
+      if (s.focusGoroutine !== undefined && r.goroutine === s.focusGoroutine) {
+        ctx.fillStyle = theme.focusRow;
+        ctx.fillRect(gutterPx, y, trackW, h);
+      }
+    }
+    ctx.fillStyle = theme.rowLine;
+    ctx.fillRect(gutterPx, y + h - 1, trackW, 1);
+  }
+  ctx.fillStyle = theme.gridLine;
+  for (let i = 0; i < s.ticks.count; i++) {
+    const x = gutterPx + (s.ticks.firstNs + i * s.ticks.stepNs - s.win.startNs) * k;
+    ctx.fillRect(Math.round(x), 0, 1, heightPx);
+  }
+  for (let e = from; e < to; e++) {
+    const row = layout.entryRow[e]!;
+    if (row < 0) continue;
+    const data = s.cache.row(s.view, row);
+    if (!data) continue;
+    const y = layout.entryY[e]! - scrollTopPx;
+    const h = layout.entryH[e]!;
+    if (data.slices) drawSlices(ctx, s, data, data.slices, y, k);
+    if (data.counter) drawCounter(ctx, s, data, y, h, k);
+    if (data.marks) drawMarks(ctx, s, data.marks, y, h, k);
+  }
+  if (s.showFlows) drawFlows(ctx, s, from, to, k);
+  drawSelected(ctx, s, k);
+  drawRangeAndHover(ctx, s, k);
+  ctx.restore();
+  paintGutter(ctx, s, from, to);
+}
+
+function drawSlices(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  data: RowData,
+  cols: SliceColumns,
+  rowTop: number,
+  k: number,
+): void {
+  const x0Limit = s.gutterPx - 2;
+  const x1Limit = s.widthPx + 2;
+  const { startNs, endNs, color, count, busyNs, label, depth } = cols;
+  const hl = s.highlight;
+  const h = laneHeightPx - 2;
+  for (let i = 0; i < startNs.length; i++) {
+    const st = startNs[i]!;
+    const en = endNs[i]!;
+    if (en < s.win.startNs || st > s.win.endNs) continue;
+    let x0 = s.gutterPx + (st - s.win.startNs) * k;
+    let x1 = s.gutterPx + (en - s.win.startNs) * k;
+    if (x0 < x0Limit) x0 = x0Limit;
+    if (x1 > x1Limit) x1 = x1Limit;
+    const w = Math.max(x1 - x0, 1);
+    const y = rowTop + 2 + depth[i]! * laneHeightPx;
+    const c = color[i]!;
+    const sw = sliceSwatch(c);
+    let alpha = 1;
+    // A merged item stands for slices narrower than a pixel: the more of it is busy, the stronger.
+    if (count[i]! > 1) alpha = 0.3 + (0.7 * Math.min(busyNs[i]!, en - st)) / Math.max(en - st, 1);
+    const lit = hl !== undefined && c >= 0 && hl.has(c);
+    if (hl !== undefined && !lit) alpha *= 0.3;
+    ctx.globalAlpha = alpha;
+    ctx.fillStyle = sw.fill;
+    ctx.fillRect(x0, y, w, h);
+    ctx.globalAlpha = 1;
+    if (lit) {
+      ctx.strokeStyle = theme.highlight;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x0 + 1, y + 1, Math.max(w - 2, 0.5), h - 2);
+    }
+    const li = label[i]!;
+    // Labels only where there is room for a few characters (≥ 5 px slices at the least).
+    if (li >= 0 && w >= 5) {
+      const room = Math.floor((w - 6) / s.charPx);
+      if (room >= 1) {
+        const text = data.labels[li] ?? "";
+        ctx.fillStyle = hl !== undefined && !lit ? theme.mutedText : sw.text;
+        ctx.fillText(
+          text.length <= room ? text : `${text.slice(0, Math.max(room - 1, 1))}…`,
+          Math.max(x0, s.gutterPx) + 3,
+          y + h / 2 + 0.5,
+        );
+      }
+    }
+  }
+}
+
+/** The selected slice gets a dark outline; its depth comes from the cached item with its id. */
+function drawSelected(ctx: CanvasRenderingContext2D, s: Scene, k: number): void {
+  const sel = s.selected;
+  if (!sel) return;
+  const y = s.layout.rowY[sel.row];
+  if (y === undefined || Number.isNaN(y)) return;
+  let depth = 0;
+  const cols = s.cache.row(s.view, sel.row)?.slices;
+  if (cols) {
+    const i = cols.id.indexOf(sel.id);
+    if (i >= 0) depth = cols.depth[i]!;
+  }
+  const x0 = s.gutterPx + (sel.startNs - s.win.startNs) * k;
+  const x1 = s.gutterPx + (sel.endNs - s.win.startNs) * k;
+  const top = y - s.scrollTopPx + 2 + depth * laneHeightPx;
+  ctx.strokeStyle = theme.selection;
+  ctx.lineWidth = 2;
+  ctx.strokeRect(x0 - 1, top - 1, Math.max(x1 - x0, 1) + 2, laneHeightPx);
+}
+
+function drawRangeAndHover(ctx: CanvasRenderingContext2D, s: Scene, k: number): void {
+  if (s.range) {
+    const x0 = s.gutterPx + (s.range.startNs - s.win.startNs) * k;
+    const x1 = s.gutterPx + (s.range.endNs - s.win.startNs) * k;
+    ctx.fillStyle = theme.rangeFill;
+    ctx.fillRect(x0, 0, x1 - x0, s.heightPx);
+    ctx.fillStyle = theme.rangeEdge;
+    ctx.fillRect(Math.round(x0), 0, 1, s.heightPx);
+    ctx.fillRect(Math.round(x1), 0, 1, s.heightPx);
+  }
+  if (s.hoverX !== undefined && s.hoverX >= s.gutterPx) {
+    ctx.fillStyle = theme.hoverLine;
+    ctx.fillRect(Math.round(s.hoverX), 0, 1, s.heightPx);
+  }
+}
+
+/** Row labels and group headings, drawn over a plain gutter so slices never show through. */
+function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: number): void {
+  const { layout, gutterPx, scrollTopPx } = s;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, 0, gutterPx - 1, s.heightPx);
+  ctx.clip();
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, gutterPx, s.heightPx);
+  for (let e = from; e < to; e++) {
+    const y = layout.entryY[e]! - scrollTopPx;
+    const h = layout.entryH[e]!;
+    const row = layout.entryRow[e]!;
+    if (row < 0) {
+      const heading = -row - 1;
+      const group = layout.headings[heading]!;
+      ctx.fillStyle = theme.headingBg;
+      ctx.fillRect(0, y, gutterPx, h);
+      ctx.fillStyle = theme.headingText;
+      ctx.font = theme.boldFont;
+      ctx.fillText(`${s.collapsed.has(group) ? "▸" : "▾"} ${group}`, 8, y + h / 2);
+      ctx.fillStyle = theme.mutedText;
+      ctx.font = theme.font;
+      const n = String(layout.headingCounts[heading]);
+      ctx.fillText(n, gutterPx - 10 - n.length * s.charPx, y + h / 2);
+    } else {
+      const r = s.rows[row]!;
+      const focused = s.focusGoroutine !== undefined && r.goroutine === s.focusGoroutine;
+      const lit = s.highlight !== undefined && r.goroutine !== undefined && s.highlight.has(r.goroutine);
+      if (focused || lit) {
+        ctx.fillStyle = lit ? "rgba(255, 122, 0, 0.14)" : theme.focusRow;
+        ctx.fillRect(0, y, gutterPx, h);
+      }
+      ctx.fillStyle = theme.labelText;
+      ctx.font = focused ? theme.boldFont : theme.font;
+      const room = Math.floor((gutterPx - 24) / s.charPx);
+      const text = r.label.length <= room ? r.label : `${r.label.slice(0, room - 1)}…`;
+      const lineY = r.kind === "counter" ? y + 11 : y + Math.min(h, laneHeightPx + 4) / 2;
+      ctx.fillText(text, 18, lineY);
+      if (r.kind === "counter" && r.series) drawLegend(ctx, s, r.series, y + 29);
+    }
+    ctx.fillStyle = theme.rowLine;
+    ctx.fillRect(0, y + h - 1, gutterPx, 1);
+  }
+  ctx.restore();
+  ctx.font = theme.font;
+  ctx.fillStyle = theme.rowLine;
+  ctx.fillRect(gutterPx - 1, 0, 1, s.heightPx);
+}
+
+function drawLegend(ctx: CanvasRenderingContext2D, s: Scene, series: readonly string[], y: number): void {
+  let x = 18;
+  ctx.fillStyle = theme.mutedText;
+  for (let i = 0; i < series.length && x < s.gutterPx - 20; i++) {
+    ctx.fillStyle = seriesColors[i % seriesColors.length]!;
+    ctx.fillRect(x, y - 4, 8, 8);
+    ctx.fillStyle = theme.mutedText;
+    const name = series[i]!;
+    ctx.fillText(name, x + 11, y);
+    x += 11 + name.length * s.charPx + 10;
+  }
+}

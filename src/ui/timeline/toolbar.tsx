@@ -1,0 +1,169 @@
+/**
+ * The bar above the timeline: view switcher, zoom buttons, drag mode, flow
+ * arrows, the find box with next/previous and filter, and the help button.
+ */
+import type { ViewKind } from "../../query/protocol.js";
+
+export interface FindBoxProps {
+  readonly query: string;
+  readonly setQuery: (q: string) => void;
+  /** Enter runs the query, or moves to the next (+1) / previous (−1) match when it already ran. */
+  readonly step: (dir: 1 | -1) => void;
+  readonly count?: number;
+  readonly index: number;
+  readonly truncated: boolean;
+  readonly filter: boolean;
+  readonly setFilter: (on: boolean) => void;
+  readonly filterEnabled: boolean;
+  readonly inputRef: { current: HTMLInputElement | null };
+}
+
+export interface ToolbarProps {
+  readonly view: ViewKind;
+  readonly setView: (v: ViewKind) => void;
+  readonly zoom: (factor: number) => void;
+  readonly whole: () => void;
+  readonly zoomToSelection: () => void;
+  readonly canZoomToSelection: boolean;
+  readonly selectMode: boolean;
+  readonly setSelectMode: (on: boolean) => void;
+  readonly flows: boolean;
+  readonly setFlows: (on: boolean) => void;
+  readonly toggleHelp: () => void;
+  readonly find: FindBoxProps;
+}
+
+const viewNames: readonly [ViewKind, string][] = [
+  ["proc", "Procs"],
+  ["thread", "Threads"],
+  ["goroutine", "Goroutines"],
+];
+
+export function Toolbar(p: ToolbarProps) {
+  const f = p.find;
+  return (
+    <div class="tl-toolbar" role="toolbar" aria-label="Timeline controls">
+      <fieldset class="tl-seg">
+        <legend class="tl-sr">View</legend>
+        {viewNames.map(([v, name]) => (
+          <button
+            type="button"
+            aria-pressed={p.view === v}
+            class={p.view === v ? "on" : ""}
+            data-view={v}
+            onClick={() => p.setView(v)}
+          >
+            {name}
+          </button>
+        ))}
+      </fieldset>
+      <div class="tl-group">
+        <button
+          type="button"
+          class="tl-icon"
+          title="Zoom out (S)"
+          aria-label="Zoom out"
+          onClick={() => p.zoom(2)}
+        >
+          −
+        </button>
+        <button
+          type="button"
+          class="tl-icon"
+          title="Zoom in (W)"
+          aria-label="Zoom in"
+          onClick={() => p.zoom(0.5)}
+        >
+          +
+        </button>
+        <button type="button" class="tl-button" title="Whole trace (0)" onClick={p.whole}>
+          Whole trace
+        </button>
+        <button
+          type="button"
+          class="tl-button"
+          title="Zoom to selection (F)"
+          disabled={!p.canZoomToSelection}
+          onClick={p.zoomToSelection}
+        >
+          Zoom to selection
+        </button>
+      </div>
+      <div class="tl-group">
+        <label class="tl-check" title="Drag selects a time range instead of panning (or hold Shift)">
+          <input
+            type="checkbox"
+            checked={p.selectMode}
+            onChange={(e) => p.setSelectMode(e.currentTarget.checked)}
+          />
+          Select
+        </label>
+        <label class="tl-check" title="Arrows for goroutine creation, unblocking and syscall exits">
+          <input type="checkbox" checked={p.flows} onChange={(e) => p.setFlows(e.currentTarget.checked)} />
+          Flows
+        </label>
+      </div>
+      <div class="tl-find">
+        <input
+          ref={f.inputRef}
+          type="search"
+          placeholder="Find G, function, task, region, log  (/)"
+          aria-label="Find"
+          value={f.query}
+          onInput={(e) => f.setQuery(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              f.step(e.shiftKey ? -1 : 1);
+            } else if (e.key === "Escape") {
+              e.currentTarget.blur();
+            }
+          }}
+        />
+        <span class="tl-count" aria-live="polite">
+          {f.count === undefined
+            ? ""
+            : f.count === 0
+              ? "no matches"
+              : `${f.index + 1} / ${f.count}${f.truncated ? "+" : ""}`}
+        </span>
+        <button
+          type="button"
+          class="tl-icon"
+          title="Previous match (Shift+Enter)"
+          aria-label="Previous match"
+          onClick={() => f.step(-1)}
+        >
+          ↑
+        </button>
+        <button
+          type="button"
+          class="tl-icon"
+          title="Next match (Enter)"
+          aria-label="Next match"
+          onClick={() => f.step(1)}
+        >
+          ↓
+        </button>
+        <label class="tl-check" title="Goroutine view: show only goroutines that match">
+          <input
+            type="checkbox"
+            checked={f.filter}
+            disabled={!f.filterEnabled}
+            onChange={(e) => f.setFilter(e.currentTarget.checked)}
+          />
+          Filter
+        </label>
+      </div>
+      <button
+        type="button"
+        class="tl-icon tl-help-button"
+        title="Shortcuts (?)"
+        aria-label="Shortcuts"
+        onClick={p.toggleHelp}
+      >
+        ?
+      </button>
+    </div>
+  );
+}
