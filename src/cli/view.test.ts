@@ -1,0 +1,103 @@
+/**
+ * `gotrace view`'s flags (its own and go tool trace's spellings), the
+ * dispatch of `gotrace FILE`, and the progress bar on a terminal and off it.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fixturesDir, runProcess } from "../testing/corpus.js";
+import { UsageError } from "./analyze.js";
+import { ProgressBar } from "./progress.js";
+import { parseHttpAddr, parseViewArgs } from "./view.js";
+
+describe("view flags", () => {
+  it("binds 127.0.0.1 at a free port unless told", () => {
+    assert.deepEqual(parseViewArgs(["t.trace"]), { file: "t.trace", host: "127.0.0.1", port: 0, open: true });
+  });
+  it("takes --http, -http=, --no-open in any order", () => {
+    assert.deepEqual(parseViewArgs(["--no-open", "--http", "localhost:8080", "t"]), {
+      file: "t",
+      host: "localhost",
+      port: 8080,
+      open: false,
+    });
+    assert.deepEqual(parseViewArgs(["-http=:6060", "t"]), {
+      file: "t",
+      host: "127.0.0.1",
+      port: 6060,
+      open: true,
+    });
+    assert.equal(parseViewArgs(["t", "--http=0.0.0.0:1"]).host, "0.0.0.0");
+  });
+  it("reads IPv6 addresses in brackets", () => {
+    assert.deepEqual(parseHttpAddr("[::1]:9000"), { host: "::1", port: 9000 });
+  });
+  it("refuses what is not HOST:PORT, unknown flags and a missing file", () => {
+    for (const bad of ["8080", "host:", "host:99999", "a:b:c", "[::1]", "host:80x"]) {
+      assert.throws(() => parseHttpAddr(bad), UsageError, bad);
+    }
+    assert.throws(() => parseViewArgs(["--open", "t"]), UsageError);
+    assert.throws(() => parseViewArgs(["--http"]), UsageError);
+    assert.throws(() => parseViewArgs([]), UsageError);
+    assert.throws(() => parseViewArgs(["a", "b"]), UsageError);
+  });
+});
+
+describe("gotrace dispatch", () => {
+  const main = join(fixturesDir, "..", "..", "dist", "cli", "main.js");
+  it("a bad -http on `gotrace -http=… FILE` is a usage error from view", async () => {
+    const r = await runProcess([
+      process.execPath,
+      main,
+      "-http=nonsense",
+      join(fixturesDir, "gc-go1.26.trace"),
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /-http: want HOST:PORT/);
+  });
+  it("a path that is not a file is not taken for one", async () => {
+    const r = await runProcess([process.execPath, main, "no-such-command"]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /unknown command no-such-command|missing trace file/);
+  });
+  it("the usage lists view", async () => {
+    const r = await runProcess([process.execPath, main, "--help"]);
+    assert.match(r.stdout.toString(), /view FILE \[--http HOST:PORT\] \[--no-open\]/);
+  });
+});
+
+function sink(isTTY: boolean) {
+  const out: string[] = [];
+  return { out, stream: { isTTY, columns: 100, write: (s: string) => out.push(s) > 0 } };
+}
+
+describe("progress bar", () => {
+  it("on a terminal: one line redrawn in place, cleared at the end", () => {
+    const { out, stream } = sink(true);
+    const bar = new ProgressBar(200 << 20, "reading", stream);
+    bar.update(50 << 20);
+    bar.update(60 << 20); // within 100 ms: not drawn
+    bar.update(200 << 20); // the end is always drawn
+    bar.finish();
+    assert.equal(out.length, 3);
+    assert.match(out[0]!, /^\r\x1b\[Kreading █+░+ {2}25% 50\.0 MiB of 200\.0 MiB$/);
+    assert.match(out[1]!, /100% 200\.0 MiB of 200\.0 MiB$/);
+    assert.equal(out[2], "\r\x1b[K");
+  });
+  it("elsewhere: a plain line per quarter, nothing for small files", () => {
+    const { out, stream } = sink(false);
+    const bar = new ProgressBar(100 << 20, "reading", stream);
+    for (let mib = 1; mib <= 100; mib++) bar.update(mib << 20);
+    bar.finish();
+    assert.deepEqual(out, [
+      "reading: 25.0 MiB of 100.0 MiB (25%)\n",
+      "reading: 50.0 MiB of 100.0 MiB (50%)\n",
+      "reading: 75.0 MiB of 100.0 MiB (75%)\n",
+      "reading: 100.0 MiB of 100.0 MiB (100%)\n",
+    ]);
+    const small = sink(false);
+    const b2 = new ProgressBar(1 << 20, "reading", small.stream);
+    b2.update(1 << 20);
+    assert.deepEqual(small.out, []);
+  });
+});
