@@ -1,5 +1,219 @@
+/**
+ * Minimum mutator utilization (go tool trace's /mmu): the curve over window
+ * sizes on a log axis, which GC work counts (toggles), per-proc or
+ * system-wide, optional percentile bands, and the worst windows of a chosen
+ * size, each linking to the timeline on exactly that window. Click the
+ * chart to list the worst windows of the size under the cursor.
+ * Address: `#/mmu?include=stw,background,assist&perProc=1&pct=1&window=NS`.
+ */
+import { useMemo } from "preact/hooks";
+import type uPlot from "uplot";
+import type { MMUInclude, MMUResponse } from "../../query/analysis-protocol.js";
 import type { PageProps } from "../app.js";
+import { routeHref, timelineHref } from "../route.js";
+import { useAnalysis } from "./analysis-api.js";
+import { formatNs, formatTimeNs } from "./format.js";
+import { PageFrame, Pending } from "./page-frame.js";
+import { UPlotChart } from "./uplot-chart.js";
 
-export function MMUPage(_: PageProps) {
-  return <div>Not built yet.</div>;
+const toggles: readonly [MMUInclude, string][] = [
+  ["stw", "Stop-the-world pauses"],
+  ["background", "Background mark workers"],
+  ["assist", "Mark assists"],
+  ["sweep", "Sweeping"],
+];
+
+function isPowerOfTen(x: number): boolean {
+  const l = Math.log10(x);
+  return Math.abs(l - Math.round(l)) < 1e-9;
+}
+
+const bandColors = ["#0b63ce", "#7fb0e8", "#a8c8f0", "#cfe0f6"];
+
+function chartOf(m: MMUResponse, onPick: (windowNs: number) => void) {
+  const xs = m.curve.map((p) => p.windowNs);
+  const series: uPlot.Series[] = [{ label: "Window", value: (_u, v) => (v == null ? "" : formatNs(v)) }];
+  const data: (number | null)[][] = [xs];
+  series.push({
+    label: "MMU",
+    stroke: bandColors[0],
+    width: 2,
+    value: (_u, v) => (v == null ? "" : v.toFixed(4)),
+  });
+  data.push(m.curve.map((p) => p.mmu));
+  (m.quantiles ?? []).forEach((q, i) => {
+    series.push({
+      label: `p${((1 - q) * 100).toPrecision(3).replace(/\.?0+$/, "")} MU`,
+      stroke: bandColors[i + 1],
+      width: 1.5,
+      dash: [4, 3],
+      value: (_u, v) => (v == null ? "" : v.toFixed(4)),
+    });
+    data.push(m.curve.map((p) => p.percentiles?.[i] ?? null));
+  });
+  const options: Omit<uPlot.Options, "width"> = {
+    height: 320,
+    scales: { x: { time: false, distr: 3 }, y: { range: [0, 1] } },
+    axes: [
+      // A log axis ticks 1–9 in each decade; only the powers of ten get a label.
+      { label: "Window size", values: (_u, ticks) => ticks.map((t) => (isPowerOfTen(t) ? formatNs(t) : "")) },
+      { label: "Mutator utilization" },
+    ],
+    cursor: { drag: { x: false, y: false } },
+    series,
+    hooks: {
+      ready: [
+        (u) => {
+          u.over.addEventListener("click", () => {
+            const i = u.cursor.idx;
+            if (i != null) onPick(xs[i]!);
+          });
+        },
+      ],
+    },
+  };
+  return { options, data: data as uPlot.AlignedData };
+}
+
+/** Decades from the curve's smallest to its largest window, and the size shown now. */
+function windowChoices(m: MMUResponse): number[] {
+  const out = new Set<number>();
+  for (let w = Math.max(1, m.xMinNs); w <= m.xMaxNs; w *= 10) out.add(w);
+  out.add(m.xMaxNs);
+  for (const x of m.worst) out.add(x.windowNs);
+  return [...out].sort((a, b) => a - b);
+}
+
+function Curve(props: { m: MMUResponse; onPick: (w: number) => void }) {
+  const chart = useMemo(() => chartOf(props.m, props.onPick), [props.m]);
+  return (
+    <UPlotChart
+      label="Minimum mutator utilization by window size"
+      options={chart.options}
+      data={chart.data}
+    />
+  );
+}
+
+function Worst(props: { m: MMUResponse }) {
+  return (
+    <>
+      {props.m.worst.map((w) => (
+        <section>
+          <h2>Worst {formatNs(w.windowNs)} windows</h2>
+          <table class="atable" data-testid="worst-windows" data-window={w.windowNs}>
+            <thead>
+              <tr>
+                <th scope="col">Start</th>
+                <th scope="col">End</th>
+                <th scope="col" class="num">
+                  Mutator utilization
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {w.windows.map((x) => (
+                <tr>
+                  <td data-value={x.startNs}>
+                    <a href={timelineHref({ view: "proc", startNs: x.startNs, endNs: x.endNs })}>
+                      {formatTimeNs(x.startNs)}
+                    </a>
+                  </td>
+                  <td data-value={x.endNs}>{formatTimeNs(x.endNs)}</td>
+                  <td class="num" data-value={x.util}>
+                    {x.util.toFixed(4)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </>
+  );
+}
+
+export function MMUPage(props: PageProps) {
+  const params = props.route.params;
+  const include = (params.get("include") ?? "stw,background,assist")
+    .split(",")
+    .filter((s): s is MMUInclude => toggles.some(([k]) => k === s));
+  const perProc = params.get("perProc") === "1";
+  const pct = params.get("pct") === "1";
+  const windowText = params.get("window");
+  const worstWindowNs = windowText && Number(windowText) >= 1 ? Math.round(Number(windowText)) : undefined;
+  const loaded = useAnalysis<MMUResponse>("mmu", {
+    include: include.join(","),
+    perProc,
+    percentiles: pct,
+    worstWindowNs,
+  });
+  const go = (change: Record<string, string | number | undefined>) => {
+    location.hash = routeHref("mmu", {
+      include: include.join(","),
+      perProc: perProc ? 1 : undefined,
+      pct: pct ? 1 : undefined,
+      window: worstWindowNs,
+      ...change,
+    });
+  };
+  const flip = (k: MMUInclude) => {
+    const next = include.includes(k) ? include.filter((x) => x !== k) : [...include, k];
+    go({
+      include: toggles
+        .map(([t]) => t)
+        .filter((t) => next.includes(t))
+        .join(","),
+    });
+  };
+  return (
+    <PageFrame
+      title="Minimum mutator utilization"
+      intro="For each window size, the least share of the CPUs left to the program over any window of that size. Click the chart to list the worst windows of that size."
+    >
+      <fieldset class="controls">
+        <legend class="muted">Count as GC</legend>
+        {toggles.map(([k, title]) => (
+          <label>
+            <input type="checkbox" checked={include.includes(k)} onChange={() => flip(k)} /> {title}
+          </label>
+        ))}
+        <label>
+          <input
+            type="checkbox"
+            checked={perProc}
+            onChange={() => go({ perProc: perProc ? undefined : 1 })}
+          />{" "}
+          Per proc
+        </label>
+        <label>
+          <input type="checkbox" checked={pct} onChange={() => go({ pct: pct ? undefined : 1 })} />{" "}
+          Percentiles
+        </label>
+      </fieldset>
+      <Pending loaded={loaded}>
+        {(m) =>
+          m.error ? (
+            <div class="aerror">{m.error}</div>
+          ) : (
+            <>
+              <Curve m={m} onPick={(w) => go({ window: w })} />
+              <label class="controls">
+                Worst windows of
+                <select
+                  value={String(m.worst[0]?.windowNs ?? "")}
+                  onChange={(e) => go({ window: Number((e.currentTarget as HTMLSelectElement).value) })}
+                >
+                  {windowChoices(m).map((w) => (
+                    <option value={String(w)}>{formatNs(w)}</option>
+                  ))}
+                </select>
+              </label>
+              <Worst m={m} />
+            </>
+          )
+        }
+      </Pending>
+    </PageFrame>
+  );
 }

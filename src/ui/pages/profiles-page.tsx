@@ -1,5 +1,160 @@
+/**
+ * Blocking profiles (network, sync, syscall, scheduler) as a flame graph and
+ * a top-functions table, filtered by goroutine group, region type or a time
+ * range (as the timeline's selection links here), with the pprof file for
+ * `go tool pprof`. The filters live in the URL: `#/profiles?type=&group=&region=&start=&end=`.
+ */
+import { useState } from "preact/hooks";
+import type {
+  ProfileFiltersResponse,
+  ProfileKind,
+  ProfileResponse,
+  TopFunctionJson,
+} from "../../query/analysis-protocol.js";
 import type { PageProps } from "../app.js";
+import { routeHref, timelineHref } from "../route.js";
+import { analysisUrl, type Params, useAnalysis } from "./analysis-api.js";
+import { FlameGraph } from "./flame-graph.js";
+import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
+import { PageFrame, Pending } from "./page-frame.js";
+import { type Column, SortableTable } from "./sortable-table.js";
 
-export function ProfilesPage(_: PageProps) {
-  return <div>Not built yet.</div>;
+const kinds: readonly [ProfileKind, string][] = [
+  ["sync", "Synchronization blocking"],
+  ["net", "Network blocking"],
+  ["syscall", "Syscalls"],
+  ["sched", "Scheduler latency"],
+];
+
+function numberParam(params: URLSearchParams, name: string): number | undefined {
+  const v = params.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function Top(props: { top: readonly TopFunctionJson[] }) {
+  const columns: Column<TopFunctionJson>[] = [
+    { title: "Function", value: (f) => f.function, render: (f) => f.function || "(no stack)" },
+    {
+      title: "Flat",
+      value: (f) => f.flatNs,
+      render: (f) => formatNs(f.flatNs),
+      exact: (f) => `${f.flatNs} ns`,
+    },
+    { title: "Flat%", value: (f) => f.flatPercent, render: (f) => formatPercent(f.flatPercent) },
+    { title: "Cum", value: (f) => f.cumNs, render: (f) => formatNs(f.cumNs), exact: (f) => `${f.cumNs} ns` },
+    { title: "Cum%", value: (f) => f.cumPercent, render: (f) => formatPercent(f.cumPercent) },
+    { title: "Count", value: (f) => f.flatCount, render: (f) => formatCount(f.flatCount) },
+  ];
+  return <SortableTable testId="top" columns={columns} rows={props.top} rowKey={(f) => f.function} />;
+}
+
+function Profile(props: { p: ProfileResponse }) {
+  const [search, setSearch] = useState("");
+  const p = props.p;
+  if (p.error) return <div class="aerror">{p.error}</div>;
+  return (
+    <>
+      <p data-testid="profile-total" data-value={p.totalNs}>
+        {formatNs(p.totalNs)} of delay in {formatCount(p.count)} intervals.
+      </p>
+      {p.totalNs > 0 && (
+        <>
+          <div class="controls">
+            <label>
+              Search functions
+              <input
+                type="search"
+                value={search}
+                placeholder="e.g. sync.(*Mutex)"
+                onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)}
+              />
+            </label>
+          </div>
+          <FlameGraph root={p.root} search={search} />
+          <h2>Top functions</h2>
+          <Top top={p.top} />
+        </>
+      )}
+    </>
+  );
+}
+
+export function ProfilesPage(props: PageProps) {
+  const params = props.route.params;
+  const type = (kinds.find(([k]) => k === params.get("type"))?.[0] ?? "sync") as ProfileKind;
+  const group = params.get("group") ?? undefined;
+  const region = params.get("region") ?? undefined;
+  const startNs = numberParam(params, "start");
+  const endNs = numberParam(params, "end");
+  const query: Params = { type, group, region, startNs, endNs };
+  const filters = useAnalysis<ProfileFiltersResponse>("profile-filters");
+  const profile = useAnalysis<ProfileResponse>("profile", query);
+  const go = (change: Params) => {
+    const next = { type, group, region, start: startNs, end: endNs, ...change };
+    location.hash = routeHref("profiles", next as Record<string, string | number | undefined>);
+  };
+  const f = filters.state === "done" ? filters.value : undefined;
+  return (
+    <PageFrame
+      title="Profiles"
+      intro="Where goroutines waited, by the stack that made them wait. Click a frame to zoom in; Tab to the graph and use the arrow keys, Enter and Escape without a mouse."
+    >
+      <div class="controls">
+        <label>
+          Profile
+          <select value={type} onChange={(e) => go({ type: (e.currentTarget as HTMLSelectElement).value })}>
+            {kinds.map(([k, title]) => (
+              <option value={k}>{title}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Goroutines
+          <select
+            value={group ?? ""}
+            onChange={(e) => {
+              const v = (e.currentTarget as HTMLSelectElement).value;
+              go({ group: v === "" ? undefined : v, region: undefined });
+            }}
+          >
+            <option value="">all</option>
+            {f?.groups.map((g) => (
+              <option value={g}>{groupLabel(g)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Region
+          <select
+            value={region ?? ""}
+            disabled={!f || f.regionTypes.length === 0}
+            onChange={(e) => {
+              const v = (e.currentTarget as HTMLSelectElement).value;
+              go({ region: v === "" ? undefined : v, group: undefined });
+            }}
+          >
+            <option value="">any time</option>
+            {f?.regionTypes.map((r) => (
+              <option value={r}>{r === "" ? "(inherited task region)" : r}</option>
+            ))}
+          </select>
+        </label>
+        {(startNs !== undefined || endNs !== undefined) && (
+          <span data-testid="range">
+            Time {formatTimeNs(startNs ?? 0)} – {endNs === undefined ? "end" : formatTimeNs(endNs)}{" "}
+            <a href={timelineHref({ startNs, endNs })}>on the timeline</a>{" "}
+            <button type="button" onClick={() => go({ start: undefined, end: undefined })}>
+              Whole trace
+            </button>
+          </span>
+        )}
+        <a href={analysisUrl("profile.pb.gz", query)} download={`${type}.pb.gz`}>
+          Download {type}.pb.gz
+        </a>
+      </div>
+      <Pending loaded={profile}>{(p) => <Profile p={p} />}</Pending>
+    </PageFrame>
+  );
 }

@@ -1,0 +1,62 @@
+/**
+ * The analysis pages' questions to the server (/api/analysis/…), and a hook
+ * that loads an answer, shows progress while the trace's first analysis
+ * pass runs, and drops answers to questions no longer asked.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { AnalysisStatus } from "../../query/analysis-protocol.js";
+
+export type Params = Record<string, string | number | boolean | undefined>;
+
+export function analysisUrl(name: string, params: Params = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return `api/analysis/${name}${s ? `?${s}` : ""}`;
+}
+
+export async function getAnalysis<T>(name: string, params: Params = {}): Promise<T> {
+  const res = await fetch(analysisUrl(name, params));
+  if (!res.ok) throw new Error((await res.text()).trim() || `${name}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+export type Loaded<T> =
+  | { readonly state: "loading"; readonly status: AnalysisStatus | undefined }
+  | { readonly state: "error"; readonly message: string }
+  | { readonly state: "done"; readonly value: T };
+
+/** Loads `name` with `params`; reloads when either changes (params compared as JSON). */
+export function useAnalysis<T>(name: string | undefined, params: Params = {}): Loaded<T> {
+  const key = name === undefined ? "" : analysisUrl(name, params);
+  const [loaded, setLoaded] = useState<{ key: string; value: Loaded<T> }>({
+    key: "",
+    value: { state: "loading", status: undefined },
+  });
+  useEffect(() => {
+    if (name === undefined) return;
+    let live = true;
+    setLoaded({ key, value: { state: "loading", status: undefined } });
+    // While the first pass runs, say how far it got.
+    const poll = setInterval(() => {
+      getAnalysis<AnalysisStatus>("status").then(
+        (status) => {
+          if (live && status.state === "running") setLoaded({ key, value: { state: "loading", status } });
+        },
+        () => {},
+      );
+    }, 500);
+    getAnalysis<T>(name, params)
+      .then(
+        (value) => live && setLoaded({ key, value: { state: "done", value } }),
+        (e: unknown) =>
+          live && setLoaded({ key, value: { state: "error", message: String((e as Error).message ?? e) } }),
+      )
+      .finally(() => clearInterval(poll));
+    return () => {
+      live = false;
+      clearInterval(poll);
+    };
+  }, [key]);
+  return loaded.key === key ? loaded.value : { state: "loading", status: undefined };
+}

@@ -1,0 +1,50 @@
+/**
+ * A latency histogram (Go's five buckets per decade) as a row of bars, each
+ * a link to the instances in that bucket: Tab moves between buckets and
+ * Enter lists them.
+ */
+import type { TimeHistogramResult } from "../../analysis/time-histogram.js";
+import { formatCount, formatNs } from "./format.js";
+
+export function Histogram(props: {
+  histogram: TimeHistogramResult;
+  /** The link for bucket `index`; without it the bars are a picture only. */
+  href?: (index: number) => string;
+  active?: number;
+  what: string;
+}) {
+  const b = props.histogram.buckets;
+  if (b.length === 0) return <span class="muted">no complete {props.what}</span>;
+  const max = Math.max(...b.map((x) => x.count));
+  return (
+    <div class="histcell">
+      <div class="hist">
+        {b.map((x) => {
+          const label = `${formatCount(x.count)} ${props.what} from ${formatNs(x.minNs)} to ${formatNs(x.maxNs)}`;
+          // Empty buckets keep their place but take no Tab stop.
+          if (x.count === 0) return <span class="empty" title={label} />;
+          const height = `${Math.max(2, (x.count / max) * 100)}%`;
+          if (!props.href)
+            return <span class="filled" style={{ height }} title={label} data-count={x.count} />;
+          return (
+            <a
+              href={props.href(x.index)}
+              class={x.index === props.active ? "active" : ""}
+              style={{ height }}
+              aria-label={label}
+              title={label}
+              data-bucket={x.index}
+              data-count={x.count}
+            >
+              <span class="sr-only">{label}</span>
+            </a>
+          );
+        })}
+      </div>
+      <div class="hist-axis" aria-hidden="true">
+        <span>{formatNs(b[0]!.minNs)}</span>
+        <span>{formatNs(b[b.length - 1]!.maxNs)}</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * A table sortable by any column: each header is a button (Tab to it,
+ * Enter to sort, again to reverse), and aria-sort tells screen readers the
+ * order. Numbers sort largest first, text A–Z.
+ */
+import type { ComponentChildren } from "preact";
+import { useMemo, useState } from "preact/hooks";
+
+export interface Column<T> {
+  readonly title: string;
+  /** Sort key; numbers are right-aligned. */
+  readonly value: (row: T) => number | string;
+  readonly render?: (row: T) => ComponentChildren;
+  /** Title (tooltip) of a cell, e.g. the exact value. */
+  readonly exact?: (row: T) => string;
+}
+
+export function SortableTable<T>(props: {
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  /** Initial sort column (index) and whether it is descending. */
+  initial?: [number, boolean];
+  caption?: string;
+  rowKey: (row: T) => string | number;
+  testId?: string;
+}) {
+  const [[col, desc], setSort] = useState<[number, boolean]>(props.initial ?? [-1, false]);
+  const rows = useMemo(() => {
+    if (col < 0) return props.rows;
+    const c = props.columns[col]!;
+    const sign = desc ? -1 : 1;
+    return [...props.rows].sort((a, b) => {
+      const x = c.value(a);
+      const y = c.value(b);
+      return x < y ? -sign : x > y ? sign : 0;
+    });
+  }, [props.rows, col, desc]);
+  const sortBy = (i: number) => {
+    if (i === col) setSort([i, !desc]);
+    else setSort([i, typeof props.columns[i]!.value(props.rows[0]!) === "number"]);
+  };
+  return (
+    <table class="atable" data-testid={props.testId}>
+      {props.caption && <caption>{props.caption}</caption>}
+      <thead>
+        <tr>
+          {props.columns.map((c, i) => {
+            const num = props.rows.length > 0 && typeof c.value(props.rows[0]!) === "number";
+            return (
+              <th
+                class={num ? "num" : ""}
+                aria-sort={i === col ? (desc ? "descending" : "ascending") : undefined}
+                scope="col"
+              >
+                <button type="button" class="sort" onClick={() => sortBy(i)}>
+                  {c.title}
+                  <span class="arrow" aria-hidden="true">
+                    {i === col ? (desc ? " ▼" : " ▲") : ""}
+                  </span>
+                </button>
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={props.rowKey(r)}>
+            {props.columns.map((c) => {
+              const v = c.value(r);
+              return (
+                <td
+                  class={typeof v === "number" ? "num" : ""}
+                  data-col={c.title}
+                  data-value={String(v)}
+                  title={c.exact?.(r)}
+                >
+                  {c.render ? c.render(r) : String(v)}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
