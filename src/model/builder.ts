@@ -1,0 +1,524 @@
+/**
+ * The timeline builder: fed every event once, in order (the shape of an
+ * Analyzer), it records what go tool trace's view generators
+ * (cmd/trace/gstate.go, procgen.go, threadgen.go) draw, as columns. One
+ * pass yields all three views: the proc and thread views share the
+ * execution slices, the goroutine view is derived from them.
+ */
+
+import { type Event, EventKind, GoState, ProcState, ResourceKind } from "../decode/event.js";
+import type { TraceReader } from "../decode/reader.js";
+import { Ev } from "../format/v2/spec.js";
+import { StringTable } from "./columns.js";
+import { CounterTrack } from "./counters.js";
+import { countBucket, GCount, GState, isExecuting } from "./goroutine-state.js";
+import { RangeRecorder } from "./ranges.js";
+import { StackTable } from "./stacks.js";
+import {
+  CauseKind,
+  ExecTable,
+  GoroutineTable,
+  MarkKind,
+  MarkTable,
+  RegionTable,
+  SyscallTable,
+  TaskTable,
+} from "./tables.js";
+import { Timeline } from "./timeline.js";
+
+/** Go treats heap goals above 1 PiB as "no goal" (traceviewer's emitter). */
+const maxHeapGoal = 2 ** 50;
+
+export class TimelineBuilder {
+  readonly strings = new StringTable();
+  readonly stacks = new StackTable(this.strings);
+  readonly exec = new ExecTable();
+  readonly syscalls = new SyscallTable();
+  readonly marks = new MarkTable();
+  readonly goroutines = new GoroutineTable();
+  readonly tasks = new TaskTable();
+  readonly regions = new RegionTable();
+  readonly ranges: RangeRecorder;
+  readonly goroutineCounter = new CounterTrack(["Running", "Runnable", "GCWaiting"]);
+  readonly heapCounter = new CounterTrack(["Allocated", "NextGC"]);
+  readonly threadCounter = new CounterTrack(["Running", "InSyscall"]);
+
+  private readonly gIndex = new Map<number, number>();
+  private readonly gs: GState[] = [];
+  private readonly mIndex = new Map<number, number>();
+  readonly threadIDs: number[] = [];
+  private readonly taskIndex = new Map<number, number>();
+  /** P → goroutine index in a syscall on it (for "the P was taken: the syscall blocked"). */
+  private readonly inSyscall = new Map<number, number>();
+  private readonly gCounts = [0, 0, 0];
+  private runningPs = 0;
+  private syscallsOpen = 0;
+  private heapAlloc = 0;
+  private heapGoal = 0;
+
+  private originNs = Number.NaN;
+  /** Time of the current generation's Sync: where goroutines first seen in it are back-dated to. */
+  private syncNs = 0;
+  lastNs = 0;
+  events = 0;
+  maxP = -1;
+  version = 0;
+
+  constructor() {
+    this.ranges = new RangeRecorder(this.strings);
+  }
+
+  event(ev: Event, reader: TraceReader): void {
+    if (Number.isNaN(this.originNs)) {
+      this.originNs = ev.time;
+      this.version = reader.version ?? 0;
+    }
+    const t = ev.time - this.originNs;
+    this.lastNs = t;
+    this.events++;
+    switch (ev.kind) {
+      case EventKind.Sync:
+        this.syncNs = t;
+        this.ranges.sync();
+        break;
+      case EventKind.StateTransition:
+        if (
+          ev.type === Ev.ProcStart ||
+          ev.type === Ev.ProcStop ||
+          ev.type === Ev.ProcSteal ||
+          ev.type === Ev.ProcStatus
+        )
+          this.procTransition(ev, t);
+        else this.goroutineTransition(ev, t);
+        break;
+      case EventKind.RangeBegin:
+      case EventKind.RangeActive:
+      case EventKind.RangeEnd:
+        this.range(ev, t);
+        break;
+      case EventKind.Metric:
+        this.metric(ev, t);
+        break;
+      case EventKind.Label: {
+        const g = this.goroutine(ev.g);
+        this.goroutines.label.set(g.index, this.strings.intern(ev.str(ev.a0)));
+        break;
+      }
+      case EventKind.StackSample:
+        this.mark(MarkKind.CPUSample, t, ev, this.stacks.intern(ev.table, ev.a0), 0);
+        break;
+      case EventKind.Log: {
+        const log = ev.log();
+        const text = log.category === "" ? log.message : `[${log.category}] ${log.message}`;
+        this.mark(MarkKind.Log, t, ev, this.stack(ev), this.strings.intern(text));
+        break;
+      }
+      case EventKind.TaskBegin:
+      case EventKind.TaskEnd:
+        this.task(ev, t);
+        break;
+      case EventKind.RegionBegin:
+      case EventKind.RegionEnd:
+        this.region(ev, t);
+        break;
+    }
+  }
+
+  private stack(ev: Event): number {
+    const s = ev.stack();
+    return this.stacks.intern(s.table, s.id);
+  }
+
+  /** The builder state of goroutine `id`, made on first sight. */
+  private goroutine(id: number): GState {
+    let i = this.gIndex.get(id);
+    if (i === undefined) {
+      i = this.gs.length;
+      this.gIndex.set(id, i);
+      this.gs.push(new GState(i));
+      const g = this.goroutines;
+      g.id.push(id);
+      g.func.push(0);
+      g.label.push(0);
+      g.createdNs.push(this.syncNs);
+      g.creator.push(-1);
+      g.createStack.push(0);
+      g.endNs.push(Number.NaN);
+      g.firstState.push(0);
+      g.firstReadyNs.push(Number.NaN);
+    }
+    return this.gs[i]!;
+  }
+
+  private gIndexOf(id: number): number {
+    return id < 0 ? -1 : this.goroutine(id).index;
+  }
+
+  private thread(m: number): number {
+    if (m < 0) return -1;
+    let i = this.mIndex.get(m);
+    if (i === undefined) {
+      i = this.threadIDs.length;
+      this.mIndex.set(m, i);
+      this.threadIDs.push(m);
+    }
+    return i;
+  }
+
+  private mark(kind: MarkKind, t: number, ev: Event, stack: number, label: number, p = ev.p, g = ev.g): void {
+    const m = this.marks;
+    m.timeNs.push(t);
+    m.kind.push(kind);
+    m.p.push(p);
+    m.m.push(this.thread(ev.m));
+    m.g.push(this.gIndexOf(g));
+    m.stack.push(stack);
+    m.label.push(label);
+  }
+
+  private count(gs: GState, t: number): void {
+    const b = countBucket(gs.state, gs.inMarkAssist);
+    if (b === gs.counted) return;
+    if (gs.counted !== GCount.None) this.gCounts[gs.counted]!--;
+    if (b !== GCount.None) this.gCounts[b]!++;
+    gs.counted = b;
+    this.goroutineCounter.push(t, this.gCounts);
+  }
+
+  private goroutineTransition(ev: Event, t: number): void {
+    const st = ev.stateTransition();
+    const gs = this.goroutine(st.resource.id);
+    const gi = gs.index;
+    if (!gs.named && st.stack.id !== 0) {
+      const s = this.stacks.intern(st.stack.table, st.stack.id);
+      if (s !== 0) {
+        this.goroutines.func.set(gi, this.strings.intern(this.stacks.rootFunc(s)));
+        gs.named = true;
+      }
+    }
+    const from = st.from as GoState;
+    const to = st.to as GoState;
+    if (from === to) return;
+    // Goroutines first seen in this generation have been in their state since its Sync.
+    const since = from === GoState.Undetermined ? this.syncNs : t;
+    const stack = ev.type === Ev.GoCreate || ev.type === Ev.GoCreateBlocked ? this.stack(ev) : 0;
+
+    if (isExecuting(from) && !isExecuting(to)) this.stopExec(gs, t, ev, to, st.reason);
+    if (!isExecuting(from) && isExecuting(to)) {
+      gs.executing = true;
+      gs.execStartNs = since;
+      gs.execP = ev.p;
+      gs.execM = this.thread(ev.m);
+      this.ranges.goroutineStarted(gs, since);
+    }
+    if (from === GoState.Waiting) {
+      const network = gs.state === GoState.Waiting && this.blockReasonOf(gs).includes("network");
+      if (network)
+        this.mark(
+          MarkKind.Network,
+          t,
+          ev,
+          this.stack(ev),
+          this.strings.intern("unblock (network)"),
+          -1,
+          st.resource.id,
+        );
+      gs.setCause(
+        network ? CauseKind.Network : CauseKind.Unblock,
+        this.gIndexOf(ev.g),
+        ev.p,
+        this.thread(ev.m),
+        t,
+      );
+    }
+    if (from === GoState.NotExist) {
+      const g = this.goroutines;
+      g.createdNs.set(gi, t);
+      g.creator.set(gi, this.gIndexOf(ev.g));
+      g.createStack.set(gi, stack);
+      if (to === GoState.Runnable)
+        gs.setCause(CauseKind.Create, this.gIndexOf(ev.g), ev.p, this.thread(ev.m), t);
+    }
+    if (from === GoState.Syscall && to !== GoState.Running) {
+      this.mark(
+        MarkKind.SyscallExit,
+        t,
+        ev,
+        0,
+        this.strings.intern("exit blocked syscall"),
+        -1,
+        st.resource.id,
+      );
+      gs.setCause(CauseKind.SyscallExit, -1, -1, this.thread(ev.m), t);
+    }
+    if (from === GoState.Syscall) this.endSyscall(gs, t);
+    if (to === GoState.Syscall) {
+      gs.inSyscall = true;
+      gs.syscallStartNs = since;
+      gs.syscallP = ev.p;
+      gs.syscallM = this.thread(ev.m);
+      gs.syscallStack = this.stack(ev);
+      if (ev.p >= 0) this.inSyscall.set(ev.p, gi);
+      this.syscallsOpen++;
+      this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+    }
+    if (to === GoState.Runnable) this.ready(gs, t);
+    if (to === GoState.Waiting) this.blockReasons[gi] = st.reason;
+    if (from === GoState.NotExist || from === GoState.Undetermined) {
+      const g = this.goroutines;
+      if (gs.lastSlice < 0 && !gs.executing)
+        g.firstState.set(gi, this.strings.intern(stateName(to, to === GoState.Runnable ? "" : st.reason)));
+    }
+    if (to === GoState.NotExist) this.goroutines.endNs.set(gi, t);
+    gs.state = to;
+    this.count(gs, t);
+  }
+
+  /** The reason a waiting goroutine blocked (kept apart: only waiting goroutines need one). */
+  private readonly blockReasons: string[] = [];
+  private blockReasonOf(gs: GState): string {
+    return this.blockReasons[gs.index] ?? "";
+  }
+
+  /** The goroutine became runnable: the gap after its last slice turns from blocked to runnable here. */
+  private ready(gs: GState, t: number): void {
+    if (gs.lastSlice >= 0) this.exec.readyNs.set(gs.lastSlice, t);
+    else this.goroutines.firstReadyNs.set(gs.index, t);
+  }
+
+  private stopExec(gs: GState, t: number, ev: Event, to: GoState, reason: string): void {
+    const endState = this.strings.intern(stateName(to, reason));
+    if (gs.openSlice >= 0) {
+      // Its P was taken during a syscall: the slice goes on on the thread until now.
+      this.exec.threadEndNs.set(gs.openSlice, t);
+      this.exec.endState.set(gs.openSlice, endState);
+      gs.openSlice = -1;
+    } else {
+      this.ranges.goroutineStopped(gs, t);
+      gs.lastSlice = this.pushSlice(gs, t, this.stack(ev), endState);
+    }
+    gs.executing = false;
+  }
+
+  private pushSlice(gs: GState, t: number, endStack: number, endState: number): number {
+    const x = this.exec;
+    const i = x.length;
+    x.startNs.push(gs.execStartNs);
+    x.endNs.push(t);
+    x.g.push(gs.index);
+    x.p.push(gs.execP);
+    x.m.push(gs.execM);
+    x.endStack.push(endStack);
+    x.endState.push(endState);
+    x.readyNs.push(Number.NaN);
+    x.causeKind.push(gs.causeKind);
+    x.causeG.push(gs.causeG);
+    x.causeNs.push(gs.causeNs);
+    x.causeP.push(gs.causeP);
+    x.causeM.push(gs.causeM);
+    gs.setCause(CauseKind.None, -1, -1, -1, 0);
+    return i;
+  }
+
+  private endSyscall(gs: GState, t: number): void {
+    if (gs.inSyscall) {
+      this.pushSyscall(gs, t, 0);
+      if (this.inSyscall.get(gs.syscallP) === gs.index) this.inSyscall.delete(gs.syscallP);
+    } else if (gs.openSyscall >= 0) {
+      this.syscalls.threadEndNs.set(gs.openSyscall, t);
+      gs.openSyscall = -1;
+    } else return;
+    this.syscallsOpen--;
+    this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+  }
+
+  private pushSyscall(gs: GState, t: number, blocked: number): number {
+    const s = this.syscalls;
+    const i = s.length;
+    s.startNs.push(gs.syscallStartNs);
+    s.endNs.push(t);
+    s.g.push(gs.index);
+    s.p.push(gs.syscallP);
+    s.m.push(gs.syscallM);
+    s.stack.push(gs.syscallStack);
+    s.blocked.push(blocked);
+    gs.inSyscall = false;
+    return i;
+  }
+
+  private procTransition(ev: Event, t: number): void {
+    const st = ev.stateTransition();
+    const p = st.resource.id;
+    if (p > this.maxP) this.maxP = p;
+    const from = st.from as ProcState;
+    const to = st.to as ProcState;
+    if (from === to) return;
+    if (to === ProcState.Running) {
+      const start = from === ProcState.Undetermined ? this.syncNs : t;
+      this.mark(MarkKind.ProcStart, start, ev, 0, 0, p, -1);
+      this.runningPs++;
+      this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+    }
+    if (from === ProcState.Running) {
+      this.mark(MarkKind.ProcStop, t, ev, 0, 0, p, -1);
+      this.runningPs--;
+      this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+      const gi = this.inSyscall.get(p);
+      if (gi !== undefined) {
+        // The P was taken from a goroutine in a syscall: the syscall blocked.
+        // Its slices end on this P here and go on on the goroutine's thread.
+        this.inSyscall.delete(p);
+        const gs = this.gs[gi]!;
+        if (gs.inSyscall) gs.openSyscall = this.pushSyscall(gs, t, 1);
+        if (gs.executing && gs.openSlice < 0) {
+          this.ranges.goroutineStopped(gs, t);
+          const i = this.pushSlice(gs, t, 0, this.strings.intern("syscall (blocked)"));
+          gs.openSlice = i;
+          gs.lastSlice = i;
+        }
+      }
+    }
+  }
+
+  private range(ev: Event, t: number): void {
+    const r = ev.range();
+    if (r.scope.kind === ResourceKind.Goroutine && ev.type !== Ev.STWBegin && ev.type !== Ev.STWEnd) {
+      const gs = this.goroutine(r.scope.id);
+      this.ranges.goroutineRange(gs, ev, t, r.name, this.stack(ev));
+      const assist = gs.ranges?.has(this.ranges.markAssistName) ?? false;
+      if (assist !== gs.inMarkAssist) {
+        gs.inMarkAssist = assist;
+        this.count(gs, t);
+      }
+    } else if (r.scope.kind === ResourceKind.Proc) {
+      this.ranges.procRange(
+        ev,
+        t,
+        r.scope.id,
+        r.name,
+        this.stack(ev),
+        this.thread(ev.m),
+        this.gIndexOf(ev.g),
+      );
+    } else {
+      this.ranges.globalRange(ev, t, r.name, this.stack(ev), this.gIndexOf(ev.g));
+    }
+  }
+
+  private metric(ev: Event, t: number): void {
+    if (ev.type === Ev.HeapAlloc) this.heapAlloc = ev.a0;
+    else if (ev.type === Ev.HeapGoal) this.heapGoal = ev.a0 > maxHeapGoal ? 0 : ev.a0;
+    else return;
+    this.heapCounter.push(t, [this.heapAlloc, Math.max(0, this.heapGoal - this.heapAlloc)]);
+  }
+
+  private task(ev: Event, t: number): void {
+    const task = ev.task();
+    if (task.id <= 0) return;
+    let i = this.taskIndex.get(task.id);
+    const tt = this.tasks;
+    if (i === undefined) {
+      i = tt.length;
+      this.taskIndex.set(task.id, i);
+      tt.id.push(task.id);
+      tt.parent.push(task.parent > 0 ? (this.taskIndex.get(task.parent) ?? -1) : -1);
+      tt.name.push(this.strings.intern(task.type));
+      // A task that ends without a begin started before the trace did.
+      tt.startNs.push(ev.kind === EventKind.TaskBegin ? t : 0);
+      tt.endNs.push(Number.NaN);
+      tt.startG.push(ev.kind === EventKind.TaskBegin ? this.gIndexOf(ev.g) : -1);
+      tt.endG.push(-1);
+      tt.startStack.push(ev.kind === EventKind.TaskBegin ? this.stack(ev) : 0);
+      tt.endStack.push(0);
+      tt.depth.push(0);
+    }
+    if (ev.kind === EventKind.TaskEnd) {
+      tt.endNs.set(i, t);
+      tt.endG.set(i, this.gIndexOf(ev.g));
+      tt.endStack.set(i, this.stack(ev));
+    }
+  }
+
+  private region(ev: Event, t: number): void {
+    const r = ev.region();
+    const gs = this.goroutine(ev.g);
+    const name = this.strings.intern(r.type);
+    const task = r.task > 0 ? (this.taskIndex.get(r.task) ?? -1) : -1;
+    gs.regions ??= [];
+    if (ev.kind === EventKind.RegionBegin) {
+      gs.regions.push({ name, task, startNs: t, stack: this.stack(ev) });
+      return;
+    }
+    // Regions end innermost first; one that began before the trace began at its start.
+    let k = gs.regions.length - 1;
+    while (k >= 0 && gs.regions[k]!.name !== name) k--;
+    const open = k >= 0 ? gs.regions[k]! : { name, task, startNs: 0, stack: 0 };
+    const depth = Math.max(0, k);
+    if (k >= 0) gs.regions.length = k;
+    this.pushRegion(gs.index, open, t, depth, this.stack(ev));
+  }
+
+  private pushRegion(
+    g: number,
+    open: { name: number; task: number; startNs: number; stack: number },
+    endNs: number,
+    depth: number,
+    endStack: number,
+  ): void {
+    const rt = this.regions;
+    rt.startNs.push(open.startNs);
+    rt.endNs.push(endNs);
+    rt.g.push(g);
+    rt.name.push(open.name);
+    rt.task.push(open.task);
+    rt.depth.push(depth);
+    rt.startStack.push(open.stack);
+    rt.endStack.push(endStack);
+  }
+
+  /** Closes what is still open at the end of the trace and returns the timeline. */
+  finalize(): Timeline {
+    const end = this.lastNs;
+    for (const gs of this.gs) {
+      if (gs.inSyscall) this.pushSyscall(gs, end, 0);
+      else if (gs.openSyscall >= 0) this.syscalls.threadEndNs.set(gs.openSyscall, end);
+      if (gs.executing) {
+        if (gs.openSlice >= 0) this.exec.threadEndNs.set(gs.openSlice, end);
+        else {
+          this.ranges.goroutineStopped(gs, end);
+          gs.lastSlice = this.pushSlice(gs, end, 0, this.strings.intern("running at trace end"));
+        }
+      }
+      if (gs.regions) {
+        for (let k = gs.regions.length - 1; k >= 0; k--) this.pushRegion(gs.index, gs.regions[k]!, end, k, 0);
+      }
+    }
+    this.ranges.finish(end);
+    for (let i = 0; i < this.tasks.length; i++)
+      if (Number.isNaN(this.tasks.endNs.get(i))) this.tasks.endNs.set(i, end);
+    this.stacks.release();
+    return new Timeline(this);
+  }
+
+  get goroutineCount(): number {
+    return this.gs.length;
+  }
+}
+
+/** "blocked: chan receive", "runnable: preempted", "ended", "syscall": a state and its reason. */
+export function stateName(s: GoState, reason: string): string {
+  switch (s) {
+    case GoState.Waiting:
+      return reason ? `blocked: ${reason}` : "blocked";
+    case GoState.Runnable:
+      return reason ? `runnable: ${reason}` : "runnable";
+    case GoState.NotExist:
+      return "ended";
+    case GoState.Syscall:
+      return "syscall";
+    case GoState.Running:
+      return "running";
+    default:
+      return "unknown";
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Stacks interned across generations. Each generation of a trace has its
+ * own stack table with its own IDs; the timeline keeps one global table so
+ * a slice stores a single 32-bit stack ID, and a stack seen in every
+ * generation is stored once. Frames are (function, file, line) with the
+ * strings interned.
+ */
+import type { EvTable } from "../decode/v2/table.js";
+import { I32List, type StringTable } from "./columns.js";
+
+export interface FrameView {
+  readonly func: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Global stack ID 0 is the empty stack (or no stack). */
+export const NoStackID = 0;
+
+export class StackTable {
+  readonly strings: StringTable;
+  private readonly byKey = new Map<string, number>([["", 0]]);
+  /** Frames of stack s: frameIDs[offsets[s] .. offsets[s+1]), innermost first. */
+  private readonly offsets = new I32List();
+  private readonly frameIDs = new I32List();
+  private readonly frameByPC = new Map<number, number>();
+  private readonly frameFunc = new I32List();
+  private readonly frameFile = new I32List();
+  private readonly frameLine = new I32List();
+  /** The generation table the local IDs below belong to. */
+  private table: EvTable | undefined;
+  private local: number[] = [];
+
+  constructor(strings: StringTable) {
+    this.strings = strings;
+    this.offsets.push(0);
+    this.offsets.push(0);
+  }
+
+  /** The global ID of stack `id` of generation table `table` (0 for none). */
+  intern(table: EvTable | undefined, id: number): number {
+    if (id === 0 || !table) return NoStackID;
+    if (table !== this.table) {
+      this.table = table;
+      this.local = [];
+    }
+    const known = this.local[id];
+    if (known !== undefined) return known;
+    const global = this.internPCs(table, id);
+    this.local[id] = global;
+    return global;
+  }
+
+  private internPCs(table: EvTable, id: number): number {
+    const pcs = table.stacks.get(id);
+    if (!pcs || pcs.length === 0) return NoStackID;
+    const key = pcs.join(",");
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const frames = table.frames(id);
+    for (const f of frames) {
+      let fid = this.frameByPC.get(f.pc);
+      if (fid === undefined) {
+        fid = this.frameFunc.length;
+        this.frameFunc.push(this.strings.intern(f.func));
+        this.frameFile.push(this.strings.intern(f.file));
+        this.frameLine.push(f.line);
+        this.frameByPC.set(f.pc, fid);
+      }
+      this.frameIDs.push(fid);
+    }
+    const s = this.offsets.length - 1;
+    this.offsets.push(this.frameIDs.length);
+    this.byKey.set(key, s);
+    return s;
+  }
+
+  /** Number of stacks (including the empty stack 0). */
+  get size(): number {
+    return this.offsets.length - 1;
+  }
+
+  frames(s: number): FrameView[] {
+    if (s <= 0 || s >= this.size) return [];
+    const out: FrameView[] = [];
+    for (let i = this.offsets.get(s); i < this.offsets.get(s + 1); i++) {
+      const f = this.frameIDs.get(i);
+      out.push({
+        func: this.strings.get(this.frameFunc.get(f)),
+        file: this.strings.get(this.frameFile.get(f)),
+        line: this.frameLine.get(f),
+      });
+    }
+    return out;
+  }
+
+  /** The outermost frame's function ("" for the empty stack): how Go names goroutines. */
+  rootFunc(s: number): string {
+    if (s <= 0 || s >= this.size) return "";
+    const last = this.offsets.get(s + 1) - 1;
+    if (last < this.offsets.get(s)) return "";
+    return this.strings.get(this.frameFunc.get(this.frameIDs.get(last)));
+  }
+
+  /** Whether any frame's function contains `needle` (for find). */
+  hasFunc(s: number, needle: string): boolean {
+    for (let i = this.offsets.get(s); i < this.offsets.get(s + 1); i++) {
+      if (this.strings.get(this.frameFunc.get(this.frameIDs.get(i))).includes(needle)) return true;
+    }
+    return false;
+  }
+
+  /** Forgets the per-generation ID map (the stacks themselves stay). */
+  release(): void {
+    this.table = undefined;
+    this.local = [];
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The finished timeline: the builder's tables, reordered so every track is
+ * a contiguous or indexed run sorted by start. Execution slices are moved
+ * into P order (the proc view reads them as plain subarrays); the thread
+ * and goroutine views read them through permutations. Regions are moved
+ * into (goroutine, depth) order.
+ */
+
+import type { TimelineBuilder } from "./builder.js";
+import { groupByKey, type IntColumn, type StringTable } from "./columns.js";
+import type { CounterTrack } from "./counters.js";
+import type { StackTable } from "./stacks.js";
+import type {
+  ExecTable,
+  GlobalRangeTable,
+  GoroutineTable,
+  Grouping,
+  MarkTable,
+  ProcRangeTable,
+  RegionTable,
+  SyscallTable,
+  TaskTable,
+} from "./tables.js";
+
+export class Timeline {
+  readonly strings: StringTable;
+  readonly stacks: StackTable;
+  readonly exec: ExecTable;
+  readonly syscalls: SyscallTable;
+  readonly procRanges: ProcRangeTable;
+  readonly globalRanges: GlobalRangeTable;
+  readonly marks: MarkTable;
+  readonly goroutines: GoroutineTable;
+  readonly tasks: TaskTable;
+  readonly regions: RegionTable;
+  readonly goroutineCounter: CounterTrack;
+  readonly heapCounter: CounterTrack;
+  readonly threadCounter: CounterTrack;
+  /** Thread index → M ID. */
+  readonly threadIDs: readonly number[];
+  readonly durationNs: number;
+  readonly events: number;
+  /** Header version N of "go 1.N trace". */
+  readonly version: number;
+  /** Ps 0..procs−1 appear in the trace. */
+  readonly procs: number;
+
+  /** Execution slices of P p are rows execByP[p+1] .. execByP[p+2] (group 0: slices without a P). */
+  readonly execByP: Int32Array;
+  readonly execByM: Grouping;
+  readonly execByG: Grouping;
+  readonly syscallsByP: Grouping;
+  readonly syscallsByM: Grouping;
+  readonly syscallsByG: Grouping;
+  readonly procRangesByP: Grouping;
+  readonly procRangesByG: Grouping;
+  readonly marksByP: Grouping;
+  readonly marksByM: Grouping;
+  readonly marksByG: Grouping;
+  /** Regions of goroutine g at depth d are rows regionRuns[regionBase[g] + d] .. the next. */
+  readonly regionRuns: Int32Array;
+  readonly regionBase: Int32Array;
+  readonly regionDepths: Uint16Array;
+  /** Goroutine indexes by ascending goroutine ID: the goroutine view's row order. */
+  readonly goroutineOrder: Int32Array;
+
+  constructor(b: TimelineBuilder) {
+    this.strings = b.strings;
+    this.stacks = b.stacks;
+    this.exec = b.exec;
+    this.syscalls = b.syscalls;
+    this.procRanges = b.ranges.proc;
+    this.globalRanges = b.ranges.global;
+    this.marks = b.marks;
+    this.goroutines = b.goroutines;
+    this.tasks = b.tasks;
+    this.regions = b.regions;
+    this.goroutineCounter = b.goroutineCounter;
+    this.heapCounter = b.heapCounter;
+    this.threadCounter = b.threadCounter;
+    this.threadIDs = b.threadIDs;
+    this.durationNs = b.lastNs;
+    this.events = b.events;
+    this.version = b.version;
+    this.procs = b.maxP + 1;
+    for (const c of [this.goroutineCounter, this.heapCounter, this.threadCounter]) c.trim();
+
+    const nG = this.goroutines.length;
+    const nM = this.threadIDs.length;
+    const P = this.procs;
+
+    // Execution slices into P order, in place.
+    const x = this.exec;
+    // Groupings are made in append order (which is time order within a
+    // thread and within a goroutine), then renumbered after the move.
+    const byM = groupByKey(x.length, (i) => x.m.get(i), nM);
+    const byG = groupByKey(x.length, (i) => x.g.get(i), nG);
+    const byP = groupByKey(x.length, (i) => x.p.get(i) + 1, P + 1);
+    const inverse = permuteExec(x, byP.order);
+    for (const grouping of [byM, byG]) {
+      const o = grouping.order;
+      for (let k = 0; k < o.length; k++) o[k] = inverse[o[k]!]!;
+    }
+    this.execByP = byP.starts;
+    this.execByM = byM;
+    this.execByG = byG;
+
+    const s = this.syscalls;
+    this.syscallsByP = groupByKey(s.length, (i) => s.p.get(i), P);
+    this.syscallsByM = groupByKey(s.length, (i) => s.m.get(i), nM);
+    this.syscallsByG = groupByKey(s.length, (i) => s.g.get(i), nG);
+    const r = this.procRanges;
+    this.procRangesByP = groupByKey(r.length, (i) => r.p.get(i), P);
+    this.procRangesByG = groupByKey(r.length, (i) => r.g.get(i), nG);
+    const mk = this.marks;
+    this.marksByP = groupByKey(mk.length, (i) => mk.p.get(i), P);
+    this.marksByM = groupByKey(mk.length, (i) => mk.m.get(i), nM);
+    this.marksByG = groupByKey(mk.length, (i) => mk.g.get(i), nG);
+
+    // Regions into (goroutine, depth) order, in place.
+    const rg = this.regions;
+    const depths = new Uint16Array(nG);
+    for (let i = 0; i < rg.length; i++) {
+      const g = rg.g.get(i);
+      depths[g] = Math.max(depths[g]!, rg.depth.get(i) + 1);
+    }
+    const base = new Int32Array(nG + 1);
+    for (let g = 0; g < nG; g++) base[g + 1] = base[g]! + depths[g]!;
+    const byRun = groupByKey(rg.length, (i) => base[rg.g.get(i)]! + rg.depth.get(i), base[nG]!);
+    for (const c of [rg.startNs, rg.endNs]) c.permute(byRun.order);
+    for (const c of [rg.g, rg.name, rg.task, rg.depth, rg.startStack, rg.endStack]) c.permute(byRun.order);
+    this.regionRuns = byRun.starts;
+    this.regionBase = base;
+    this.regionDepths = depths;
+
+    this.goroutineOrder = Int32Array.from({ length: nG }, (_, i) => i).sort(
+      (a, b) => this.goroutines.id.get(a) - this.goroutines.id.get(b),
+    );
+    assignTaskLanes(this.tasks);
+  }
+
+  goroutineName(g: number): string {
+    const id = this.goroutines.id.get(g);
+    const f = this.strings.get(this.goroutines.func.get(g));
+    const label = this.strings.get(this.goroutines.label.get(g));
+    let name = f ? `G${id} ${f}` : `G${id}`;
+    if (label) name += ` (${label})`;
+    return name;
+  }
+
+  /** Goroutine index of goroutine ID `id`, or −1. */
+  goroutineIndex(id: number): number {
+    const order = this.goroutineOrder;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.goroutines.id.get(order[mid]!) < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < order.length && this.goroutines.id.get(order[lo]!) === id ? order[lo]! : -1;
+  }
+}
+
+/** Moves the rows into `order`; returns where each old row went. */
+function permuteExec(x: ExecTable, order: Int32Array): Int32Array {
+  for (const c of [x.startNs, x.endNs, x.readyNs, x.causeNs]) c.permute(order);
+  const ints: IntColumn[] = [
+    x.g,
+    x.p,
+    x.m,
+    x.endStack,
+    x.endState,
+    x.causeKind,
+    x.causeG,
+    x.causeP,
+    x.causeM,
+  ];
+  for (const c of ints) c.permute(order);
+  const inverse = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) inverse[order[i]!] = i;
+  if (x.threadEndNs.size > 0) {
+    const moved = [...x.threadEndNs].map(([i, ns]) => [inverse[i]!, ns] as const);
+    x.threadEndNs.clear();
+    for (const [i, ns] of moved) x.threadEndNs.set(i, ns);
+  }
+  return inverse;
+}
+
+/** Tasks overlap freely; each gets the first lane free at its start (greedy interval packing). */
+function assignTaskLanes(t: TaskTable): void {
+  const order = Int32Array.from({ length: t.length }, (_, i) => i).sort(
+    (a, b) => t.startNs.get(a) - t.startNs.get(b) || a - b,
+  );
+  const laneEnd: number[] = [];
+  for (const i of order) {
+    const start = t.startNs.get(i);
+    let lane = laneEnd.findIndex((end) => end <= start);
+    if (lane < 0) lane = laneEnd.length;
+    laneEnd[lane] = t.endNs.get(i);
+    t.depth.set(i, lane);
+  }
+}

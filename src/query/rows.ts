@@ -1,0 +1,324 @@
+/**
+ * The rows of each view and the lanes behind them. All views begin with
+ * the same counter and global rows; then the proc view has two rows per P
+ * (goroutines; syscalls and GC work beneath), the thread view two per M,
+ * and the goroutine view one per goroutine (states, then syscalls and mark
+ * assists, then regions by depth).
+ */
+
+import type { CounterTrack } from "../model/counters.js";
+import { MarkKind } from "../model/tables.js";
+import type { Timeline } from "../model/timeline.js";
+import { StateLane } from "./goroutine-lanes.js";
+import { ArrayLane, type Lane, type LaneItem, sliceID, TableLane, Tag } from "./lanes.js";
+import { type Row, SliceCategory, type ViewKind } from "./protocol.js";
+
+/** What stands behind one row. */
+export interface RowSpec {
+  readonly row: Row;
+  readonly counter?: CounterTrack;
+  /** Slice lanes, made on first use. */
+  lanes(): Lane[];
+  /** Mark table rows in time order, made on first use. */
+  marks(): Int32Array;
+  /** The resource the row shows, for flows: a P, a thread index or a goroutine index. */
+  readonly p?: number;
+  readonly m?: number;
+  readonly g?: number;
+}
+
+export const enum HeadRow {
+  Goroutines = 0,
+  Heap = 1,
+  Threads = 2,
+  GC = 3,
+  STW = 4,
+  Network = 5,
+  Syscalls = 6,
+  Tasks = 7,
+}
+
+const none = new Int32Array(0);
+
+function lazy<T>(make: () => T): () => T {
+  let v: T | undefined;
+  return () => {
+    v ??= make();
+    return v;
+  };
+}
+
+export class ViewRows {
+  readonly specs: RowSpec[] = [];
+  /** Row of P p, thread index m or goroutine index g (the first row of its pair). */
+  readonly rowOfResource = new Map<number, number>();
+
+  constructor(
+    readonly tl: Timeline,
+    readonly view: ViewKind,
+    readonly sliceLabel: (id: number) => string,
+  ) {
+    this.head();
+    if (view === "proc") this.procRows();
+    else if (view === "thread") this.threadRows();
+    else this.goroutineRows();
+  }
+
+  private add(
+    spec: Omit<RowSpec, "row" | "lanes" | "marks"> & {
+      row: Omit<Row, "index">;
+      lanes?: () => Lane[];
+      marks?: () => Int32Array;
+    },
+  ): void {
+    const index = this.specs.length;
+    this.specs.push({
+      ...spec,
+      row: { index, ...spec.row },
+      lanes: spec.lanes ?? (() => []),
+      marks: spec.marks ?? (() => none),
+    });
+  }
+
+  private marksWhere(rows: Int32Array | ArrayLike<number>, keep: (i: number) => boolean): Int32Array {
+    const t = this.tl.marks.timeNs;
+    return Int32Array.from(Array.from(rows).filter(keep)).sort((a, b) => t.get(a) - t.get(b) || a - b);
+  }
+
+  private head(): void {
+    const tl = this.tl;
+    const counter = (label: string, c: CounterTrack) =>
+      this.add({ row: { label, kind: "counter", group: "Counters", series: c.series }, counter: c });
+    counter("Goroutines", tl.goroutineCounter);
+    counter("Heap", tl.heapCounter);
+    counter("Threads", tl.threadCounter);
+    const gr = tl.globalRanges;
+    const globalLane = (kind: number, category: SliceCategory) =>
+      lazy(() => {
+        const items: LaneItem[] = [];
+        for (let i = 0; i < gr.length; i++) {
+          if (gr.kind.get(i) !== kind) continue;
+          items.push({
+            startNs: gr.startNs.get(i),
+            endNs: gr.endNs.get(i),
+            id: sliceID(Tag.GlobalRange, i),
+            color: -category,
+          });
+        }
+        return [new ArrayLane(0, items, this.sliceLabel)];
+      });
+    this.add({
+      row: { label: "GC", kind: "slices", group: "Global", maxDepth: 0 },
+      lanes: globalLane(0, SliceCategory.GCMark),
+    });
+    this.add({
+      row: { label: "STW", kind: "slices", group: "Global", maxDepth: 0 },
+      lanes: globalLane(1, SliceCategory.STW),
+    });
+    const mk = tl.marks;
+    const all = Int32Array.from({ length: mk.length }, (_, i) => i);
+    this.add({
+      row: { label: "Network", kind: "marks", group: "Global" },
+      marks: lazy(() => this.marksWhere(all, (i) => mk.kind.get(i) === MarkKind.Network)),
+    });
+    this.add({
+      row: { label: "Syscalls", kind: "marks", group: "Global" },
+      marks: lazy(() => this.marksWhere(all, (i) => mk.kind.get(i) === MarkKind.SyscallExit)),
+    });
+    const tt = tl.tasks;
+    let taskDepth = 0;
+    for (let i = 0; i < tt.length; i++) taskDepth = Math.max(taskDepth, tt.depth.get(i));
+    this.add({
+      row: { label: "Tasks", kind: "slices", group: "Global", maxDepth: taskDepth },
+      lanes: lazy(() => {
+        const byDepth: LaneItem[][] = Array.from({ length: taskDepth + 1 }, () => []);
+        for (let i = 0; i < tt.length; i++) {
+          byDepth[tt.depth.get(i)]!.push({
+            startNs: tt.startNs.get(i),
+            endNs: tt.endNs.get(i),
+            id: sliceID(Tag.Task, i),
+            color: -SliceCategory.Task,
+          });
+        }
+        return byDepth.map((items, d) => new ArrayLane(d, items, this.sliceLabel));
+      }),
+    });
+  }
+
+  private execColor = (i: number): number => this.tl.goroutines.id.get(this.tl.exec.g.get(i));
+  private execLabel = (i: number): string => this.tl.goroutineName(this.tl.exec.g.get(i));
+
+  private procRows(): void {
+    const tl = this.tl;
+    const x = tl.exec;
+    const sys = tl.syscalls;
+    const pr = tl.procRanges;
+    for (let p = 0; p < tl.procs; p++) {
+      this.rowOfResource.set(p, this.specs.length);
+      this.add({
+        row: { label: `Proc ${p}`, kind: "slices", group: "Procs", maxDepth: 0 },
+        p,
+        lanes: lazy(() => [
+          new TableLane({
+            depth: 0,
+            tag: Tag.Exec,
+            startNs: x.startNs.array,
+            endNs: (i) => x.endNs.get(i),
+            from: tl.execByP[p + 1]!,
+            to: tl.execByP[p + 2]!,
+            color: this.execColor,
+            label: this.execLabel,
+          }),
+        ]),
+      });
+      const sysRows = groupRows(tl.syscallsByP, p);
+      const rangeRows = groupRows(tl.procRangesByP, p);
+      let deep = false;
+      for (const i of rangeRows) if (pr.kind.get(i) !== 0) deep = true;
+      this.add({
+        row: { label: `Proc ${p} syscalls & GC`, kind: "slices", group: "Procs", maxDepth: deep ? 1 : 0 },
+        p,
+        lanes: lazy(() => {
+          const d0: LaneItem[] = [];
+          const d1: LaneItem[] = [];
+          for (const i of sysRows) {
+            d0.push({
+              startNs: sys.startNs.get(i),
+              endNs: sys.endNs.get(i),
+              id: sliceID(Tag.Syscall, i),
+              color: sys.blocked.get(i) ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
+            });
+          }
+          for (const i of rangeRows) {
+            const assist = pr.kind.get(i) === 0;
+            (assist ? d0 : d1).push({
+              startNs: pr.startNs.get(i),
+              endNs: pr.endNs.get(i),
+              id: sliceID(Tag.ProcRange, i),
+              color: assist ? -SliceCategory.MarkAssist : -SliceCategory.Sweep,
+            });
+          }
+          return [new ArrayLane(0, d0, this.sliceLabel), new ArrayLane(1, d1, this.sliceLabel)];
+        }),
+        marks: lazy(() => this.marksWhere(groupRows(tl.marksByP, p), () => true)),
+      });
+    }
+  }
+
+  private threadRows(): void {
+    const tl = this.tl;
+    const x = tl.exec;
+    const sys = tl.syscalls;
+    const byID = Int32Array.from(tl.threadIDs.keys()).sort((a, b) => tl.threadIDs[a]! - tl.threadIDs[b]!);
+    for (const m of byID) {
+      const id = tl.threadIDs[m]!;
+      this.rowOfResource.set(m, this.specs.length);
+      this.add({
+        row: { label: `Thread ${id}`, kind: "slices", group: "Threads", maxDepth: 0 },
+        m,
+        lanes: lazy(() => [
+          new TableLane({
+            depth: 0,
+            tag: Tag.Exec,
+            startNs: x.startNs.array,
+            endNs: (i) => x.threadEnd(i),
+            from: tl.execByM.starts[m]!,
+            to: tl.execByM.starts[m + 1]!,
+            order: tl.execByM.order,
+            color: this.execColor,
+            label: this.execLabel,
+          }),
+        ]),
+      });
+      this.add({
+        row: { label: `Thread ${id} syscalls`, kind: "slices", group: "Threads", maxDepth: 0 },
+        m,
+        lanes: lazy(() => {
+          const items: LaneItem[] = [];
+          for (const i of groupRows(tl.syscallsByM, m)) {
+            const blocked = sys.blocked.get(i) === 1;
+            items.push({
+              startNs: sys.startNs.get(i),
+              endNs: sys.threadEndNs.get(i) ?? sys.endNs.get(i),
+              id: sliceID(Tag.Syscall, i),
+              color: blocked ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
+            });
+          }
+          return [new ArrayLane(0, items, this.sliceLabel)];
+        }),
+        marks: lazy(() => this.marksWhere(groupRows(tl.marksByM, m), () => true)),
+      });
+    }
+  }
+
+  private goroutineRows(): void {
+    const tl = this.tl;
+    const sys = tl.syscalls;
+    const pr = tl.procRanges;
+    const rg = tl.regions;
+    for (const g of tl.goroutineOrder) {
+      const sysRows = groupRows(tl.syscallsByG, g);
+      const rangeRows = groupRows(tl.procRangesByG, g);
+      const runtime = sysRows.length + rangeRows.length > 0 ? 1 : 0;
+      const regionDepths = tl.regionDepths[g]!;
+      this.rowOfResource.set(g, this.specs.length);
+      this.add({
+        row: {
+          label: tl.goroutineName(g),
+          kind: "slices",
+          group: "Goroutines",
+          goroutine: tl.goroutines.id.get(g),
+          maxDepth: runtime + regionDepths,
+        },
+        g,
+        lanes: () => {
+          const lanes: Lane[] = [new StateLane(tl, g)];
+          if (runtime) {
+            const items: LaneItem[] = [];
+            for (const i of sysRows) {
+              const blocked = sys.blocked.get(i) === 1;
+              items.push({
+                startNs: sys.startNs.get(i),
+                endNs: sys.threadEndNs.get(i) ?? sys.endNs.get(i),
+                id: sliceID(Tag.Syscall, i),
+                color: blocked ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
+              });
+            }
+            for (const i of rangeRows) {
+              items.push({
+                startNs: pr.startNs.get(i),
+                endNs: pr.endNs.get(i),
+                id: sliceID(Tag.ProcRange, i),
+                color: -SliceCategory.MarkAssist,
+              });
+            }
+            lanes.push(new ArrayLane(1, items, this.sliceLabel));
+          }
+          for (let d = 0; d < regionDepths; d++) {
+            const run = tl.regionBase[g]! + d;
+            lanes.push(
+              new TableLane({
+                depth: 1 + runtime + d,
+                tag: Tag.Region,
+                startNs: rg.startNs.array,
+                endNs: (i) => rg.endNs.get(i),
+                from: tl.regionRuns[run]!,
+                to: tl.regionRuns[run + 1]!,
+                color: () => -SliceCategory.Region,
+                label: (i) => tl.strings.get(rg.name.get(i)),
+              }),
+            );
+          }
+          return lanes;
+        },
+        marks: () => this.marksWhere(groupRows(tl.marksByG, g), () => true),
+      });
+    }
+  }
+}
+
+/** The table rows of group k of a grouping. */
+export function groupRows(grouping: { order: Int32Array; starts: Int32Array }, k: number): Int32Array {
+  if (k < 0 || k + 1 >= grouping.starts.length) return none;
+  return grouping.order.subarray(grouping.starts[k]!, grouping.starts[k + 1]!);
+}
