@@ -13,7 +13,15 @@ import { theme } from "./colors.js";
 import { type RowLayout, visibleEntries } from "./layout.js";
 import { paintTracks, type SelectedSlice } from "./painter.js";
 import { axisTicks } from "./time-format.js";
-import { clampWindow, fetchPlan, panBy, spanOf, type TimeWindow, zoomAround } from "./viewport.js";
+import {
+  clampWindow,
+  type FetchPlan,
+  fetchPlan,
+  panBy,
+  spanOf,
+  type TimeWindow,
+  zoomAround,
+} from "./viewport.js";
 import { chunkRows, WindowCache } from "./window-cache.js";
 
 export const gutterPx = 210;
@@ -22,7 +30,23 @@ declare global {
   interface Window {
     /** Milliseconds each of the last ~1000 frames took to draw, for the benchmark. */
     __gotraceFrameTimes?: number[];
+    /** Where things are on the canvas, for browser tests and the benchmark to aim at. */
+    __gotraceTimeline?: TimelineProbe;
   }
+}
+
+/** Read-only geometry of the current picture, in CSS pixels relative to the tracks canvas. */
+export interface TimelineProbe {
+  readonly gutterPx: number;
+  view(): ViewKind;
+  window(): TimeWindow;
+  /** The request the visible rows' data comes from (what a test should ask /api/window). */
+  plan(): FetchPlan;
+  /** x of a time, and top of a row (NaN when hidden). */
+  xOfNs(ns: number): number;
+  rowTopPx(row: number): number;
+  /** True when no request is in flight and no frame is pending: the canvas shows all the data. */
+  idle(): boolean;
 }
 
 export interface ControllerEvents {
@@ -66,6 +90,15 @@ export class TimelineController {
     this.cache = new WindowCache(engine, () => this.requestRender());
     this.win = { startNs: 0, endNs: Math.max(info.durationNs, 1) };
     window.__gotraceFrameTimes = this.frameTimes;
+    window.__gotraceTimeline = {
+      gutterPx,
+      view: () => this.view,
+      window: () => this.win,
+      plan: () => fetchPlan(this.win, this.trackWidthPx, this.durationNs),
+      xOfNs: (ns) => gutterPx + ((ns - this.win.startNs) * this.trackWidthPx) / spanOf(this.win),
+      rowTopPx: (row) => (this.layout?.rowY[row] ?? Number.NaN) - (this.scroller?.scrollTop ?? 0),
+      idle: () => !this.frameRequested && this.cache.inFlight === 0,
+    };
   }
 
   get durationNs(): number {

@@ -123,12 +123,14 @@ export function SliceDetailsView({
             </tr>
           )}
           {d.args &&
-            Object.entries(d.args).map(([k, v]) => (
-              <tr>
-                <th>{k}</th>
-                <td>{v}</td>
-              </tr>
-            ))}
+            Object.entries(d.args)
+              .filter(([, v]) => v !== "")
+              .map(([k, v]) => (
+                <tr>
+                  <th>{k}</th>
+                  <td>{v}</td>
+                </tr>
+              ))}
           {d.createdBy && <RefRow label="Created by" r={d.createdBy} jumps={jumps} />}
           {d.unblockedBy && <RefRow label="Unblocked by" r={d.unblockedBy} jumps={jumps} />}
         </tbody>

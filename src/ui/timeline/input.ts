@@ -183,7 +183,10 @@ export function attachInput(
     held.delete(e.key.length === 1 ? e.key.toLowerCase() : e.key);
   };
   const onBlur = () => held.clear();
-  const onScroll = () => c.requestRender();
+  const onScroll = () => {
+    c.requestRender();
+    act.onHover(undefined, 0, 0);
+  };
   const resize = new ResizeObserver(() => c.resize());
 
   const down = onDown(scroller, false);

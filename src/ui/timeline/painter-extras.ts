@@ -90,7 +90,7 @@ export function drawMarks(
 
 const flowColors: Record<FlowKind, string> = {
   create: "rgba(46, 125, 50, 0.8)",
-  unblock: "rgba(198, 40, 40, 0.75)",
+  unblock: "rgba(198, 40, 40, 0.6)",
   syscall: "rgba(230, 126, 0, 0.8)",
   task: "rgba(21, 101, 192, 0.8)",
 };
@@ -105,7 +105,7 @@ export function drawFlows(
 ): void {
   let lastChunk = -1;
   let firstChunk = -1;
-  ctx.lineWidth = 1.2;
+  ctx.lineWidth = 1;
   for (let e = from; e < to; e++) {
     const row = s.layout.entryRow[e]!;
     if (row < 0) continue;

@@ -26,12 +26,15 @@ import "./timeline.css";
 const urlDebounceMs = 250;
 
 export function TimelinePage({ engine, info, route }: PageProps) {
+  const tip = useRef<HoverTipHandle>(null);
   const urlTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const writeUrl = useRef<() => void>(() => {});
   const ctl = useMemo(
     () =>
       new TimelineController(engine, info, {
         onWindow: () => {
+          // What was under the mouse has moved away: the tooltip would describe something else.
+          tip.current?.show(undefined, 0, 0);
           clearTimeout(urlTimer.current);
           urlTimer.current = setTimeout(() => writeUrl.current(), urlDebounceMs);
         },
@@ -47,7 +50,6 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const spacer = useRef<HTMLDivElement>(null);
   const tracks = useRef<HTMLCanvasElement>(null);
   const axis = useRef<HTMLCanvasElement>(null);
-  const tip = useRef<HoverTipHandle>(null);
   const lastHref = useRef<string | undefined>(undefined);
 
   writeUrl.current = () => {

@@ -54,6 +54,8 @@ export class WindowCache {
   private readonly chunks = new Map<string, Chunk>();
   private seq = 0;
   private tick = 0;
+  /** Requests sent and not answered yet. */
+  inFlight = 0;
   /** Errors from the engine, for the page to show once. */
   lastError: string | undefined;
 
@@ -129,6 +131,7 @@ export class WindowCache {
     const key = c.wantKey!;
     const seq = ++this.seq;
     c.inFlight = true;
+    this.inFlight++;
     const rowFrom = chunk * chunkRows;
     const rowTo = Math.min(rowCount, rowFrom + chunkRows);
     this.engine
@@ -144,12 +147,14 @@ export class WindowCache {
       .then(
         (resp) => {
           c.inFlight = false;
+          this.inFlight--;
           if (seq > c.seq) this.store(c, key, seq, resp);
           if (c.wantKey !== c.key) this.request(view, chunk, c, rowCount);
           this.onData();
         },
         (e: unknown) => {
           c.inFlight = false;
+          this.inFlight--;
           c.failedKey = key;
           this.lastError = String(e);
           this.onData();
