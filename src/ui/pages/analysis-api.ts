@@ -60,3 +60,29 @@ export function useAnalysis<T>(name: string | undefined, params: Params = {}): L
   }, [key]);
   return loaded.key === key ? loaded.value : { state: "loading", status: undefined };
 }
+
+/**
+ * Where the timeline's zero is in the analyses' time: the analyses count
+ * from the trace's origin (as the CLI does), the timeline from the first
+ * event; they differ for old traces (Go ≤ 1.21 starts at −1 ns). Links to
+ * the timeline subtract it; a time range from the timeline adds it.
+ */
+let firstEventNs: Promise<number> | undefined;
+
+export function useFirstEventNs(): number | undefined {
+  const [ns, setNs] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    firstEventNs ??= getAnalysis<{ firstNs: number }>("overview").then((o) => o.firstNs);
+    let live = true;
+    firstEventNs.then(
+      (v) => live && setNs(v),
+      () => {
+        firstEventNs = undefined;
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return ns;
+}

@@ -42,8 +42,7 @@ export function Histogram(props: {
         })}
       </div>
       <div class="hist-axis" aria-hidden="true">
-        <span>{formatNs(b[0]!.minNs)}</span>
-        <span>{formatNs(b[b.length - 1]!.maxNs)}</span>
+        {formatNs(b[0]!.minNs)} – {formatNs(b[b.length - 1]!.maxNs)}
       </div>
     </div>
   );

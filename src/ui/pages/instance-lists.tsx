@@ -11,15 +11,26 @@ import { timelineHref } from "../route.js";
 import { formatCount, formatNs, formatTimeNs } from "./format.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
-/** The timeline on [startNs, endNs] with a margin, focused on goroutine g, finding q. */
+/**
+ * The timeline on [startNs, endNs] (analysis times; `firstNs` is the
+ * timeline's zero in them) with a margin, focused on goroutine g, finding q.
+ */
 export function spanHref(
+  firstNs: number,
+
   startNs: number,
   endNs: number,
   g: number | undefined,
   q: string | undefined,
 ): string {
   const pad = Math.max(1000, (endNs - startNs) * 0.1);
-  return timelineHref({ view: "goroutine", startNs: Math.max(0, startNs - pad), endNs: endNs + pad, g, q });
+  return timelineHref({
+    view: "goroutine",
+    startNs: Math.max(0, startNs - firstNs - pad),
+    endNs: endNs - firstNs + pad,
+    g,
+    q,
+  });
 }
 
 function countLine(
@@ -69,7 +80,7 @@ function Logs(props: { t: TaskJson }) {
   );
 }
 
-export function TaskInstances(props: { data: TaskListResponse }) {
+export function TaskInstances(props: { data: TaskListResponse; firstNs: number }) {
   const d = props.data;
   const columns: Column<TaskJson>[] = [
     {
@@ -77,7 +88,7 @@ export function TaskInstances(props: { data: TaskListResponse }) {
       value: (t) => t.id,
       render: (t) => (
         <a
-          href={spanHref(t.startNs, t.endNs, t.goroutines[0], t.type || undefined)}
+          href={spanHref(props.firstNs, t.startNs, t.endNs, t.goroutines[0], t.type || undefined)}
           aria-label={`Task ${t.id} on the timeline`}
         >
           {t.id}
@@ -115,7 +126,7 @@ function edge(r: RegionInstance, end: boolean): string {
   return end ? "goroutine exit" : "goroutine creation";
 }
 
-export function RegionInstances(props: { data: RegionListResponse }) {
+export function RegionInstances(props: { data: RegionListResponse; firstNs: number }) {
   const d = props.data;
   const rows = d.regions.map((r, i) => ({ ...r, key: i }));
   type Row = (typeof rows)[number];
@@ -125,7 +136,7 @@ export function RegionInstances(props: { data: RegionListResponse }) {
       value: (r) => r.g,
       render: (r) => (
         <a
-          href={spanHref(r.startNs, r.endNs, r.g, r.type || undefined)}
+          href={spanHref(props.firstNs, r.startNs, r.endNs, r.g, r.type || undefined)}
           aria-label={`Region on goroutine ${r.g} on the timeline`}
         >
           {r.g}

@@ -11,7 +11,7 @@ import type uPlot from "uplot";
 import type { MMUInclude, MMUResponse } from "../../query/analysis-protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref, timelineHref } from "../route.js";
-import { useAnalysis } from "./analysis-api.js";
+import { useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { formatNs, formatTimeNs } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
 import { UPlotChart } from "./uplot-chart.js";
@@ -95,7 +95,8 @@ function Curve(props: { m: MMUResponse; onPick: (w: number) => void }) {
   );
 }
 
-function Worst(props: { m: MMUResponse }) {
+/** The worst windows; `firstNs` is the timeline's zero in analysis time. */
+function Worst(props: { m: MMUResponse; firstNs: number }) {
   return (
     <>
       {props.m.worst.map((w) => (
@@ -115,7 +116,13 @@ function Worst(props: { m: MMUResponse }) {
               {w.windows.map((x) => (
                 <tr>
                   <td data-value={x.startNs}>
-                    <a href={timelineHref({ view: "proc", startNs: x.startNs, endNs: x.endNs })}>
+                    <a
+                      href={timelineHref({
+                        view: "proc",
+                        startNs: x.startNs - props.firstNs,
+                        endNs: x.endNs - props.firstNs,
+                      })}
+                    >
                       {formatTimeNs(x.startNs)}
                     </a>
                   </td>
@@ -148,6 +155,7 @@ export function MMUPage(props: PageProps) {
     percentiles: pct,
     worstWindowNs,
   });
+  const firstNs = useFirstEventNs();
   const go = (change: Record<string, string | number | undefined>) => {
     location.hash = routeHref("mmu", {
       include: include.join(","),
@@ -209,7 +217,7 @@ export function MMUPage(props: PageProps) {
                   ))}
                 </select>
               </label>
-              <Worst m={m} />
+              {firstNs !== undefined && <Worst m={m} firstNs={firstNs} />}
             </>
           )
         }

@@ -120,7 +120,7 @@ function Overview(props: { o: OverviewResponse }) {
         )}
       </dl>
       <p>
-        <a href={timelineHref({ startNs: o.firstNs, endNs: o.lastNs })}>
+        <a href={timelineHref({ startNs: 0, endNs: o.lastNs - o.firstNs })}>
           Open the whole trace on the timeline
         </a>
       </p>

@@ -13,7 +13,7 @@ import type {
 } from "../../query/analysis-protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref, timelineHref } from "../route.js";
-import { analysisUrl, type Params, useAnalysis } from "./analysis-api.js";
+import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { FlameGraph } from "./flame-graph.js";
 import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
@@ -88,9 +88,16 @@ export function ProfilesPage(props: PageProps) {
   const region = params.get("region") ?? undefined;
   const startNs = numberParam(params, "start");
   const endNs = numberParam(params, "end");
-  const query: Params = { type, group, region, startNs, endNs };
+  // The range comes in timeline time (from a selection there); the profiles count from the trace's origin.
+  const firstNs = useFirstEventNs();
+  const ranged = startNs !== undefined || endNs !== undefined;
+  const shift = (ns: number | undefined) => (ns === undefined || firstNs === undefined ? ns : ns + firstNs);
+  const query: Params = { type, group, region, startNs: shift(startNs), endNs: shift(endNs) };
   const filters = useAnalysis<ProfileFiltersResponse>("profile-filters");
-  const profile = useAnalysis<ProfileResponse>("profile", query);
+  const profile = useAnalysis<ProfileResponse>(
+    ranged && firstNs === undefined ? undefined : "profile",
+    query,
+  );
   const go = (change: Params) => {
     const next = { type, group, region, start: startNs, end: endNs, ...change };
     location.hash = routeHref("profiles", next as Record<string, string | number | undefined>);

@@ -6,7 +6,7 @@
  */
 import type { SchedLatencyResponse, SchedWaitJson } from "../../query/analysis-protocol.js";
 import type { PageProps } from "../app.js";
-import { useAnalysis } from "./analysis-api.js";
+import { useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { formatCount, formatNs, formatTimeNs, groupLabel } from "./format.js";
 import { Histogram } from "./histogram.js";
 import { spanHref } from "./instance-lists.js";
@@ -15,7 +15,7 @@ import { type Column, SortableTable } from "./sortable-table.js";
 
 type Group = SchedLatencyResponse["groups"][number];
 
-function SchedLatency(props: { d: SchedLatencyResponse }) {
+function SchedLatency(props: { d: SchedLatencyResponse; firstNs: number }) {
   const d = props.d;
   const o = d.overall;
   const ns = (v: number) => formatNs(v);
@@ -39,7 +39,7 @@ function SchedLatency(props: { d: SchedLatencyResponse }) {
       title: "Became runnable",
       value: (w) => w.startNs,
       render: (w) => (
-        <a href={spanHref(w.startNs, w.startNs + w.durNs, w.goroutine, undefined)}>
+        <a href={spanHref(props.firstNs, w.startNs, w.startNs + w.durNs, w.goroutine, undefined)}>
           {formatTimeNs(w.startNs)}
         </a>
       ),
@@ -85,12 +85,15 @@ function SchedLatency(props: { d: SchedLatencyResponse }) {
 
 export function SchedLatencyPage(_: PageProps) {
   const loaded = useAnalysis<SchedLatencyResponse>("schedlat");
+  const firstNs = useFirstEventNs();
   return (
     <PageFrame
       title="Scheduler latency"
       intro="How long goroutines waited to run once they could: from becoming runnable (created, unblocked, preempted, back from a syscall) to running."
     >
-      <Pending loaded={loaded}>{(d) => <SchedLatency d={d} />}</Pending>
+      <Pending loaded={loaded}>
+        {(d) => firstNs !== undefined && <SchedLatency d={d} firstNs={firstNs} />}
+      </Pending>
     </PageFrame>
   );
 }

@@ -13,7 +13,7 @@ import type {
 } from "../../query/analysis-protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref } from "../route.js";
-import { useAnalysis } from "./analysis-api.js";
+import { useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { formatCount } from "./format.js";
 import { Histogram } from "./histogram.js";
 import { RegionInstances, TaskInstances } from "./instance-lists.js";
@@ -69,6 +69,7 @@ export function TasksPage(props: PageProps) {
   const bucket = intParam(props.route.params, "bucket");
   const types = useAnalysis<TasksResponse>("tasks");
   const list = useAnalysis<TaskListResponse>(type === undefined ? undefined : "task-list", { type, bucket });
+  const firstNs = useFirstEventNs();
   return (
     <PageFrame title={type === undefined ? "Tasks" : `Tasks of type ${quoted(type)}`}>
       {type === undefined ? (
@@ -91,7 +92,9 @@ export function TasksPage(props: PageProps) {
               ) : null;
             }}
           </Pending>
-          <Pending loaded={list}>{(d) => <TaskInstances data={d} />}</Pending>
+          <Pending loaded={list}>
+            {(d) => firstNs !== undefined && <TaskInstances data={d} firstNs={firstNs} />}
+          </Pending>
         </>
       )}
     </PageFrame>
@@ -147,6 +150,7 @@ export function RegionsPage(props: PageProps) {
   const pc = intParam(props.route.params, "pc") ?? 0;
   const bucket = intParam(props.route.params, "bucket");
   const groups = useAnalysis<RegionsResponse>("regions");
+  const firstNs = useFirstEventNs();
   const list = useAnalysis<RegionListResponse>(type === undefined ? undefined : "region-list", {
     type,
     pc,
@@ -174,7 +178,9 @@ export function RegionsPage(props: PageProps) {
               ) : null;
             }}
           </Pending>
-          <Pending loaded={list}>{(d) => <RegionInstances data={d} />}</Pending>
+          <Pending loaded={list}>
+            {(d) => firstNs !== undefined && <RegionInstances data={d} firstNs={firstNs} />}
+          </Pending>
         </>
       )}
     </PageFrame>
