@@ -23,10 +23,23 @@ export function gotraceText(...args: string[]): string {
   return execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
 }
 
+/**
+ * Polls the JS expression `expr` in the page until it is true. (Not
+ * page.waitForFunction: its string predicates are compiled in the page,
+ * which the server's CSP forbids, as it should.)
+ */
+export async function waitUntil(page: Page, expr: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(`!!(${expr})`))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits until an analysis page has its title and no loading line. */
 export async function pageLoaded(page: Page): Promise<void> {
   await page.waitForSelector(".apage h1", { timeout: 30_000 });
-  await page.waitForFunction("!document.querySelector('.apage .loading')", undefined, { timeout: 30_000 });
+  await waitUntil(page, "!document.querySelector('.apage .loading')");
 }
 
 export interface Cell {
@@ -72,9 +85,7 @@ export async function currentRoute(page: Page): Promise<{ page: string; params: 
 
 /** Waits until the address names `name`. */
 export async function waitForPage(page: Page, name: string): Promise<void> {
-  await page.waitForFunction(`location.hash.startsWith(${JSON.stringify(`#/${name}`)})`, undefined, {
-    timeout: 10_000,
-  });
+  await waitUntil(page, `location.hash.startsWith(${JSON.stringify(`#/${name}`)})`, 10_000);
 }
 
 /** The texts of every element matching `selector`. */

@@ -28,7 +28,8 @@ function isPowerOfTen(x: number): boolean {
   return Math.abs(l - Math.round(l)) < 1e-9;
 }
 
-const bandColors = ["#0b63ce", "#7fb0e8", "#a8c8f0", "#cfe0f6"];
+/** MMU, then the p99.9, p99 and p95 utilization lines. */
+const bandColors = ["#0b63ce", "#d95f02", "#7570b3", "#1b9e77"];
 
 function chartOf(m: MMUResponse, onPick: (windowNs: number) => void) {
   const xs = m.curve.map((p) => p.windowNs);
@@ -51,8 +52,13 @@ function chartOf(m: MMUResponse, onPick: (windowNs: number) => void) {
     });
     data.push(m.curve.map((p) => p.percentiles?.[i] ?? null));
   });
+  // The band between the MMU and the p95 line: where 95% of windows fall above the floor.
+  const bands: uPlot.Band[] = m.quantiles
+    ? [{ series: [series.length - 1, 1], fill: "rgba(11, 99, 206, 0.08)" }]
+    : [];
   const options: Omit<uPlot.Options, "width"> = {
     height: 320,
+    bands,
     scales: { x: { time: false, distr: 3 }, y: { range: [0, 1] } },
     axes: [
       // A log axis ticks 1–9 in each decade; only the powers of ten get a label.
@@ -186,17 +192,20 @@ export function MMUPage(props: PageProps) {
             <input type="checkbox" checked={include.includes(k)} onChange={() => flip(k)} /> {title}
           </label>
         ))}
+      </fieldset>
+      <fieldset class="controls">
+        <legend class="muted">Show</legend>
         <label>
           <input
             type="checkbox"
             checked={perProc}
             onChange={() => go({ perProc: perProc ? undefined : 1 })}
           />{" "}
-          Per proc
+          Per proc (each P alone)
         </label>
         <label>
           <input type="checkbox" checked={pct} onChange={() => go({ pct: pct ? undefined : 1 })} />{" "}
-          Percentiles
+          Percentile lines (p99.9, p99, p95)
         </label>
       </fieldset>
       <Pending loaded={loaded}>
