@@ -204,8 +204,8 @@ export function MMUPage(props: PageProps) {
           Per proc (each P alone)
         </label>
         <label>
-          <input type="checkbox" checked={pct} onChange={() => go({ pct: pct ? undefined : 1 })} />{" "}
-          Percentile lines (p99.9, p99, p95)
+          <input type="checkbox" checked={pct} onChange={() => go({ pct: pct ? undefined : 1 })} /> Percentile
+          lines (p99.9, p99, p95)
         </label>
       </fieldset>
       <Pending loaded={loaded}>

@@ -6,6 +6,8 @@
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
 
+const rowLimit = 500;
+
 export interface Column<T> {
   readonly title: string;
   /** Sort key; numbers are right-aligned. */
@@ -25,6 +27,8 @@ export function SortableTable<T>(props: {
   testId?: string;
 }) {
   const [[col, desc], setSort] = useState<[number, boolean]>(props.initial ?? [-1, false]);
+  // A group can hold 100 000 goroutines: the first rows in the chosen order, more on request.
+  const [limit, setLimit] = useState(rowLimit);
   const rows = useMemo(() => {
     if (col < 0) return props.rows;
     const c = props.columns[col]!;
@@ -64,7 +68,7 @@ export function SortableTable<T>(props: {
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => (
+        {rows.slice(0, limit).map((r) => (
           <tr key={props.rowKey(r)}>
             {props.columns.map((c) => {
               const v = c.value(r);
@@ -82,6 +86,18 @@ export function SortableTable<T>(props: {
           </tr>
         ))}
       </tbody>
+      {rows.length > limit && (
+        <tfoot>
+          <tr>
+            <td colSpan={props.columns.length}>
+              {rows.length - limit} more rows.{" "}
+              <button type="button" onClick={() => setLimit(limit + rowLimit * 4)}>
+                Show more
+              </button>
+            </td>
+          </tr>
+        </tfoot>
+      )}
     </table>
   );
 }

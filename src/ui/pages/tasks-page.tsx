@@ -83,12 +83,15 @@ export function TasksPage(props: PageProps) {
             {(d) => {
               const t = d.types.find((x) => x.type === type);
               return t ? (
-                <Histogram
-                  histogram={t.histogram}
-                  what="tasks"
-                  active={bucket}
-                  href={(b) => routeHref("tasks", { type, bucket: b })}
-                />
+                <div class="bucket-pick">
+                  <Histogram
+                    histogram={t.histogram}
+                    what="tasks"
+                    active={bucket}
+                    href={(b) => routeHref("tasks", { type, bucket: b })}
+                  />
+                  {bucket !== undefined && <a href={routeHref("tasks", { type })}>All tasks of the type</a>}
+                </div>
               ) : null;
             }}
           </Pending>
@@ -169,12 +172,17 @@ export function RegionsPage(props: PageProps) {
             {(d) => {
               const g = d.groups.find((x) => x.type === type && x.frame.pc === pc);
               return g ? (
-                <Histogram
-                  histogram={g.histogram}
-                  what="regions"
-                  active={bucket}
-                  href={(b) => routeHref("regions", { type, pc, bucket: b })}
-                />
+                <div class="bucket-pick">
+                  <Histogram
+                    histogram={g.histogram}
+                    what="regions"
+                    active={bucket}
+                    href={(b) => routeHref("regions", { type, pc, bucket: b })}
+                  />
+                  {bucket !== undefined && (
+                    <a href={routeHref("regions", { type, pc })}>All regions of the group</a>
+                  )}
+                </div>
               ) : null;
             }}
           </Pending>
