@@ -6,9 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
-import { TraceError } from "../decode/errors.js";
-import { readTrace } from "../decode/reader.js";
-import type { TimelineEngine, TraceInfo } from "../query/protocol.js";
+import { type BuildResult, buildTimeline } from "../query/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { startViewServer } from "../server/server.js";
 import { UsageError } from "./analyze.js";
@@ -65,11 +63,6 @@ export function parseViewArgs(args: readonly string[]): ViewOptions {
   return { file: files[0]!, ...parseHttpAddr(addr), open };
 }
 
-export interface LoadedTimeline {
-  readonly engine: TimelineEngine;
-  readonly damage?: TraceInfo["damage"];
-}
-
 /** The file's chunks, reporting the bytes read so far. */
 async function* countedChunks(file: string, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
   let n = 0;
@@ -78,63 +71,6 @@ async function* countedChunks(file: string, onBytes: (n: number) => void): Async
     onBytes(n);
     yield chunk;
   }
-}
-
-/**
- * Stands in for the query stage's timeline engine until it lands: the
- * trace's header, event count and duration, no rows. Enough for the page
- * frame and the browser-test harness.
- */
-async function loadTimeline(file: string, onBytes: (n: number) => void): Promise<LoadedTimeline> {
-  let events = 0;
-  let firstNs = Number.NaN;
-  let lastNs = 0;
-  let damage: TraceInfo["damage"];
-  let version: number | undefined;
-  try {
-    const r = await readTrace(countedChunks(file, onBytes), (ev, reader) => {
-      events++;
-      if (Number.isNaN(firstNs)) firstNs = ev.time;
-      lastNs = ev.time;
-      version = reader.version;
-    });
-    version = r.version;
-  } catch (e) {
-    if (!(e instanceof TraceError)) throw e;
-    const offset = e.offset ?? 0;
-    damage = { message: e.reason, offset, lostBytes: statSync(file).size - offset };
-  }
-  const info: TraceInfo = {
-    format: version === undefined ? "?" : `go 1.${version} trace`,
-    durationNs: events > 0 ? lastNs - firstNs : 0,
-    events,
-    goroutines: 0,
-    procs: 0,
-    threads: 0,
-    ...(damage ? { damage } : {}),
-  };
-  const engine: TimelineEngine = {
-    info: () => info,
-    rows: () => [],
-    window: (req) => ({
-      view: req.view,
-      startNs: req.startNs,
-      endNs: req.endNs,
-      resolutionNs: (req.endNs - req.startNs) / req.widthPx,
-      labels: [],
-      slices: [],
-      counters: [],
-      marks: [],
-      flows: [],
-      flowsTruncated: false,
-    }),
-    slice: () => undefined,
-    mark: () => undefined,
-    goroutine: () => undefined,
-    find: (query) => ({ query, matches: [], goroutines: [], truncated: false }),
-    range: (startNs, endNs) => ({ startNs, endNs, states: [], procs: [], events: [] }),
-  };
-  return { engine, damage };
 }
 
 /** Opens `url` in the desktop's browser; any failure (no desktop, no opener) is ignored. */
@@ -163,17 +99,20 @@ export async function runView(args: readonly string[]): Promise<number> {
     throw new UsageError(`cannot open ${opts.file}`);
   }
   const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
-  let loaded: LoadedTimeline;
+  let built: BuildResult;
   try {
-    loaded = await loadTimeline(opts.file, (n) => bar.update(n));
+    built = await buildTimeline(
+      countedChunks(opts.file, (n) => bar.update(n)),
+      { totalBytes: size },
+    );
   } finally {
     bar.finish();
   }
-  const { damage } = loaded;
+  const damage = built.engine.info().damage;
   if (damage) {
     const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";
     process.stderr.write(
-      `gotrace: damaged trace at byte offset ${damage.offset}: ${damage.message}; ` +
+      `gotrace: damaged trace at byte offset ${damage.offset}: ${built.error?.reason ?? damage.message}; ` +
         `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
     );
   }
@@ -181,7 +120,7 @@ export async function runView(args: readonly string[]): Promise<number> {
   // timeline is served while their first pass runs.
   const analysis = analysisRoutes(opts.file);
   const server = await startViewServer({
-    engine: loaded.engine,
+    engine: built.engine,
     host: opts.host,
     port: opts.port,
     routes: [analysis.route],

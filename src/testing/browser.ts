@@ -25,6 +25,9 @@
  *       });
  *     });
  *
+ * Pass functions, not strings, to `page.waitForFunction`: playwright runs
+ * a string predicate through eval, which the page's CSP forbids.
+ *
  * One `openView` per trace (a server and a browser, ~1 s to start); pages
  * are cheap. `s.api(path)` fetches the server's JSON from Node to compare
  * with what the page shows. `close()` ends the browser and the server;
@@ -205,9 +208,18 @@ export async function openView(
  * `document.documentElement.dataset.timelineFrames`.
  */
 export async function waitForTimelineFrames(page: Page, n: number, timeoutMs = 30_000): Promise<number> {
-  const expr = `Number(document.documentElement.dataset.timelineFrames || 0) >= ${Number(n)}`;
-  await page.waitForFunction(expr, undefined, { timeout: timeoutMs });
-  return Number(await page.evaluate("document.documentElement.dataset.timelineFrames"));
+  // A function, not a string: the page's CSP forbids evaluating strings, and
+  // playwright evaluates a string predicate with eval.
+  // Each function is sent to the page as source, so each is self-contained.
+  type Html = { document: { documentElement: { dataset: Record<string, string | undefined> } } };
+  await page.waitForFunction(
+    (min) => Number((globalThis as unknown as Html).document.documentElement.dataset.timelineFrames ?? 0) >= min,
+    n,
+    { timeout: timeoutMs },
+  );
+  return page.evaluate(() =>
+    Number((globalThis as unknown as Html).document.documentElement.dataset.timelineFrames ?? 0),
+  );
 }
 
 /**
