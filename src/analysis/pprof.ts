@@ -187,40 +187,68 @@ const enum Bucket {
   AtFirstRun = 2,
 }
 
-/** Raw samples, kept only for region and time-range filters. */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Raw samples, kept only for region and time-range filters: typed columns,
+ * 41 bytes a sample (a large trace has tens of millions).
+ */
 class SampleColumns {
-  g: number[] = [];
-  key: number[] = [];
-  startNs: number[] = [];
-  endNs: number[] = [];
+  g = new Float64Array(1024);
+  key = new Int32Array(1024);
+  startNs = new Float64Array(1024);
+  endNs = new Float64Array(1024);
   /**
    * How the unfiltered profile counts the sample: the goroutine incarnation
-   * and bucket it is tallied under (undefined: not at all) and the delay it
-   * adds. A time range cuts [startNs, startNs + delay] further.
+   * (index into `scopes`, −1: not counted) and bucket it is tallied under,
+   * and the delay it adds. A time range cuts [startNs, startNs + delay] further.
    */
-  scope: (GoroutineScope | undefined)[] = [];
-  bucket: number[] = [];
-  delayNs: number[] = [];
+  scope = new Int32Array(1024);
+  bucket = new Uint8Array(1024);
+  delayNs = new Float64Array(1024);
+  readonly scopes: GoroutineScope[] = [];
+  private readonly scopeIndex = new Map<GoroutineScope, number>();
+  length = 0;
   committed = 0;
+
   push(g: number, key: number, startNs: number, endNs: number): void {
-    this.g.push(g);
-    this.key.push(key);
-    this.startNs.push(startNs);
-    this.endNs.push(endNs);
-    this.scope.push(undefined);
-    this.bucket.push(0);
-    this.delayNs.push(0);
+    if (this.length === this.g.length) {
+      this.g = grown(this.g, (n) => new Float64Array(n));
+      this.key = grown(this.key, (n) => new Int32Array(n));
+      this.startNs = grown(this.startNs, (n) => new Float64Array(n));
+      this.endNs = grown(this.endNs, (n) => new Float64Array(n));
+      this.scope = grown(this.scope, (n) => new Int32Array(n));
+      this.bucket = grown(this.bucket, (n) => new Uint8Array(n));
+      this.delayNs = grown(this.delayNs, (n) => new Float64Array(n));
+    }
+    const i = this.length++;
+    this.g[i] = g;
+    this.key[i] = key;
+    this.startNs[i] = startNs;
+    this.endNs[i] = endNs;
+    this.scope[i] = -1;
   }
+
   /** Records how the last sample pushed is tallied. */
   tallied(scope: GoroutineScope, bucket: number, delayNs: number): void {
-    const i = this.g.length - 1;
-    this.scope[i] = scope;
+    let s = this.scopeIndex.get(scope);
+    if (s === undefined) {
+      s = this.scopes.length;
+      this.scopes.push(scope);
+      this.scopeIndex.set(scope, s);
+    }
+    const i = this.length - 1;
+    this.scope[i] = s;
     this.bucket[i] = bucket;
     this.delayNs[i] = delayNs;
   }
+
   rollback(): void {
-    for (const c of [this.g, this.key, this.startNs, this.endNs, this.scope, this.bucket, this.delayNs])
-      c.length = this.committed;
+    this.length = this.committed;
   }
 }
 
@@ -326,7 +354,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
       t.newDelayNs = 0;
     }
     this.dirty = [];
-    if (this.raw) this.raw.committed = this.raw.g.length;
+    if (this.raw) this.raw.committed = this.raw.length;
   }
 
   /** The reader failed: drop the samples since the last Sync, as go tool trace keeps events only up to it. */
@@ -460,8 +488,8 @@ export class BlockingProfiles {
     if (!raw) throw new Error("time ranges need BlockingProfileAnalyzer({ regions: true })");
     for (let i = 0; i < raw.committed; i++) {
       if (raw.key[i]! % 4 !== k) continue;
-      const g = raw.scope[i];
-      if (!g || !((masks.get(g) ?? 0) & (1 << raw.bucket[i]!))) continue;
+      const si = raw.scope[i]!;
+      if (si < 0 || !((masks.get(raw.scopes[si]!) ?? 0) & (1 << raw.bucket[i]!))) continue;
       const s = raw.startNs[i]!;
       const o = Math.min(range.endNs, s + raw.delayNs[i]!) - Math.max(range.startNs, s);
       if (o > 0) add(out, raw.key[i]! >> 2, 1, o, i);

@@ -65,6 +65,7 @@ export class AnalysisError extends Error {}
 
 export class AnalysisService {
   private common: Promise<Common> | undefined;
+  private rawProfiles: Promise<BlockingProfiles> | undefined;
   private readonly curves = new Map<number, Promise<MMUCurve>>();
   private readonly mmuAnswers = new Map<string, Promise<MMUResponse>>();
   private events = 0;
@@ -112,7 +113,8 @@ export class AnalysisService {
       const overview = new OverviewAnalyzer();
       const series = new OverviewSeriesAnalyzer();
       const goroutines = new GoroutineAnalyzer();
-      const profiles = new BlockingProfileAnalyzer({ regions: true });
+      // Without raw samples (a region or time range needs them: a pass of its own, see profilesFor).
+      const profiles = new BlockingProfileAnalyzer();
       const tasks = new TasksAnalyzer();
       const sched = new SchedLatencyAnalyzer(schedWorstCount);
       const defaultUtilFlags = mmuUtilFlags(defaultMMUInclude, false);
@@ -169,13 +171,29 @@ export class AnalysisService {
     return { groups, regionTypes };
   }
 
+  /**
+   * The profiles that can answer `q`. Region and time-range filters need
+   * every sample kept (41 bytes each, ~0.4 GiB for a 50 MiB trace), so
+   * those come from a second pass, made once when first asked for.
+   */
+  private async profilesFor(q: ProfileQuery): Promise<BlockingProfiles> {
+    const c = await this.start();
+    if (q.region === undefined && q.startNs === undefined && q.endNs === undefined) return c.profiles;
+    this.rawProfiles ??= (async () => {
+      const a = new BlockingProfileAnalyzer({ regions: true });
+      await this.pass([a as Analyzer<unknown> & Rollback]);
+      return a.finalize();
+    })();
+    return this.rawProfiles;
+  }
+
   async profile(q: ProfileQuery, topLimit = 200): Promise<ProfileResponse> {
-    return profileJson((await this.start()).profiles, q, topLimit);
+    return profileJson(await this.profilesFor(q), q, topLimit);
   }
 
   /** The profile's records, for the pprof download (undefined when the filter matches nothing). */
   async profileRecords(q: ProfileQuery) {
-    return profileRecords((await this.start()).profiles, q);
+    return profileRecords(await this.profilesFor(q), q);
   }
 
   async tasks(): Promise<TasksResponse> {
