@@ -78,7 +78,7 @@ export const theme = {
   labelText: "#1f2328",
   mutedText: "#6b7280",
   gridLine: "rgba(17, 24, 39, 0.06)",
-  mark: "#4b5563",
+  mark: "#374151",
   flow: "rgba(200, 60, 60, 0.75)",
   selection: "#111827",
   highlight: "#ff7a00",

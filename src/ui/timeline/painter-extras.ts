@@ -74,16 +74,20 @@ export function drawMarks(
   rowTop: number,
   rowH: number,
   k: number,
+  underSlices: boolean,
 ): void {
   ctx.fillStyle = theme.mark;
+  // On a row of their own marks span its height; under slices (proc start/stop on a P's
+  // syscall row) they are short ticks along the bottom, so they never hide the slices.
+  const top = underSlices ? rowTop + rowH - 6 : rowTop + 4;
+  const h = underSlices ? 4 : rowH - 8;
   for (let i = 0; i < m.timeNs.length; i++) {
     const t = m.timeNs[i]!;
     if (t < s.win.startNs || t > s.win.endNs) continue;
     const x = s.gutterPx + (t - s.win.startNs) * k;
-    // A merged mark (several in one pixel) is drawn taller and bolder than a single one.
-    const many = m.count[i]! > 1;
-    ctx.globalAlpha = many ? 0.9 : 0.7;
-    ctx.fillRect(x - (many ? 1 : 0.5), rowTop + (many ? 3 : 5), many ? 2 : 1, rowH - (many ? 6 : 10));
+    // A merged mark (several in one pixel) is drawn stronger than a single one.
+    ctx.globalAlpha = m.count[i]! > 1 ? 0.75 : 0.5;
+    ctx.fillRect(x - 0.5, top, 1, h);
   }
   ctx.globalAlpha = 1;
 }

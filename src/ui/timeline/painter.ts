@@ -90,7 +90,8 @@ export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): void {
     const h = layout.entryH[e]!;
     if (data.slices) drawSlices(ctx, s, data, data.slices, y, k);
     if (data.counter) drawCounter(ctx, s, data, y, h, k);
-    if (data.marks) drawMarks(ctx, s, data.marks, y, h, k);
+    if (data.marks)
+      drawMarks(ctx, s, data.marks, y, h, k, data.slices !== undefined || s.rows[row]!.kind !== "marks");
   }
   if (s.showFlows) drawFlows(ctx, s, from, to, k);
   drawSelected(ctx, s, k);
@@ -142,11 +143,12 @@ function drawSlices(
     // Labels only where there is room for a few characters (≥ 5 px slices at the least).
     if (li >= 0 && w >= 5) {
       const room = Math.floor((w - 6) / s.charPx);
-      if (room >= 1) {
-        const text = data.labels[li] ?? "";
+      const text = data.labels[li] ?? "";
+      // A lone letter and an ellipsis says nothing: label only when two characters fit, or the whole label.
+      if (room >= Math.min(3, text.length)) {
         ctx.fillStyle = hl !== undefined && !lit ? theme.mutedText : sw.text;
         ctx.fillText(
-          text.length <= room ? text : `${text.slice(0, Math.max(room - 1, 1))}…`,
+          text.length <= room ? text : `${text.slice(0, room - 1)}…`,
           Math.max(x0, s.gutterPx) + 3,
           y + h / 2 + 0.5,
         );

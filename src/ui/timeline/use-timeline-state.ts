@@ -30,7 +30,9 @@ export type Panel =
 
 export function useTimelineState(engine: EngineClient, ctl: TimelineController) {
   const [view, setViewState] = useState<ViewKind>("proc");
-  const [rows, setRows] = useState<readonly Row[] | undefined>();
+  // Rows are kept with the view they belong to: for one render after a switch the
+  // view is new and the rows are not, and the two must never be laid out together.
+  const [viewRows, setRows] = useState<{ view: ViewKind; rows: readonly Row[] } | undefined>();
   const rowsByView = useRef(new Map<ViewKind, readonly Row[]>());
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [panel, setPanel] = useState<Panel | undefined>();
@@ -39,6 +41,7 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
   const [flows, setFlowsState] = useState(false);
   const [hasRange, setHasRange] = useState(false);
   const token = useRef(0);
+  const rows = viewRows?.view === view ? viewRows.rows : undefined;
   /** A row to scroll to once the layout of the current view is ready. */
   const pendingRow = useRef<{ view: ViewKind; goroutine: number } | undefined>(undefined);
 
@@ -47,14 +50,13 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
   useEffect(() => {
     const have = rowsByView.current.get(view);
     if (have) {
-      setRows(have);
+      setRows({ view, rows: have });
       return;
     }
-    setRows(undefined);
     let live = true;
     engine.rows(view).then((r) => {
       rowsByView.current.set(view, r);
-      if (live) setRows(r);
+      if (live) setRows({ view, rows: r });
     }, fail);
     return () => {
       live = false;

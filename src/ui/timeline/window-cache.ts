@@ -41,6 +41,7 @@ interface Chunk {
   wantKey?: string;
   wantPlan?: FetchPlan;
   wantFlows: boolean;
+  wantRowCount: number;
   /** A key whose request failed: not asked again until the plan changes, so an error cannot loop. */
   failedKey?: string;
   inFlight: boolean;
@@ -74,6 +75,7 @@ export class WindowCache {
         flows: [],
         flowsTruncated: false,
         wantFlows: false,
+        wantRowCount: 0,
         inFlight: false,
         lastUsed: 0,
       };
@@ -99,20 +101,14 @@ export class WindowCache {
     return this.chunkFor(view, chunk, false)?.flowsTruncated ?? false;
   }
 
-  /** Whether every chunk of [fromChunk, toChunk) holds the answer for `plan`. */
-  isCurrent(view: ViewKind, chunks: Iterable<number>, plan: FetchPlan, flows: boolean): boolean {
-    const key = `${planKey(plan)}:${flows}`;
-    for (const chunk of chunks) if (this.chunkFor(view, chunk, false)?.key !== key) return false;
-    return true;
-  }
-
   /**
    * Asks for `plan` in every listed chunk that does not hold it yet. Cheap
    * when nothing changed, so the timeline calls it after every frame.
    */
   want(view: ViewKind, chunks: Iterable<number>, rowCount: number, plan: FetchPlan, flows: boolean): void {
     this.tick++;
-    const key = `${planKey(plan)}:${flows}`;
+    // The row count is part of the key: a chunk asked for with fewer rows is not complete.
+    const key = `${planKey(plan)}:${flows}:${rowCount}`;
     for (const chunk of chunks) {
       const c = this.chunkFor(view, chunk, true)!;
       c.lastUsed = this.tick;
@@ -120,12 +116,13 @@ export class WindowCache {
       c.wantKey = key;
       c.wantPlan = plan;
       c.wantFlows = flows;
-      if (!c.inFlight) this.request(view, chunk, c, rowCount);
+      c.wantRowCount = rowCount;
+      if (!c.inFlight) this.request(view, chunk, c);
     }
     this.evict();
   }
 
-  private request(view: ViewKind, chunk: number, c: Chunk, rowCount: number): void {
+  private request(view: ViewKind, chunk: number, c: Chunk): void {
     const plan = c.wantPlan!;
     const flows = c.wantFlows;
     const key = c.wantKey!;
@@ -133,7 +130,7 @@ export class WindowCache {
     c.inFlight = true;
     this.inFlight++;
     const rowFrom = chunk * chunkRows;
-    const rowTo = Math.min(rowCount, rowFrom + chunkRows);
+    const rowTo = Math.min(c.wantRowCount, rowFrom + chunkRows);
     this.engine
       .window({
         view,
@@ -149,7 +146,7 @@ export class WindowCache {
           c.inFlight = false;
           this.inFlight--;
           if (seq > c.seq) this.store(c, key, seq, resp);
-          if (c.wantKey !== c.key) this.request(view, chunk, c, rowCount);
+          if (c.wantKey !== c.key) this.request(view, chunk, c);
           this.onData();
         },
         (e: unknown) => {
