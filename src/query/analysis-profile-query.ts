@@ -11,6 +11,7 @@ import {
   type ProfileRecord,
   type TimeRange,
 } from "../analysis/pprof.js";
+import { noStackGroupName } from "./analysis-goroutines.js";
 import { flameTree, topFunctionsJson } from "./analysis-profiles.js";
 import type { ProfileQuery, ProfileResponse } from "./analysis-protocol.js";
 
@@ -20,7 +21,8 @@ export function profileFilter(q: ProfileQuery): ProfileFilter | undefined {
       ? { startNs: q.startNs ?? Number.NEGATIVE_INFINITY, endNs: q.endNs ?? Number.POSITIVE_INFINITY }
       : undefined;
   if (q.region !== undefined) return { region: { type: q.region }, range };
-  if (q.group !== undefined) return { group: q.group, range };
+  // The group of goroutines without a stack travels under go tool trace's name for it.
+  if (q.group !== undefined) return { group: q.group === noStackGroupName ? "" : q.group, range };
   return range ? { range } : undefined;
 }
 

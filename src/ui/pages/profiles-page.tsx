@@ -128,7 +128,7 @@ export function ProfilesPage(props: PageProps) {
           >
             <option value="">all</option>
             {f?.groups.map((g) => (
-              <option value={g}>{groupLabel(g)}</option>
+              <option value={groupLabel(g)}>{groupLabel(g)}</option>
             ))}
           </select>
         </label>
