@@ -182,6 +182,58 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     await page.close();
   });
 
+  it("ctrl+wheel zooms around the pointer, shift+wheel and drag pan, shift+drag selects a range with totals", async () => {
+    const page = await s.newPage("#/timeline");
+    await settle(page);
+    const box = (await page.locator(canvas).boundingBox())!;
+    const { gutterPx, window: whole } = await probe(page);
+    const span = (w: { startNs: number; endNs: number }) => w.endNs - w.startNs;
+    // Zoom in around a point a quarter of the way across: the time under it stays put.
+    const x = gutterPx + (box.width - gutterPx) / 4;
+    const tBefore = whole.startNs + (span(whole) * (x - gutterPx)) / (box.width - gutterPx);
+    await page.mouse.move(box.x + x, box.y + 200);
+    await page.keyboard.down("Control");
+    await page.mouse.wheel(0, -300);
+    await page.keyboard.up("Control");
+    await page.waitForTimeout(100);
+    const zoomed = (await probe(page)).window;
+    assert.ok(span(zoomed) < span(whole) * 0.8, "ctrl+wheel up zooms in");
+    const tAfter = zoomed.startNs + (span(zoomed) * (x - gutterPx)) / (box.width - gutterPx);
+    assert.ok(Math.abs(tAfter - tBefore) < span(zoomed) / 100, "the time under the pointer stays under it");
+    await page.keyboard.down("Shift");
+    await page.mouse.wheel(0, 200);
+    await page.keyboard.up("Shift");
+    await page.waitForTimeout(100);
+    const panned = (await probe(page)).window;
+    assert.ok(panned.startNs > zoomed.startNs, "shift+wheel pans");
+    // Drag left by 100 px: later times come into view.
+    await page.mouse.move(box.x + 600, box.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 500, box.y + 300, { steps: 4 });
+    await page.mouse.up();
+    const dragged = (await probe(page)).window;
+    assert.ok(dragged.startNs > panned.startNs, "dragging left moves to later times");
+    assert.ok(Math.abs(span(dragged) - span(panned)) < 1, "dragging keeps the span");
+    // Shift+drag selects; the range panel shows the engine's totals for it.
+    await page.keyboard.down("Shift");
+    await page.mouse.move(box.x + gutterPx + 50, box.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(box.x + gutterPx + 400, box.y + 300, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    const panel = page.locator('[data-testid="range-summary"]');
+    await panel.waitFor();
+    assert.match((await panel.textContent()) ?? "", /Goroutine time by state/);
+    await s.screenshot(page, "timeline-sched-go1.26-range");
+    await page.locator(".tl-scroller").focus();
+    await page.keyboard.press("f");
+    await page.waitForTimeout(100);
+    const focused = (await probe(page)).window;
+    assert.ok(span(focused) < span(dragged) * 0.5, "F zooms to the selected range");
+    s.assertNoErrors();
+    await page.close();
+  });
+
   it("clicking a goroutine slice shows its stacks; find outlines that goroutine; the link restores it", async () => {
     const page = await s.newPage("#/timeline");
     await settle(page);
@@ -329,7 +381,9 @@ describe("timeline on other traces", { skip: browserSkip() }, () => {
           );
           await settle(page);
           const px = await elementPixels(page, canvas);
-          assert.ok(inkPixels(crop(px, 211, 0, px.width - 211, px.height)) > 200, `${view} view draws`);
+          const { gutterPx } = await probe(page);
+          const ink = inkPixels(crop(px, gutterPx + 1, 0, px.width - gutterPx - 1, px.height));
+          assert.ok(ink > 200, `${view} view draws`);
           await s.screenshot(page, `timeline-${name}-${view}`);
         }
         s.assertNoErrors();
@@ -338,6 +392,55 @@ describe("timeline on other traces", { skip: browserSkip() }, () => {
       }
     });
   }
+});
+
+describe("timeline find filter on annotations-go1.26", { skip: browserSkip() }, () => {
+  it("keeps only the matching goroutines in the goroutine view, each drawn, and links to it", async () => {
+    const s = await openView(join(fixturesDir, "annotations-go1.26.trace"));
+    try {
+      const q = "main.main.func3";
+      const found = await s.api<FindResponse>(`api/find?q=${q}&limit=1000`);
+      assert.ok(found.goroutines.length >= 2, `several goroutines run ${q}`);
+      // Start in the proc view: turning the filter on switches to the goroutine view.
+      const page = await s.newPage("#/timeline?view=proc");
+      await settle(page);
+      await page.fill('input[type="search"]', q);
+      await page.keyboard.press("Enter");
+      await page.locator('[data-testid="find-results"]').waitFor();
+      await page.check('label:has-text("Filter") input');
+      await page.waitForFunction(
+        () => (globalThis as unknown as PageGlobal).__gotraceTimeline?.view() === "goroutine",
+      );
+      await settle(page);
+      const gRows = await s.api<Row[]>("api/rows?view=goroutine");
+      const px = await elementPixels(page, canvas);
+      const { gutterPx } = await probe(page);
+      for (const r of gRows.filter((r) => r.goroutine !== undefined)) {
+        const top = await rowTop(page, r.index);
+        if (found.goroutines.includes(r.goroutine!)) {
+          assert.ok(Number.isFinite(top), `G${r.goroutine} is shown`);
+          const ink = inkPixels(crop(px, gutterPx + 1, top + 2, px.width - gutterPx - 1, 16));
+          assert.ok(ink > 20, `G${r.goroutine}'s row is drawn (${ink} px)`);
+        } else {
+          assert.ok(Number.isNaN(top), `G${r.goroutine} is filtered out`);
+        }
+      }
+      await s.screenshot(page, "timeline-annotations-go1.26-filter");
+      // The address carries the query and the filter, and opening it gives the same rows.
+      const url = new URL(page.url());
+      assert.match(url.hash, /q=main\.main\.func3/);
+      assert.match(url.hash, /filter=1/);
+      const again = await s.newPage(url.hash);
+      await settle(again);
+      for (const g of found.goroutines) {
+        const r = gRows.find((x) => x.goroutine === g)!;
+        assert.ok(Number.isFinite(await rowTop(again, r.index)), `the link shows G${g}`);
+      }
+      s.assertNoErrors();
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe("timeline with hostile trace strings", { skip: browserSkip() }, () => {

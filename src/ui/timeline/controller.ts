@@ -24,7 +24,8 @@ import {
 } from "./viewport.js";
 import { chunkRows, WindowCache } from "./window-cache.js";
 
-export const gutterPx = 210;
+/** Width of the row-label gutter: room for "G123 pkg.func" and a three-series legend. */
+export const gutterPx = 240;
 
 declare global {
   interface Window {
@@ -52,6 +53,8 @@ export interface TimelineProbe {
 export interface ControllerEvents {
   /** The window or scroll changed (for the address and toolbar); called often, debounce it. */
   onWindow(w: TimeWindow): void;
+  /** The engine failed to answer a window request. */
+  onError(message: string): void;
 }
 
 export class TimelineController {
@@ -87,7 +90,11 @@ export class TimelineController {
     readonly info: TraceInfo,
     readonly events: ControllerEvents,
   ) {
-    this.cache = new WindowCache(engine, () => this.requestRender());
+    this.cache = new WindowCache(
+      engine,
+      () => this.requestRender(),
+      (m) => this.events.onError(m),
+    );
     this.win = { startNs: 0, endNs: Math.max(info.durationNs, 1) };
     window.__gotraceFrameTimes = this.frameTimes;
     window.__gotraceTimeline = {

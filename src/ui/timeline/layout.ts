@@ -24,7 +24,8 @@ export interface RowLayout {
   readonly entryH: Float64Array;
   /** Group name of each heading, by heading number. */
   readonly headings: readonly string[];
-  /** Row count under each heading (before filtering). */
+  /** Rows under each heading: shown (after the filter) and in all. */
+  readonly headingShown: readonly number[];
   readonly headingCounts: readonly number[];
   /** y of each row of the view, NaN when hidden (filtered out or collapsed). */
   readonly rowY: Float64Array;
@@ -46,6 +47,7 @@ export function layoutRows(
   const entryH: number[] = [];
   const headings: string[] = [];
   const headingCounts: number[] = [];
+  const headingShown: number[] = [];
   const rowY = new Float64Array(rows.length).fill(Number.NaN);
   let y = 0;
   let i = 0;
@@ -58,6 +60,7 @@ export function layoutRows(
     if (kept > 0) {
       headings.push(group);
       headingCounts.push(j - i);
+      headingShown.push(kept);
       entryRow.push(-headings.length);
       entryY.push(y);
       entryH.push(headingHeightPx);
@@ -82,6 +85,7 @@ export function layoutRows(
     entryY: Float64Array.from(entryY),
     entryH: Float64Array.from(entryH),
     headings,
+    headingShown,
     headingCounts,
     rowY,
     totalHeightPx: y,

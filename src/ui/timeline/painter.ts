@@ -216,7 +216,9 @@ function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: 
       ctx.fillText(`${s.collapsed.has(group) ? "▸" : "▾"} ${group}`, 8, y + h / 2);
       ctx.fillStyle = theme.mutedText;
       ctx.font = theme.font;
-      const n = String(layout.headingCounts[heading]);
+      const shown = layout.headingShown[heading]!;
+      const all = layout.headingCounts[heading]!;
+      const n = shown === all ? String(all) : `${shown} of ${all}`;
       ctx.fillText(n, gutterPx - 10 - n.length * s.charPx, y + h / 2);
     } else {
       const r = s.rows[row]!;

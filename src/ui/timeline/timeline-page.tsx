@@ -27,6 +27,7 @@ const urlDebounceMs = 250;
 
 export function TimelinePage({ engine, info, route }: PageProps) {
   const tip = useRef<HoverTipHandle>(null);
+  const [engineError, setEngineError] = useState<string | undefined>();
   const urlTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const writeUrl = useRef<() => void>(() => {});
   const ctl = useMemo(
@@ -38,6 +39,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
           clearTimeout(urlTimer.current);
           urlTimer.current = setTimeout(() => writeUrl.current(), urlDebounceMs);
         },
+        onError: (m) => setEngineError(m),
       }),
     [engine, info],
   );
@@ -152,6 +154,11 @@ export function TimelinePage({ engine, info, route }: PageProps) {
         }}
       />
       {help && <HelpPopover onClose={() => setHelp(false)} />}
+      {engineError && (
+        <div class="banner" role="alert">
+          The engine could not answer: {engineError}
+        </div>
+      )}
       <div class="tl-body">
         <div class="tl-main">
           <canvas ref={axis} class="tl-axis" style={{ height: `${axisHeightPx}px` }} />

@@ -57,12 +57,11 @@ export class WindowCache {
   private tick = 0;
   /** Requests sent and not answered yet. */
   inFlight = 0;
-  /** Errors from the engine, for the page to show once. */
-  lastError: string | undefined;
 
   constructor(
     private readonly engine: EngineClient,
     private readonly onData: () => void,
+    private readonly onError: (message: string) => void,
   ) {}
 
   private chunkFor(view: ViewKind, chunk: number, create: boolean): Chunk | undefined {
@@ -153,7 +152,7 @@ export class WindowCache {
           c.inFlight = false;
           this.inFlight--;
           c.failedKey = key;
-          this.lastError = String(e);
+          this.onError(String(e));
           this.onData();
         },
       );
