@@ -27,6 +27,7 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
   const model = useMemo(() => new FlameModel(props.root), [props.root]);
   const [focus, setFocus] = useState(0);
   const [cursor, setCursor] = useState(0);
+  const [focused, setFocused] = useState(false);
   const [hover, setHover] = useState<{ node: number; x: number; y: number } | undefined>();
   const canvas = useRef<HTMLCanvasElement>(null);
   const rects = useRef(new DrawnRects());
@@ -79,7 +80,8 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
       ctx.globalAlpha = dim ? 0.35 : 1;
       ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), rowPx - 1);
       ctx.globalAlpha = 1;
-      if (i === cursor) {
+      // The keyboard cursor shows while the graph has the focus.
+      if (i === cursor && focused) {
         ctx.strokeStyle = "#111827";
         ctx.lineWidth = 2;
         ctx.strokeRect(x + 1, y + 1, Math.max(w - 2, 1), rowPx - 3);
@@ -94,7 +96,7 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
     });
     // For the browser tests' frame-time check; not state, so it costs no render.
     c.dataset.drawMs = (performance.now() - t0).toFixed(2);
-  }, [model, focus, cursor, matches, widthPx, heightPx]);
+  }, [model, focus, cursor, matches, widthPx, heightPx, focused]);
 
   const at = (e: MouseEvent) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -169,6 +171,8 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
         data-focus={model.func[focus]}
         data-cursor={model.func[cursor]}
         onKeyDown={onKey}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
         onMouseMove={(e) => {
           const h = at(e);
           setHover(h.node >= 0 ? h : undefined);

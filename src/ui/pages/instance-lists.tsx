@@ -43,7 +43,7 @@ function countLine(
   const more = shown < total ? ` (the first ${formatCount(shown)} shown)` : "";
   return (
     <p data-testid="instance-count" data-value={total}>
-      {formatCount(total)} {what}
+      {formatCount(total)} {total === 1 ? what.replace(/s$/, "") : what}
       {range}
       {more}.
     </p>
