@@ -323,6 +323,35 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     await page.close();
   });
 
+  it("clicking a mark shows its details", async () => {
+    const page = await s.newPage("#/timeline");
+    await settle(page);
+    const resp = await windowAsPage(s, page, 0, rows.length);
+    // A single mark whose row has no slice within 2 µs of it, so the click cannot land on a slice.
+    let pick: { row: number; t: number; id: number } | undefined;
+    for (const m of resp.marks) {
+      const sl = resp.slices.find((c) => c.row === m.row);
+      for (let i = 0; i < m.timeNs.length && !pick; i++) {
+        const t = m.timeNs[i]!;
+        if (m.count[i] !== 1 || m.id[i]! < 0) continue;
+        const near = sl?.startNs.some((st, k) => st - 2000 <= t && t <= sl.endNs[k]! + 2000);
+        if (!near) pick = { row: m.row, t, id: m.id[i]! };
+      }
+    }
+    assert.ok(pick, "the trace has an isolated mark");
+    const d = await s.api<{ title: string }>(`api/mark?view=proc&id=${pick.id}`);
+    await page.goto(`${s.url}#/timeline?view=proc&start=${Math.max(0, pick.t - 1000)}&end=${pick.t + 1000}`);
+    await settle(page);
+    const box = (await page.locator(canvas).boundingBox())!;
+    await page.mouse.click(box.x + (await xOf(page, pick.t)), box.y + (await rowTop(page, pick.row)) + 10);
+    const panel = page.locator('[data-testid="mark-details"]');
+    await panel.waitFor();
+    assert.equal(await panel.locator(".tl-title").textContent(), d.title);
+    await s.screenshot(page, "timeline-sched-go1.26-mark");
+    s.assertNoErrors();
+    await page.close();
+  });
+
   it("a deep link with a selected slice opens its details", async () => {
     const resp = await s.api<WindowResponse>(
       `api/window?view=proc&startNs=0&endNs=${(await s.api<{ durationNs: number }>("api/info")).durationNs}&widthPx=1000&rowFrom=0&rowTo=${rows.length}`,

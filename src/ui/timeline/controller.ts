@@ -67,6 +67,7 @@ export class TimelineController {
   selected: SelectedSlice | undefined;
   range: TimeWindow | undefined;
   highlight: ReadonlySet<number> | undefined;
+  highlightSlices: ReadonlySet<number> | undefined;
   matchTimes: readonly number[] | undefined;
   currentMatchNs: number | undefined;
   focusGoroutine: number | undefined;
@@ -196,7 +197,7 @@ export class TimelineController {
     const y = this.layout?.rowY[row];
     if (!this.scroller || y === undefined || Number.isNaN(y)) return;
     const top = this.scroller.scrollTop;
-    if (y < top || y > top + this.heightPx - 40) this.scroller.scrollTop = Math.max(0, y - this.heightPx / 3);
+    if (y < top || y + 20 > top + this.heightPx) this.scroller.scrollTop = Math.max(0, y - this.heightPx / 3);
     this.requestRender();
   }
 
@@ -232,6 +233,7 @@ export class TimelineController {
       ticks,
       selected: this.selected,
       highlight: this.highlight,
+      highlightSlices: this.view === "goroutine" ? this.highlightSlices : undefined,
       focusGoroutine: this.focusGoroutine,
       range: this.range,
       hoverX: this.hoverX,

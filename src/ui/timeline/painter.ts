@@ -36,6 +36,8 @@ export interface Scene {
   readonly selected?: SelectedSlice;
   /** Goroutines matched by find: their slices are outlined, others dimmed. */
   readonly highlight?: ReadonlySet<number>;
+  /** Slices matched by find (goroutine view ids: regions, tasks): outlined too. */
+  readonly highlightSlices?: ReadonlySet<number>;
   readonly focusGoroutine?: number;
   readonly range?: TimeWindow;
   readonly hoverX?: number;
@@ -88,7 +90,10 @@ export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): void {
     if (!data) continue;
     const y = layout.entryY[e]! - scrollTopPx;
     const h = layout.entryH[e]!;
-    if (data.slices) drawSlices(ctx, s, data, data.slices, y, k);
+    // In the goroutine view a matching goroutine's whole row stays bright, whatever its slices' colours.
+    const g = s.rows[row]!.goroutine;
+    const rowLit = g !== undefined && s.highlight?.has(g) === true;
+    if (data.slices) drawSlices(ctx, s, data, data.slices, y, k, rowLit);
     if (data.counter) drawCounter(ctx, s, data, y, h, k);
     if (data.marks)
       drawMarks(ctx, s, data.marks, y, h, k, data.slices !== undefined || s.rows[row]!.kind !== "marks");
@@ -107,11 +112,13 @@ function drawSlices(
   cols: SliceColumns,
   rowTop: number,
   k: number,
+  rowLit: boolean,
 ): void {
   const x0Limit = s.gutterPx - 2;
   const x1Limit = s.widthPx + 2;
-  const { startNs, endNs, color, count, busyNs, label, depth } = cols;
+  const { startNs, endNs, color, count, busyNs, label, depth, id } = cols;
   const hl = s.highlight;
+  const hlSlices = s.highlightSlices;
   const h = laneHeightPx - 2;
   for (let i = 0; i < startNs.length; i++) {
     const st = startNs[i]!;
@@ -128,13 +135,14 @@ function drawSlices(
     let alpha = 1;
     // A merged item stands for slices narrower than a pixel: the more of it is busy, the stronger.
     if (count[i]! > 1) alpha = 0.3 + (0.7 * Math.min(busyNs[i]!, en - st)) / Math.max(en - st, 1);
-    const lit = hl !== undefined && c >= 0 && hl.has(c);
+    const outlined = hl !== undefined && ((c >= 0 && hl.has(c)) || hlSlices?.has(id[i]!) === true);
+    const lit = outlined || rowLit;
     if (hl !== undefined && !lit) alpha *= 0.3;
     ctx.globalAlpha = alpha;
     ctx.fillStyle = sw.fill;
     ctx.fillRect(x0, y, w, h);
     ctx.globalAlpha = 1;
-    if (lit) {
+    if (outlined) {
       ctx.strokeStyle = theme.highlight;
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 + 1, y + 1, Math.max(w - 2, 0.5), h - 2);

@@ -38,6 +38,9 @@ export function useFind(engine: EngineClient, ctl: TimelineController, hooks: Fi
 
   const show = (resp: FindResponse | undefined, index: number) => {
     ctl.highlight = resp ? new Set(resp.goroutines) : undefined;
+    ctl.highlightSlices = resp
+      ? new Set(resp.matches.flatMap((m) => (m.sliceId === undefined ? [] : [m.sliceId])))
+      : undefined;
     ctl.matchTimes = resp?.matches.map((m) => m.startNs);
     ctl.currentMatchNs = resp?.matches[index]?.startNs;
     ctl.requestRender();

@@ -43,7 +43,7 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
   const token = useRef(0);
   const rows = viewRows?.view === view ? viewRows.rows : undefined;
   /** A row to scroll to once the layout of the current view is ready. */
-  const pendingRow = useRef<{ view: ViewKind; goroutine: number } | undefined>(undefined);
+  const pendingRow = useRef<{ view: ViewKind; row?: number; goroutine?: number } | undefined>(undefined);
 
   const fail = (e: unknown) => setPanel({ kind: "error", message: String(e) });
 
@@ -78,6 +78,10 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
       if (t !== token.current) return;
       if (!d) return setPanel({ kind: "error", message: `No slice ${id} in the ${v} view.` });
       ctl.selected = { row: d.row, id: d.id, startNs: d.startNs, endNs: d.startNs + d.durNs };
+      // A slice chosen from a link or the find list may be on a row scrolled away,
+      // or in a view whose rows are still on their way.
+      pendingRow.current = { view: v, row: d.row };
+      afterLayout();
       ctl.requestRender();
       setSelectedId(d.id);
       setPanel({ kind: "slice", d });
@@ -99,7 +103,10 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
     setFocusG(g);
     ctl.focusGoroutine = g;
     ctl.requestRender();
-    if (g !== undefined) pendingRow.current = { view: "goroutine", goroutine: g };
+    if (g !== undefined) {
+      pendingRow.current = { view: "goroutine", goroutine: g };
+      afterLayout();
+    }
   };
 
   const find = useFind(engine, ctl, {
@@ -192,16 +199,15 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
   };
 
   /** Called once the controller has the new layout: scrolls to a pending goroutine row. */
-  const afterLayout = () => {
+  function afterLayout() {
     const p = pendingRow.current;
-    if (!p || p.view !== view || !rows) return;
-    const row = rows.find((r) => r.goroutine === p.goroutine);
-    if (row) {
-      ctl.scrollToRow(row.index);
+    if (!p || p.view !== ctl.view || !ctl.layout) return;
+    const index = p.row ?? ctl.rows.find((r) => r.goroutine === p.goroutine)?.index;
+    if (index !== undefined) {
+      ctl.scrollToRow(index);
       pendingRow.current = undefined;
     }
-  };
-  useEffect(afterLayout, [focusG]);
+  }
 
   const setFlows = (on: boolean) => {
     setFlowsState(on);
