@@ -5,7 +5,7 @@
  */
 import type { TimelineController } from "./controller.js";
 import { gutterPx } from "./controller.js";
-import { entryAt, laneHeightPx } from "./layout.js";
+import { entryAt, headingHeightPx, laneHeightPx } from "./layout.js";
 
 export type Pick =
   | { readonly kind: "heading"; readonly group: string }
@@ -43,6 +43,11 @@ export function hitTest(c: TimelineController, xPx: number, yPx: number): Pick |
   const layout = c.layout;
   if (!layout || !c.scroller) return undefined;
   const y = yPx + c.scroller.scrollTop;
+  // The pinned heading at the top (painter.ts drawStickyHeading) answers for its group.
+  const top = entryAt(layout, c.scroller.scrollTop);
+  if (yPx < headingHeightPx && top < layout.entryRow.length && layout.entryRow[top]! >= 0) {
+    return { kind: "heading", group: layout.headings[layout.entryHeading[top]!]! };
+  }
   const e = entryAt(layout, y);
   if (e >= layout.entryRow.length || layout.entryY[e]! > y) return undefined;
   const row = layout.entryRow[e]!;

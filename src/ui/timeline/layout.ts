@@ -20,6 +20,8 @@ export function rowHeightPx(row: Row): number {
 export interface RowLayout {
   /** Entries top to bottom: a row index ≥ 0, or −(heading number + 1). */
   readonly entryRow: Int32Array;
+  /** The heading number each entry sits under, for the sticky heading. */
+  readonly entryHeading: Int32Array;
   readonly entryY: Float64Array;
   readonly entryH: Float64Array;
   /** Group name of each heading, by heading number. */
@@ -43,6 +45,7 @@ export function layoutRows(
   keep?: (row: Row) => boolean,
 ): RowLayout {
   const entryRow: number[] = [];
+  const entryHeading: number[] = [];
   const entryY: number[] = [];
   const entryH: number[] = [];
   const headings: string[] = [];
@@ -62,6 +65,7 @@ export function layoutRows(
       headingCounts.push(j - i);
       headingShown.push(kept);
       entryRow.push(-headings.length);
+      entryHeading.push(headings.length - 1);
       entryY.push(y);
       entryH.push(headingHeightPx);
       y += headingHeightPx;
@@ -71,6 +75,7 @@ export function layoutRows(
           if (keep && !keep(row)) continue;
           const h = rowHeightPx(row);
           entryRow.push(row.index);
+          entryHeading.push(headings.length - 1);
           entryY.push(y);
           entryH.push(h);
           rowY[row.index] = y;
@@ -82,6 +87,7 @@ export function layoutRows(
   }
   return {
     entryRow: Int32Array.from(entryRow),
+    entryHeading: Int32Array.from(entryHeading),
     entryY: Float64Array.from(entryY),
     entryH: Float64Array.from(entryH),
     headings,

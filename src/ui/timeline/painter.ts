@@ -6,7 +6,7 @@
  */
 import type { Row, SliceColumns, ViewKind } from "../../query/protocol.js";
 import { seriesColors, sliceSwatch, theme } from "./colors.js";
-import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
+import { headingHeightPx, laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
 import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
 import type { AxisTicks } from "./time-format.js";
 import type { TimeWindow } from "./viewport.js";
@@ -215,19 +215,7 @@ function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: 
     const h = layout.entryH[e]!;
     const row = layout.entryRow[e]!;
     if (row < 0) {
-      const heading = -row - 1;
-      const group = layout.headings[heading]!;
-      ctx.fillStyle = theme.headingBg;
-      ctx.fillRect(0, y, gutterPx, h);
-      ctx.fillStyle = theme.headingText;
-      ctx.font = theme.boldFont;
-      ctx.fillText(`${s.collapsed.has(group) ? "▸" : "▾"} ${group}`, 8, y + h / 2);
-      ctx.fillStyle = theme.mutedText;
-      ctx.font = theme.font;
-      const shown = layout.headingShown[heading]!;
-      const all = layout.headingCounts[heading]!;
-      const n = shown === all ? String(all) : `${shown} of ${all}`;
-      ctx.fillText(n, gutterPx - 10 - n.length * s.charPx, y + h / 2);
+      drawHeading(ctx, s, -row - 1, y, h);
     } else {
       const r = s.rows[row]!;
       const focused = s.focusGoroutine !== undefined && r.goroutine === s.focusGoroutine;
@@ -251,6 +239,41 @@ function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: 
   ctx.font = theme.font;
   ctx.fillStyle = theme.rowLine;
   ctx.fillRect(gutterPx - 1, 0, 1, s.heightPx);
+  drawStickyHeading(ctx, s, from, to);
+}
+
+/**
+ * When a group's heading has scrolled off the top, it stays pinned there
+ * (across gutter and tracks) until the next heading pushes it up.
+ */
+function drawStickyHeading(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: number): void {
+  const { layout } = s;
+  if (from >= to || layout.entryRow[from]! < 0) return;
+  let y = 0;
+  for (let e = from + 1; e < to && layout.entryY[e]! - s.scrollTopPx < headingHeightPx; e++) {
+    if (layout.entryRow[e]! < 0) y = layout.entryY[e]! - s.scrollTopPx - headingHeightPx;
+  }
+  ctx.fillStyle = theme.headingBg;
+  ctx.fillRect(0, y, s.widthPx, headingHeightPx);
+  drawHeading(ctx, s, layout.entryHeading[from]!, y, headingHeightPx);
+  ctx.fillStyle = theme.rowLine;
+  ctx.fillRect(0, y + headingHeightPx - 1, s.widthPx, 1);
+}
+
+function drawHeading(ctx: CanvasRenderingContext2D, s: Scene, heading: number, y: number, h: number): void {
+  const { layout, gutterPx } = s;
+  const group = layout.headings[heading]!;
+  ctx.fillStyle = theme.headingBg;
+  ctx.fillRect(0, y, gutterPx - 1, h);
+  ctx.fillStyle = theme.headingText;
+  ctx.font = theme.boldFont;
+  ctx.fillText(`${s.collapsed.has(group) ? "▸" : "▾"} ${group}`, 8, y + h / 2);
+  ctx.fillStyle = theme.mutedText;
+  ctx.font = theme.font;
+  const shown = layout.headingShown[heading]!;
+  const all = layout.headingCounts[heading]!;
+  const n = shown === all ? String(all) : `${shown} of ${all}`;
+  ctx.fillText(n, gutterPx - 10 - n.length * s.charPx, y + h / 2);
 }
 
 function drawLegend(ctx: CanvasRenderingContext2D, s: Scene, series: readonly string[], y: number): void {

@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ViewKind } from "../../query/protocol.js";
 import type { PageProps } from "../app.js";
-import { parseTimelineLink, replaceRoute, timelineHref } from "../route.js";
+import { parseRoute, parseTimelineLink, replaceRoute, timelineHref } from "../route.js";
 import { axisHeightPx } from "./axis-painter.js";
 import { TimelineController } from "./controller.js";
 import { GoroutineDetailsView, MarkDetailsView, SliceDetailsView } from "./details-panel.js";
@@ -21,6 +21,9 @@ import { RangePanel } from "./range-panel.js";
 import { Toolbar } from "./toolbar.js";
 import { useTimelineState } from "./use-timeline-state.js";
 import "./timeline.css";
+
+/** Where the timeline was when last left, for coming back to it from another page. */
+let lastTimelineHref: string | undefined;
 
 /** How long the address waits after the last change before it is rewritten. */
 const urlDebounceMs = 250;
@@ -65,6 +68,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
       filter: st.find.filter,
     });
     lastHref.current = href;
+    lastTimelineHref = href;
     replaceRoute(href);
   };
   useEffect(
@@ -73,9 +77,13 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   );
 
   // A link opened (or pasted) while on this page is applied; our own rewrites are not.
+  // A bare "#/timeline" (the navigation tab) comes back to where the timeline last was.
   useEffect(() => {
     if (route.page !== "timeline" || location.hash === lastHref.current) return;
-    st.applyLink(parseTimelineLink(route.params));
+    const bare = route.params.toString() === "";
+    st.applyLink(
+      parseTimelineLink(bare && lastTimelineHref ? parseRoute(lastTimelineHref).params : route.params),
+    );
   }, [route]);
 
   // The layout follows the rows, folded groups and the find filter.
