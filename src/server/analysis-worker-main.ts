@@ -11,12 +11,14 @@ import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import { encodePprof } from "../analysis/pprof-encode.js";
+import type { MMUQuery, ProfileQuery } from "../query/analysis-protocol.js";
 import { AnalysisService } from "../query/analysis-service.js";
 import type { AnalysisMethod } from "./analysis-worker-client.js";
 
 const { file } = workerData as { file: string };
 const service = new AnalysisService(() => createReadStream(file, { highWaterMark: 1 << 20 }));
 
+/** Arguments were checked by analysis-routes.ts before they were posted here. */
 type Handler = (args: Record<string, unknown>) => Promise<unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
@@ -31,16 +33,16 @@ const methods: Record<AnalysisMethod, Handler> = {
   goroutines: () => service.goroutineGroups(),
   goroutineGroup: async (a) => (await service.goroutineGroup(str(a.name))) ?? null,
   profileFilters: () => service.profileFilters(),
-  profile: (a) => service.profile(a.query as never),
+  profile: (a) => service.profile(a.query as ProfileQuery),
   profilePprof: async (a) => {
-    const { records, error } = await service.profileRecords(a.query as never);
+    const { records, error } = await service.profileRecords(a.query as ProfileQuery);
     return error === null ? gzipSync(encodePprof(records)) : { error };
   },
   tasks: () => service.tasks(),
   taskList: (a) => service.taskList(str(a.type), num(a.bucket)),
   regions: () => service.regions(),
   regionList: (a) => service.regionList(str(a.type), num(a.pc) ?? 0, num(a.bucket)),
-  mmu: (a) => service.mmu(a.query as never),
+  mmu: (a) => service.mmu(a.query as MMUQuery),
   schedLatency: () => service.schedLatency(),
 };
 
