@@ -79,6 +79,12 @@ async function xOf(page: Page, ns: number): Promise<number> {
   return page.evaluate((t) => (globalThis as unknown as PageGlobal).__gotraceTimeline!.xOfNs(t), ns);
 }
 
+/** In the page: whether the address selects slice `id`. */
+function hashHasSel(id: number): boolean {
+  const hash = (globalThis as unknown as { location: { hash: string } }).location.hash;
+  return new RegExp(`[?&]sel=${id}(&|$)`).test(hash);
+}
+
 /** The window start and end the address says, once its debounced rewrite has happened. */
 async function urlWindow(page: Page): Promise<{ start: number; end: number }> {
   await page.waitForTimeout(400);
@@ -271,6 +277,20 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     const shown = await panel.locator(".tl-func").allTextContents();
     for (const f of stackFuncs) assert.ok(shown.includes(f), `stack frame ${f} is shown`);
     await s.screenshot(page, "timeline-sched-go1.26-slice-details");
+
+    // → selects the next slice of the row (as loaded by the page), ← comes back.
+    const rowNow = (await windowAsPage(s, page, row, row + 1)).slices.find((c) => c.row === row);
+    const next = rowNow?.startNs
+      .map((st, k) => ({ st, k }))
+      .filter(({ st, k }) => rowNow.depth[k] === cols.depth[i] && rowNow.id[k]! >= 0 && st > cols.startNs[i]!)
+      .sort((a, b) => a.st - b.st)[0];
+    if (next) {
+      const nextId = rowNow!.id[next.k]!;
+      await page.keyboard.press("ArrowRight");
+      await page.waitForFunction(hashHasSel, nextId);
+      await page.keyboard.press("ArrowLeft");
+      await page.waitForFunction(hashHasSel, id);
+    }
 
     // Find the goroutine by ID: its slices, and only its, get the highlight outline.
     const found = await s.api<FindResponse>(`api/find?q=${g}&limit=1000`);

@@ -4,6 +4,8 @@ const shortcuts: readonly [string, string][] = [
   ["A / D", "pan left / right"],
   ["0", "show the whole trace"],
   ["F", "zoom to the selected range or slice"],
+  ["← / →", "previous / next slice in the selected slice's row"],
+  ["↑ / ↓, Page Up / Down", "scroll rows"],
   ["/", "find (goroutine ID, function, task, region, log)"],
   ["Enter / Shift+Enter", "next / previous match (in the find box)"],
   ["1 / 2 / 3", "proc / thread / goroutine view"],

@@ -118,6 +118,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
         else if (k === "/") findInput.current?.focus();
         else if (k === "0") ctl.setWindow({ startNs: 0, endNs: ctl.durationNs });
         else if (k === "f" || k === "F") actions.current.zoomToSelection();
+        else if (k === "ArrowLeft" || k === "ArrowRight")
+          return actions.current.stepSlice(k === "ArrowLeft" ? -1 : 1);
         else if (k === "Escape") {
           setHelp(false);
           actions.current.clear();

@@ -185,6 +185,25 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
       const r = ctl.range ?? (ctl.selected && { startNs: ctl.selected.startNs, endNs: ctl.selected.endNs });
       if (r) ctl.setWindow(windowAround(r.startNs, r.endNs, 0.05, ctl.durationNs));
     },
+    /** ←/→: the previous or next slice at the same depth of the selected slice's row. */
+    stepSlice: (dir: 1 | -1): boolean => {
+      const sel = ctl.selected;
+      const cols = sel && ctl.cache.row(ctl.view, sel.row)?.slices;
+      if (!sel || !cols) return false;
+      const at = cols.id.indexOf(sel.id);
+      const depth = at >= 0 ? cols.depth[at]! : 0;
+      let best = -1;
+      for (let i = 0; i < cols.id.length; i++) {
+        if (cols.depth[i] !== depth || cols.id[i]! < 0 || cols.id[i] === sel.id) continue;
+        const d = (cols.startNs[i]! - sel.startNs) * dir;
+        if (d > 0 && (best < 0 || d < (cols.startNs[best]! - sel.startNs) * dir)) best = i;
+      }
+      if (best < 0) return false;
+      showSlice(ctl.view, cols.id[best]!);
+      const w = ctl.win;
+      if (cols.endNs[best]! < w.startNs || cols.startNs[best]! > w.endNs) jumps.time(cols.startNs[best]!);
+      return true;
+    },
     clear,
     setView,
   };
