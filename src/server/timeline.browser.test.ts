@@ -7,6 +7,8 @@
  * Screenshots go to test-output/screenshots/.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
@@ -441,6 +443,30 @@ describe("timeline on other traces", { skip: browserSkip() }, () => {
       }
     });
   }
+});
+
+describe("timeline on a damaged trace", { skip: browserSkip() }, () => {
+  it("shows the banner and draws what was read before the damage", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gotrace-timeline-"));
+    const file = join(dir, "cut.trace");
+    // Many generations: cut at 70%, the complete ones before the cut are kept.
+    const bytes = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
+    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const s = await openView(file);
+    try {
+      const page = await s.newPage("#/timeline");
+      await page.locator(".banner", { hasText: "Damaged trace" }).waitFor();
+      await settle(page);
+      const rows = await s.api<Row[]>("api/rows?view=proc");
+      const procRows = rows.filter((r) => r.group === "Procs" && /^Proc \d+$/.test(r.label));
+      assert.ok((await inkedProcRows(page, procRows)) >= 1, "the part before the damage is drawn");
+      await s.screenshot(page, "timeline-damaged-manygen-go1.26");
+      s.assertNoErrors();
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("timeline find filter on annotations-go1.26", { skip: browserSkip() }, () => {
