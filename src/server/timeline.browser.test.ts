@@ -345,6 +345,43 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     await page.close();
   });
 
+  it("a created-by link jumps to the creating goroutine in the goroutine view", async () => {
+    const dur = (await s.api<{ durationNs: number }>("api/info")).durationNs;
+    const resp = await s.api<WindowResponse>(
+      `api/window?view=proc&startNs=0&endNs=${dur}&widthPx=4000&rowFrom=0&rowTo=${rows.length}`,
+    );
+    const ids = resp.slices.flatMap((c) => c.id.filter((x, k) => x >= 0 && c.color[k]! >= 0)).slice(0, 60);
+    let d: SliceDetails | undefined;
+    for (const id of ids) {
+      const x = await s.api<SliceDetails>(`api/slice?view=proc&id=${id}`);
+      if (x.createdBy) {
+        d = x;
+        break;
+      }
+    }
+    assert.ok(d?.createdBy, "some goroutine slice says who created its goroutine");
+    const page = await s.newPage(`#/timeline?view=proc&start=0&end=${dur}&sel=${d.id}`);
+    const panel = page.locator('[data-testid="slice-details"]');
+    await panel.waitFor();
+    await panel.locator("tr", { hasText: "Created by" }).locator("button.tl-link").first().click();
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobal).__gotraceTimeline?.view() === "goroutine",
+    );
+    const gPanel = page.locator('[data-testid="goroutine-details"]');
+    await gPanel.waitFor();
+    const g = d.createdBy.goroutine;
+    assert.match((await gPanel.locator(".tl-title").textContent()) ?? "", new RegExp(`^G${g}\\b`));
+    await settle(page);
+    const gRows = await s.api<Row[]>("api/rows?view=goroutine");
+    const top = await rowTop(page, gRows.find((r) => r.goroutine === g)!.index);
+    const box = (await page.locator(canvas).boundingBox())!;
+    assert.ok(top >= 0 && top < box.height, `G${g}'s row is on screen`);
+    assert.match(page.url(), new RegExp(`[?&]g=${g}(&|$)`));
+    await s.screenshot(page, "timeline-sched-go1.26-created-by");
+    s.assertNoErrors();
+    await page.close();
+  });
+
   it("clicking a mark shows its details", async () => {
     const page = await s.newPage("#/timeline");
     await settle(page);

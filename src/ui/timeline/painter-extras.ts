@@ -44,6 +44,7 @@ export function drawCounter(
   const plotH = rowH - 8;
   const yk = plotH / scale;
   const n = c.timeNs.length;
+  let fill = "";
   for (let i = 0; i < n; i++) {
     const t0 = c.timeNs[i]!;
     const t1 = i + 1 < n ? c.timeNs[i + 1]! : s.win.endNs;
@@ -55,7 +56,8 @@ export function drawCounter(
     for (let sIdx = 0; sIdx < c.values.length; sIdx++) {
       const v = Math.max(0, c.values[sIdx]![i] ?? 0);
       if (v === 0) continue;
-      ctx.fillStyle = seriesColors[sIdx % seriesColors.length]!;
+      const color = seriesColors[sIdx % seriesColors.length]!;
+      if (color !== fill) ctx.fillStyle = fill = color;
       const yTop = bottom - (cum + v) * yk;
       ctx.fillRect(x0, yTop, x1 - x0, v * yk);
       cum += v;

@@ -120,6 +120,10 @@ function drawSlices(
   const hl = s.highlight;
   const hlSlices = s.highlightSlices;
   const h = laneHeightPx - 2;
+  // Canvas parses a colour string on every assignment: assign only when it changes.
+  let fill = "";
+  let lastAlpha = 1;
+  ctx.globalAlpha = 1;
   for (let i = 0; i < startNs.length; i++) {
     const st = startNs[i]!;
     const en = endNs[i]!;
@@ -138,10 +142,9 @@ function drawSlices(
     const outlined = hl !== undefined && ((c >= 0 && hl.has(c)) || hlSlices?.has(id[i]!) === true);
     const lit = outlined || rowLit;
     if (hl !== undefined && !lit) alpha *= 0.3;
-    ctx.globalAlpha = alpha;
-    ctx.fillStyle = sw.fill;
+    if (alpha !== lastAlpha) ctx.globalAlpha = lastAlpha = alpha;
+    if (sw.fill !== fill) ctx.fillStyle = fill = sw.fill;
     ctx.fillRect(x0, y, w, h);
-    ctx.globalAlpha = 1;
     if (outlined) {
       ctx.strokeStyle = theme.highlight;
       ctx.lineWidth = 2;
@@ -154,7 +157,8 @@ function drawSlices(
       const text = data.labels[li] ?? "";
       // A lone letter and an ellipsis says nothing: label only when two characters fit, or the whole label.
       if (room >= Math.min(3, text.length)) {
-        ctx.fillStyle = hl !== undefined && !lit ? theme.mutedText : sw.text;
+        if (lastAlpha !== 1) ctx.globalAlpha = lastAlpha = 1;
+        ctx.fillStyle = fill = hl !== undefined && !lit ? theme.mutedText : sw.text;
         ctx.fillText(
           text.length <= room ? text : `${text.slice(0, room - 1)}…`,
           Math.max(x0, s.gutterPx) + 3,
@@ -163,6 +167,7 @@ function drawSlices(
       }
     }
   }
+  ctx.globalAlpha = 1;
 }
 
 /** The selected slice gets a dark outline; its depth comes from the cached item with its id. */
