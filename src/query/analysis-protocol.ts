@@ -6,7 +6,7 @@
  * are exactly those of the CLI's `--json` for the same analysis.
  */
 import type { BlockReason } from "../analysis/activity.js";
-import type { SchedLatency } from "../analysis/sched-latency.js";
+import type { SchedLatency, SchedWait } from "../analysis/sched-latency.js";
 import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../analysis/tasks.js";
 import type { HistogramBucket, TimeHistogramResult } from "../analysis/time-histogram.js";
 
@@ -203,6 +203,8 @@ export interface MMUResponse {
   /** Set when the trace never says what GOMAXPROCS is (no utilization). */
   readonly error: string | null;
 }
+
+export type SchedWaitJson = SchedWait;
 
 /** `gotrace schedlat FILE --json --top N`, with the distribution of every wait. */
 export interface SchedLatencyResponse extends SchedLatency {
