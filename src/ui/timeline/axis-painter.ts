@@ -18,6 +18,8 @@ export interface AxisScene {
   /** Start times of find matches, drawn as markers on the axis. */
   readonly matchTimes?: readonly number[];
   readonly currentMatchNs?: number;
+  /** Requests are in flight: said in the gutter, so a slow engine does not look like an empty trace. */
+  readonly loading: boolean;
 }
 
 export function paintAxis(ctx: CanvasRenderingContext2D, a: AxisScene): void {
@@ -80,7 +82,11 @@ export function paintAxis(ctx: CanvasRenderingContext2D, a: AxisScene): void {
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, a.gutterPx, h);
   ctx.fillStyle = theme.mutedText;
-  ctx.fillText(`span ${formatDuration(a.win.endNs - a.win.startNs)}`, 10, h / 2);
+  ctx.fillText(
+    `span ${formatDuration(a.win.endNs - a.win.startNs)}${a.loading ? " · loading…" : ""}`,
+    10,
+    h / 2,
+  );
   ctx.fillStyle = theme.rowLine;
   ctx.fillRect(0, h - 1, a.widthPx, 1);
   ctx.fillRect(a.gutterPx - 1, 0, 1, h);

@@ -240,6 +240,7 @@ export class TimelineController {
       showFlows: this.showFlows,
       charPx: this.charPx,
     });
+    const loadingDrawn = this.cache.inFlight > 0;
     const actx = this.axis.getContext("2d")!;
     actx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     paintAxis(actx, {
@@ -251,9 +252,12 @@ export class TimelineController {
       hoverX: this.hoverX,
       matchTimes: this.matchTimes,
       currentMatchNs: this.currentMatchNs,
+      loading: loadingDrawn,
     });
     this.recordFrame(performance.now() - t0);
     this.fetchMissing(layout, scrollTopPx);
+    // One more frame to say "loading" if this one started requests.
+    if (!loadingDrawn && this.cache.inFlight > 0) this.requestRender();
   }
 
   private recordFrame(ms: number): void {

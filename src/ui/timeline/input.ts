@@ -32,7 +32,6 @@ function isEditable(t: EventTarget | null): boolean {
 
 export function attachInput(
   c: TimelineController,
-  root: HTMLElement,
   scroller: HTMLElement,
   axis: HTMLCanvasElement,
   act: InputActions,
@@ -200,7 +199,8 @@ export function attachInput(
   scroller.addEventListener("scroll", onScroll, { passive: true });
   window.addEventListener("mousemove", onMove);
   window.addEventListener("mouseup", onUp);
-  root.addEventListener("keydown", onKeyDown);
+  // Keys are heard page-wide while the timeline is shown, so W/S still work after a click in the side panel.
+  window.addEventListener("keydown", onKeyDown);
   window.addEventListener("keyup", onKeyUp);
   window.addEventListener("blur", onBlur);
   resize.observe(scroller);
@@ -214,7 +214,7 @@ export function attachInput(
     scroller.removeEventListener("scroll", onScroll);
     window.removeEventListener("mousemove", onMove);
     window.removeEventListener("mouseup", onUp);
-    root.removeEventListener("keydown", onKeyDown);
+    window.removeEventListener("keydown", onKeyDown);
     window.removeEventListener("keyup", onKeyUp);
     window.removeEventListener("blur", onBlur);
     resize.disconnect();

@@ -50,7 +50,6 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const [selectMode, setSelectMode] = useState(false);
   const [help, setHelp] = useState(false);
   const findInput = useRef<HTMLInputElement>(null);
-  const root = useRef<HTMLDivElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const spacer = useRef<HTMLDivElement>(null);
   const tracks = useRef<HTMLCanvasElement>(null);
@@ -108,7 +107,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   useEffect(() => {
     ctl.attach(tracks.current!, axis.current!, scroller.current!, spacer.current!);
     scroller.current!.focus({ preventScroll: true });
-    return attachInput(ctl, root.current!, scroller.current!, axis.current!, {
+    return attachInput(ctl, scroller.current!, axis.current!, {
       onClick: (p) => actions.current.click(p),
       onRange: (r, done) => actions.current.range(r, done),
       onHover: (p, x, y) => tip.current?.show(p, x, y),
@@ -137,7 +136,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const panel = st.panel;
   const jumps = st.jumps;
   return (
-    <div class="tl" ref={root}>
+    <div class="tl">
       <Toolbar
         view={st.view}
         setView={(v: ViewKind) => st.setView(v)}
