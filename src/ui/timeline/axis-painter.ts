@@ -20,6 +20,8 @@ export interface AxisScene {
   readonly currentMatchNs?: number;
   /** Requests are in flight: said in the gutter, so a slow engine does not look like an empty trace. */
   readonly loading: boolean;
+  /** The engine left out flows here (too many to draw): said in the gutter. */
+  readonly flowsTruncated: boolean;
 }
 
 export function paintAxis(ctx: CanvasRenderingContext2D, a: AxisScene): void {

@@ -86,6 +86,7 @@ export const theme = {
   rangeEdge: "rgba(11, 99, 206, 0.8)",
   focusRow: "rgba(255, 196, 0, 0.16)",
   hoverLine: "rgba(17, 24, 39, 0.35)",
+  hoverOutline: "rgba(17, 24, 39, 0.55)",
   font: "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   boldFont: "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
 } as const;

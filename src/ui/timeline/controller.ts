@@ -72,6 +72,9 @@ export class TimelineController {
   currentMatchNs: number | undefined;
   focusGoroutine: number | undefined;
   hoverX: number | undefined;
+  hovered: { row: number; depth: number; startNs: number; endNs: number } | undefined;
+  /** Whether the last frame's flows were cut short by the engine. */
+  private flowsTruncated = false;
   showFlows = false;
 
   private tracks: HTMLCanvasElement | undefined;
@@ -170,6 +173,7 @@ export class TimelineController {
     const next = clampWindow(w, this.durationNs);
     if (next.startNs === this.win.startNs && next.endNs === this.win.endNs) return;
     this.win = next;
+    this.hovered = undefined;
     this.events.onWindow(next);
     this.requestRender();
   }
@@ -219,7 +223,7 @@ export class TimelineController {
     const scrollTopPx = this.scroller!.scrollTop;
     const tctx = this.tracks.getContext("2d")!;
     tctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    paintTracks(tctx, {
+    this.flowsTruncated = paintTracks(tctx, {
       view: this.view,
       rows: this.rows,
       layout,
@@ -237,6 +241,7 @@ export class TimelineController {
       focusGoroutine: this.focusGoroutine,
       range: this.range,
       hoverX: this.hoverX,
+      hovered: this.hovered,
       showFlows: this.showFlows,
       charPx: this.charPx,
     });
@@ -253,6 +258,7 @@ export class TimelineController {
       matchTimes: this.matchTimes,
       currentMatchNs: this.currentMatchNs,
       loading: loadingDrawn,
+      flowsTruncated: this.flowsTruncated,
     });
     this.recordFrame(performance.now() - t0);
     this.fetchMissing(layout, scrollTopPx);

@@ -19,6 +19,7 @@ export type Pick =
       readonly endNs: number;
       readonly count: number;
       readonly busyNs: number;
+      readonly depth: number;
       readonly label: string;
     }
   | {
@@ -84,6 +85,7 @@ export function hitTest(c: TimelineController, xPx: number, yPx: number): Pick |
         endNs: s.endNs[best]!,
         count: s.count[best]!,
         busyNs: s.busyNs[best]!,
+        depth: s.depth[best]!,
         label: li >= 0 ? (data.labels[li] ?? "") : "",
       };
     }

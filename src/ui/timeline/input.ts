@@ -127,12 +127,15 @@ export function attachInput(
     const p = local(e, scroller);
     mouseX = p.x;
     c.hoverX = p.x >= gutterPx ? p.x : undefined;
+    const pick = drag ? undefined : hitTest(c, p.x, p.y);
+    c.hovered = pick?.kind === "slice" ? pick : undefined;
     c.requestRender();
-    act.onHover(drag ? undefined : hitTest(c, p.x, p.y), e.clientX, e.clientY);
+    act.onHover(pick, e.clientX, e.clientY);
   };
   const onLeave = () => {
     mouseX = undefined;
     c.hoverX = undefined;
+    c.hovered = undefined;
     c.requestRender();
     act.onHover(undefined, 0, 0);
   };
@@ -183,6 +186,7 @@ export function attachInput(
   };
   const onBlur = () => held.clear();
   const onScroll = () => {
+    c.hovered = undefined;
     c.requestRender();
     act.onHover(undefined, 0, 0);
   };

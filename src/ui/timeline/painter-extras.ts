@@ -101,14 +101,18 @@ const flowColors: Record<FlowKind, string> = {
   task: "rgba(21, 101, 192, 0.8)",
 };
 
-/** Arrows between rows; each flow is drawn once, from the chunk holding its source row when shown. */
+/**
+ * Arrows between rows; each flow is drawn once, from the chunk holding its
+ * source row when shown. Returns whether the engine left some out.
+ */
 export function drawFlows(
   ctx: CanvasRenderingContext2D,
   s: Scene,
   from: number,
   to: number,
   k: number,
-): void {
+): boolean {
+  let truncated = false;
   let lastChunk = -1;
   let firstChunk = -1;
   ctx.lineWidth = 1;
@@ -119,6 +123,7 @@ export function drawFlows(
     if (chunk === lastChunk) continue;
     if (firstChunk < 0) firstChunk = chunk;
     lastChunk = chunk;
+    truncated ||= s.cache.flowsTruncated(s.view, chunk);
     for (const f of s.cache.flows(s.view, chunk)) {
       const fromChunk = Math.floor(f.fromRow / chunkRows);
       // Drawn from the source's chunk if that is on screen (it then holds the flow too), else from here.
@@ -149,4 +154,5 @@ export function drawFlows(
       ctx.fill();
     }
   }
+  return truncated;
 }

@@ -34,6 +34,13 @@ export interface Scene {
   readonly collapsed: ReadonlySet<string>;
   readonly ticks: AxisTicks;
   readonly selected?: SelectedSlice;
+  /** The slice under the mouse, outlined lightly. */
+  readonly hovered?: {
+    readonly row: number;
+    readonly depth: number;
+    readonly startNs: number;
+    readonly endNs: number;
+  };
   /** Goroutines matched by find: their slices are outlined, others dimmed. */
   readonly highlight?: ReadonlySet<number>;
   /** Slices matched by find (goroutine view ids: regions, tasks): outlined too. */
@@ -46,7 +53,8 @@ export interface Scene {
   readonly charPx: number;
 }
 
-export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): void {
+/** Draws a frame; returns whether flows were left out by the engine (too many to draw). */
+export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): boolean {
   const { layout, gutterPx, widthPx, heightPx, scrollTopPx } = s;
   const trackW = widthPx - gutterPx;
   const k = trackW / (s.win.endNs - s.win.startNs);
@@ -98,11 +106,13 @@ export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): void {
     if (data.marks)
       drawMarks(ctx, s, data.marks, y, h, k, data.slices !== undefined || s.rows[row]!.kind !== "marks");
   }
-  if (s.showFlows) drawFlows(ctx, s, from, to, k);
+  const flowsTruncated = s.showFlows && drawFlows(ctx, s, from, to, k);
+  drawHovered(ctx, s, k);
   drawSelected(ctx, s, k);
   drawRangeAndHover(ctx, s, k);
   ctx.restore();
   paintGutter(ctx, s, from, to);
+  return flowsTruncated;
 }
 
 function drawSlices(
@@ -168,6 +178,22 @@ function drawSlices(
     }
   }
   ctx.globalAlpha = 1;
+}
+
+function drawHovered(ctx: CanvasRenderingContext2D, s: Scene, k: number): void {
+  const hv = s.hovered;
+  const y = hv && s.layout.rowY[hv.row];
+  if (!hv || y === undefined || Number.isNaN(y)) return;
+  const x0 = s.gutterPx + (hv.startNs - s.win.startNs) * k;
+  const x1 = s.gutterPx + (hv.endNs - s.win.startNs) * k;
+  ctx.strokeStyle = theme.hoverOutline;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(
+    x0 - 0.5,
+    y - s.scrollTopPx + 1.5 + hv.depth * laneHeightPx,
+    Math.max(x1 - x0, 1) + 1,
+    laneHeightPx - 1,
+  );
 }
 
 /** The selected slice gets a dark outline; its depth comes from the cached item with its id. */

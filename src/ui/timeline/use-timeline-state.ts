@@ -153,6 +153,13 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
         const next = new Set(collapsed);
         if (!next.delete(p.group)) next.add(p.group);
         setCollapsed(next);
+      } else if (p.kind === "row") {
+        // A goroutine's label opens the goroutine: its details and events.
+        const g = rows?.[p.row]?.goroutine;
+        if (g !== undefined) {
+          focusGoroutine(g);
+          showGoroutine(g);
+        }
       } else if (p.kind === "slice" && p.id >= 0) {
         showSlice(view, p.id);
         const g = rows?.[p.row]?.goroutine;
