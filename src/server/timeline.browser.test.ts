@@ -3,132 +3,30 @@
  * it draws (pixels in the P rows, not just DOM), W/S/A/D move the window,
  * clicking a goroutine slice picked from the engine's own /api/window
  * answer opens its stacks, find outlines exactly that goroutine's slices, a
- * deep link restores the picture, and hostile trace strings stay text.
+ * deep link restores the picture, marks and created-by links open their
+ * details. Other traces, damage, the filter and hostile strings are in
+ * timeline-traces.browser.test.ts.
  * Screenshots go to test-output/screenshots/.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Page } from "playwright-core";
 import type { FindResponse, Row, SliceDetails, WindowResponse } from "../query/protocol.js";
-import {
-  browserSkip,
-  elementPixels,
-  inkPixels,
-  openView,
-  type Pixels,
-  type ViewSession,
-} from "../testing/browser.js";
+import { browserSkip, elementPixels, inkPixels, openView, type ViewSession } from "../testing/browser.js";
 import { fixturesDir } from "../testing/corpus.js";
-
-const canvas = "canvas.tl-canvas";
-/** The colour find outlines matching goroutines' slices with (colors.ts `theme.highlight`). */
-const highlightRGB = [0xff, 0x7a, 0x00] as const;
-
-interface Probe {
-  gutterPx: number;
-  window: { startNs: number; endNs: number };
-  plan: { startNs: number; endNs: number; resolutionNs: number; widthPx: number };
-  view: string;
-}
-
-/** The page's `window.__gotraceTimeline` (controller.ts `TimelineProbe`), typed for the functions below. */
-interface PageProbe {
-  gutterPx: number;
-  view(): string;
-  window(): { startNs: number; endNs: number };
-  plan(): Probe["plan"];
-  xOfNs(ns: number): number;
-  rowTopPx(row: number): number;
-  idle(): boolean;
-}
-type PageGlobal = {
-  __gotraceTimeline?: PageProbe;
-  document: { documentElement: { dataset: Record<string, string> } };
-};
-
-// Functions, not strings, are passed to the page: its CSP forbids evaluating strings.
-
-/** Waits until the timeline has drawn everything it asked for (idle three times, 100 ms apart). */
-async function settle(page: Page): Promise<void> {
-  const idle = () => {
-    const g = globalThis as unknown as PageGlobal;
-    return (
-      Number(g.document.documentElement.dataset.timelineFrames ?? 0) > 0 &&
-      g.__gotraceTimeline?.idle() === true
-    );
-  };
-  for (let i = 0; i < 3; i++) {
-    await page.waitForFunction(idle, undefined, { timeout: 20_000 });
-    if (i < 2) await page.waitForTimeout(100);
-  }
-}
-
-async function probe(page: Page): Promise<Probe> {
-  return page.evaluate(() => {
-    const t = (globalThis as unknown as PageGlobal).__gotraceTimeline!;
-    return { gutterPx: t.gutterPx, window: t.window(), plan: t.plan(), view: t.view() };
-  });
-}
-
-async function rowTop(page: Page, row: number): Promise<number> {
-  return page.evaluate((r) => (globalThis as unknown as PageGlobal).__gotraceTimeline!.rowTopPx(r), row);
-}
-
-async function xOf(page: Page, ns: number): Promise<number> {
-  return page.evaluate((t) => (globalThis as unknown as PageGlobal).__gotraceTimeline!.xOfNs(t), ns);
-}
-
-/** In the page: whether the address selects slice `id`. */
-function hashHasSel(id: number): boolean {
-  const hash = (globalThis as unknown as { location: { hash: string } }).location.hash;
-  return new RegExp(`[?&]sel=${id}(&|$)`).test(hash);
-}
-
-/** The window start and end the address says, once its debounced rewrite has happened. */
-async function urlWindow(page: Page): Promise<{ start: number; end: number }> {
-  await page.waitForTimeout(400);
-  const params = new URLSearchParams(new URL(page.url()).hash.replace(/^#\/timeline\??/, ""));
-  return { start: Number(params.get("start")), end: Number(params.get("end")) };
-}
-
-function crop(p: Pixels, x0: number, y0: number, w: number, h: number): Pixels {
-  const x = Math.max(0, Math.floor(x0));
-  const y = Math.max(0, Math.floor(y0));
-  const cw = Math.max(0, Math.min(p.width - x, Math.floor(w)));
-  const ch = Math.max(0, Math.min(p.height - y, Math.floor(h)));
-  const rgba = new Uint8Array(cw * ch * 4);
-  for (let r = 0; r < ch; r++)
-    rgba.set(p.rgba.subarray(((y + r) * p.width + x) * 4, ((y + r) * p.width + x + cw) * 4), r * cw * 4);
-  return { width: cw, height: ch, rgba };
-}
-
-/** x positions (canvas CSS px) of highlight-coloured pixels in a band of rows. */
-function highlightXs(p: Pixels, y0: number, y1: number): number[] {
-  const xs: number[] = [];
-  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(p.height, y1); y++) {
-    for (let x = 0; x < p.width; x++) {
-      const o = (y * p.width + x) * 4;
-      if (
-        Math.abs(p.rgba[o]! - highlightRGB[0]) < 12 &&
-        Math.abs(p.rgba[o + 1]! - highlightRGB[1]) < 12 &&
-        Math.abs(p.rgba[o + 2]! - highlightRGB[2]) < 12
-      )
-        xs.push(x);
-    }
-  }
-  return xs;
-}
-
-/** The engine's answer for rows [from, to) exactly as the page asked for it. */
-async function windowAsPage(s: ViewSession, page: Page, from: number, to: number): Promise<WindowResponse> {
-  const { plan, view } = await probe(page);
-  return s.api<WindowResponse>(
-    `api/window?view=${view}&startNs=${plan.startNs}&endNs=${plan.endNs}&widthPx=${plan.widthPx}&rowFrom=${from}&rowTo=${to}&flows=false`,
-  );
-}
+import {
+  canvas,
+  crop,
+  hashHasSel,
+  highlightXs,
+  type PageGlobal,
+  probe,
+  rowTop,
+  settle,
+  urlWindow,
+  windowAsPage,
+  xOf,
+} from "../testing/timeline-probe.js";
 
 describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
   let s: ViewSession;
@@ -427,188 +325,6 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     assert.equal(await page.locator('[data-testid="slice-details"] .tl-title').textContent(), d.title);
     await settle(page);
     await s.screenshot(page, "timeline-sched-go1.26-deeplink-slice");
-    s.assertNoErrors();
-    await page.close();
-  });
-});
-
-/** P rows of a proc view with drawn pixels, after the page settled. */
-async function inkedProcRows(page: Page, procRows: readonly Row[]): Promise<number> {
-  const px = await elementPixels(page, canvas);
-  const { gutterPx } = await probe(page);
-  let inked = 0;
-  for (const r of procRows) {
-    const top = await rowTop(page, r.index);
-    if (inkPixels(crop(px, gutterPx + 1, top + 2, px.width - gutterPx - 1, 16)) > 20) inked++;
-  }
-  return inked;
-}
-
-describe("timeline on other traces", { skip: browserSkip() }, () => {
-  for (const name of ["sched-go1.21", "gc-go1.26", "annotations-go1.26"]) {
-    it(`${name}: every view draws, flows on, without errors`, async () => {
-      const s = await openView(join(fixturesDir, `${name}.trace`));
-      try {
-        const rows = await s.api<Row[]>("api/rows?view=proc");
-        const procRows = rows.filter((r) => r.group === "Procs" && /^Proc \d+$/.test(r.label));
-        const page = await s.newPage("#/timeline?view=proc");
-        await settle(page);
-        assert.ok((await inkedProcRows(page, procRows)) >= 1, "an old or new trace draws its P rows alike");
-        await page.check('label:has-text("Flows") input');
-        await settle(page);
-        await s.screenshot(page, `timeline-${name}-proc-flows`);
-        for (const [key, view] of [
-          ["2", "thread"],
-          ["3", "goroutine"],
-        ] as const) {
-          await page.focus(".tl-scroller");
-          await page.keyboard.press(key);
-          await page.waitForFunction(
-            (v) => (globalThis as unknown as PageGlobal).__gotraceTimeline?.view() === v,
-            view,
-          );
-          await settle(page);
-          const px = await elementPixels(page, canvas);
-          const { gutterPx } = await probe(page);
-          const ink = inkPixels(crop(px, gutterPx + 1, 0, px.width - gutterPx - 1, px.height));
-          assert.ok(ink > 200, `${view} view draws`);
-          await s.screenshot(page, `timeline-${name}-${view}`);
-        }
-        s.assertNoErrors();
-      } finally {
-        await s.close();
-      }
-    });
-  }
-});
-
-describe("timeline on a damaged trace", { skip: browserSkip() }, () => {
-  it("shows the banner and draws what was read before the damage", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gotrace-timeline-"));
-    const file = join(dir, "cut.trace");
-    // Many generations: cut at 70%, the complete ones before the cut are kept.
-    const bytes = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
-    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
-    const s = await openView(file);
-    try {
-      const page = await s.newPage("#/timeline");
-      await page.locator(".banner", { hasText: "Damaged trace" }).waitFor();
-      await settle(page);
-      const rows = await s.api<Row[]>("api/rows?view=proc");
-      const procRows = rows.filter((r) => r.group === "Procs" && /^Proc \d+$/.test(r.label));
-      assert.ok((await inkedProcRows(page, procRows)) >= 1, "the part before the damage is drawn");
-      await s.screenshot(page, "timeline-damaged-manygen-go1.26");
-      s.assertNoErrors();
-    } finally {
-      await s.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("timeline find filter on annotations-go1.26", { skip: browserSkip() }, () => {
-  it("keeps only the matching goroutines in the goroutine view, each drawn, and links to it", async () => {
-    const s = await openView(join(fixturesDir, "annotations-go1.26.trace"));
-    try {
-      const q = "main.main.func3";
-      const found = await s.api<FindResponse>(`api/find?q=${q}&limit=1000`);
-      assert.ok(found.goroutines.length >= 2, `several goroutines run ${q}`);
-      // Start in the proc view: turning the filter on switches to the goroutine view.
-      const page = await s.newPage("#/timeline?view=proc");
-      await settle(page);
-      await page.fill('input[type="search"]', q);
-      await page.keyboard.press("Enter");
-      await page.locator('[data-testid="find-results"]').waitFor();
-      await page.check('label:has-text("Filter") input');
-      await page.waitForFunction(
-        () => (globalThis as unknown as PageGlobal).__gotraceTimeline?.view() === "goroutine",
-      );
-      await settle(page);
-      const gRows = await s.api<Row[]>("api/rows?view=goroutine");
-      const px = await elementPixels(page, canvas);
-      const { gutterPx } = await probe(page);
-      for (const r of gRows.filter((r) => r.goroutine !== undefined)) {
-        const top = await rowTop(page, r.index);
-        if (found.goroutines.includes(r.goroutine!)) {
-          assert.ok(Number.isFinite(top), `G${r.goroutine} is shown`);
-          const ink = inkPixels(crop(px, gutterPx + 1, top + 2, px.width - gutterPx - 1, 16));
-          assert.ok(ink > 20, `G${r.goroutine}'s row is drawn (${ink} px)`);
-        } else {
-          assert.ok(Number.isNaN(top), `G${r.goroutine} is filtered out`);
-        }
-      }
-      await s.screenshot(page, "timeline-annotations-go1.26-filter");
-      // The address carries the query and the filter, and opening it gives the same rows.
-      const url = new URL(page.url());
-      assert.match(url.hash, /q=main\.main\.func3/);
-      assert.match(url.hash, /filter=1/);
-      const again = await s.newPage(url.hash);
-      await settle(again);
-      for (const g of found.goroutines) {
-        const r = gRows.find((x) => x.goroutine === g)!;
-        assert.ok(Number.isFinite(await rowTop(again, r.index)), `the link shows G${g}`);
-      }
-      s.assertNoErrors();
-    } finally {
-      await s.close();
-    }
-  });
-});
-
-describe("timeline with hostile trace strings", { skip: browserSkip() }, () => {
-  let s: ViewSession;
-  before(async () => {
-    s = await openView(join(fixturesDir, "hostile-go1.26.trace"));
-  });
-  after(() => s?.close());
-
-  const payloads = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", `"double" 'single'`];
-
-  it("shows task, region and log strings as text and runs nothing", async () => {
-    const dialogs: string[] = [];
-    const page = await s.newPage("#/timeline?view=goroutine");
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await settle(page);
-    const elements = () => {
-      const d = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } })
-        .document;
-      return {
-        scripts: d.querySelectorAll("script").length,
-        injected: d.querySelectorAll("img, svg, iframe, object, embed").length,
-      };
-    };
-    const before = await page.evaluate(elements);
-    for (const p of payloads) {
-      const found = await s.api<FindResponse>(`api/find?q=${encodeURIComponent(p)}&limit=100`);
-      assert.ok(found.matches.length > 0, `the engine finds ${p}`);
-      await page.fill('input[type="search"]', p);
-      await page.keyboard.press("Enter");
-      const results = page.locator('[data-testid="find-results"]');
-      await results.waitFor();
-      await page.locator('[data-testid="find-results"] .tl-query', { hasText: p }).waitFor();
-      const labels = await results.locator(".tl-match-label").allTextContents();
-      assert.ok(
-        labels.some((l) => l.includes(p)),
-        `a match shows ${p} literally: ${labels.slice(0, 5).join(" | ")}`,
-      );
-      // Open the details of a few matches: slice or goroutine panels with the strings in them.
-      const n = Math.min(await results.locator("li button").count(), 6);
-      for (let i = 0; i < n; i++) {
-        await results.locator("li button").nth(i).click();
-        await page.waitForTimeout(150);
-      }
-      const side = (await page.locator(".tl-side").textContent()) ?? "";
-      assert.ok(side.includes(p), `the side panel shows ${p} as text`);
-      await settle(page);
-      await s.screenshot(page, `timeline-hostile-${payloads.indexOf(p)}`);
-    }
-    await page.waitForTimeout(300);
-    const afterCount = await page.evaluate(elements);
-    assert.deepEqual(afterCount, before, "no element was injected");
-    assert.deepEqual(dialogs, [], "no dialog was opened");
     s.assertNoErrors();
     await page.close();
   });

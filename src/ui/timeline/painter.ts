@@ -5,8 +5,9 @@
  * Row labels sit in a gutter on the left; the track area is to its right.
  */
 import type { Row, SliceColumns, ViewKind } from "../../query/protocol.js";
-import { seriesColors, sliceSwatch, theme } from "./colors.js";
-import { headingHeightPx, laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
+import { sliceSwatch, theme } from "./colors.js";
+import { paintGutter } from "./gutter-painter.js";
+import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
 import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
 import type { AxisTicks } from "./time-format.js";
 import type { TimeWindow } from "./viewport.js";
@@ -229,93 +230,5 @@ function drawRangeAndHover(ctx: CanvasRenderingContext2D, s: Scene, k: number): 
   if (s.hoverX !== undefined && s.hoverX >= s.gutterPx) {
     ctx.fillStyle = theme.hoverLine;
     ctx.fillRect(Math.round(s.hoverX), 0, 1, s.heightPx);
-  }
-}
-
-/** Row labels and group headings, drawn over a plain gutter so slices never show through. */
-function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: number): void {
-  const { layout, gutterPx, scrollTopPx } = s;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(0, 0, gutterPx - 1, s.heightPx);
-  ctx.clip();
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, gutterPx, s.heightPx);
-  for (let e = from; e < to; e++) {
-    const y = layout.entryY[e]! - scrollTopPx;
-    const h = layout.entryH[e]!;
-    const row = layout.entryRow[e]!;
-    if (row < 0) {
-      drawHeading(ctx, s, -row - 1, y, h);
-    } else {
-      const r = s.rows[row]!;
-      const focused = s.focusGoroutine !== undefined && r.goroutine === s.focusGoroutine;
-      const lit = s.highlight !== undefined && r.goroutine !== undefined && s.highlight.has(r.goroutine);
-      if (focused || lit) {
-        ctx.fillStyle = lit ? "rgba(255, 122, 0, 0.14)" : theme.focusRow;
-        ctx.fillRect(0, y, gutterPx, h);
-      }
-      ctx.fillStyle = theme.labelText;
-      ctx.font = focused ? theme.boldFont : theme.font;
-      const room = Math.floor((gutterPx - 24) / s.charPx);
-      const text = r.label.length <= room ? r.label : `${r.label.slice(0, room - 1)}…`;
-      const lineY = r.kind === "counter" ? y + 11 : y + Math.min(h, laneHeightPx + 4) / 2;
-      ctx.fillText(text, 18, lineY);
-      if (r.kind === "counter" && r.series) drawLegend(ctx, s, r.series, y + 29);
-    }
-    ctx.fillStyle = theme.rowLine;
-    ctx.fillRect(0, y + h - 1, gutterPx, 1);
-  }
-  ctx.restore();
-  ctx.font = theme.font;
-  ctx.fillStyle = theme.rowLine;
-  ctx.fillRect(gutterPx - 1, 0, 1, s.heightPx);
-  drawStickyHeading(ctx, s, from, to);
-}
-
-/**
- * When a group's heading has scrolled off the top, it stays pinned there
- * (across gutter and tracks) until the next heading pushes it up.
- */
-function drawStickyHeading(ctx: CanvasRenderingContext2D, s: Scene, from: number, to: number): void {
-  const { layout } = s;
-  if (from >= to || layout.entryRow[from]! < 0) return;
-  let y = 0;
-  for (let e = from + 1; e < to && layout.entryY[e]! - s.scrollTopPx < headingHeightPx; e++) {
-    if (layout.entryRow[e]! < 0) y = layout.entryY[e]! - s.scrollTopPx - headingHeightPx;
-  }
-  ctx.fillStyle = theme.headingBg;
-  ctx.fillRect(0, y, s.widthPx, headingHeightPx);
-  drawHeading(ctx, s, layout.entryHeading[from]!, y, headingHeightPx);
-  ctx.fillStyle = theme.rowLine;
-  ctx.fillRect(0, y + headingHeightPx - 1, s.widthPx, 1);
-}
-
-function drawHeading(ctx: CanvasRenderingContext2D, s: Scene, heading: number, y: number, h: number): void {
-  const { layout, gutterPx } = s;
-  const group = layout.headings[heading]!;
-  ctx.fillStyle = theme.headingBg;
-  ctx.fillRect(0, y, gutterPx - 1, h);
-  ctx.fillStyle = theme.headingText;
-  ctx.font = theme.boldFont;
-  ctx.fillText(`${s.collapsed.has(group) ? "▸" : "▾"} ${group}`, 8, y + h / 2);
-  ctx.fillStyle = theme.mutedText;
-  ctx.font = theme.font;
-  const shown = layout.headingShown[heading]!;
-  const all = layout.headingCounts[heading]!;
-  const n = shown === all ? String(all) : `${shown} of ${all}`;
-  ctx.fillText(n, gutterPx - 10 - n.length * s.charPx, y + h / 2);
-}
-
-function drawLegend(ctx: CanvasRenderingContext2D, s: Scene, series: readonly string[], y: number): void {
-  let x = 18;
-  ctx.fillStyle = theme.mutedText;
-  for (let i = 0; i < series.length && x < s.gutterPx - 20; i++) {
-    ctx.fillStyle = seriesColors[i % seriesColors.length]!;
-    ctx.fillRect(x, y - 4, 8, 8);
-    ctx.fillStyle = theme.mutedText;
-    const name = series[i]!;
-    ctx.fillText(name, x + 11, y);
-    x += 11 + name.length * s.charPx + 10;
   }
 }
