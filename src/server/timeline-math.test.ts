@@ -25,6 +25,7 @@ interface FetchPlan {
 }
 interface Viewport {
   minSpanNs: number;
+  maxRequestPx: number;
   clampWindow(w: TimeWindow, dur: number): TimeWindow;
   zoomAround(w: TimeWindow, factor: number, anchorNs: number, dur: number): TimeWindow;
   panBy(w: TimeWindow, deltaNs: number, dur: number): TimeWindow;
@@ -91,7 +92,8 @@ const traceAndWindow = fc
     const w = vp.clampWindow({ startNs: Math.min(a, b) * dur, endNs: Math.max(a, b) * dur }, dur);
     return { dur, w };
   });
-const widthPx = fc.integer({ min: 100, max: 4000 });
+/** Screens from narrow to very wide (8K at a device pixel ratio of 1). */
+const widthPx = fc.integer({ min: 100, max: 8000 });
 
 function inside(w: TimeWindow, dur: number): boolean {
   return (
@@ -168,6 +170,7 @@ describe("timeline viewport math", () => {
         assert.ok(p.startNs <= w.startNs && p.endNs >= Math.min(w.endNs, dur) * (1 - 1e-12));
         assert.ok(vp.planCovers(p, w, width, dur));
         assert.ok(p.widthPx >= 1 && p.widthPx <= 6 * width + 600, `${p.widthPx} px for ${width}`);
+        assert.ok(p.widthPx <= vp.maxRequestPx + 1, `${p.widthPx} px is over the request limit`);
       }),
     );
   });

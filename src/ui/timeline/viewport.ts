@@ -86,6 +86,8 @@ export interface FetchPlan {
 
 /** Requests are aligned to blocks of this many pixels, so small pans ask for the same window. */
 const blockPx = 256;
+/** Widest request: the server refuses more than 2^15 px; this leaves room to spare. */
+export const maxRequestPx = 24576;
 
 /** The largest power of two not above `nsPerPx`: items come back at least as fine as one screen pixel. */
 export function resolutionFor(w: TimeWindow, widthPx: number): number {
@@ -103,10 +105,12 @@ export function fetchPlan(w: TimeWindow, widthPx: number, durationNs: number): F
   const resolutionNs = resolutionFor(w, widthPx);
   const span = spanOf(w);
   const block = resolutionNs * blockPx;
-  const startNs = Math.max(0, Math.floor((w.startNs - span) / block) * block);
+  // Padding shrinks on very wide screens so a request stays under the server's width limit.
+  const pad = Math.max(0, Math.min(span, ((maxRequestPx - 2 * blockPx) * resolutionNs - span) / 2));
+  const startNs = Math.max(0, Math.floor((w.startNs - pad) / block) * block);
   const endNs = Math.max(
     startNs + resolutionNs,
-    Math.min(durationNs, Math.ceil((w.endNs + span) / block) * block),
+    Math.min(durationNs, Math.ceil((w.endNs + pad) / block) * block),
   );
   return { startNs, endNs, resolutionNs, widthPx: Math.max(1, Math.ceil((endNs - startNs) / resolutionNs)) };
 }
