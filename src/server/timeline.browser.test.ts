@@ -58,10 +58,11 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     await page.close();
   });
 
-  it("W/S zoom and A/D pan the window, 0 shows the whole trace", async () => {
+  it("W/S zoom and A/D pan the window, 0 shows the whole trace, also with focus on a toolbar checkbox", async () => {
     const page = await s.newPage("#/timeline");
     await settle(page);
-    await page.focus(".tl-scroller");
+    // Keys work page-wide: here the Flows checkbox has the focus, not the canvas.
+    await page.check('label:has-text("Flows") input');
     const whole = await urlWindow(page);
     const dur = whole.end - whole.start;
     await page.keyboard.press("w");

@@ -26,8 +26,13 @@ const clickSlopPx = 3;
 /** W/S held: the span halves (or doubles) every this many ms; A/D held: a screen per this many ms × 2. */
 const zoomHalfLifeMs = 300;
 
+/** Where keys type text: the timeline's shortcuts stay out of the way there (checkboxes are not). */
 function isEditable(t: EventTarget | null): boolean {
-  return t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  if (t instanceof HTMLInputElement)
+    return !/^(checkbox|radio|button|submit|reset|range|color)$/.test(t.type);
+  return (
+    t instanceof HTMLElement && (t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT")
+  );
 }
 
 export function attachInput(
