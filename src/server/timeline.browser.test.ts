@@ -85,6 +85,13 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     assert.ok(Math.abs(axisText.startNs - out.start) <= 1, "the canvas shows the window the address says");
     await page.keyboard.press("0");
     assert.deepEqual(await urlWindow(page), whole);
+    // "?" opens the shortcuts, Escape closes them.
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Timeline shortcuts" });
+    await help.waitFor();
+    assert.match((await help.textContent()) ?? "", /zoom in \/ out/);
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "detached" });
     s.assertNoErrors();
     await page.close();
   });
