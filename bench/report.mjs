@@ -98,18 +98,22 @@ ${section}
 ${endMarker}
 `;
 
-/** Replaces the section between the markers (or creates the file). */
-export function writeBenchmarksMd(path, section) {
-  if (!existsSync(path)) {
+/**
+ * Replaces the section between the markers (or creates the file); other
+ * markers (the view rows' own) name another section of the same file.
+ */
+export function writeBenchmarksMd(path, section, markers = { start: startMarker, end: endMarker }) {
+  if (!existsSync(path) && markers.start === startMarker) {
     writeFileSync(path, template(section));
     return;
   }
+  if (!existsSync(path)) writeFileSync(path, "# Benchmarks\n");
   const text = readFileSync(path, "utf8");
-  const a = text.indexOf(startMarker);
-  const b = text.indexOf(endMarker);
+  const a = text.indexOf(markers.start);
+  const b = text.indexOf(markers.end);
   if (a < 0 || b < a) {
-    writeFileSync(path, `${text.trimEnd()}\n\n${startMarker}\n${section}\n${endMarker}\n`);
+    writeFileSync(path, `${text.trimEnd()}\n\n${markers.start}\n${section}\n${markers.end}\n`);
     return;
   }
-  writeFileSync(path, `${text.slice(0, a + startMarker.length)}\n${section}\n${text.slice(b)}`);
+  writeFileSync(path, `${text.slice(0, a + markers.start.length)}\n${section}\n${text.slice(b)}`);
 }

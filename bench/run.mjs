@@ -15,7 +15,13 @@
 // trace -d=parsed (~150 s a run on 200 MiB). Environment knobs:
 // BENCH_RUNS=N, BENCH_OLD=0 (skip the Go 1.21 trace), BENCH_PARSED=0 (skip
 // go tool trace -d=parsed), BENCH_ANALYSES=0 (skip the all-analyses rows),
-// BENCH_NO_WRITE=1 (print only, keep BENCHMARKS.md).
+// BENCH_NO_WRITE=1 (print only, keep BENCHMARKS.md), BENCH_VIEW=0 (skip the
+// `gotrace view` rows), BENCH_VIEW_GO=0 (skip go tool trace -http there).
+//
+//  4. Unless BENCH_VIEW=0: the `gotrace view` rows (bench/view.mjs) on the
+//     200 MiB trace and a 50 MiB one (which go tool trace -http can finish
+//     in memory), in headless chromium, into their own section of
+//     BENCHMARKS.md. `node bench/view.mjs` runs only those.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -24,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
+import { runViewBench, viewEndMarker, viewEnv, viewStartMarker, viewTraces } from "./view.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(benchDir);
@@ -246,5 +253,35 @@ for (const n of notes) process.stdout.write(`note: ${n}\n`);
 if (process.env.BENCH_NO_WRITE !== "1") {
   writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section);
   log("wrote BENCHMARKS.md");
+}
+
+// --- gotrace view -------------------------------------------------------------
+
+if (process.env.BENCH_VIEW !== "0") {
+  if (!existsSync("/usr/bin/chromium") && !process.env.GOTRACE_CHROMIUM) {
+    log("skipping the view rows: no /usr/bin/chromium");
+  } else {
+    const viewInputs = viewTraces({ ensureBigTrace, traceVersion, statSync, relative, localMinor });
+    log(
+      `gotrace view vs go tool trace -http on ${viewInputs.map((t) => t.file).join(", ")}, ${runs} runs each`,
+    );
+    const viewLoadBefore = os.loadavg()[0];
+    const view = await runViewBench({
+      traces: viewInputs,
+      runs,
+      goTraceTool,
+      log,
+      env: () => viewEnv((cmd, args) => sh(cmd, args, { cwd: repoDir }), os, viewLoadBefore),
+    });
+    const viewSection = view.section();
+    process.stdout.write(`\n${viewSection}\n`);
+    if (process.env.BENCH_NO_WRITE !== "1") {
+      writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), viewSection, {
+        start: viewStartMarker,
+        end: viewEndMarker,
+      });
+      log("wrote the view section of BENCHMARKS.md");
+    }
+  }
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
