@@ -205,6 +205,11 @@ export class TimelineBuilder {
 
     if (isExecuting(from) && !isExecuting(to)) this.stopExec(gs, t, ev, to, st.reason);
     if (!isExecuting(from) && isExecuting(to)) {
+      // Another goroutine starting on a P that one in a syscall was thought
+      // to hold means the P had been taken (old traces report goroutines
+      // already in a syscall at the start with the P of the batch they are in).
+      const holder = ev.p >= 0 ? this.inSyscall.get(ev.p) : undefined;
+      if (holder !== undefined && holder !== gi) this.procLost(ev.p, since);
       gs.executing = true;
       gs.execStartNs = since;
       gs.execP = ev.p;
@@ -233,9 +238,14 @@ export class TimelineBuilder {
     }
     if (from === GoState.NotExist) {
       const g = this.goroutines;
-      g.createdNs.set(gi, t);
-      g.creator.set(gi, this.gIndexOf(ev.g));
-      g.createStack.set(gi, stack);
+      // An ID can be used again (cgo callbacks on extra Ms): its first creation is kept, its end forgotten.
+      if (gs.lastSlice < 0 && !gs.created) {
+        g.createdNs.set(gi, t);
+        g.creator.set(gi, this.gIndexOf(ev.g));
+        g.createStack.set(gi, stack);
+      }
+      gs.created = true;
+      g.endNs.set(gi, Number.NaN);
       if (to === GoState.Runnable)
         gs.setCause(CauseKind.Create, this.gIndexOf(ev.g), ev.p, this.thread(ev.m), t);
     }
@@ -363,20 +373,26 @@ export class TimelineBuilder {
       this.mark(MarkKind.ProcStop, t, ev, 0, 0, p, -1);
       this.runningPs--;
       this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
-      const gi = this.inSyscall.get(p);
-      if (gi !== undefined) {
-        // The P was taken from a goroutine in a syscall: the syscall blocked.
-        // Its slices end on this P here and go on on the goroutine's thread.
-        this.inSyscall.delete(p);
-        const gs = this.gs[gi]!;
-        if (gs.inSyscall) gs.openSyscall = this.pushSyscall(gs, t, 1);
-        if (gs.executing && gs.openSlice < 0) {
-          this.ranges.goroutineStopped(gs, t);
-          const i = this.pushSlice(gs, t, 0, this.strings.intern("syscall (blocked)"));
-          gs.openSlice = i;
-          gs.lastSlice = i;
-        }
-      }
+      this.procLost(p, t);
+    }
+  }
+
+  /**
+   * The P was taken from a goroutine in a syscall: the syscall blocked. Its
+   * slices end on the P here and go on on the goroutine's thread.
+   */
+  private procLost(p: number, t: number): void {
+    const gi = this.inSyscall.get(p);
+    if (gi === undefined) return;
+    this.inSyscall.delete(p);
+    const gs = this.gs[gi]!;
+    if (gs.inSyscall) gs.openSyscall = this.pushSyscall(gs, Math.max(t, gs.syscallStartNs), 1);
+    if (gs.executing && gs.openSlice < 0) {
+      const end = Math.max(t, gs.execStartNs);
+      this.ranges.goroutineStopped(gs, end);
+      const i = this.pushSlice(gs, end, 0, this.strings.intern("syscall (blocked)"));
+      gs.openSlice = i;
+      gs.lastSlice = i;
     }
   }
 

@@ -16,7 +16,9 @@ type IntArray = Uint8Array | Uint16Array | Int32Array;
  */
 export class IntColumn {
   private data: IntArray = new Uint8Array(16);
+  /** How −1 is stored, and the largest other value the current width holds. */
   private none = 0xff;
+  private max = 0xfe;
   length = 0;
 
   push(v: number): void {
@@ -25,7 +27,7 @@ export class IntColumn {
   }
 
   set(i: number, v: number): void {
-    if (v >= this.none || v < -1) this.widen(v);
+    if (v > this.max || v < -1) this.widen(v);
     this.data[i] = v === -1 ? this.none : v;
   }
 
@@ -35,12 +37,14 @@ export class IntColumn {
   }
 
   private widen(v: number): void {
-    if (v < -1 || v >= 0x7fffffff) throw new RangeError(`column value ${v} out of range`);
+    if (v < -1 || v > 0x7fffffff || !Number.isInteger(v))
+      throw new RangeError(`column value ${v} out of range`);
     const wide: IntArray =
       v < 0xffff && this.data instanceof Uint8Array
         ? new Uint16Array(this.data.length)
         : new Int32Array(this.data.length);
     const none = wide instanceof Uint16Array ? 0xffff : -1;
+    this.max = wide instanceof Uint16Array ? 0xfffe : 0x7fffffff;
     for (let i = 0; i < this.length; i++) {
       const x = this.data[i]!;
       wide[i] = x === this.none ? none : x;

@@ -31,6 +31,8 @@ export interface OpenRange {
 export class GState {
   state: GoState = GoState.Undetermined;
   named = false;
+  /** Its creation was seen. */
+  created = false;
   /** Counter bucket it is counted in now (so a decrement always matches its increment). */
   counted: GCount = GCount.None;
 

@@ -52,7 +52,8 @@ export function goroutineSegments(tl: Timeline, g: number, visit: (s: Segment) =
     const e = x.threadEnd(i);
     visit({ startNs: s, endNs: e, part: Part.Running, exec: i, state: "running" });
     const state = tl.strings.get(x.endState.get(i));
-    if (state === "ended") break;
+    // An ended goroutine whose ID is used again (cgo callbacks) lives again from its next slice.
+    if (state === "ended") continue;
     const next = k + 1 < to ? x.startNs.get(order[k + 1]!) : endOfLife;
     if (next > e) emitGap(i, e, x.readyNs.get(i), next, state);
   }
