@@ -40,6 +40,12 @@ export function describePick(p: Pick, rows: readonly Row[]): string[] | undefine
         `at ${formatTimestamp(p.timeNs)}`,
       ];
     }
+    case "row": {
+      // Row labels are cut to the gutter's width: the tooltip has all of it.
+      const row = rows[p.row];
+      if (!row) return undefined;
+      return row.goroutine === undefined ? [row.label] : [row.label, "click for the goroutine's details"];
+    }
     default:
       return undefined;
   }

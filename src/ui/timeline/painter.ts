@@ -135,6 +135,7 @@ function drawSlices(
   let fill = "";
   let lastAlpha = 1;
   ctx.globalAlpha = 1;
+  ctx.textAlign = "center";
   for (let i = 0; i < startNs.length; i++) {
     const st = startNs[i]!;
     const en = endNs[i]!;
@@ -170,15 +171,19 @@ function drawSlices(
       if (room >= Math.min(3, text.length)) {
         if (lastAlpha !== 1) ctx.globalAlpha = lastAlpha = 1;
         ctx.fillStyle = fill = hl !== undefined && !lit ? theme.mutedText : sw.text;
+        // Centred in the visible part of the slice, as the eye expects from a bar with a title.
+        const x0v = Math.max(x0, s.gutterPx);
+        const x1v = Math.min(x0 + w, s.widthPx);
         ctx.fillText(
           text.length <= room ? text : `${text.slice(0, room - 1)}…`,
-          Math.max(x0, s.gutterPx) + 3,
+          (x0v + x1v) / 2,
           y + h / 2 + 0.5,
         );
       }
     }
   }
   ctx.globalAlpha = 1;
+  ctx.textAlign = "left";
 }
 
 function drawHovered(ctx: CanvasRenderingContext2D, s: Scene, k: number): void {
