@@ -7,6 +7,7 @@
  * with the item it came from.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -223,6 +224,28 @@ describe("the window checker", () => {
   });
 });
 
+describe("gotrace view without --http", () => {
+  it("binds 127.0.0.1 at a free port", async () => {
+    const main = join(fixturesDir, "..", "..", "dist", "cli", "main.js");
+    const child = spawn(process.execPath, [main, "view", "--no-open", join(fixturesDir, "gc-go1.26.trace")]);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (b: Buffer) => {
+          out += b.toString();
+          if (out.includes("\n")) resolve(out);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}`)));
+      });
+      assert.match(line, /^gotrace: serving \S+gc-go1\.26\.trace at http:\/\/127\.0\.0\.1:\d+\/\n$/);
+      const url = /(http:\S+)/.exec(line)![1]!;
+      assert.equal((await fetch(new URL("api/info", url))).status, 200);
+    } finally {
+      child.kill();
+    }
+  });
+});
+
 describe("gotrace view serves consistent JSON", () => {
   const running: ViewProcess[] = [];
   after(async () => {
@@ -252,6 +275,8 @@ describe("gotrace view serves consistent JSON", () => {
       ["manygen-go1.26.trace", 0.6, false],
       ["manygen-go1.23.trace", 0.45, false],
       ["gc-go1.26.trace", 0.7, true],
+      // Old traces are read whole (their tables come last): a cut one keeps nothing, as in Go.
+      ["gc-go1.21.trace", 0.66, true],
     ] as const) {
       it(`${name}, ${keep * 100}% of it`, async () => {
         const whole = readFileSync(join(fixturesDir, name));
