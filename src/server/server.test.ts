@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Row, TimelineEngine, WindowRequest } from "../query/protocol.js";
@@ -334,6 +334,7 @@ describe("allowed Host names", () => {
   it("all interfaces: loopback and this machine's addresses, never the wildcard", () => {
     const hosts = allowedHosts("0.0.0.0", 7000);
     assert.ok(hosts.has("localhost:7000") && hosts.has("127.0.0.1:7000"));
+    assert.ok(hosts.has(`${hostname().toLowerCase()}:7000`));
     assert.ok(!hosts.has("0.0.0.0:7000") && !hosts.has("[::]:7000"));
   });
 });

@@ -20,7 +20,7 @@
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { networkInterfaces } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type TimelineEngine, type ViewKind, viewKinds } from "../query/protocol.js";
@@ -273,8 +273,9 @@ function hostHeader(host: string, port: number): string {
 /**
  * The Host header values the server answers to: the bound address with its
  * port; the loopback names with that port when bound to loopback; every
- * local interface address and loopback name when bound to all interfaces
- * (0.0.0.0 or ::), since a browser then names the machine any of those ways.
+ * local interface address, the machine's host name and the loopback names
+ * when bound to all interfaces (0.0.0.0 or ::), since a browser then names
+ * the machine any of those ways.
  */
 export function allowedHosts(boundHost: string, port: number): Set<string> {
   const names = new Set<string>([boundHost]);
@@ -282,6 +283,7 @@ export function allowedHosts(boundHost: string, port: number): Set<string> {
     for (const n of ["localhost", "127.0.0.1", "::1"]) names.add(n);
   }
   if (isWildcard(boundHost)) {
+    names.add(hostname().toLowerCase());
     for (const addrs of Object.values(networkInterfaces())) {
       for (const a of addrs ?? []) names.add(a.address.replace(/%.*$/, ""));
     }
