@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -242,6 +243,55 @@ describe("gotrace view without --http", () => {
       assert.equal((await fetch(new URL("api/info", url))).status, 200);
     } finally {
       child.kill();
+    }
+  });
+});
+
+/** A raw request: the path goes out as written, with the given Host header. */
+function rawGet(url: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path, headers: { host } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on("data", (b: Buffer) => parts.push(b));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString() }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("gotrace view on the real UI build", () => {
+  it("refuses a foreign Host and serves nothing outside dist/ui", async () => {
+    const view = await startView(join(fixturesDir, "hostile-go1.26.trace"));
+    try {
+      const own = new URL(view.url).host;
+      assert.equal((await rawGet(view.url, "/api/info", own)).status, 200);
+      for (const host of ["attacker.example", `attacker.example:${new URL(view.url).port}`]) {
+        for (const path of ["/", "/api/info", "/api/find?q=script", "/api/analysis/overview"]) {
+          const r = await rawGet(view.url, path, host);
+          assert.equal(r.status, 421, `${host}${path}`);
+          assert.doesNotMatch(r.body, /go 1\.26|script|<html/i, `${host}${path}`);
+        }
+      }
+      for (const path of [
+        "/../package.json",
+        "/%2e%2e/package.json",
+        "/%2e%2e/%2e%2e/package.json",
+        "/assets/..%2f..%2f..%2fpackage.json",
+        "/..%5c..%5cpackage.json",
+        "/../cli/main.js",
+        "/%2e%2e/cli/main.js",
+        `/${join(fixturesDir, "hostile-go1.26.trace")}`,
+        "/hostile-go1.26.trace",
+      ]) {
+        const r = await rawGet(view.url, path, own);
+        // 400 for "//…", which names another host, 404 for the rest.
+        assert.ok(r.status === 404 || r.status === 400, `${path}: ${r.status}`);
+        assert.doesNotMatch(r.body, /"name": "gotrace"|#!\/usr\/bin\/env node|go 1\.26 trace/, path);
+      }
+    } finally {
+      await view.close();
     }
   });
 });
