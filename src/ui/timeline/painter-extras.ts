@@ -73,25 +73,54 @@ export function drawMarks(
   ctx: CanvasRenderingContext2D,
   s: Scene,
   m: MarkColumns,
+  labels: readonly string[],
   rowTop: number,
   rowH: number,
   k: number,
   underSlices: boolean,
 ): void {
-  ctx.fillStyle = theme.mark;
+  const colors = markColors(labels);
+  let fill = "";
   // On a row of their own marks span its height; under slices (proc start/stop on a P's
   // syscall row) they are short ticks along the bottom, so they never hide the slices.
-  const top = underSlices ? rowTop + rowH - 6 : rowTop + 4;
-  const h = underSlices ? 4 : rowH - 8;
+  const top = underSlices ? rowTop + rowH - 7 : rowTop + 4;
+  const h = underSlices ? 5 : rowH - 8;
   for (let i = 0; i < m.timeNs.length; i++) {
     const t = m.timeNs[i]!;
     if (t < s.win.startNs || t > s.win.endNs) continue;
     const x = s.gutterPx + (t - s.win.startNs) * k;
     // A merged mark (several in one pixel) is drawn stronger than a single one.
-    ctx.globalAlpha = m.count[i]! > 1 ? 0.75 : 0.5;
+    ctx.globalAlpha = m.count[i]! > 1 ? 0.9 : 0.7;
+    const li = m.label[i]!;
+    let color: string = theme.mark;
+    if (li >= 0) {
+      colors[li] ??= markColor(labels[li] ?? "");
+      color = colors[li];
+    }
+    if (color !== fill) ctx.fillStyle = fill = color;
     ctx.fillRect(x - 0.5, top, 1, h);
   }
   ctx.globalAlpha = 1;
+}
+
+/** Marks are told apart by what they are: CPU samples, logs, network, syscalls; the rest grey. */
+function markColor(label: string): string {
+  if (/cpu/i.test(label)) return "#2f6fd0";
+  if (/network/i.test(label)) return "#0f8b8d";
+  if (/syscall/i.test(label)) return "#c9821f";
+  if (/^\[|log/i.test(label)) return "#2e9d6a";
+  return theme.mark;
+}
+
+/** Mark colours by label index, worked out on first use per engine answer (labels array), not per frame. */
+const markColorCache = new WeakMap<readonly string[], string[]>();
+function markColors(labels: readonly string[]): string[] {
+  let c = markColorCache.get(labels);
+  if (!c) {
+    c = [];
+    markColorCache.set(labels, c);
+  }
+  return c;
 }
 
 const flowColors: Record<FlowKind, string> = {

@@ -105,7 +105,16 @@ export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): boolean {
     if (data.slices) drawSlices(ctx, s, data, data.slices, y, k, rowLit);
     if (data.counter) drawCounter(ctx, s, data, y, h, k);
     if (data.marks)
-      drawMarks(ctx, s, data.marks, y, h, k, data.slices !== undefined || s.rows[row]!.kind !== "marks");
+      drawMarks(
+        ctx,
+        s,
+        data.marks,
+        data.labels,
+        y,
+        h,
+        k,
+        data.slices !== undefined || s.rows[row]!.kind !== "marks",
+      );
   }
   const flowsTruncated = s.showFlows && drawFlows(ctx, s, from, to, k);
   drawHovered(ctx, s, k);
