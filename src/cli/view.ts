@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
+import { createServer } from "node:net";
 import { type BuildResult, buildTimeline } from "../query/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { startViewServer } from "../server/server.js";
@@ -73,6 +74,14 @@ async function* countedChunks(file: string, onBytes: (n: number) => void): Async
   }
 }
 
+function checkListen(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (e) => reject(new UsageError(`cannot serve on ${host}:${port}: ${e.message}`)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 /** Opens `url` in the desktop's browser; any failure (no desktop, no opener) is ignored. */
 function openBrowser(url: string): void {
   const [cmd, args] =
@@ -98,6 +107,8 @@ export async function runView(args: readonly string[]): Promise<number> {
   } catch {
     throw new UsageError(`cannot open ${opts.file}`);
   }
+  // A fixed port that is taken should fail now, not after reading the trace.
+  if (opts.port !== 0) await checkListen(opts.host, opts.port);
   const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
   let built: BuildResult;
   try {
@@ -124,6 +135,11 @@ export async function runView(args: readonly string[]): Promise<number> {
     host: opts.host,
     port: opts.port,
     routes: [analysis.route],
+  }).catch((e: unknown) => {
+    void analysis.close();
+    throw new UsageError(
+      `cannot serve on ${opts.host}:${opts.port}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   });
   process.stdout.write(`gotrace: serving ${opts.file} at ${server.url}\n`);
   analysis.start();
