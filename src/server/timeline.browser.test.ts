@@ -92,6 +92,20 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     assert.match((await help.textContent()) ?? "", /zoom in \/ out/);
     await page.keyboard.press("Escape");
     await help.waitFor({ state: "detached" });
+    // Leaving right after a change: the other page keeps its address, and the Timeline tab
+    // comes back to exactly where the timeline was.
+    await page.keyboard.press("w");
+    const leftAt = (await probe(page)).window;
+    await page.click('nav a:has-text("Overview")');
+    await page.waitForTimeout(500);
+    assert.match(new URL(page.url()).hash, /^#\/overview/);
+    await page.click('nav a:has-text("Timeline")');
+    await settle(page);
+    const back = (await probe(page)).window;
+    assert.ok(
+      Math.abs(back.startNs - leftAt.startNs) <= 1 && Math.abs(back.endNs - leftAt.endNs) <= 1,
+      `back where it was: ${JSON.stringify({ back, leftAt })}`,
+    );
     s.assertNoErrors();
     await page.close();
   });

@@ -32,7 +32,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const tip = useRef<HoverTipHandle>(null);
   const [engineError, setEngineError] = useState<string | undefined>();
   const urlTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const writeUrl = useRef<() => void>(() => {});
+  /** Rewrites the address (or, leaving the page, only remembers it for coming back). */
+  const writeUrl = useRef<(replace?: boolean) => void>(() => {});
   const ctl = useMemo(
     () =>
       new TimelineController(engine, info, {
@@ -56,7 +57,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const axis = useRef<HTMLCanvasElement>(null);
   const lastHref = useRef<string | undefined>(undefined);
 
-  writeUrl.current = () => {
+  writeUrl.current = (replace = true) => {
     const href = timelineHref({
       view: st.view,
       startNs: ctl.win.startNs,
@@ -66,13 +67,22 @@ export function TimelinePage({ engine, info, route }: PageProps) {
       q: st.find.ran || undefined,
       filter: st.find.filter,
     });
-    lastHref.current = href;
     lastTimelineHref = href;
+    if (!replace) return;
+    lastHref.current = href;
     replaceRoute(href);
   };
   useEffect(
     () => ctl.events.onWindow(ctl.win),
     [st.view, st.selectedId, st.focusG, st.find.ran, st.find.filter],
+  );
+  // A rewrite still pending when the page is left must not put the timeline's address on another page.
+  useEffect(
+    () => () => {
+      clearTimeout(urlTimer.current);
+      writeUrl.current(false);
+    },
+    [],
   );
 
   // A link opened (or pasted) while on this page is applied; our own rewrites are not.
@@ -158,7 +168,6 @@ export function TimelinePage({ engine, info, route }: PageProps) {
           truncated: st.find.resp?.truncated ?? false,
           filter: st.find.filter,
           setFilter: st.setFilter,
-          filterEnabled: true,
           inputRef: findInput,
         }}
       />

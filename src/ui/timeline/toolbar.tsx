@@ -14,7 +14,6 @@ export interface FindBoxProps {
   readonly truncated: boolean;
   readonly filter: boolean;
   readonly setFilter: (on: boolean) => void;
-  readonly filterEnabled: boolean;
   readonly inputRef: { current: HTMLInputElement | null };
 }
 
@@ -146,12 +145,7 @@ export function Toolbar(p: ToolbarProps) {
           ↓
         </button>
         <label class="tl-check" title="Goroutine view: show only goroutines that match">
-          <input
-            type="checkbox"
-            checked={f.filter}
-            disabled={!f.filterEnabled}
-            onChange={(e) => f.setFilter(e.currentTarget.checked)}
-          />
+          <input type="checkbox" checked={f.filter} onChange={(e) => f.setFilter(e.currentTarget.checked)} />
           Filter
         </label>
       </div>
