@@ -153,6 +153,19 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     await panel.waitFor();
     assert.match((await panel.textContent()) ?? "", /Goroutine time by state/);
     await s.screenshot(page, "timeline-sched-go1.26-range");
+    // Clicking a group's heading folds its rows away, and a second click brings them back.
+    const counters = rows.filter((r) => r.group === "Counters");
+    const headingY = (await rowTop(page, counters[0]!.index)) - 12;
+    await page.mouse.click(box.x + 60, box.y + headingY);
+    await page.waitForFunction(
+      (r) => Number.isNaN((globalThis as unknown as PageGlobal).__gotraceTimeline!.rowTopPx(r)),
+      counters[0]!.index,
+    );
+    await page.mouse.click(box.x + 60, box.y + headingY);
+    await page.waitForFunction(
+      (r) => Number.isFinite((globalThis as unknown as PageGlobal).__gotraceTimeline!.rowTopPx(r)),
+      counters[0]!.index,
+    );
     await page.locator(".tl-scroller").focus();
     await page.keyboard.press("f");
     await page.waitForTimeout(100);
