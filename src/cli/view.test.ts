@@ -55,6 +55,12 @@ describe("gotrace dispatch", () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /-http: want HOST:PORT/);
   });
+  it("a file that is not a trace is an error, not an empty timeline", async () => {
+    const r = await runProcess([process.execPath, main, "view", "--no-open", join(fixturesDir, "INDEX.txt")]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /INDEX\.txt: bad file format: not a Go execution trace\?/);
+    assert.equal(r.stdout.length, 0);
+  });
   it("a path that is not a file is not taken for one", async () => {
     const r = await runProcess([process.execPath, main, "no-such-command"]);
     assert.equal(r.status, 1);

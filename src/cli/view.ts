@@ -119,7 +119,10 @@ export async function runView(args: readonly string[]): Promise<number> {
   } finally {
     bar.finish();
   }
-  const damage = built.engine.info().damage;
+  const info = built.engine.info();
+  // Not a trace at all (no header): nothing to serve, as go tool trace.
+  if (built.error && info.format === "unknown") throw new UsageError(`${opts.file}: ${built.error.reason}`);
+  const damage = info.damage;
   if (damage) {
     const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";
     process.stderr.write(
