@@ -213,7 +213,8 @@ export async function waitForTimelineFrames(page: Page, n: number, timeoutMs = 3
   // Each function is sent to the page as source, so each is self-contained.
   type Html = { document: { documentElement: { dataset: Record<string, string | undefined> } } };
   await page.waitForFunction(
-    (min) => Number((globalThis as unknown as Html).document.documentElement.dataset.timelineFrames ?? 0) >= min,
+    (min) =>
+      Number((globalThis as unknown as Html).document.documentElement.dataset.timelineFrames ?? 0) >= min,
     n,
     { timeout: timeoutMs },
   );
