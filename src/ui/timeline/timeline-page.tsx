@@ -50,6 +50,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const st = useTimelineState(engine, ctl);
   const [selectMode, setSelectMode] = useState(false);
   const [help, setHelp] = useState(false);
+  const helpRef = useRef(help);
+  helpRef.current = help;
   const findInput = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const spacer = useRef<HTMLDivElement>(null);
@@ -130,8 +132,9 @@ export function TimelinePage({ engine, info, route }: PageProps) {
         else if (k === "ArrowLeft" || k === "ArrowRight")
           return actions.current.stepSlice(k === "ArrowLeft" ? -1 : 1);
         else if (k === "Escape") {
-          setHelp(false);
-          actions.current.clear();
+          // Escape closes the help if it is open; only otherwise does it clear the selection.
+          if (helpRef.current) setHelp(false);
+          else actions.current.clear();
         } else if (k === "1" || k === "2" || k === "3")
           actions.current.setView((["proc", "thread", "goroutine"] as const)[Number(k) - 1]!);
         else return false;
