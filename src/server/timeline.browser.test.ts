@@ -175,6 +175,61 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     await page.close();
   });
 
+  it("keeps drawing the old pixels while new data is on its way", async () => {
+    const page = await s.newPage("#/timeline");
+    await settle(page);
+    const ink = async () => {
+      const px = await elementPixels(page, canvas);
+      const { gutterPx } = await probe(page);
+      let n = 0;
+      for (const r of procRows)
+        n += inkPixels(
+          crop(px, gutterPx + 1, (await rowTop(page, r.index)) + 2, px.width - gutterPx - 1, 16),
+        );
+      return n;
+    };
+    const before = await ink();
+    // Hold every window answer back: frames must still come, drawn from what is cached.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const waiting: Promise<void>[] = [];
+    await page.route("**/api/window?*", (route) => {
+      const p = held.then(() => route.continue());
+      waiting.push(p);
+      return p;
+    });
+    const frames = Number(
+      await page.evaluate(
+        () => (globalThis as unknown as PageGlobal).document.documentElement.dataset.timelineFrames,
+      ),
+    );
+    await page.focus(".tl-scroller");
+    await page.keyboard.press("s");
+    await page.keyboard.press("w");
+    await page.keyboard.press("w");
+    await page.waitForTimeout(300);
+    const during = await ink();
+    const framesDuring = Number(
+      await page.evaluate(
+        () => (globalThis as unknown as PageGlobal).document.documentElement.dataset.timelineFrames,
+      ),
+    );
+    assert.ok(framesDuring > frames, "frames are drawn while requests wait");
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as PageGlobal).__gotraceTimeline!.idle()),
+      false,
+    );
+    assert.ok(during > before / 4, `the P rows keep their pixels while waiting (${during} vs ${before})`);
+    release();
+    await Promise.all(waiting);
+    await page.unroute("**/api/window?*");
+    await settle(page);
+    s.assertNoErrors();
+    await page.close();
+  });
+
   it("clicking a goroutine slice shows its stacks; find outlines that goroutine; the link restores it", async () => {
     const page = await s.newPage("#/timeline");
     await settle(page);
