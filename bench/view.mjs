@@ -441,7 +441,7 @@ export async function runViewBench({ traces, runs, env, goTraceTool, log }) {
         const r = await measureGotraceView(trace.path);
         gotrace.push(r);
         log(
-          `  ${where} gotrace view: first frame ${r.firstFrameSec.toFixed(2)} s, ${(r.rssKiB / 1024).toFixed(0)} MiB, ` +
+          `  ${where} gotrace view: URL ${r.servedSec.toFixed(2)} s, first frame ${r.firstFrameSec.toFixed(2)} s, ${(r.rssKiB / 1024).toFixed(0)} MiB, ` +
             `p95 zoom ${fixed(r.zoom.p95Ms, 1)} ms, pan ${fixed(r.pan.p95Ms, 1)} ms`,
         );
         if (r.errors.length)
