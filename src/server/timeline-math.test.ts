@@ -1,17 +1,14 @@
 /**
  * Property tests for the timeline's pure math (src/ui/timeline/viewport.ts,
  * time-format.ts, layout.ts). The UI is bundled by vite and not compiled by
- * `tsc -p .`, so this test transpiles those three DOM-free files with
- * TypeScript itself and imports the result: the code under test is exactly
- * what the browser runs.
+ * `tsc -p .`, so these DOM-free files are imported through
+ * testing/ui-module.ts, transpiled by TypeScript: the code under test is
+ * exactly what the browser runs.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import ts from "typescript";
-import { repoRoot } from "../testing/corpus.js";
+import { importUiModule } from "../testing/ui-module.js";
 
 interface TimeWindow {
   startNs: number;
@@ -68,18 +65,9 @@ interface Layout {
   visibleEntries(layout: unknown, top: number, height: number): [number, number];
 }
 
-async function load<T>(file: string): Promise<T> {
-  const src = readFileSync(join(repoRoot, "src", "ui", "timeline", file), "utf8");
-  const js = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-  assert.doesNotMatch(js, /^import /m, `${file} must stay free of runtime imports to be tested here`);
-  return (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as T;
-}
-
-const vp = await load<Viewport>("viewport.ts");
-const tf = await load<TimeFormat>("time-format.ts");
-const lay = await load<Layout>("layout.ts");
+const vp = await importUiModule<Viewport>("timeline/viewport.ts");
+const tf = await importUiModule<TimeFormat>("timeline/time-format.ts");
+const lay = await importUiModule<Layout>("timeline/layout.ts");
 
 /** A trace duration (1 µs … 10^13 ns ≈ 2.8 h) and a window inside it. */
 const traceAndWindow = fc
