@@ -2,66 +2,85 @@
  * Counter tracks (goroutines running/runnable/GC-waiting, heap, threads),
  * stored compactly. The goroutine counter changes on nearly every state
  * transition: 20M samples in a 35M-event trace, which as (time, 3 values)
- * in Float64 would take 640 MB. Most samples move each series by −1, 0 or +1
- * less than 67 ms after the one before, so a sample packs into one 32-bit
- * word: 26 bits of time delta and 2 bits per series. Anything else is an
- * escapeWord (0xffffffff) whose full time and values sit in a side list.
+ * in Float64 would take 640 MB. Most samples move each series by −1, 0 or
+ * +1 less than 67 ms after the one before, so a sample packs into one
+ * 32-bit word: 26 bits of time delta and 2 bits per series. Anything else
+ * is an escape word (0xffffffff) whose time and values sit in a side list.
  *
- * Blocks of 256 samples keep their starting time and values and the maximum
- * of each series inside them, so a query over a long span skips whole
- * blocks: the cost is O(blocks in view + pixels × 256), not O(samples).
+ * Blocks of 64 samples keep their starting time and values and the maximum
+ * of each series inside them, and superblocks of 64 blocks keep their
+ * maxima too, so a query skips whole blocks and superblocks: a pixel costs
+ * at most ~2 × 64 decoded samples plus ~2 × 64 skipped blocks, whatever
+ * the number of samples under it.
  */
 
 export const maxSeries = 3;
 const dtBits = 26;
-const dtLimit = 2 ** dtBits;
+const dtMask = (1 << dtBits) - 1;
 const escapeWord = 0xffffffff;
-const blockSize = 256;
+const blockBits = 6;
+const blockSize = 1 << blockBits;
+/** Blocks per superblock. */
+const superBits = 6;
 
-/** A decoded position in a track: the sample index and the values in effect after it. */
-interface Cursor {
-  i: number;
-  timeNs: number;
-  side: number;
-  readonly values: number[];
+/** Growable Float64 list (block metadata). */
+class F64List {
+  data = new Float64Array(64);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  trim(): void {
+    this.data = this.data.slice(0, this.length);
+  }
 }
 
 export class CounterTrack {
   readonly series: readonly string[];
   private words = new Uint32Array(1024);
   length = 0;
-  private readonly sideTime: number[] = [];
-  private readonly sideValues: number[] = [];
-  /** Per block: time and values before its first sample, side index at its start, max inside, last time. */
-  private readonly blockTime: number[] = [];
-  private readonly blockValues: number[] = [];
-  private readonly blockSide: number[] = [];
-  private readonly blockMax: number[] = [];
-  private readonly blockLast: number[] = [];
+  private readonly sideTime = new F64List();
+  private readonly sideValues = new F64List();
+  /** Per block: time and values before its first sample, side index at its start, max inside, last sample time. */
+  private readonly blockTime = new F64List();
+  private readonly blockValues = new F64List();
+  private readonly blockSide = new F64List();
+  private readonly blockMax = new F64List();
+  private readonly blockLast = new F64List();
+  /** Per superblock: max inside and last sample time. */
+  private readonly superMax = new F64List();
+  private readonly superLast = new F64List();
   private readonly last: number[];
   private lastTime = 0;
+
+  // The decoding cursor of `window` (one per track: queries are synchronous).
+  private ci = 0;
+  private cTime = 0;
+  private cSide = 0;
+  private readonly cValues: number[];
 
   constructor(series: readonly string[]) {
     if (series.length > maxSeries) throw new RangeError("too many series");
     this.series = series;
     this.last = series.map(() => 0);
+    this.cValues = series.map(() => 0);
   }
 
-  /** The current values (after the last push). */
-  current(s: number): number {
-    return this.last[s]!;
-  }
-
-  /** Appends a sample at `timeNs` (≥ the previous one) if any value changed. */
+  /** Appends a sample at `timeNs` if any value changed (a time before the last one counts as the last one). */
   push(timeNs: number, values: readonly number[]): void {
     const S = this.series.length;
     let changed = false;
     for (let s = 0; s < S; s++) if (values[s] !== this.last[s]) changed = true;
     if (!changed) return;
-    const b = this.length % blockSize === 0;
-    if (b) this.startBlock();
+    if (timeNs < this.lastTime) timeNs = this.lastTime;
+    if ((this.length & (blockSize - 1)) === 0) this.startBlock();
     const dt = timeNs - this.lastTime;
-    let word = dt >= 0 && dt < dtLimit && Number.isInteger(dt) ? dt : -1;
+    let word = dt <= dtMask && Number.isInteger(dt) ? dt : -1;
     for (let s = 0; s < S && word >= 0; s++) {
       const d = values[s]! - this.last[s]!;
       const code = d === 0 ? 0 : d === 1 ? 1 : d === -1 ? 2 : -1;
@@ -81,22 +100,21 @@ export class CounterTrack {
     this.words[this.length++] = word;
     this.lastTime = timeNs;
     const blk = this.blockTime.length - 1;
+    const sb = blk >> superBits;
+    const bm = this.blockMax.data;
+    const sm = this.superMax.data;
     for (let s = 0; s < S; s++) {
-      this.last[s] = values[s]!;
-      const k = blk * S + s;
-      if (values[s]! > this.blockMax[k]!) this.blockMax[k] = values[s]!;
+      const v = values[s]!;
+      this.last[s] = v;
+      if (v > bm[blk * S + s]!) bm[blk * S + s] = v;
+      if (v > sm[sb * S + s]!) sm[sb * S + s] = v;
     }
-    this.blockLast[blk] = timeNs;
-  }
-
-  /** Adds `delta` to series `s` at `timeNs`. */
-  add(timeNs: number, s: number, delta: number): void {
-    const v = this.last.slice();
-    v[s]! += delta;
-    this.push(timeNs, v);
+    this.blockLast.data[blk] = timeNs;
+    this.superLast.data[sb] = timeNs;
   }
 
   private startBlock(): void {
+    const blk = this.blockTime.length;
     this.blockTime.push(this.lastTime);
     this.blockSide.push(this.sideTime.length);
     this.blockLast.push(this.lastTime);
@@ -104,61 +122,87 @@ export class CounterTrack {
       this.blockValues.push(v);
       this.blockMax.push(Number.NEGATIVE_INFINITY);
     }
+    if ((blk & ((1 << superBits) - 1)) === 0) {
+      this.superLast.push(this.lastTime);
+      for (let s = 0; s < this.series.length; s++) this.superMax.push(Number.NEGATIVE_INFINITY);
+    }
   }
 
   trim(): void {
     this.words = this.words.slice(0, this.length);
+    for (const l of [
+      this.sideTime,
+      this.sideValues,
+      this.blockTime,
+      this.blockValues,
+      this.blockSide,
+      this.blockMax,
+      this.blockLast,
+      this.superMax,
+      this.superLast,
+    ])
+      l.trim();
   }
 
   get bytes(): number {
-    return (
-      this.words.byteLength + (this.sideTime.length + this.sideValues.length) * 8 + this.blockTime.length * 40
-    );
+    let n = this.words.byteLength;
+    for (const l of [
+      this.sideTime,
+      this.sideValues,
+      this.blockTime,
+      this.blockValues,
+      this.blockSide,
+      this.blockMax,
+      this.blockLast,
+      this.superMax,
+      this.superLast,
+    ])
+      n += l.data.byteLength;
+    return n;
   }
 
-  private cursorAtBlock(b: number): Cursor {
+  /** Moves the cursor to the start of block b (values before its first sample). */
+  private seekBlock(b: number): void {
     const S = this.series.length;
-    return {
-      i: b * blockSize,
-      timeNs: this.blockTime[b]!,
-      side: this.blockSide[b]!,
-      values: this.blockValues.slice(b * S, b * S + S),
-    };
+    this.ci = b << blockBits;
+    this.cTime = this.blockTime.data[b]!;
+    this.cSide = this.blockSide.data[b]!;
+    for (let s = 0; s < S; s++) this.cValues[s] = this.blockValues.data[b * S + s]!;
   }
 
-  /** Decodes sample `c.i` into the cursor and advances it. */
-  private step(c: Cursor): void {
+  /** Decodes the sample at the cursor into it and advances. */
+  private step(): void {
     const S = this.series.length;
-    const w = this.words[c.i++]!;
+    const w = this.words[this.ci++]!;
     if (w === escapeWord) {
-      c.timeNs = this.sideTime[c.side]!;
-      for (let s = 0; s < S; s++) c.values[s] = this.sideValues[c.side * S + s]!;
-      c.side++;
+      const k = this.cSide++;
+      this.cTime = this.sideTime.data[k]!;
+      for (let s = 0; s < S; s++) this.cValues[s] = this.sideValues.data[k * S + s]!;
       return;
     }
-    c.timeNs += w % dtLimit;
+    this.cTime += w & dtMask;
+    const codes = w >>> dtBits;
     for (let s = 0; s < S; s++) {
-      const code = Math.floor(w / 2 ** (dtBits + 2 * s)) & 3;
-      if (code === 1) c.values[s]!++;
-      else if (code === 2) c.values[s]!--;
+      const code = (codes >>> (2 * s)) & 3;
+      if (code === 1) this.cValues[s]!++;
+      else if (code === 2) this.cValues[s]!--;
     }
   }
 
-  /** Time of sample i (slow: decodes from its block start). */
-  private sampleTime(i: number): number {
-    const c = this.cursorAtBlock(Math.floor(i / blockSize));
-    while (c.i <= i) this.step(c);
-    return c.timeNs;
+  /** The time of the sample at the cursor, without consuming it. */
+  private peekTime(): number {
+    const w = this.words[this.ci]!;
+    return w === escapeWord ? this.sideTime.data[this.cSide]! : this.cTime + (w & dtMask);
   }
 
   /** Every sample, decoded (for tests and small traces). */
   samples(): { timeNs: number; values: number[] }[] {
     const out: { timeNs: number; values: number[] }[] = [];
     if (this.length === 0) return out;
-    const c = this.cursorAtBlock(0);
-    while (c.i < this.length) {
-      this.step(c);
-      out.push({ timeNs: c.timeNs, values: c.values.slice() });
+    this.seekBlock(0);
+    while (this.ci < this.length) {
+      this.step();
+      out.push({ timeNs: this.cTime, values: this.cValues.slice() });
     }
     return out;
   }
@@ -166,50 +210,58 @@ export class CounterTrack {
   /**
    * At most one sample per pixel: for each pixel of width `nsPerPx` from
    * `startNs`, the maximum of each series within it (including the value
-   * in effect at its start). Consecutive equal samples are left out.
+   * in effect at its start). A sample equal to the one before is left out.
    */
   window(startNs: number, endNs: number, nsPerPx: number): { timeNs: number[]; values: number[][] } {
     const S = this.series.length;
     const out = { timeNs: [] as number[], values: this.series.map(() => [] as number[]) };
-    if (this.length === 0 || endNs <= startNs) return out;
-    // The first block whose last sample is at or after startNs.
+    if (!(endNs > startNs) || !(nsPerPx > 0)) return out;
+    if (this.length === 0) {
+      // Nothing ever changed: every series is 0 throughout.
+      out.timeNs.push(startNs);
+      for (const v of out.values) v.push(0);
+      return out;
+    }
     const nb = this.blockTime.length;
+    const nsb = this.superLast.length;
+    const blockLast = this.blockLast.data;
+    const superLast = this.superLast.data;
+    // The first block whose last sample is at or after startNs.
     let lo = 0;
     let hi = nb;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.blockLast[mid]! < startNs) lo = mid + 1;
+      if (blockLast[mid]! < startNs) lo = mid + 1;
       else hi = mid;
     }
-    const b0 = Math.max(0, Math.min(lo, nb - 1));
-    const c = this.cursorAtBlock(b0);
-    const peek = (): number => (c.i < this.length ? this.nextTime(c) : Number.POSITIVE_INFINITY);
-    // Values in effect at startNs.
-    while (c.i < this.length && peek() <= startNs) this.step(c);
-    const prev: number[] = this.series.map(() => Number.NaN);
-    const px = Math.ceil((endNs - startNs) / nsPerPx);
+    this.seekBlock(Math.min(lo, nb - 1));
+    while (this.ci < this.length && this.peekTime() <= startNs) this.step();
+    const prev = this.series.map(() => Number.NaN);
     const m = new Array<number>(S);
+    const px = Math.ceil((endNs - startNs) / nsPerPx);
     for (let p = 0; p < px; p++) {
       const a = startNs + p * nsPerPx;
       const b = Math.min(endNs, a + nsPerPx);
-      for (let s = 0; s < S; s++) m[s] = c.values[s]!;
-      while (c.i < this.length) {
-        // Skip whole blocks that end inside this pixel.
-        if (c.i % blockSize === 0) {
-          const blk = c.i / blockSize;
-          if (this.blockLast[blk]! < b && blk + 1 < nb) {
-            for (let s = 0; s < S; s++) m[s] = Math.max(m[s]!, this.blockMax[blk * S + s]!);
-            const next = this.cursorAtBlock(blk + 1);
-            c.i = next.i;
-            c.timeNs = next.timeNs;
-            c.side = next.side;
-            for (let s = 0; s < S; s++) c.values[s] = next.values[s]!;
+      for (let s = 0; s < S; s++) m[s] = this.cValues[s]!;
+      while (this.ci < this.length) {
+        if ((this.ci & (blockSize - 1)) === 0) {
+          const blk = this.ci >> blockBits;
+          const sb = blk >> superBits;
+          // Whole superblocks, then whole blocks, that end inside this pixel.
+          if ((blk & ((1 << superBits) - 1)) === 0 && sb + 1 < nsb && superLast[sb]! < b) {
+            for (let s = 0; s < S; s++) m[s] = Math.max(m[s]!, this.superMax.data[sb * S + s]!);
+            this.seekBlock((sb + 1) << superBits);
+            continue;
+          }
+          if (blk + 1 < nb && blockLast[blk]! < b) {
+            for (let s = 0; s < S; s++) m[s] = Math.max(m[s]!, this.blockMax.data[blk * S + s]!);
+            this.seekBlock(blk + 1);
             continue;
           }
         }
-        if (peek() >= b) break;
-        this.step(c);
-        for (let s = 0; s < S; s++) if (c.values[s]! > m[s]!) m[s] = c.values[s]!;
+        if (this.peekTime() >= b) break;
+        this.step();
+        for (let s = 0; s < S; s++) if (this.cValues[s]! > m[s]!) m[s] = this.cValues[s]!;
       }
       let same = true;
       for (let s = 0; s < S; s++) if (m[s] !== prev[s]) same = false;
@@ -221,17 +273,5 @@ export class CounterTrack {
       }
     }
     return out;
-  }
-
-  /** The time of the sample at the cursor, without consuming it. */
-  private nextTime(c: Cursor): number {
-    const w = this.words[c.i]!;
-    if (w === escapeWord) return this.sideTime[c.side]!;
-    return c.timeNs + (w % dtLimit);
-  }
-
-  /** Last sample time (for tests). */
-  get lastSampleNs(): number {
-    return this.length === 0 ? 0 : this.sampleTime(this.length - 1);
   }
 }

@@ -256,10 +256,10 @@ export class ViewRows {
     const sys = tl.syscalls;
     const pr = tl.procRanges;
     const rg = tl.regions;
+    const count = (grouping: { starts: Int32Array }, g: number) =>
+      grouping.starts[g + 1]! - grouping.starts[g]!;
     for (const g of tl.goroutineOrder) {
-      const sysRows = groupRows(tl.syscallsByG, g);
-      const rangeRows = groupRows(tl.procRangesByG, g);
-      const runtime = sysRows.length + rangeRows.length > 0 ? 1 : 0;
+      const runtime = count(tl.syscallsByG, g) + count(tl.procRangesByG, g) > 0 ? 1 : 0;
       const regionDepths = tl.regionDepths[g]!;
       this.rowOfResource.set(g, this.specs.length);
       this.add({
@@ -275,7 +275,7 @@ export class ViewRows {
           const lanes: Lane[] = [new StateLane(tl, g)];
           if (runtime) {
             const items: LaneItem[] = [];
-            for (const i of sysRows) {
+            for (const i of groupRows(tl.syscallsByG, g)) {
               const blocked = sys.blocked.get(i) === 1;
               items.push({
                 startNs: sys.startNs.get(i),
@@ -284,7 +284,7 @@ export class ViewRows {
                 color: blocked ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
               });
             }
-            for (const i of rangeRows) {
+            for (const i of groupRows(tl.procRangesByG, g)) {
               items.push({
                 startNs: pr.startNs.get(i),
                 endNs: pr.endNs.get(i),
