@@ -170,7 +170,8 @@ export interface RegionsResponse {
 
 export interface RegionListResponse {
   readonly type: string;
-  readonly pc: number;
+  /** The group's start PC, or undefined for every region of the type. */
+  readonly pc: number | undefined;
   /** Longest first, as /userregion lists them, at most `limit`. */
   readonly regions: readonly RegionInstance[];
   readonly total: number;

@@ -210,7 +210,7 @@ export class AnalysisService {
 
   async regionList(
     type: string,
-    pc: number,
+    pc: number | undefined,
     bucket: number | undefined,
     limit = 500,
   ): Promise<RegionListResponse> {

@@ -59,11 +59,14 @@ export function regionsSummary(a: Annotations): RegionsResponse {
   return { traceStartNs: a.traceStartNs, traceEndNs: a.traceEndNs, groups: a.regionGroups };
 }
 
-/** Regions of one group (type and start PC), longest first (as /userregion), at most `limit`. */
+/**
+ * Regions of one group (type and start PC; every PC when undefined),
+ * longest first (as /userregion), at most `limit`.
+ */
 export function regionList(
   a: Annotations,
   type: string,
-  pc: number,
+  pc: number | undefined,
   bucket: number | undefined,
   limit: number,
 ): RegionListResponse {
@@ -76,7 +79,9 @@ export function regionList(
     rows.push(row);
   }
   // The pc is the group's key with the type: check it on objects, as few as the type has.
-  let regions: RegionInstance[] = rows.map((row) => table.get(row)).filter((r) => (r.frame?.pc ?? 0) === pc);
+  let regions: RegionInstance[] = rows
+    .map((row) => table.get(row))
+    .filter((r) => pc === undefined || (r.frame?.pc ?? 0) === pc);
   regions.sort((x, y) => y.durNs - x.durNs || x.startNs - y.startNs);
   const total = regions.length;
   regions = regions.slice(0, limit);

@@ -111,7 +111,7 @@ const jsonRoutes = new Map<string, [AnalysisMethod, (url: URL) => Record<string,
       "regionList",
       (url) => ({
         type: requiredString(url, "type"),
-        pc: numberParam(url, "pc", 0),
+        pc: optionalNumber(url, "pc"),
         bucket: optionalBucket(url),
       }),
     ],

@@ -41,7 +41,7 @@ const methods: Record<AnalysisMethod, Handler> = {
   tasks: () => service.tasks(),
   taskList: (a) => service.taskList(str(a.type), num(a.bucket)),
   regions: () => service.regions(),
-  regionList: (a) => service.regionList(str(a.type), num(a.pc) ?? 0, num(a.bucket)),
+  regionList: (a) => service.regionList(str(a.type), num(a.pc), num(a.bucket)),
   mmu: (a) => service.mmu(a.query as MMUQuery),
   schedLatency: () => service.schedLatency(),
 };

@@ -150,7 +150,7 @@ function RegionTypes(props: { data: RegionsResponse }) {
 
 export function RegionsPage(props: PageProps) {
   const type = props.route.params.get("type") ?? undefined;
-  const pc = intParam(props.route.params, "pc") ?? 0;
+  const pc = intParam(props.route.params, "pc");
   const bucket = intParam(props.route.params, "bucket");
   const groups = useAnalysis<RegionsResponse>("regions");
   const firstNs = useFirstEventNs();
