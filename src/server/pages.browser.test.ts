@@ -54,6 +54,15 @@ describe("analysis pages: annotations-go1.26", { skip: browserSkip() }, () => {
     assert.equal(await testValue(page, "threads"), count("Threads:"));
     assert.ok(inkPixels(await elementPixels(page, ".chart canvas")) > 300, "the heap chart is drawn");
     await s.screenshot(page, "pages-overview-annotations");
+    await tabTo(page, `el.textContent === "Open the whole trace on the timeline"`);
+    await page.keyboard.press("Enter");
+    await waitForPage(page, "timeline");
+    const r = await currentRoute(page);
+    assert.equal(r.params.get("start"), "0");
+    assert.equal(
+      Number(r.params.get("end")),
+      Number(await s.api<{ durationNs: number }>("api/analysis/overview").then((o) => o.durationNs)),
+    );
     s.assertNoErrors();
   });
 
@@ -227,9 +236,15 @@ describe("analysis pages: annotations-go1.26", { skip: browserSkip() }, () => {
       cli.groups.map((g) => g.count),
     );
     await s.screenshot(page, "pages-regions-annotations");
-    await page.locator('table[data-testid="region-types"] tbody a').first().click();
+    // Keyboard: the first type, then its longest region on the timeline.
+    await tabTo(page, `el.closest('table[data-testid="region-types"] tbody') !== null`);
+    await page.keyboard.press("Enter");
     await page.waitForSelector('table[data-testid="regions"]');
     assert.equal(Number(await testValue(page, "instance-count")), cli.groups[0]!.count);
+    await tabTo(page, `(el.getAttribute("aria-label") ?? "").startsWith("Region on goroutine")`);
+    await page.keyboard.press("Enter");
+    await waitForPage(page, "timeline");
+    assert.equal((await currentRoute(page)).params.get("view"), "goroutine");
     s.assertNoErrors();
   });
 
