@@ -317,6 +317,7 @@ export class TimelineBuilder {
     x.endNs.push(t);
     x.g.push(gs.index);
     x.p.push(gs.execP);
+    x.label.push(this.goroutines.label.get(gs.index));
     x.m.push(gs.execM);
     x.endStack.push(endStack);
     x.endState.push(endState);

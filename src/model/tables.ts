@@ -22,6 +22,8 @@ export class ExecTable {
   readonly p = new IntColumn();
   /** Thread index (Timeline.threadIDs). */
   readonly m = new IntColumn();
+  /** The goroutine's label (GoLabel, e.g. "GC (idle)") when the slice ended, interned: it changes between slices. */
+  readonly label = new IntColumn();
   /** Stack of the event that ended the slice (the start stack is the previous slice's end stack). */
   readonly endStack = new IntColumn();
   /** What the goroutine did next, interned: "blocked: chan receive", "runnable: preempted", "ended", … */

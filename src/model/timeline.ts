@@ -139,16 +139,22 @@ export class Timeline {
     assignTaskLanes(this.tasks);
   }
 
-  goroutineName(g: number): string {
+  /** "G12 main.worker (label)", as go tool trace names goroutines; the label is the latest unless given. */
+  goroutineName(g: number, labelID = this.goroutines.label.get(g)): string {
     const id = this.goroutines.id.get(g);
     const f = this.strings.get(this.goroutines.func.get(g));
-    const label = this.strings.get(this.goroutines.label.get(g));
+    const label = this.strings.get(labelID);
     let name = f ? `G${id} ${f}` : `G${id}`;
     if (label) name += ` (${label})`;
     return name;
   }
 
   /** Goroutine index of goroutine ID `id`, or −1. */
+  /** The name of the goroutine of execution slice i, with its label at the time. */
+  sliceName(i: number): string {
+    return this.goroutineName(this.exec.g.get(i), this.exec.label.get(i));
+  }
+
   goroutineIndex(id: number): number {
     const order = this.goroutineOrder;
     let lo = 0;
@@ -169,6 +175,7 @@ function permuteExec(x: ExecTable, order: Int32Array): Int32Array {
     x.g,
     x.p,
     x.m,
+    x.label,
     x.endStack,
     x.endState,
     x.causeKind,

@@ -62,7 +62,7 @@ export function sliceDetails(
       return {
         ...base,
         row: rowOf(rows, view === "proc" ? p : view === "thread" ? x.m.get(i) : g),
-        title: tl.goroutineName(g),
+        title: tl.sliceName(i),
         kind: "goroutine",
         goroutine: tl.goroutines.id.get(g),
         startNs: x.startNs.get(i),

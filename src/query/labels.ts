@@ -6,7 +6,7 @@ export function sliceLabel(tl: Timeline, id: number): string {
   const { tag, index } = splitID(id);
   switch (tag) {
     case Tag.Exec:
-      return tl.goroutineName(tl.exec.g.get(index));
+      return tl.sliceName(index);
     case Tag.Syscall:
       return "syscall";
     case Tag.ProcRange:

@@ -146,7 +146,7 @@ export class ViewRows {
   }
 
   private execColor = (i: number): number => this.tl.goroutines.id.get(this.tl.exec.g.get(i));
-  private execLabel = (i: number): string => this.tl.goroutineName(this.tl.exec.g.get(i));
+  private execLabel = (i: number): string => this.tl.sliceName(i);
 
   private procRows(): void {
     const tl = this.tl;

@@ -1,0 +1,155 @@
+/**
+ * The proc view against go tool trace's own viewer data: Go serves the
+ * timeline as Catapult JSON (/jsontrace?view=proc, times in µs floats).
+ * For a few fixtures, old and new, the goroutine slices on each P (name,
+ * start, duration) and the flow arrows (creation, unblock, syscall exit)
+ * must be Go's, to within a nanosecond of rounding.
+ *
+ * Known, deliberate differences are filtered before comparing, each with
+ * its reason: Go draws no unblock arrow from P 0 (it uses the resource ID
+ * 0 as "none"); arrows from no P at all (NoProc) have no row to start from
+ * in either viewer; and in old traces Go puts a goroutine that was already
+ * in a syscall at the start on the P of the batch it is in, where its
+ * slice overlaps the goroutines really running there, while gotrace ends
+ * it (empty) when the first of those starts.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { describe, it } from "node:test";
+import { fixturesDir, haveGo, requirement } from "../testing/corpus.js";
+import { startGoTraceServer } from "../testing/go-trace-pages.js";
+import { buildTimeline } from "./build.js";
+import type { Engine } from "./engine.js";
+import { flowsInWindow } from "./flows.js";
+import { HeadRow } from "./rows.js";
+
+const files = [
+  "gc-go1.26.trace",
+  "io-go1.26.trace",
+  "annotations-go1.25.trace",
+  "cpuprofile-go1.24.trace",
+  "gomaxprocs-go1.22.trace",
+  "gc-go1.21.trace",
+  "io-go1.21.trace",
+  "cgocallback-go1.26.trace",
+  "flightrecorder-go1.26.trace",
+  "iterpull-go1.24.trace",
+  "manygen-go1.26.trace",
+  "syscalls-go1.26.trace",
+  "sched-go1.23.trace",
+  "startstop-go1.22.trace",
+].map((f) => join(fixturesDir, f));
+
+/** Go's special tracks (internal/trace/traceviewer/fakep.go). */
+const netpollP = 1000002;
+const syscallP = 1000003;
+
+interface ViewerEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  id?: number;
+}
+
+const ns = (us: number) => Math.round(us * 1000);
+
+const startOf = (s: string) => Number(s.split("@")[1]!.split(" ")[0]);
+const endOf = (s: string) => startOf(s) + Number(s.split("+").at(-1));
+
+function goSlices(events: ViewerEvent[], misplaced: Set<string>): Map<number, string[]> {
+  const byP = new Map<number, string[]>();
+  for (const e of events) {
+    if (e.ph !== "X" || e.pid !== 0 || e.tid >= netpollP - 2 || !/^G\d+/.test(e.name)) continue;
+    const list = byP.get(e.tid) ?? [];
+    list.push(`${e.name} @${ns(e.ts)} +${ns(e.dur ?? 0)}`);
+    byP.set(e.tid, list);
+  }
+  for (const [p, list] of byP) {
+    list.sort((a, b) => startOf(a) - startOf(b) || endOf(b) - endOf(a));
+    // A slice that overlaps the next one on its P is one Go misplaced.
+    const kept = list.filter((s, k) => {
+      const overlaps = k + 1 < list.length && endOf(s) > startOf(list[k + 1]!);
+      if (overlaps) misplaced.add(s.split(" +")[0]!);
+      return !overlaps;
+    });
+    byP.set(p, kept);
+  }
+  return byP;
+}
+
+function mySlices(engine: Engine, misplaced: Set<string>): Map<number, string[]> {
+  const tl = engine.tl;
+  const byP = new Map<number, string[]>();
+  for (let p = 0; p < tl.procs; p++) {
+    const list: string[] = [];
+    for (let i = tl.execByP[p + 1]!; i < tl.execByP[p + 2]!; i++) {
+      const s = tl.exec.startNs.get(i);
+      const slice = `${tl.sliceName(i)} @${s} +${tl.exec.endNs.get(i) - s}`;
+      if (tl.exec.endNs.get(i) === s && misplaced.has(slice.split(" +")[0]!)) continue;
+      list.push(slice);
+    }
+    if (list.length > 0) byP.set(p, list);
+  }
+  return byP;
+}
+
+function goFlows(events: ViewerEvent[]): string[] {
+  const starts = new Map<number, ViewerEvent>();
+  const out: string[] = [];
+  for (const e of events) {
+    if (e.pid !== 0 || (e.ph !== "s" && e.ph !== "t")) continue;
+    if (e.ph === "s") {
+      starts.set(e.id!, e);
+      continue;
+    }
+    const s = starts.get(e.id!);
+    // Arrows from NoProc (2^64−1) start nowhere.
+    if (!s || s.tid > syscallP) continue;
+    const kind = s.name === "go" ? "create" : s.name.startsWith("unblock") ? "unblock" : "syscall";
+    out.push(`${kind} ${s.tid}@${ns(s.ts)} → ${e.tid}@${ns(e.ts)}`);
+  }
+  return out.sort();
+}
+
+function myFlows(engine: Engine): string[] {
+  const rows = engine.viewRows("proc");
+  const tidOf = new Map<number, number>([
+    [HeadRow.Network, netpollP],
+    [HeadRow.Syscalls, syscallP],
+  ]);
+  for (const [p, row] of rows.rowOfResource) tidOf.set(row, p);
+  const { flows } = flowsInWindow(engine.tl, rows, 0, engine.info().durationNs, 0, rows.specs.length, 1e9);
+  return flows
+    .filter((f) => f.kind !== "task")
+    .map((f) => ({ ...f, kind: f.kind === "unblock" && f.fromRow === HeadRow.Network ? "unblock" : f.kind }))
+    .filter((f) => !(f.kind === "unblock" && tidOf.get(f.fromRow) === 0))
+    .map((f) => `${f.kind} ${tidOf.get(f.fromRow)}@${f.fromNs} → ${tidOf.get(f.toRow)}@${f.toNs}`)
+    .sort();
+}
+
+describe("proc view against go tool trace's /jsontrace", () => {
+  for (const file of files) {
+    it(basename(file), async (t) => {
+      if (requirement(haveGo(), "go")) return t.skip();
+      const server = await startGoTraceServer(file);
+      let events: ViewerEvent[];
+      try {
+        events = (JSON.parse(await server.get("/jsontrace?view=proc")) as { traceEvents: ViewerEvent[] })
+          .traceEvents;
+      } finally {
+        server.close();
+      }
+      const { engine } = await buildTimeline([readFileSync(file)]);
+      const misplaced = new Set<string>();
+      const go = goSlices(events, misplaced);
+      const mine = mySlices(engine, misplaced);
+      assert.deepEqual([...mine.keys()].sort(), [...go.keys()].sort(), "Ps with goroutine slices");
+      for (const [p, list] of go) assert.deepEqual(mine.get(p), list, `goroutine slices on P${p}`);
+      assert.deepEqual(myFlows(engine), goFlows(events));
+    });
+  }
+});
