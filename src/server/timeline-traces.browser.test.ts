@@ -21,7 +21,10 @@ import {
   probe,
   rowTop,
   settle,
+  windowAsPage,
+  xOf,
 } from "../testing/timeline-probe.js";
+import { importUiModule } from "../testing/ui-module.js";
 
 describe("timeline on other traces", { skip: browserSkip() }, () => {
   for (const name of ["sched-go1.21", "gc-go1.26", "annotations-go1.26"]) {
@@ -59,6 +62,64 @@ describe("timeline on other traces", { skip: browserSkip() }, () => {
       }
     });
   }
+});
+
+describe("timeline colours on gc-go1.26", { skip: browserSkip() }, () => {
+  it("colours goroutines of one function alike when asked to", async () => {
+    const colors = await importUiModule<{
+      goroutineSwatch(g: number): { fill: string };
+      labelFunction(label: string): string;
+    }>("timeline/colors.ts");
+    const s = await openView(join(fixturesDir, "gc-go1.26.trace"));
+    try {
+      const rows = await s.api<Row[]>("api/rows?view=proc");
+      const page = await s.newPage("#/timeline?view=proc");
+      await settle(page);
+      const resp = await windowAsPage(s, page, 0, rows.length);
+      const { window: w } = await probe(page);
+      const box = (await page.locator(canvas).boundingBox())!;
+      const pxPerNs = (box.width - (await probe(page)).gutterPx) / (w.endNs - w.startNs);
+      // Wide slices of two goroutines that started in one function but have different colours by ID.
+      const wide = resp.slices.flatMap((c) =>
+        c.id.flatMap((id, i) =>
+          id >= 0 && c.color[i]! >= 0 && c.label[i]! >= 0 && (c.endNs[i]! - c.startNs[i]!) * pxPerNs >= 8
+            ? [
+                {
+                  row: c.row,
+                  g: c.color[i]!,
+                  fn: colors.labelFunction(resp.labels[c.label[i]!]!),
+                  mid: (c.startNs[i]! + c.endNs[i]!) / 2,
+                  depth: c.depth[i]!,
+                },
+              ]
+            : [],
+        ),
+      );
+      const pair = wide.flatMap((a) =>
+        wide
+          .filter(
+            (b) => b.fn === a.fn && colors.goroutineSwatch(b.g).fill !== colors.goroutineSwatch(a.g).fill,
+          )
+          .map((b) => [a, b] as const),
+      )[0];
+      assert.ok(pair, "two goroutines of one function are on screen");
+      const colourAt = async (it: (typeof wide)[number]) => {
+        const px = await elementPixels(page, canvas);
+        const x = Math.round(await xOf(page, it.mid));
+        const y = Math.round((await rowTop(page, it.row)) + 2 + it.depth * 18 + 4);
+        const o = (y * px.width + x) * 4;
+        return [px.rgba[o], px.rgba[o + 1], px.rgba[o + 2]].join(",");
+      };
+      assert.notEqual(await colourAt(pair[0]), await colourAt(pair[1]), "by goroutine they differ");
+      await page.selectOption('select:has(option[value="function"])', "function");
+      await settle(page);
+      assert.equal(await colourAt(pair[0]), await colourAt(pair[1]), "by function they are alike");
+      await s.screenshot(page, "timeline-gc-go1.26-colour-by-function");
+      s.assertNoErrors();
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe("timeline on a damaged trace", { skip: browserSkip() }, () => {

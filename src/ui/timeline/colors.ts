@@ -33,6 +33,23 @@ function hashId(id: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** A string hash (FNV-1a), so one function name always lands on one colour. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The function a goroutine label names: "G12 main.worker (label)" → "main.worker". */
+export function labelFunction(label: string): string {
+  return label.replace(/^G\d+\s+/, "").replace(/\s+\(.*\)$/, "");
+}
+
+/** Colour by start function: every goroutine running the same function looks the same. */
+export function functionSwatch(func: string): Swatch {
+  return goroutinePalette[hashString(func) % goroutinePalette.length]!;
+}
+
 export function goroutineSwatch(goroutine: number): Swatch {
   return goroutinePalette[hashId(goroutine) % goroutinePalette.length]!;
 }

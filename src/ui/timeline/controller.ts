@@ -76,6 +76,7 @@ export class TimelineController {
   /** Whether the last frame's flows were cut short by the engine. */
   private flowsTruncated = false;
   showFlows = false;
+  colorBy: "goroutine" | "function" = "goroutine";
 
   private tracks: HTMLCanvasElement | undefined;
   private axis: HTMLCanvasElement | undefined;
@@ -243,6 +244,7 @@ export class TimelineController {
       hoverX: this.hoverX,
       hovered: this.hovered,
       showFlows: this.showFlows,
+      colorBy: this.colorBy,
       charPx: this.charPx,
     });
     const loadingDrawn = this.cache.inFlight > 0;

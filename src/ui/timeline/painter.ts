@@ -5,7 +5,7 @@
  * Row labels sit in a gutter on the left; the track area is to its right.
  */
 import type { Row, SliceColumns, ViewKind } from "../../query/protocol.js";
-import { sliceSwatch, theme } from "./colors.js";
+import { functionSwatch, labelFunction, type Swatch, sliceSwatch, theme } from "./colors.js";
 import { paintGutter } from "./gutter-painter.js";
 import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
 import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
@@ -50,6 +50,8 @@ export interface Scene {
   readonly range?: TimeWindow;
   readonly hoverX?: number;
   readonly showFlows: boolean;
+  /** Goroutine slices coloured by goroutine ID, or by the function the goroutine started in. */
+  readonly colorBy: "goroutine" | "function";
   /** Average width of one label character, measured once per font. */
   readonly charPx: number;
 }
@@ -102,7 +104,12 @@ export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): boolean {
     // In the goroutine view a matching goroutine's whole row stays bright, whatever its slices' colours.
     const g = s.rows[row]!.goroutine;
     const rowLit = g !== undefined && s.highlight?.has(g) === true;
-    if (data.slices) drawSlices(ctx, s, data, data.slices, y, k, rowLit);
+    // Colouring by function in the goroutine view: the row is one goroutine, its label names the function.
+    const rowSwatch =
+      s.colorBy === "function" && g !== undefined
+        ? functionSwatch(labelFunction(s.rows[row]!.label))
+        : undefined;
+    if (data.slices) drawSlices(ctx, s, data, data.slices, y, k, rowLit, rowSwatch);
     if (data.counter) drawCounter(ctx, s, data, y, h, k);
     if (data.marks)
       drawMarks(
@@ -133,7 +140,9 @@ function drawSlices(
   rowTop: number,
   k: number,
   rowLit: boolean,
+  rowSwatch: Swatch | undefined,
 ): void {
+  const byFunction = s.colorBy === "function" ? functionSwatches(data.labels) : undefined;
   const x0Limit = s.gutterPx - 2;
   const x1Limit = s.widthPx + 2;
   const { startNs, endNs, color, count, busyNs, label, depth, id } = cols;
@@ -156,7 +165,15 @@ function drawSlices(
     const w = Math.max(x1 - x0, 1);
     const y = rowTop + 2 + depth[i]! * laneHeightPx;
     const c = color[i]!;
-    const sw = sliceSwatch(c);
+    const li = label[i]!;
+    let sw = sliceSwatch(c);
+    if (c >= 0 && byFunction) {
+      if (rowSwatch) sw = rowSwatch;
+      else if (li >= 0) {
+        byFunction[li] ??= functionSwatch(labelFunction(data.labels[li] ?? ""));
+        sw = byFunction[li];
+      }
+    }
     let alpha = 1;
     // A merged item stands for slices narrower than a pixel: the more of it is busy, the stronger.
     if (count[i]! > 1) alpha = 0.3 + (0.7 * Math.min(busyNs[i]!, en - st)) / Math.max(en - st, 1);
@@ -171,7 +188,6 @@ function drawSlices(
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 + 1, y + 1, Math.max(w - 2, 0.5), h - 2);
     }
-    const li = label[i]!;
     // Labels only where there is room for a few characters (≥ 5 px slices at the least).
     if (li >= 0 && w >= 5) {
       const room = Math.floor((w - 6) / s.charPx);
@@ -193,6 +209,17 @@ function drawSlices(
   }
   ctx.globalAlpha = 1;
   ctx.textAlign = "left";
+}
+
+/** Function colours by label index, worked out on first use per engine answer, not per frame. */
+const functionSwatchCache = new WeakMap<readonly string[], Swatch[]>();
+function functionSwatches(labels: readonly string[]): Swatch[] {
+  let c = functionSwatchCache.get(labels);
+  if (!c) {
+    c = [];
+    functionSwatchCache.set(labels, c);
+  }
+  return c;
 }
 
 function drawHovered(ctx: CanvasRenderingContext2D, s: Scene, k: number): void {

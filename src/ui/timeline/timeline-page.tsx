@@ -49,6 +49,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   );
   const st = useTimelineState(engine, ctl);
   const [selectMode, setSelectMode] = useState(false);
+  const [colorBy, setColorBy] = useState<"goroutine" | "function">("goroutine");
   const [help, setHelp] = useState(false);
   const helpRef = useRef(help);
   helpRef.current = help;
@@ -161,6 +162,12 @@ export function TimelinePage({ engine, info, route }: PageProps) {
         setSelectMode={setSelectMode}
         flows={st.flows}
         setFlows={st.setFlows}
+        colorBy={colorBy}
+        setColorBy={(by) => {
+          setColorBy(by);
+          ctl.colorBy = by;
+          ctl.requestRender();
+        }}
         toggleHelp={() => setHelp((h) => !h)}
         find={{
           query: st.find.query,

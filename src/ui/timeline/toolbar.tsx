@@ -28,6 +28,8 @@ export interface ToolbarProps {
   readonly setSelectMode: (on: boolean) => void;
   readonly flows: boolean;
   readonly setFlows: (on: boolean) => void;
+  readonly colorBy: "goroutine" | "function";
+  readonly setColorBy: (by: "goroutine" | "function") => void;
   readonly toggleHelp: () => void;
   readonly find: FindBoxProps;
 }
@@ -101,6 +103,19 @@ export function Toolbar(p: ToolbarProps) {
           <input type="checkbox" checked={p.flows} onChange={(e) => p.setFlows(e.currentTarget.checked)} />
           Flows
         </label>
+        <label
+          class="tl-check"
+          title="Colour goroutines by their ID, or alike when they started in the same function"
+        >
+          <span class="tl-sr">Colour</span>
+          <select
+            value={p.colorBy}
+            onChange={(e) => p.setColorBy(e.currentTarget.value === "function" ? "function" : "goroutine")}
+          >
+            <option value="goroutine">Colour by goroutine</option>
+            <option value="function">Colour by function</option>
+          </select>
+        </label>
       </div>
       <div class="tl-find">
         <input
@@ -108,6 +123,7 @@ export function Toolbar(p: ToolbarProps) {
           type="search"
           placeholder="Find G, function, task, region, log  (/)"
           aria-label="Find"
+          title="Find a goroutine ID, function, task or region name, or log text (/)"
           value={f.query}
           onInput={(e) => f.setQuery(e.currentTarget.value)}
           onKeyDown={(e) => {
