@@ -277,7 +277,7 @@ export class TimelineBuilder {
     if (from === GoState.NotExist || from === GoState.Undetermined) {
       const g = this.goroutines;
       if (gs.lastSlice < 0 && !gs.executing)
-        g.firstState.set(gi, this.strings.intern(stateName(to, to === GoState.Runnable ? "" : st.reason)));
+        g.firstState.set(gi, this.stateID(to, to === GoState.Runnable ? "" : st.reason));
     }
     if (to === GoState.NotExist) this.goroutines.endNs.set(gi, t);
     gs.state = to;
@@ -297,7 +297,7 @@ export class TimelineBuilder {
   }
 
   private stopExec(gs: GState, t: number, ev: Event, to: GoState, reason: string): void {
-    const endState = this.strings.intern(stateName(to, reason));
+    const endState = this.stateID(to, reason);
     if (gs.openSlice >= 0) {
       // Its P was taken during a syscall: the slice goes on on the thread until now.
       this.exec.threadEndNs.set(gs.openSlice, t);
@@ -456,11 +456,39 @@ export class TimelineBuilder {
     }
   }
 
+  /** A generation's string ID as a timeline string ID, cached per generation (7M regions name theirs). */
+  private localString(ev: Event, id: number): number {
+    if (ev.table !== this.stringsOf) {
+      this.stringsOf = ev.table;
+      this.localStrings = [];
+    }
+    let s = this.localStrings[id];
+    if (s === undefined) {
+      s = this.strings.intern(ev.str(id));
+      this.localStrings[id] = s;
+    }
+    return s;
+  }
+  private stringsOf: Event["table"];
+  private localStrings: number[] = [];
+
+  /** "blocked: chan receive" and the like, interned, cached by state and reason. */
+  private stateID(to: GoState, reason: string): number {
+    const byReason = (this.stateIDs[to] ??= new Map());
+    let id = byReason.get(reason);
+    if (id === undefined) {
+      id = this.strings.intern(stateName(to, reason));
+      byReason.set(reason, id);
+    }
+    return id;
+  }
+  private readonly stateIDs: Map<string, number>[] = [];
+
   private region(ev: Event, t: number): void {
-    const r = ev.region();
     const gs = this.goroutine(ev.g);
-    const name = this.strings.intern(r.type);
-    const task = r.task > 0 ? (this.taskIndex.get(r.task) ?? -1) : -1;
+    // The region's type is string a1, its task a0 (2^64−1, read as 2^64, is no task).
+    const name = this.localString(ev, ev.a1);
+    const task = ev.a0 > 0 && ev.a0 < 2 ** 64 ? (this.taskIndex.get(ev.a0) ?? -1) : -1;
     gs.regions ??= [];
     if (ev.kind === EventKind.RegionBegin) {
       gs.regions.push({ name, task, startNs: t, stack: this.stack(ev) });

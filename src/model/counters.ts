@@ -74,29 +74,32 @@ export class CounterTrack {
   /** Appends a sample at `timeNs` if any value changed (a time before the last one counts as the last one). */
   push(timeNs: number, values: readonly number[]): void {
     const S = this.series.length;
+    const last = this.last;
+    // Packed when the time step fits 26 bits and every series moves by −1, 0 or +1.
+    let codes = 0;
+    let packable = true;
     let changed = false;
-    for (let s = 0; s < S; s++) if (values[s] !== this.last[s]) changed = true;
+    for (let s = 0; s < S; s++) {
+      const d = values[s]! - last[s]!;
+      if (d === 0) continue;
+      changed = true;
+      if (d === 1) codes |= 1 << (2 * s);
+      else if (d === -1) codes |= 2 << (2 * s);
+      else packable = false;
+    }
     if (!changed) return;
     if (timeNs < this.lastTime) timeNs = this.lastTime;
     if ((this.length & (blockSize - 1)) === 0) this.startBlock();
     const dt = timeNs - this.lastTime;
-    let word = dt <= dtMask && Number.isInteger(dt) ? dt : -1;
-    for (let s = 0; s < S && word >= 0; s++) {
-      const d = values[s]! - this.last[s]!;
-      const code = d === 0 ? 0 : d === 1 ? 1 : d === -1 ? 2 : -1;
-      if (code < 0) word = -1;
-      else word += code * 2 ** (dtBits + 2 * s);
-    }
-    if (word < 0) {
+    let word: number;
+    if (packable && dt <= dtMask && (dt | 0) === dt) {
+      word = ((codes << dtBits) | dt) >>> 0;
+    } else {
       word = escapeWord;
       this.sideTime.push(timeNs);
       for (let s = 0; s < S; s++) this.sideValues.push(values[s]!);
     }
-    if (this.length === this.words.length) {
-      const next = new Uint32Array(this.words.length * 2);
-      next.set(this.words);
-      this.words = next;
-    }
+    if (this.length === this.words.length) this.growWords();
     this.words[this.length++] = word;
     this.lastTime = timeNs;
     const blk = this.blockTime.length - 1;
@@ -105,12 +108,19 @@ export class CounterTrack {
     const sm = this.superMax.data;
     for (let s = 0; s < S; s++) {
       const v = values[s]!;
-      this.last[s] = v;
+      last[s] = v;
       if (v > bm[blk * S + s]!) bm[blk * S + s] = v;
       if (v > sm[sb * S + s]!) sm[sb * S + s] = v;
     }
     this.blockLast.data[blk] = timeNs;
     this.superLast.data[sb] = timeNs;
+  }
+
+  /** Grows by half, not double: the goroutine counter of a big trace holds 20M words. */
+  private growWords(): void {
+    const next = new Uint32Array(Math.ceil(this.words.length * 1.5) + 1024);
+    next.set(this.words);
+    this.words = next;
   }
 
   private startBlock(): void {
