@@ -36,7 +36,7 @@ interface MMU {
 /** The worst-window table's starts, ends and utilizations. */
 function worstRows(page: import("playwright-core").Page) {
   return page.evaluate(
-    `[...document.querySelectorAll('table[data-testid="worst-windows"] tbody tr')].map((tr) => [...tr.cells].map((c) => Number(c.dataset.value)))`,
+    `[...document.querySelectorAll('table[data-testid="worst-windows"] tbody tr')].map((tr) => [...tr.cells].filter((c) => c.dataset.value !== undefined).map((c) => Number(c.dataset.value)))`,
   ) as Promise<number[][]>;
 }
 

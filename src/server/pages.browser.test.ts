@@ -19,6 +19,7 @@ import {
   tabTo,
   testValue,
   waitForPage,
+  waitUntil,
 } from "./pages-browser-support.js";
 
 interface Groups {
@@ -181,6 +182,18 @@ describe("analysis pages: annotations-go1.26", { skip: browserSkip() }, () => {
       (await page.locator('[data-testid="range"]').textContent()) ?? "",
       /0\.000000000 s – 0\.000001000 s/,
     );
+    // Typed by keyboard: 0 to 2 ms, the service's answer for that range.
+    await tabTo(page, `el.tagName === "INPUT" && el.parentElement.textContent.startsWith("From")`);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("0");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("2");
+    await page.keyboard.press("Enter");
+    await waitUntil(page, "location.hash.includes('end=2000000')");
+    await pageLoaded(page);
+    const cut = await s.api<{ totalNs: number }>("api/analysis/profile?type=sched&startNs=0&endNs=2000000");
+    assert.equal(Number(await testValue(page, "profile-total")), cut.totalNs);
     s.assertNoErrors();
   });
 

@@ -116,6 +116,7 @@ function Worst(props: { m: MMUResponse; firstNs: number }) {
                 <th scope="col" class="num">
                   Mutator utilization
                 </th>
+                <th scope="col">What waited then</th>
               </tr>
             </thead>
             <tbody>
@@ -135,6 +136,17 @@ function Worst(props: { m: MMUResponse; firstNs: number }) {
                   <td data-value={x.endNs}>{formatTimeNs(x.endNs)}</td>
                   <td class="num" data-value={x.util}>
                     {x.util.toFixed(4)}
+                  </td>
+                  <td>
+                    <a
+                      href={routeHref("profiles", {
+                        type: "sched",
+                        start: x.startNs - props.firstNs,
+                        end: x.endNs - props.firstNs,
+                      })}
+                    >
+                      scheduler latency profile
+                    </a>
                   </td>
                 </tr>
               ))}

@@ -17,6 +17,7 @@ import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analys
 import { FlameGraph } from "./flame-graph.js";
 import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
+import { RangeForm } from "./range-form.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
 const kinds: readonly [ProfileKind, string][] = [
@@ -161,6 +162,12 @@ export function ProfilesPage(props: PageProps) {
           Download {type}.pb.gz
         </a>
       </div>
+      <RangeForm
+        key={`${startNs}-${endNs}`}
+        startNs={startNs}
+        endNs={endNs}
+        onApply={(start, end) => go({ start, end })}
+      />
       <Pending loaded={profile}>{(p) => <Profile p={p} />}</Pending>
     </PageFrame>
   );
