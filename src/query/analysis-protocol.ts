@@ -216,5 +216,8 @@ export interface SchedLatencyResponse extends SchedLatency {
 export interface AnalysisStatus {
   readonly state: "idle" | "running" | "done" | "failed";
   readonly events: number;
+  /** Bytes of the trace read so far, and its size when known (for a percentage). */
+  readonly bytesRead: number;
+  readonly totalBytes: number | null;
   readonly message: string | null;
 }

@@ -72,10 +72,30 @@ export class AnalysisService {
   private state: AnalysisStatus["state"] = "idle";
   private message: string | null = null;
 
-  constructor(private readonly source: TraceSource) {}
+  private bytesRead = 0;
+
+  /** `totalBytes`, the trace's size if known, turns progress into a percentage. */
+  constructor(
+    private readonly source: TraceSource,
+    private readonly totalBytes?: number,
+  ) {}
 
   status(): AnalysisStatus {
-    return { state: this.state, events: this.events, message: this.message };
+    return {
+      state: this.state,
+      events: this.events,
+      bytesRead: this.bytesRead,
+      totalBytes: this.totalBytes ?? null,
+      message: this.message,
+    };
+  }
+
+  /** The trace's chunks, counted into bytesRead when `count` (the first pass). */
+  private async *chunks(count: boolean): AsyncGenerator<Uint8Array> {
+    for await (const chunk of this.source()) {
+      if (count) this.bytesRead += chunk.length;
+      yield chunk;
+    }
   }
 
   /** Reads the trace through the analyzers (once; later calls share the result). */
@@ -96,7 +116,7 @@ export class AnalysisService {
       },
       finalize() {},
     };
-    const run = await runAnalyzers(this.source(), [counter, ...analyzers], {
+    const run = await runAnalyzers(this.chunks(onProgress !== undefined), [counter, ...analyzers], {
       onProgress,
       progressEvery: 200_000,
     });

@@ -5,7 +5,7 @@
  * through to the server's other handlers.
  */
 import assert from "node:assert/strict";
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -57,7 +57,14 @@ describe("analysis routes", () => {
       JSON.parse(JSON.stringify(await service.taskList("db", undefined))),
     );
     assert.deepEqual(await json("api/analysis/goroutine-group?name=no.such.func"), null);
-    assert.equal(((await json("api/analysis/status")) as { state: string }).state, "done");
+    const status = (await json("api/analysis/status")) as {
+      state: string;
+      bytesRead: number;
+      totalBytes: number;
+    };
+    assert.equal(status.state, "done");
+    assert.equal(status.bytesRead, statSync(file).size);
+    assert.equal(status.totalBytes, statSync(file).size);
   });
 
   it("serves the profile as gzipped pprof", async () => {

@@ -29,7 +29,13 @@ export class AnalysisWorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private progress: AnalysisStatus = { state: "idle", events: 0, message: null };
+  private progress: AnalysisStatus = {
+    state: "idle",
+    events: 0,
+    bytesRead: 0,
+    totalBytes: null,
+    message: null,
+  };
 
   constructor(private readonly file: string) {}
 
@@ -40,7 +46,7 @@ export class AnalysisWorkerClient {
         this.progress = s as AnalysisStatus;
       },
       (e: Error) => {
-        this.progress = { state: "failed", events: this.progress.events, message: e.message };
+        this.progress = { ...this.progress, state: "failed", message: e.message };
       },
     );
   }

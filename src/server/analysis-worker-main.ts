@@ -7,7 +7,7 @@
  * Messages in: { id, method, args }. Out: { id, result } or { id, error },
  * and { progress: AnalysisStatus } while the first pass runs.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import { encodePprof } from "../analysis/pprof-encode.js";
@@ -16,7 +16,10 @@ import { AnalysisService } from "../query/analysis-service.js";
 import type { AnalysisMethod } from "./analysis-worker-client.js";
 
 const { file } = workerData as { file: string };
-const service = new AnalysisService(() => createReadStream(file, { highWaterMark: 1 << 20 }));
+const service = new AnalysisService(
+  () => createReadStream(file, { highWaterMark: 1 << 20 }),
+  statSync(file).size,
+);
 
 /** Arguments were checked by analysis-routes.ts before they were posted here. */
 type Handler = (args: Record<string, unknown>) => Promise<unknown>;

@@ -1,5 +1,6 @@
 /** What every analysis page shares: its title, and a line while its data loads or when it failed. */
 import type { ComponentChildren } from "preact";
+import type { AnalysisStatus } from "../../query/analysis-protocol.js";
 import type { Loaded } from "./analysis-api.js";
 import { formatCount } from "./format.js";
 import "./pages.css";
@@ -14,6 +15,13 @@ export function PageFrame(props: { title: string; intro?: ComponentChildren; chi
   );
 }
 
+/** " 45% (12,345 events read)" while the first pass runs. */
+function progress(s: AnalysisStatus | undefined): string {
+  if (!s || s.events === 0) return "";
+  const pct = s.totalBytes ? ` ${Math.floor((s.bytesRead / s.totalBytes) * 100)}%` : "";
+  return `${pct} (${formatCount(s.events)} events read)`;
+}
+
 /** The loading or error line for `loaded`, or the children once it is done. */
 export function Pending<T>(props: { loaded: Loaded<T>; children: (value: T) => ComponentChildren }) {
   const l = props.loaded;
@@ -26,8 +34,7 @@ export function Pending<T>(props: { loaded: Loaded<T>; children: (value: T) => C
   if (l.state === "loading")
     return (
       <div class="loading" aria-live="polite">
-        Analysing the trace…
-        {l.status && l.status.events > 0 ? ` ${formatCount(l.status.events)} events read` : ""}
+        Analysing the trace…{progress(l.status)}
       </div>
     );
   return <>{props.children(l.value)}</>;
