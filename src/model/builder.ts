@@ -246,8 +246,10 @@ export class TimelineBuilder {
       }
       gs.created = true;
       g.endNs.set(gi, Number.NaN);
+      // A new life (or a reused ID's next one) owes nothing to the last: only its creation can be its cause.
       if (to === GoState.Runnable)
         gs.setCause(CauseKind.Create, this.gIndexOf(ev.g), ev.p, this.thread(ev.m), t);
+      else gs.setCause(CauseKind.None, -1, -1, -1, 0);
     }
     if (from === GoState.Syscall && to !== GoState.Running) {
       this.mark(
@@ -324,7 +326,6 @@ export class TimelineBuilder {
     x.readyNs.push(Number.NaN);
     x.causeKind.push(gs.causeKind);
     x.causeG.push(gs.causeG);
-    x.causeNs.push(gs.causeNs);
     x.causeP.push(gs.causeP);
     x.causeM.push(gs.causeM);
     gs.setCause(CauseKind.None, -1, -1, -1, 0);

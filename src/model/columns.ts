@@ -6,116 +6,230 @@
  */
 
 type IntArray = Uint8Array | Uint16Array | Int32Array;
+type AnyArray = IntArray | Float64Array;
+
+/**
+ * Columns grow in chunks of 64K rows while a trace is read, so growing
+ * never copies and never leaves half an array spare (doubling a 7.8M-row
+ * Float64 column would hold 64 MB + 128 MB for a moment). The first chunk
+ * doubles up to 64K, so small traces stay small. Once built, `seal`
+ * joins the chunks into one exact array.
+ */
+const chunkBits = 16;
+const chunkSize = 1 << chunkBits;
+const chunkMask = chunkSize - 1;
+
+function make<T extends AnyArray>(like: T, n: number): T {
+  return new (like.constructor as new (n: number) => T)(n);
+}
+
+/** Room for row `length` in `chunks` (which grow as described above). */
+function reserve<T extends AnyArray>(chunks: T[], length: number): void {
+  const c = length >>> chunkBits;
+  if (c === 0) {
+    const first = chunks[0]!;
+    if (length === first.length) {
+      const next = make(first, Math.min(chunkSize, first.length * 2));
+      next.set(first);
+      chunks[0] = next;
+    }
+  } else if ((length & chunkMask) === 0) {
+    chunks.push(make(chunks[0]!, chunkSize));
+  }
+}
+
+function join<T extends AnyArray>(chunks: T[], length: number): T {
+  const out = make(chunks[0]!, length);
+  for (let c = 0; c < chunks.length; c++) {
+    const from = c << chunkBits;
+    const n = Math.min(chunks[c]!.length, length - from);
+    if (n > 0) out.set(chunks[c]!.subarray(0, n), from);
+  }
+  return out;
+}
 
 /**
  * Integers ≥ −1 in the narrowest array that holds them: starts at 8 bits
  * and widens (to 16, then 32 bits) the first time a larger value arrives.
  * Stack IDs, string IDs, P and M indexes mostly fit in 16 bits, so most
- * columns cost 2 bytes a row instead of 4. −1 ("none") is stored as the
+ * columns cost 1–2 bytes a row instead of 4. −1 ("none") is stored as the
  * width's maximum.
  */
 export class IntColumn {
-  private data: IntArray = new Uint8Array(16);
+  private chunks: IntArray[] | undefined = [new Uint8Array(16)];
+  private data: IntArray = new Uint8Array(0);
   /** How −1 is stored, and the largest other value the current width holds. */
   private none = 0xff;
   private max = 0xfe;
   length = 0;
 
   push(v: number): void {
-    if (this.length === this.data.length) this.grow(this.data.length * 2);
+    reserve(this.chunks!, this.length);
     this.set(this.length++, v);
   }
 
   set(i: number, v: number): void {
     if (v > this.max || v < -1) this.widen(v);
-    this.data[i] = v === -1 ? this.none : v;
+    const x = v === -1 ? this.none : v;
+    if (this.chunks) this.chunks[i >>> chunkBits]![i & chunkMask] = x;
+    else this.data[i] = x;
   }
 
   get(i: number): number {
-    const v = this.data[i]!;
+    const v = this.chunks ? this.chunks[i >>> chunkBits]![i & chunkMask]! : this.data[i]!;
     return v === this.none ? -1 : v;
   }
 
   private widen(v: number): void {
     if (v < -1 || v > 0x7fffffff || !Number.isInteger(v))
       throw new RangeError(`column value ${v} out of range`);
-    const wide: IntArray =
-      v < 0xffff && this.data instanceof Uint8Array
-        ? new Uint16Array(this.data.length)
-        : new Int32Array(this.data.length);
-    const none = wide instanceof Uint16Array ? 0xffff : -1;
-    this.max = wide instanceof Uint16Array ? 0xfffe : 0x7fffffff;
-    for (let i = 0; i < this.length; i++) {
-      const x = this.data[i]!;
-      wide[i] = x === this.none ? none : x;
-    }
-    this.data = wide;
+    const to16 = v < 0xffff && this.max === 0xfe;
+    const none = to16 ? 0xffff : -1;
+    const convert = (a: IntArray): IntArray => {
+      const wide = to16 ? new Uint16Array(a.length) : new Int32Array(a.length);
+      for (let i = 0; i < a.length; i++) wide[i] = a[i] === this.none ? none : a[i]!;
+      return wide;
+    };
+    if (this.chunks) this.chunks = this.chunks.map(convert);
+    else this.data = convert(this.data);
     this.none = none;
+    this.max = to16 ? 0xfffe : 0x7fffffff;
   }
 
-  private grow(n: number): void {
-    const next = new (this.data.constructor as new (n: number) => IntArray)(n);
-    next.set(this.data);
-    this.data = next;
-  }
-
-  /** Drops the spare capacity once building is done. */
-  trim(): void {
-    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length);
+  /** Joins the chunks into one exact array (building is done). */
+  seal(): void {
+    if (!this.chunks) return;
+    this.data = join(this.chunks, this.length);
+    this.chunks = undefined;
   }
 
   /** Reorders rows: row i becomes old row order[i]. */
   permute(order: Int32Array): void {
-    const next = new (this.data.constructor as new (n: number) => IntArray)(order.length);
+    this.seal();
+    const next = make(this.data, order.length);
     for (let i = 0; i < order.length; i++) next[i] = this.data[order[i]!]!;
     this.data = next;
   }
 
   get bytes(): number {
-    return this.data.byteLength;
+    return this.chunks ? this.chunks.reduce((n, c) => n + c.byteLength, 0) : this.data.byteLength;
   }
 }
 
-/** Float64 values (times in ns, exact to 2^53) in a growable array. */
+/** Float64 values (times in ns, exact to 2^53), chunked like IntColumn. */
 export class F64Column {
-  private data = new Float64Array(16);
+  private chunks: Float64Array[] | undefined = [new Float64Array(16)];
+  private data: Float64Array = new Float64Array(0);
   length = 0;
 
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
+    reserve(this.chunks!, this.length);
+    const i = this.length++;
+    this.chunks![i >>> chunkBits]![i & chunkMask] = v;
   }
 
   set(i: number, v: number): void {
-    this.data[i] = v;
+    if (this.chunks) this.chunks[i >>> chunkBits]![i & chunkMask] = v;
+    else this.data[i] = v;
   }
 
   get(i: number): number {
-    return this.data[i]!;
+    return this.chunks ? this.chunks[i >>> chunkBits]![i & chunkMask]! : this.data[i]!;
   }
 
-  /** The backing array (length ≥ this.length), for tight loops such as binary search. */
+  /** The values as one array (sealing the column), for tight loops such as binary search. */
   get array(): Float64Array {
+    this.seal();
     return this.data;
   }
 
-  trim(): void {
-    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length);
+  seal(): void {
+    if (!this.chunks) return;
+    this.data = join(this.chunks, this.length);
+    this.chunks = undefined;
   }
 
   permute(order: Int32Array): void {
+    this.seal();
     const next = new Float64Array(order.length);
     for (let i = 0; i < order.length; i++) next[i] = this.data[order[i]!]!;
     this.data = next;
   }
 
   get bytes(): number {
-    return this.data.byteLength;
+    return this.chunks ? this.chunks.reduce((n, c) => n + c.byteLength, 0) : this.data.byteLength;
   }
+}
+
+/** Deltas of 2^31 − 2 ns (2.1 s) or more are kept whole in a side map. */
+const overflowMark = 0x7ffffffe;
+
+/**
+ * Times stored as a delta from another column of the same row (a slice's
+ * end from its start, its readiness from its end): 4 bytes instead of 8,
+ * as almost every delta is under 2.1 s; the rest, and times before their
+ * base, sit whole in a side map. NaN is stored as "none".
+ */
+export class RelColumn {
+  private readonly delta = new IntColumn();
+  private overflow = new Map<number, number>();
+
+  constructor(private readonly base: { get(i: number): number }) {}
+
+  get length(): number {
+    return this.delta.length;
+  }
+
+  /** Appends row `length`'s value; its base must be pushed already. */
+  push(v: number): void {
+    this.delta.push(-1);
+    this.set(this.delta.length - 1, v);
+  }
+
+  set(i: number, v: number): void {
+    if (this.overflow.size > 0) this.overflow.delete(i);
+    if (Number.isNaN(v)) {
+      this.delta.set(i, -1);
+      return;
+    }
+    const d = v - this.base.get(i);
+    if (d >= 0 && d < overflowMark && Number.isInteger(d)) this.delta.set(i, d);
+    else {
+      this.delta.set(i, overflowMark);
+      this.overflow.set(i, v);
+    }
+  }
+
+  get(i: number): number {
+    const d = this.delta.get(i);
+    if (d === -1) return Number.NaN;
+    return d === overflowMark ? this.overflow.get(i)! : this.base.get(i) + d;
+  }
+
+  seal(): void {
+    this.delta.seal();
+  }
+
+  /** Reorders rows like the base column (which must be permuted the same way). */
+  permute(order: Int32Array): void {
+    this.delta.permute(order);
+    if (this.overflow.size === 0) return;
+    const inverse = new Int32Array(order.length);
+    for (let i = 0; i < order.length; i++) inverse[order[i]!] = i;
+    const moved = new Map<number, number>();
+    for (const [i, v] of this.overflow) moved.set(inverse[i]!, v);
+    this.overflow = moved;
+  }
+
+  get bytes(): number {
+    return this.delta.bytes + this.overflow.size * 16;
+  }
+}
+
+/** Seals every column of a table. */
+export function sealColumns(table: object): void {
+  for (const c of Object.values(table))
+    if (c instanceof IntColumn || c instanceof F64Column || c instanceof RelColumn) c.seal();
 }
 
 /** A growable Int32 list (indexes, permutations). */

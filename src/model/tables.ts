@@ -4,7 +4,7 @@
  * the rows of one track (a P, an M, a goroutine) are contiguous and sorted
  * by start, which is what the query engine's binary searches need.
  */
-import { F64Column, I32List, IntColumn } from "./columns.js";
+import { F64Column, I32List, IntColumn, RelColumn } from "./columns.js";
 
 /**
  * Goroutine execution slices: a goroutine executing (running or in a
@@ -15,7 +15,7 @@ import { F64Column, I32List, IntColumn } from "./columns.js";
  */
 export class ExecTable {
   readonly startNs = new F64Column();
-  readonly endNs = new F64Column();
+  readonly endNs = new RelColumn(this.startNs);
   /** Goroutine index (Timeline.goroutines). */
   readonly g = new IntColumn();
   /** P ID, −1 for a goroutine executing without a P (cgo callbacks). */
@@ -29,12 +29,10 @@ export class ExecTable {
   /** What the goroutine did next, interned: "blocked: chan receive", "runnable: preempted", "ended", … */
   readonly endState = new IntColumn();
   /** When the goroutine became runnable again after the slice (NaN if it never did, or was runnable at once). */
-  readonly readyNs = new F64Column();
+  readonly readyNs = new RelColumn(this.endNs);
   /** What let the goroutine run (`CauseKind`) and which goroutine index caused it (−1 none). */
   readonly causeKind = new IntColumn();
   readonly causeG = new IntColumn();
-  /** Time of the cause (creation, unblock, syscall exit). */
-  readonly causeNs = new F64Column();
   /** P of the event that caused it (−1 if none). */
   readonly causeP = new IntColumn();
   readonly causeM = new IntColumn();
@@ -137,7 +135,7 @@ export class TaskTable {
 /** User regions, per goroutine, with their nesting depth (0 = outermost). */
 export class RegionTable {
   readonly startNs = new F64Column();
-  readonly endNs = new F64Column();
+  readonly endNs = new RelColumn(this.startNs);
   readonly g = new IntColumn();
   readonly name = new IntColumn();
   /** Task index (TaskTable row), −1 for none or the background task. */

@@ -18,18 +18,8 @@ export function frames(tl: Timeline, stack: number): Frame[] {
 
 /** The stack a goroutine was left with when its previous slice ended (Go's "start stack"). */
 function previousEndStack(tl: Timeline, i: number): number {
-  const x = tl.exec;
-  const g = x.g.get(i);
-  const { order, starts } = tl.execByG;
-  let lo = starts[g]!;
-  let hi = starts[g + 1]!;
-  const t = x.startNs.get(i);
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (x.startNs.get(order[mid]!) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > starts[g]! ? x.endStack.get(order[lo - 1]!) : tl.goroutines.createStack.get(g);
+  const prev = tl.previousSlice(i);
+  return prev >= 0 ? tl.exec.endStack.get(prev) : tl.goroutines.createStack.get(tl.exec.g.get(i));
 }
 
 export function goroutineRef(tl: Timeline, g: number, atNs: number, stack: number): GoroutineRef | undefined {
@@ -57,7 +47,7 @@ export function sliceDetails(
       const g = x.g.get(i);
       const endNs = view === "proc" ? x.endNs.get(i) : x.threadEnd(i);
       const cause = x.causeKind.get(i) as CauseKind;
-      const causeRef = goroutineRef(tl, x.causeG.get(i), x.causeNs.get(i), 0);
+      const causeRef = goroutineRef(tl, x.causeG.get(i), tl.causeNs(i), 0);
       const p = x.p.get(i);
       return {
         ...base,
@@ -223,7 +213,7 @@ function stateDetails(
   if (part !== Part.Running) {
     const next = execAt(tl, g, found.endNs);
     if (next >= 0 && x.causeKind.get(next) === CauseKind.Unblock)
-      unblockedBy = goroutineRef(tl, x.causeG.get(next), x.causeNs.get(next), 0);
+      unblockedBy = goroutineRef(tl, x.causeG.get(next), tl.causeNs(next), 0);
   }
   const G = tl.goroutines;
   return {

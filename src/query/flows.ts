@@ -54,7 +54,7 @@ export function flowsInWindow(
     }
     let p = x.causeP.get(i);
     if (p < 0 && g >= 0) {
-      const at = execAt(tl, g, x.causeNs.get(i));
+      const at = execAt(tl, g, tl.causeNs(i));
       if (at >= 0) p = x.p.get(at);
     }
     return p >= 0 ? (rows.rowOfResource.get(p) ?? -1) : -1;
@@ -81,7 +81,7 @@ export function flowsInWindow(
         truncated = true;
         break;
       }
-      flows.push({ kind, fromRow, fromNs: x.causeNs.get(i), toRow: r, toNs });
+      flows.push({ kind, fromRow, fromNs: tl.causeNs(i), toRow: r, toNs });
     }
   }
   if (rowFrom <= HeadRow.Tasks && HeadRow.Tasks < rowTo) {
