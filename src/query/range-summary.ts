@@ -25,6 +25,7 @@ export function summarizeRange(tl: Timeline, startNs: number, endNs: number): Ra
   };
   const runnable = tl.strings.intern("runnable");
   const running = tl.strings.intern("running");
+  const ended = tl.strings.intern("ended");
   const { order, starts } = tl.execByG;
   for (let g = 0; g < G.length; g++) {
     const lifeEnd = Number.isNaN(G.endNs.get(g)) ? tl.durationNs : G.endNs.get(g);
@@ -43,7 +44,7 @@ export function summarizeRange(tl: Timeline, startNs: number, endNs: number): Ra
       const e = x.threadEnd(i);
       addState(running, overlap(s, e, lo, hi));
       const next = k + 1 < to ? x.startNs.get(order[k + 1]!) : lifeEnd;
-      if (next <= e || tl.strings.get(x.endState.get(i)) === "ended") continue;
+      if (next <= e || x.endState.get(i) === ended) continue;
       const r = x.readyNs.get(i);
       const ready = Number.isNaN(r) ? next : Math.min(Math.max(r, e), next);
       addState(x.endState.get(i), overlap(e, ready, lo, hi));
