@@ -25,6 +25,7 @@ import {
   TaskTable,
 } from "./tables.js";
 import { Timeline } from "./timeline.js";
+import { ownStackID, Transition } from "./transitions.js";
 
 /** Go treats heap goals above 1 PiB as "no goal" (traceviewer's emitter). */
 const maxHeapGoal = 2 ** 50;
@@ -124,9 +125,9 @@ export class TimelineBuilder {
     }
   }
 
+  /** The event's own stack, interned (without the object Event.stack() makes). */
   private stack(ev: Event): number {
-    const s = ev.stack();
-    return this.stacks.intern(s.table, s.id);
+    return this.stacks.intern(ev.table, ownStackID(ev));
   }
 
   /** The builder state of goroutine `id`, made on first sight. */
@@ -185,12 +186,14 @@ export class TimelineBuilder {
     this.goroutineCounter.push(t, this.gCounts);
   }
 
+  private readonly transition = new Transition();
+
   private goroutineTransition(ev: Event, t: number): void {
-    const st = ev.stateTransition();
-    const gs = this.goroutine(st.resource.id);
+    const st = this.transition.read(ev);
+    const gs = this.goroutine(st.goroutine);
     const gi = gs.index;
-    if (!gs.named && st.stack.id !== 0) {
-      const s = this.stacks.intern(st.stack.table, st.stack.id);
+    if (!gs.named && st.stackID !== 0) {
+      const s = this.stacks.intern(ev.table, st.stackID);
       if (s !== 0) {
         this.goroutines.func.set(gi, this.strings.intern(this.stacks.rootFunc(s)));
         gs.named = true;
@@ -226,7 +229,7 @@ export class TimelineBuilder {
           this.stack(ev),
           this.strings.intern("unblock (network)"),
           -1,
-          st.resource.id,
+          st.goroutine,
         );
       gs.setCause(
         network ? CauseKind.Network : CauseKind.Unblock,
@@ -259,7 +262,7 @@ export class TimelineBuilder {
         0,
         this.strings.intern("exit blocked syscall"),
         -1,
-        st.resource.id,
+        st.goroutine,
       );
       gs.setCause(CauseKind.SyscallExit, -1, -1, this.thread(ev.m), t);
     }
