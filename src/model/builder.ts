@@ -11,7 +11,7 @@ import type { TraceReader } from "../decode/reader.js";
 import { Ev } from "../format/v2/spec.js";
 import { StringTable } from "./columns.js";
 import { CounterTrack } from "./counters.js";
-import { countBucket, GCount, GState, isExecuting } from "./goroutine-state.js";
+import { countBucket, GState, isExecuting } from "./goroutine-state.js";
 import { RangeRecorder } from "./ranges.js";
 import { StackTable } from "./stacks.js";
 import {
@@ -57,7 +57,6 @@ export class TimelineBuilder {
   private readonly taskIndex = new Map<number, number>();
   /** P → goroutine index in a syscall on it (for "the P was taken: the syscall blocked"). */
   private readonly inSyscall = new Map<number, number>();
-  private readonly gCounts = [0, 0, 0];
   private runningPs = 0;
   private syscallsOpen = 0;
   private heapAlloc = 0;
@@ -198,10 +197,8 @@ export class TimelineBuilder {
   private count(gs: GState, t: number): void {
     const b = countBucket(gs.state, gs.inMarkAssist);
     if (b === gs.counted) return;
-    if (gs.counted !== GCount.None) this.gCounts[gs.counted]!--;
-    if (b !== GCount.None) this.gCounts[b]!++;
+    this.goroutineCounter.move(t, gs.counted, b);
     gs.counted = b;
-    this.goroutineCounter.push(t, this.gCounts);
   }
 
   private readonly transition = new Transition();
@@ -511,35 +508,50 @@ export class TimelineBuilder {
     // The region's type is string a1, its task a0 (2^64−1, read as 2^64, is no task).
     const name = this.localString(ev, ev.a1);
     const task = ev.a0 > 0 && ev.a0 < 2 ** 64 ? (this.taskIndex.get(ev.a0) ?? -1) : -1;
-    gs.regions ??= [];
+    // Open regions as flat numbers (name, task, start, stack): 7M regions would be 7M objects.
+    const open = (gs.regions ??= []);
     if (ev.kind === EventKind.RegionBegin) {
-      gs.regions.push({ name, task, startNs: t, stack: this.stack(ev) });
+      open.push(name, task, t, this.stack(ev));
       return;
     }
     // Regions end innermost first; one that began before the trace began at its start.
-    let k = gs.regions.length - 1;
-    while (k >= 0 && gs.regions[k]!.name !== name) k--;
-    const open = k >= 0 ? gs.regions[k]! : { name, task, startNs: 0, stack: 0 };
-    const depth = Math.max(0, k);
-    if (k >= 0) gs.regions.length = k;
-    this.pushRegion(gs.index, open, t, depth, this.stack(ev));
+    let k = open.length / 4 - 1;
+    while (k >= 0 && open[4 * k] !== name) k--;
+    if (k < 0) {
+      this.pushRegion(gs.index, name, task, 0, 0, t, 0, this.stack(ev));
+      return;
+    }
+    this.pushRegion(
+      gs.index,
+      name,
+      open[4 * k + 1]!,
+      open[4 * k + 2]!,
+      open[4 * k + 3]!,
+      t,
+      k,
+      this.stack(ev),
+    );
+    open.length = 4 * k;
   }
 
   private pushRegion(
     g: number,
-    open: { name: number; task: number; startNs: number; stack: number },
+    name: number,
+    task: number,
+    startNs: number,
+    startStack: number,
     endNs: number,
     depth: number,
     endStack: number,
   ): void {
     const rt = this.regions;
-    rt.startNs.push(open.startNs);
+    rt.startNs.push(startNs);
     rt.endNs.push(endNs);
     rt.g.push(g);
-    rt.name.push(open.name);
-    rt.task.push(open.task);
+    rt.name.push(name);
+    rt.task.push(task);
     rt.depth.push(depth);
-    rt.startStack.push(open.stack);
+    rt.startStack.push(startStack);
     rt.endStack.push(endStack);
   }
 
@@ -557,7 +569,18 @@ export class TimelineBuilder {
         }
       }
       if (gs.regions) {
-        for (let k = gs.regions.length - 1; k >= 0; k--) this.pushRegion(gs.index, gs.regions[k]!, end, k, 0);
+        const open = gs.regions;
+        for (let k = open.length / 4 - 1; k >= 0; k--)
+          this.pushRegion(
+            gs.index,
+            open[4 * k]!,
+            open[4 * k + 1]!,
+            open[4 * k + 2]!,
+            open[4 * k + 3]!,
+            end,
+            k,
+            0,
+          );
       }
     }
     this.ranges.finish(end);

@@ -54,6 +54,37 @@ function naive(
 }
 
 describe("CounterTrack", () => {
+  it("move is push with one series down and another up", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: 0, max: 5000 }),
+            from: fc.integer({ min: -1, max: 2 }),
+            to: fc.integer({ min: -1, max: 2 }),
+          }),
+          { maxLength: 2000 },
+        ),
+        (moves) => {
+          const moved = new CounterTrack(["a", "b", "c"]);
+          const pushed = new CounterTrack(["a", "b", "c"]);
+          const v = [0, 0, 0];
+          let t = 0;
+          for (const { dt, from, to } of moves) {
+            t += dt;
+            moved.move(t, from, to);
+            if (from >= 0) v[from]!--;
+            if (to >= 0) v[to]!++;
+            pushed.push(t, v);
+          }
+          assert.deepEqual(moved.samples(), pushed.samples());
+          assert.deepEqual(moved.window(0, t + 1, (t + 1) / 7), pushed.window(0, t + 1, (t + 1) / 7));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("decodes what was pushed", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 3000 }), (steps) => {

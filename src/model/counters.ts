@@ -63,12 +63,14 @@ export class CounterTrack {
   private cTime = 0;
   private cSide = 0;
   private readonly cValues: number[];
+  private readonly scratch: number[];
 
   constructor(series: readonly string[]) {
     if (series.length > maxSeries) throw new RangeError("too many series");
     this.series = series;
     this.last = series.map(() => 0);
     this.cValues = series.map(() => 0);
+    this.scratch = series.map(() => 0);
   }
 
   /** Appends a sample at `timeNs` if any value changed (a time before the last one counts as the last one). */
@@ -88,6 +90,13 @@ export class CounterTrack {
       else packable = false;
     }
     if (!changed) return;
+    this.append(timeNs, values, codes, packable);
+  }
+
+  /** Appends a changed sample; `codes` are its 2-bit steps, valid if `packable`. */
+  private append(timeNs: number, values: readonly number[], codes: number, packable: boolean): void {
+    const S = this.series.length;
+    const last = this.last;
     if (timeNs < this.lastTime) timeNs = this.lastTime;
     if ((this.length & (blockSize - 1)) === 0) this.startBlock();
     const dt = timeNs - this.lastTime;
@@ -114,6 +123,27 @@ export class CounterTrack {
     }
     this.blockLast.data[blk] = timeNs;
     this.superLast.data[sb] = timeNs;
+  }
+
+  /**
+   * Moves one unit from series `from` to series `to` (either −1 for none):
+   * a goroutine changing state. The common case, so it skips push's checks.
+   */
+  move(timeNs: number, from: number, to: number): void {
+    if (from === to) return;
+    // The new values go through a scratch array: a block that starts here keeps the old ones.
+    const next = this.scratch;
+    for (let s = 0; s < next.length; s++) next[s] = this.last[s]!;
+    let codes = 0;
+    if (from >= 0) {
+      next[from]!--;
+      codes |= 2 << (2 * from);
+    }
+    if (to >= 0) {
+      next[to]!++;
+      codes |= 1 << (2 * to);
+    }
+    this.append(timeNs, next, codes, true);
   }
 
   /** Grows by half, not double: the goroutine counter of a big trace holds 20M words. */

@@ -15,13 +15,6 @@ export const enum GCount {
   GCWaiting = 2,
 }
 
-export interface OpenRegion {
-  readonly name: number;
-  readonly task: number;
-  readonly startNs: number;
-  readonly stack: number;
-}
-
 export interface OpenRange {
   /** NaN while the goroutine is not executing (the range waits to be drawn until it runs). */
   startNs: number;
@@ -64,7 +57,8 @@ export class GState {
   /** GC mark assist and other goroutine-scoped ranges, by name ID. */
   ranges: Map<number, OpenRange> | undefined;
   inMarkAssist = false;
-  regions: OpenRegion[] | undefined;
+  /** Open regions, innermost last, four numbers each: name, task, start, stack. */
+  regions: number[] | undefined;
 
   constructor(readonly index: number) {}
 
