@@ -9,21 +9,13 @@
 import { type Event, EventKind, GoState, ProcState, ResourceKind } from "../decode/event.js";
 import type { TraceReader } from "../decode/reader.js";
 import { Ev } from "../format/v2/spec.js";
+import { AnnotationRecorder } from "./annotations.js";
 import { StringTable } from "./columns.js";
 import { CounterTrack } from "./counters.js";
 import { countBucket, GState, isExecuting } from "./goroutine-state.js";
 import { RangeRecorder } from "./ranges.js";
 import { StackTable } from "./stacks.js";
-import {
-  CauseKind,
-  ExecTable,
-  GoroutineTable,
-  MarkKind,
-  MarkTable,
-  RegionTable,
-  SyscallTable,
-  TaskTable,
-} from "./tables.js";
+import { CauseKind, ExecTable, GoroutineTable, MarkKind, MarkTable, SyscallTable } from "./tables.js";
 import { Timeline } from "./timeline.js";
 import { ownStackID, Transition } from "./transitions.js";
 
@@ -40,9 +32,8 @@ export class TimelineBuilder {
   readonly syscalls = new SyscallTable();
   readonly marks = new MarkTable();
   readonly goroutines = new GoroutineTable();
-  readonly tasks = new TaskTable();
-  readonly regions = new RegionTable();
   readonly ranges: RangeRecorder;
+  readonly annotations: AnnotationRecorder;
   readonly goroutineCounter = new CounterTrack(["Running", "Runnable", "GCWaiting"]);
   readonly heapCounter = new CounterTrack(["Allocated", "NextGC"]);
   readonly threadCounter = new CounterTrack(["Running", "InSyscall"]);
@@ -54,7 +45,6 @@ export class TimelineBuilder {
   private lastM = -1;
   private lastMIndex = -1;
   readonly threadIDs: number[] = [];
-  private readonly taskIndex = new Map<number, number>();
   /** P → goroutine index in a syscall on it (for "the P was taken: the syscall blocked"). */
   private readonly inSyscall = new Map<number, number>();
   private runningPs = 0;
@@ -72,6 +62,7 @@ export class TimelineBuilder {
 
   constructor() {
     this.ranges = new RangeRecorder(this.strings);
+    this.annotations = new AnnotationRecorder(this.strings);
   }
 
   event(ev: Event, reader: TraceReader): void {
@@ -121,11 +112,12 @@ export class TimelineBuilder {
       }
       case EventKind.TaskBegin:
       case EventKind.TaskEnd:
-        this.task(ev, t);
+        this.annotations.task(ev, t, this.gIndexOf(ev.g), this.stack(ev));
         break;
       case EventKind.RegionBegin:
       case EventKind.RegionEnd:
-        this.region(ev, t);
+        // The region's type is string a1.
+        this.annotations.region(ev, t, this.goroutine(ev.g), this.localString(ev, ev.a1), this.stack(ev));
         break;
     }
   }
@@ -448,33 +440,6 @@ export class TimelineBuilder {
     this.heapCounter.push(t, [this.heapAlloc, Math.max(0, this.heapGoal - this.heapAlloc)]);
   }
 
-  private task(ev: Event, t: number): void {
-    const task = ev.task();
-    if (task.id <= 0) return;
-    let i = this.taskIndex.get(task.id);
-    const tt = this.tasks;
-    if (i === undefined) {
-      i = tt.length;
-      this.taskIndex.set(task.id, i);
-      tt.id.push(task.id);
-      tt.parent.push(task.parent > 0 ? (this.taskIndex.get(task.parent) ?? -1) : -1);
-      tt.name.push(this.strings.intern(task.type));
-      // A task that ends without a begin started before the trace did.
-      tt.startNs.push(ev.kind === EventKind.TaskBegin ? t : 0);
-      tt.endNs.push(Number.NaN);
-      tt.startG.push(ev.kind === EventKind.TaskBegin ? this.gIndexOf(ev.g) : -1);
-      tt.endG.push(-1);
-      tt.startStack.push(ev.kind === EventKind.TaskBegin ? this.stack(ev) : 0);
-      tt.endStack.push(0);
-      tt.depth.push(0);
-    }
-    if (ev.kind === EventKind.TaskEnd) {
-      tt.endNs.set(i, t);
-      tt.endG.set(i, this.gIndexOf(ev.g));
-      tt.endStack.set(i, this.stack(ev));
-    }
-  }
-
   /** A generation's string ID as a timeline string ID, cached per generation (7M regions name theirs). */
   private localString(ev: Event, id: number): number {
     if (ev.table !== this.stringsOf) {
@@ -493,7 +458,8 @@ export class TimelineBuilder {
 
   /** "blocked: chan receive" and the like, interned, cached by state and reason. */
   private stateID(to: GoState, reason: string): number {
-    const byReason = (this.stateIDs[to] ??= new Map());
+    this.stateIDs[to] ??= new Map();
+    const byReason = this.stateIDs[to];
     let id = byReason.get(reason);
     if (id === undefined) {
       id = this.strings.intern(stateName(to, reason));
@@ -502,58 +468,6 @@ export class TimelineBuilder {
     return id;
   }
   private readonly stateIDs: Map<string, number>[] = [];
-
-  private region(ev: Event, t: number): void {
-    const gs = this.goroutine(ev.g);
-    // The region's type is string a1, its task a0 (2^64−1, read as 2^64, is no task).
-    const name = this.localString(ev, ev.a1);
-    const task = ev.a0 > 0 && ev.a0 < 2 ** 64 ? (this.taskIndex.get(ev.a0) ?? -1) : -1;
-    // Open regions as flat numbers (name, task, start, stack): 7M regions would be 7M objects.
-    const open = (gs.regions ??= []);
-    if (ev.kind === EventKind.RegionBegin) {
-      open.push(name, task, t, this.stack(ev));
-      return;
-    }
-    // Regions end innermost first; one that began before the trace began at its start.
-    let k = open.length / 4 - 1;
-    while (k >= 0 && open[4 * k] !== name) k--;
-    if (k < 0) {
-      this.pushRegion(gs.index, name, task, 0, 0, t, 0, this.stack(ev));
-      return;
-    }
-    this.pushRegion(
-      gs.index,
-      name,
-      open[4 * k + 1]!,
-      open[4 * k + 2]!,
-      open[4 * k + 3]!,
-      t,
-      k,
-      this.stack(ev),
-    );
-    open.length = 4 * k;
-  }
-
-  private pushRegion(
-    g: number,
-    name: number,
-    task: number,
-    startNs: number,
-    startStack: number,
-    endNs: number,
-    depth: number,
-    endStack: number,
-  ): void {
-    const rt = this.regions;
-    rt.startNs.push(startNs);
-    rt.endNs.push(endNs);
-    rt.g.push(g);
-    rt.name.push(name);
-    rt.task.push(task);
-    rt.depth.push(depth);
-    rt.startStack.push(startStack);
-    rt.endStack.push(endStack);
-  }
 
   /** Closes what is still open at the end of the trace and returns the timeline. */
   finalize(): Timeline {
@@ -568,24 +482,9 @@ export class TimelineBuilder {
           gs.lastSlice = this.pushSlice(gs, end, 0, this.strings.intern("running at trace end"));
         }
       }
-      if (gs.regions) {
-        const open = gs.regions;
-        for (let k = open.length / 4 - 1; k >= 0; k--)
-          this.pushRegion(
-            gs.index,
-            open[4 * k]!,
-            open[4 * k + 1]!,
-            open[4 * k + 2]!,
-            open[4 * k + 3]!,
-            end,
-            k,
-            0,
-          );
-      }
     }
     this.ranges.finish(end);
-    for (let i = 0; i < this.tasks.length; i++)
-      if (Number.isNaN(this.tasks.endNs.get(i))) this.tasks.endNs.set(i, end);
+    this.annotations.finish(end, this.gs);
     this.stacks.release();
     return new Timeline(this);
   }

@@ -74,8 +74,8 @@ export class Timeline {
     this.globalRanges = b.ranges.global;
     this.marks = b.marks;
     this.goroutines = b.goroutines;
-    this.tasks = b.tasks;
-    this.regions = b.regions;
+    this.tasks = b.annotations.tasks;
+    this.regions = b.annotations.regions;
     this.goroutineCounter = b.goroutineCounter;
     this.heapCounter = b.heapCounter;
     this.threadCounter = b.threadCounter;

@@ -148,6 +148,6 @@ describe("engine questions", () => {
       ids,
       [...ids].sort((a, b) => a - b),
     );
-    proc.forEach((r, i) => assert.equal(r.index, i));
+    for (const [i, r] of proc.entries()) assert.equal(r.index, i);
   });
 });
