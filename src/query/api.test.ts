@@ -57,7 +57,7 @@ describe("engine questions", () => {
       view: "proc",
       startNs: 0,
       endNs: engine.info().durationNs,
-      widthPx: 1e6,
+      widthPx: 1 << 16,
       rowFrom: 0,
       rowTo: engine.rows("proc").length,
     });

@@ -42,10 +42,8 @@ export function flowsInWindow(
   const sourceRow = (i: number): number => {
     const kind = x.causeKind.get(i) as CauseKind;
     if (kind === CauseKind.Network) return HeadRow.Network;
-    if (kind === CauseKind.SyscallExit)
-      return rows.view === "thread"
-        ? (rows.rowOfResource.get(x.causeM.get(i)) ?? HeadRow.Syscalls)
-        : HeadRow.Syscalls;
+    // As in go tool trace, in every view a blocked syscall's return comes from the Syscalls row.
+    if (kind === CauseKind.SyscallExit) return HeadRow.Syscalls;
     const g = x.causeG.get(i);
     if (rows.view === "goroutine") return g >= 0 ? (rows.rowOfResource.get(g) ?? -1) : -1;
     if (rows.view === "thread") {

@@ -22,6 +22,9 @@ import type { RowSpec, ViewRows } from "./rows.js";
 /** Flows beyond this many are left out (flowsTruncated): more arrows than this are unreadable anyway. */
 export const maxFlows = 2000;
 
+/** Widths beyond this are clamped: a response costs O(rows × width), and no screen is wider. */
+export const maxWidthPx = 1 << 16;
+
 class Labels {
   readonly list: string[] = [];
   private readonly ids = new Map<string, number>();
@@ -45,7 +48,7 @@ export function answerWindow(
 ): WindowResponse {
   const startNs = Number(req.startNs);
   const endNs = Number(req.endNs);
-  const widthPx = Math.max(1, Math.floor(Number(req.widthPx)));
+  const widthPx = Math.min(maxWidthPx, Math.max(1, Math.floor(Number(req.widthPx) || 1)));
   const from = Math.max(0, Math.floor(Number(req.rowFrom)));
   const to = Math.min(rows.specs.length, Math.floor(Number(req.rowTo)));
   const labels = new Labels();
