@@ -11,7 +11,10 @@
  * in either viewer; and in old traces Go puts a goroutine that was already
  * in a syscall at the start on the P of the batch it is in, where its
  * slice overlaps the goroutines really running there, while gotrace ends
- * it (empty) when the first of those starts.
+ * it (empty) when the first of those starts. In the thread view, Go names
+ * a slice with what it knew of the goroutine when the slice ended, so a
+ * goroutine whose first stack came later (cgo callbacks) has early slices
+ * named just "G34"; gotrace names every slice of it alike.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -130,6 +133,56 @@ function myFlows(engine: Engine): string[] {
     .map((f) => `${f.kind} ${tidOf.get(f.fromRow)}@${f.fromNs} → ${tidOf.get(f.toRow)}@${f.toNs}`)
     .sort();
 }
+
+/** Goroutine slices per thread in the thread view, keyed by M ID. */
+function myThreadSlices(engine: Engine): Map<number, string[]> {
+  const tl = engine.tl;
+  const byM = new Map<number, string[]>();
+  for (let m = 0; m < tl.threadIDs.length; m++) {
+    const list: string[] = [];
+    const { order, starts } = tl.execByM;
+    for (let k = starts[m]!; k < starts[m + 1]!; k++) {
+      const i = order[k]!;
+      const s = tl.exec.startNs.get(i);
+      list.push(`${tl.sliceName(i)} @${s} +${tl.exec.threadEnd(i) - s}`);
+    }
+    if (list.length > 0) byM.set(tl.threadIDs[m]!, list);
+  }
+  return byM;
+}
+
+describe("thread view against go tool trace's /jsontrace?view=thread", () => {
+  for (const file of files.filter((f) => !f.includes("1.21"))) {
+    it(basename(file), async (t) => {
+      if (requirement(haveGo(), "go")) return t.skip();
+      const server = await startGoTraceServer(file);
+      let events: ViewerEvent[];
+      try {
+        events = (JSON.parse(await server.get("/jsontrace?view=thread")) as { traceEvents: ViewerEvent[] })
+          .traceEvents;
+      } finally {
+        server.close();
+      }
+      const { engine } = await buildTimeline([readFileSync(file)]);
+      const go = goSlices(events, new Set());
+      const mine = myThreadSlices(engine);
+      assert.deepEqual(
+        [...mine.keys()].sort((a, b) => a - b),
+        [...go.keys()].sort((a, b) => a - b),
+        "threads with goroutine slices",
+      );
+      for (const [m, list] of go) {
+        // Go's bare "G34 @t +d" stands for gotrace's "G34 runtime.cgocallback @t +d".
+        const named = list.map((s, k) => {
+          const other = mine.get(m)?.[k] ?? "";
+          const bare = /^(G\d+) (@.*)$/.exec(s);
+          return bare && other.startsWith(`${bare[1]} `) && other.endsWith(` ${bare[2]}`) ? other : s;
+        });
+        assert.deepEqual(mine.get(m), named, `goroutine slices on thread ${m}`);
+      }
+    });
+  }
+});
 
 describe("proc view against go tool trace's /jsontrace", () => {
   for (const file of files) {
