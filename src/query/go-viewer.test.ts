@@ -2,8 +2,9 @@
  * The proc view against go tool trace's own viewer data: Go serves the
  * timeline as Catapult JSON (/jsontrace?view=proc, times in µs floats).
  * For a few fixtures, old and new, the goroutine slices on each P (name,
- * start, duration) and the flow arrows (creation, unblock, syscall exit)
- * must be Go's, to within a nanosecond of rounding.
+ * start, duration), the flow arrows (creation, unblock, syscall exit), the
+ * goroutine and heap counters, and the goroutine slices on each thread of
+ * the thread view must be Go's, to within a nanosecond of rounding.
  *
  * Known, deliberate differences are filtered before comparing, each with
  * its reason: Go draws no unblock arrow from P 0 (it uses the resource ID
@@ -20,6 +21,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
+import type { CounterTrack } from "../model/counters.js";
 import { fixturesDir, haveGo, requirement } from "../testing/corpus.js";
 import { startGoTraceServer } from "../testing/go-trace-pages.js";
 import { buildTimeline } from "./build.js";
@@ -49,6 +51,7 @@ const netpollP = 1000002;
 const syscallP = 1000003;
 
 interface ViewerEvent {
+  args?: Record<string, number>;
   name: string;
   ph: string;
   ts: number;
@@ -203,6 +206,34 @@ describe("proc view against go tool trace's /jsontrace", () => {
       assert.deepEqual([...mine.keys()].sort(), [...go.keys()].sort(), "Ps with goroutine slices");
       for (const [p, list] of go) assert.deepEqual(mine.get(p), list, `goroutine slices on P${p}`);
       assert.deepEqual(myFlows(engine), goFlows(events));
+      // Counters: goroutines running and runnable, heap allocated and to goal, sample by sample.
+      const goCounter = (name: string, keys: string[]) =>
+        events
+          .filter((e) => e.ph === "C" && e.name === name)
+          .map((e) => `${ns(e.ts)} ${keys.map((k) => e.args?.[k] ?? 0).join(" ")}`);
+      // Samples whose shown series did not change are left out (Go also counts GC-waiting
+      // goroutines its own way), starting from all zeros.
+      const values = (line: string) => line.slice(line.indexOf(" ") + 1);
+      const dedupe = (lines: string[]) => {
+        let last = "0 0";
+        return lines.filter((l) => {
+          const same = values(l) === last;
+          last = values(l);
+          return !same;
+        });
+      };
+      const myCounter = (c: CounterTrack, series: number[]) =>
+        dedupe(c.samples().map((s) => `${s.timeNs} ${series.map((i) => s.values[i]).join(" ")}`));
+      assert.deepEqual(
+        myCounter(engine.tl.heapCounter, [0, 1]),
+        dedupe(goCounter("Heap", ["Allocated", "NextGC"])),
+        "heap counter",
+      );
+      assert.deepEqual(
+        myCounter(engine.tl.goroutineCounter, [0, 1]),
+        dedupe(goCounter("Goroutines", ["Running", "Runnable"])),
+        "goroutine counter",
+      );
     });
   }
 });
