@@ -125,6 +125,15 @@ describe("engine questions", () => {
     }
     const half = engine.range(dur / 4, (dur * 3) / 4);
     for (const p of half.procs) assert.ok(p.busyNs <= dur / 2);
+    // States within a part of the trace, by state, against every segment clipped to it.
+    const want = new Map<string, number>();
+    for (let g = 0; g < tl.goroutines.length; g++)
+      forEachSegment(tl, g, (s, e, _part, _exec, state) => {
+        const ns = Math.min(e, (dur * 3) / 4) - Math.max(s, dur / 4);
+        const name = tl.strings.get(state);
+        if (ns > 0) want.set(name, (want.get(name) ?? 0) + ns);
+      });
+    assert.deepEqual(new Map(half.states.map((s) => [s.state, s.ns])), want);
     const slices = (x: typeof r) => x.events.find((e) => e.kind === "goroutine slice")?.count ?? 0;
     assert.equal(slices(r), tl.exec.length - (tl.execByP[1]! - tl.execByP[0]!));
     assert.ok(slices(half) < slices(r));

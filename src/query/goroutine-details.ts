@@ -5,7 +5,7 @@
 import { MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { frames, goroutineRef } from "./details.js";
-import { goroutineSegments, Part } from "./goroutine-lanes.js";
+import { forEachSegment, Part } from "./goroutine-lanes.js";
 import type { GoroutineDetails, GoroutineEvent } from "./protocol.js";
 import { groupRows, type ViewRows } from "./rows.js";
 
@@ -27,12 +27,14 @@ export function goroutineDetails(tl: Timeline, rows: ViewRows, id: number): Goro
     events.push({ timeNs, what, stack: frames(tl, stack), order });
   };
   add(G.createdNs.get(g), G.creator.get(g) >= 0 ? "created" : "first seen", G.createStack.get(g));
-  goroutineSegments(tl, g, (s) => {
-    if (s.part === Part.Running) {
-      const p = x.p.get(s.exec);
-      add(s.startNs, p >= 0 ? `running on P${p}` : "running without a P", 0, 1);
+  // Without an object per segment: G1 of a 35M-event trace has 7M of them.
+  forEachSegment(tl, g, (startNs, _endNs, part, exec, state) => {
+    if (truncated) return;
+    if (part === Part.Running) {
+      const p = x.p.get(exec);
+      add(startNs, p >= 0 ? `running on P${p}` : "running without a P", 0, 1);
     } else {
-      add(s.startNs, s.state, s.part === Part.Waiting && s.exec >= 0 ? x.endStack.get(s.exec) : 0, 1);
+      add(startNs, tl.strings.get(state), part === Part.Waiting && exec >= 0 ? x.endStack.get(exec) : 0, 1);
     }
   });
   const rg = tl.regions;

@@ -38,9 +38,18 @@ export function summarizeRange(tl: Timeline, startNs: number, endNs: number): Ra
     const ready0 = Number.isNaN(r0) ? first : Math.min(Math.max(r0, created), first);
     addState(G.firstState.get(g), overlap(created, ready0, lo, hi));
     addState(runnable, overlap(ready0, first, lo, hi));
-    for (let k = from; k < to; k++) {
+    // Slices before the range, but the last one (its gap may reach into it), are skipped by binary search.
+    let a = from;
+    let b = to;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (x.startNs.get(order[mid]!) <= lo) a = mid + 1;
+      else b = mid;
+    }
+    for (let k = Math.max(from, a - 1); k < to; k++) {
       const i = order[k]!;
       const s = x.startNs.get(i);
+      if (s >= hi) break;
       const e = x.threadEnd(i);
       addState(running, overlap(s, e, lo, hi));
       const next = k + 1 < to ? x.startNs.get(order[k + 1]!) : lifeEnd;
