@@ -418,4 +418,28 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     s.assertNoErrors();
     await page.close();
   });
+
+  it("a deep link with a selected range shows its totals and links to the profiles of just that range", async () => {
+    const { durationNs } = await s.api<{ durationNs: number }>("api/info");
+    const rs = Math.floor(durationNs / 4);
+    const re = Math.floor(durationNs / 2);
+    const page = await s.newPage(
+      `#/timeline?view=proc&start=0&end=${Math.ceil(durationNs)}&rs=${rs}&re=${re}`,
+    );
+    const panel = page.locator('[data-testid="range-summary"]');
+    await panel.waitFor();
+    await settle(page);
+    assert.match(page.url(), new RegExp(`[?&]rs=${rs}&re=${re}(&|$)`), "the range stays in the address");
+    const sync = page.locator('[data-testid="range-profiles"] a', { hasText: "sync" });
+    assert.equal(await sync.getAttribute("href"), `#/profiles?type=sync&start=${rs}&end=${re}`);
+    await sync.click();
+    await page.locator('[data-testid="range"]').waitFor();
+    const total = page.locator('[data-testid="profile-total"]');
+    await total.waitFor();
+    const ranged = Number(await total.getAttribute("data-value"));
+    const whole = await s.api<{ totalNs: number }>("api/analysis/profile?type=sync");
+    assert.ok(ranged >= 0 && ranged <= whole.totalNs, `${ranged} ns of ${whole.totalNs} ns in the range`);
+    s.assertNoErrors();
+    await page.close();
+  });
 });

@@ -51,6 +51,9 @@ export interface TimelineLink {
   /** A find query to run; with `filter`, the goroutine view keeps only matching goroutines. */
   readonly q?: string;
   readonly filter?: boolean;
+  /** A selected time range, whose totals the side panel shows. */
+  readonly rangeStartNs?: number;
+  readonly rangeEndNs?: number;
 }
 
 /** The address of the timeline showing `link`: every page links to the timeline through this. */
@@ -63,6 +66,8 @@ export function timelineHref(link: TimelineLink): string {
     g: link.g,
     q: link.q,
     filter: link.filter ? 1 : undefined,
+    rs: link.rangeStartNs === undefined ? undefined : Math.floor(link.rangeStartNs),
+    re: link.rangeEndNs === undefined ? undefined : Math.ceil(link.rangeEndNs),
   });
 }
 
@@ -82,5 +87,7 @@ export function parseTimelineLink(params: URLSearchParams): TimelineLink {
     g: num("g"),
     q: params.get("q") ?? undefined,
     filter: params.get("filter") === "1",
+    rangeStartNs: num("rs"),
+    rangeEndNs: num("re"),
   };
 }

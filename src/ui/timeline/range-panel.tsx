@@ -1,8 +1,18 @@
 /**
  * Totals for a selected time range, from the engine: goroutine time by
- * state, busy time by P, and event counts, each with a bar for its share.
+ * state, busy time by P, and event counts, each with a bar for its share;
+ * and links to the blocking profiles of just this range.
  */
+
+const profileTypes = [
+  ["net", "network"],
+  ["sync", "sync"],
+  ["syscall", "syscall"],
+  ["sched", "scheduler latency"],
+] as const;
+
 import type { RangeSummary } from "../../query/protocol.js";
+import { routeHref } from "../route.js";
 import { formatDuration, formatTimestamp } from "./time-format.js";
 
 function Bar({ frac }: { frac: number }) {
@@ -40,6 +50,17 @@ export function RangePanel({ r, onZoom }: { r: RangeSummary; onZoom: () => void 
       <button type="button" class="tl-button" onClick={onZoom}>
         Zoom to selection (F)
       </button>
+      <div class="tl-subhead">Blocking profiles of this range</div>
+      <p class="tl-links" data-testid="range-profiles">
+        {profileTypes.map(([type, title], i) => (
+          <>
+            {i > 0 && " · "}
+            <a href={routeHref("profiles", { type, start: Math.floor(r.startNs), end: Math.ceil(r.endNs) })}>
+              {title}
+            </a>
+          </>
+        ))}
+      </p>
       <div class="tl-subhead">Goroutine time by state</div>
       <table class="tl-totals">
         <tbody>

@@ -69,6 +69,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
       g: st.focusG,
       q: st.find.ran || undefined,
       filter: st.find.filter,
+      rangeStartNs: ctl.range?.startNs,
+      rangeEndNs: ctl.range?.endNs,
     });
     lastTimelineHref = href;
     if (!replace) return;
@@ -77,7 +79,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   };
   useEffect(
     () => ctl.events.onWindow(ctl.win),
-    [st.view, st.selectedId, st.focusG, st.find.ran, st.find.filter],
+    [st.view, st.selectedId, st.focusG, st.find.ran, st.find.filter, st.panel],
   );
   // A rewrite still pending when the page is left must not put the timeline's address on another page.
   useEffect(

@@ -222,6 +222,8 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
     if (link.sel !== undefined) showSlice(v, link.sel);
     focusGoroutine(link.g);
     if (link.q) find.run(link.q, link.filter ?? false, false);
+    const { rangeStartNs: rs, rangeEndNs: re } = link;
+    if (rs !== undefined && re !== undefined && re > rs) actions.range({ startNs: rs, endNs: re }, true);
   };
 
   /** Called once the controller has the new layout: scrolls to a pending goroutine row. */
