@@ -221,3 +221,8 @@ export interface AnalysisStatus {
   readonly totalBytes: number | null;
   readonly message: string | null;
 }
+
+/** The answer to any page's question when the trace has nothing to analyse: why, in one line. */
+export interface AnalysisUnavailable {
+  readonly unavailable: string;
+}

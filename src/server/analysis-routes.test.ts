@@ -5,7 +5,8 @@
  * through to the server's other handlers.
  */
 import assert from "node:assert/strict";
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -96,5 +97,41 @@ describe("analysis routes", () => {
   it("leaves other paths to the server", async () => {
     assert.equal((await get("api/analysis/nothing")).status, 404);
     assert.equal((await get("api/info")).status, 200);
+  });
+});
+
+describe("analysis routes on a trace with nothing to analyse", () => {
+  // Only a Go 1.19 header: go tool trace says "no EvFrequency event"; the
+  // timeline serves it empty with damage set, and each page says why it is empty.
+  const dir = mkdtempSync(join(tmpdir(), "gotrace-routes-"));
+  const empty = join(dir, "header-only.trace");
+  writeFileSync(empty, Buffer.from("go 1.19 trace\0\0\0", "latin1"));
+  let server: ViewServer;
+  let routes: AnalysisRoutes;
+  before(async () => {
+    routes = analysisRoutes(empty);
+    server = await startViewServer({ engine, routes: [routes.route], assetsDir: fixturesDir });
+  });
+  after(async () => {
+    await routes?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers every page with the reason, not a server error", async () => {
+    for (const name of [
+      "overview",
+      "goroutines",
+      "profile?type=sync",
+      "tasks",
+      "regions",
+      "mmu",
+      "schedlat",
+    ]) {
+      const res = await fetch(new URL(`api/analysis/${name}`, server.url));
+      assert.equal(res.status, 200, name);
+      const body = (await res.json()) as { unavailable?: string };
+      assert.match(body.unavailable ?? "", /^gotrace: .*no EvFrequency event/, name);
+    }
   });
 });

@@ -7,7 +7,13 @@
  * pass before any page asks, and the worker keeps every result it computed.
  */
 import type { ServerResponse } from "node:http";
-import type { MMUInclude, MMUQuery, ProfileKind, ProfileQuery } from "../query/analysis-protocol.js";
+import type {
+  AnalysisUnavailable,
+  MMUInclude,
+  MMUQuery,
+  ProfileKind,
+  ProfileQuery,
+} from "../query/analysis-protocol.js";
 import { AnalysisFailed, type AnalysisMethod, AnalysisWorkerClient } from "./analysis-worker-client.js";
 import {
   BadRequest,
@@ -154,7 +160,10 @@ export function analysisRoutes(file: string): AnalysisRoutes {
       sendJSON(res, 200, answer);
     } catch (e) {
       if (!(e instanceof AnalysisFailed)) throw e;
-      sendText(res, 500, `gotrace: ${e.message}`);
+      // Nothing to analyse in this trace is an answer, not a server failure:
+      // the page shows the reason (an HTTP error would also be a console error).
+      const answer: AnalysisUnavailable = { unavailable: `gotrace: ${e.message}` };
+      sendJSON(res, 200, answer);
     }
     return true;
   };

@@ -4,7 +4,7 @@
  * pass runs, and drops answers to questions no longer asked.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { AnalysisStatus } from "../../query/analysis-protocol.js";
+import type { AnalysisStatus, AnalysisUnavailable } from "../../query/analysis-protocol.js";
 
 export type Params = Record<string, string | number | boolean | undefined>;
 
@@ -18,7 +18,15 @@ export function analysisUrl(name: string, params: Params = {}): string {
 export async function getAnalysis<T>(name: string, params: Params = {}): Promise<T> {
   const res = await fetch(analysisUrl(name, params));
   if (!res.ok) throw new Error((await res.text()).trim() || `${name}: HTTP ${res.status}`);
-  return (await res.json()) as T;
+  const answer = (await res.json()) as T | AnalysisUnavailable;
+  if (
+    answer !== null &&
+    typeof answer === "object" &&
+    typeof (answer as AnalysisUnavailable).unavailable === "string"
+  ) {
+    throw new Error((answer as AnalysisUnavailable).unavailable);
+  }
+  return answer as T;
 }
 
 export type Loaded<T> =
