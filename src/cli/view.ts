@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { type BuildResult, buildTimeline } from "../query/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { startViewServer, type ViewServer } from "../server/server.js";
-import { UsageError } from "./analyze.js";
+import { parseFlags, UsageError } from "./analyze.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes } from "./format.js";
 import { ProgressBar } from "./progress.js";
@@ -42,27 +42,13 @@ export function parseHttpAddr(addr: string): { host: string; port: number } {
 }
 
 export function parseViewArgs(args: readonly string[]): ViewOptions {
-  let addr = "127.0.0.1:0";
-  let open = true;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.indexOf("=");
-    const name = a.startsWith("-") && eq > 0 ? a.slice(0, eq) : a;
-    if (name === "-http" || name === "--http") {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs HOST:PORT`);
-      addr = v;
-    } else if (a === "--no-open" || a === "-no-open") {
-      open = false;
-    } else if (a.startsWith("-") && a !== "-") {
-      throw new UsageError(`unknown flag ${a}\nusage: ${viewUsage}`);
-    } else {
-      files.push(a);
-    }
+  const flags = parseFlags(args, ["-http", "--http"]);
+  for (const s of flags.switches) {
+    if (s !== "--no-open" && s !== "-no-open") throw new UsageError(`unknown flag ${s}\nusage: ${viewUsage}`);
   }
-  if (files.length !== 1) throw new UsageError(`want one trace file\nusage: ${viewUsage}`);
-  return { file: files[0]!, ...parseHttpAddr(addr), open };
+  if (flags.positional.length !== 1) throw new UsageError(`want one trace file\nusage: ${viewUsage}`);
+  const addr = flags.values.get("--http") ?? flags.values.get("-http") ?? "127.0.0.1:0";
+  return { file: flags.positional[0]!, ...parseHttpAddr(addr), open: flags.switches.size === 0 };
 }
 
 /** The file's chunks, reporting the bytes read so far. */
