@@ -40,6 +40,15 @@ const viewNames: readonly [ViewKind, string][] = [
   ["goroutine", "Goroutines"],
 ];
 
+/** A one-glyph button; the glyph is for the eye, `label` names it for screen readers. */
+function IconButton(p: { title: string; label: string; onClick: () => void; children: string }) {
+  return (
+    <button type="button" class="tl-icon" title={p.title} aria-label={p.label} onClick={p.onClick}>
+      {p.children}
+    </button>
+  );
+}
+
 export function Toolbar(p: ToolbarProps) {
   const f = p.find;
   return (
@@ -59,24 +68,12 @@ export function Toolbar(p: ToolbarProps) {
         ))}
       </fieldset>
       <div class="tl-group">
-        <button
-          type="button"
-          class="tl-icon"
-          title="Zoom out (S)"
-          aria-label="Zoom out"
-          onClick={() => p.zoom(2)}
-        >
+        <IconButton title="Zoom out (S)" label="Zoom out" onClick={() => p.zoom(2)}>
           −
-        </button>
-        <button
-          type="button"
-          class="tl-icon"
-          title="Zoom in (W)"
-          aria-label="Zoom in"
-          onClick={() => p.zoom(0.5)}
-        >
+        </IconButton>
+        <IconButton title="Zoom in (W)" label="Zoom in" onClick={() => p.zoom(0.5)}>
           +
-        </button>
+        </IconButton>
         <button type="button" class="tl-button" title="Whole trace (0)" onClick={p.whole}>
           Whole trace
         </button>
@@ -142,24 +139,12 @@ export function Toolbar(p: ToolbarProps) {
               ? "no matches"
               : `${f.index + 1} / ${f.count}${f.truncated ? "+" : ""}`}
         </span>
-        <button
-          type="button"
-          class="tl-icon"
-          title="Previous match (Shift+Enter)"
-          aria-label="Previous match"
-          onClick={() => f.step(-1)}
-        >
+        <IconButton title="Previous match (Shift+Enter)" label="Previous match" onClick={() => f.step(-1)}>
           ↑
-        </button>
-        <button
-          type="button"
-          class="tl-icon"
-          title="Next match (Enter)"
-          aria-label="Next match"
-          onClick={() => f.step(1)}
-        >
+        </IconButton>
+        <IconButton title="Next match (Enter)" label="Next match" onClick={() => f.step(1)}>
           ↓
-        </button>
+        </IconButton>
         <label class="tl-check" title="Goroutine view: show only goroutines that match">
           <input type="checkbox" checked={f.filter} onChange={(e) => f.setFilter(e.currentTarget.checked)} />
           Filter
