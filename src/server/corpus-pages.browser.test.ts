@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { browserSkip, launchChromium, startView } from "../testing/browser.js";
+import { browserSkip, collectErrors, launchChromium, startView } from "../testing/browser.js";
 import {
   fixturesDir,
   mapLimit,
@@ -122,13 +122,7 @@ describe("every page on every corpus trace", { skip: browserSkip() }, () => {
       try {
         for (const hash of ["#/timeline", ...pages]) {
           const page = await context.newPage();
-          page.on("console", (m) => {
-            if (m.type() === "error") errors.push(`${hash}: console: ${m.text()}`);
-          });
-          page.on("pageerror", (e) => errors.push(`${hash}: page error: ${e.message}`));
-          page.on("response", (r) => {
-            if (r.status() >= 400) errors.push(`${hash}: HTTP ${r.status()} ${r.url()}`);
-          });
+          collectErrors(page, errors, `${hash}: `);
           await page.goto(view.url + hash, { waitUntil: "load" });
           if (hash === "#/timeline") {
             await page.waitForFunction(

@@ -146,6 +146,20 @@ export interface ViewSession {
   close(): Promise<void>;
 }
 
+/** Pushes onto `errors` every console error, page error, failed request and HTTP error ≥ 400 of `page`. */
+export function collectErrors(page: Page, errors: string[], prefix = ""): void {
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`${prefix}console: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => errors.push(`${prefix}page error: ${e.message}`));
+  page.on("requestfailed", (r) =>
+    errors.push(`${prefix}request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`),
+  );
+  page.on("response", (r) => {
+    if (r.status() >= 400) errors.push(`${prefix}HTTP ${r.status()}: ${r.url()}`);
+  });
+}
+
 /** `startView` plus a headless chromium; see the module comment. */
 export async function openView(
   file: string,
@@ -169,16 +183,7 @@ export async function openView(
     async newPage(hash = "", viewport) {
       const page = await context.newPage();
       if (viewport) await page.setViewportSize(viewport);
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(`console: ${m.text()} (${m.location().url})`);
-      });
-      page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-      page.on("requestfailed", (r) =>
-        errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`),
-      );
-      page.on("response", (r) => {
-        if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
-      });
+      collectErrors(page, errors);
       await page.goto(view.url + hash, { waitUntil: "load" });
       return page;
     },
