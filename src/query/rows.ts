@@ -145,6 +145,21 @@ export class ViewRows {
     });
   }
 
+  /** A thread's or goroutine's syscalls, each until it returned (a blocked one ends on its P sooner). */
+  private syscallItems(rows: Int32Array): LaneItem[] {
+    const sys = this.tl.syscalls;
+    const items: LaneItem[] = [];
+    for (const i of rows) {
+      items.push({
+        startNs: sys.startNs.get(i),
+        endNs: sys.threadEndNs.get(i) ?? sys.endNs.get(i),
+        id: sliceID(Tag.Syscall, i),
+        color: sys.blocked.get(i) === 1 ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
+      });
+    }
+    return items;
+  }
+
   private execColor = (i: number): number => this.tl.goroutines.id.get(this.tl.exec.g.get(i));
   private execLabel = (i: number): string => this.tl.sliceName(i);
 
@@ -208,7 +223,6 @@ export class ViewRows {
   private threadRows(): void {
     const tl = this.tl;
     const x = tl.exec;
-    const sys = tl.syscalls;
     const byID = Int32Array.from(tl.threadIDs.keys()).sort((a, b) => tl.threadIDs[a]! - tl.threadIDs[b]!);
     for (const m of byID) {
       const id = tl.threadIDs[m]!;
@@ -233,19 +247,9 @@ export class ViewRows {
       this.add({
         row: { label: `Thread ${id} syscalls`, kind: "slices", group: "Threads", maxDepth: 0 },
         m,
-        lanes: lazy(() => {
-          const items: LaneItem[] = [];
-          for (const i of groupRows(tl.syscallsByM, m)) {
-            const blocked = sys.blocked.get(i) === 1;
-            items.push({
-              startNs: sys.startNs.get(i),
-              endNs: sys.threadEndNs.get(i) ?? sys.endNs.get(i),
-              id: sliceID(Tag.Syscall, i),
-              color: blocked ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
-            });
-          }
-          return [new ArrayLane(0, items, this.sliceLabel)];
-        }),
+        lanes: lazy(() => [
+          new ArrayLane(0, this.syscallItems(groupRows(tl.syscallsByM, m)), this.sliceLabel),
+        ]),
         marks: lazy(() => this.marksWhere(groupRows(tl.marksByM, m), () => true)),
       });
     }
@@ -253,7 +257,6 @@ export class ViewRows {
 
   private goroutineRows(): void {
     const tl = this.tl;
-    const sys = tl.syscalls;
     const pr = tl.procRanges;
     const rg = tl.regions;
     const count = (grouping: { starts: Int32Array }, g: number) =>
@@ -274,16 +277,7 @@ export class ViewRows {
         lanes: () => {
           const lanes: Lane[] = [new StateLane(tl, g)];
           if (runtime) {
-            const items: LaneItem[] = [];
-            for (const i of groupRows(tl.syscallsByG, g)) {
-              const blocked = sys.blocked.get(i) === 1;
-              items.push({
-                startNs: sys.startNs.get(i),
-                endNs: sys.threadEndNs.get(i) ?? sys.endNs.get(i),
-                id: sliceID(Tag.Syscall, i),
-                color: blocked ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
-              });
-            }
+            const items = this.syscallItems(groupRows(tl.syscallsByG, g));
             for (const i of groupRows(tl.procRangesByG, g)) {
               items.push({
                 startNs: pr.startNs.get(i),
