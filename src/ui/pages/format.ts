@@ -4,24 +4,12 @@
  * separators, shares as percentages. Cells keep the exact value in
  * `data-value` and a title, so nothing is lost to rounding.
  */
+import { formatDuration } from "../timeline/time-format.js";
 
-const durationUnits: readonly [string, number][] = [
-  ["s", 1e9],
-  ["ms", 1e6],
-  ["µs", 1e3],
-];
-
+/** As the timeline's formatDuration, but "–" when unknown and whole ns below 1 ns. */
 export function formatNs(ns: number): string {
   if (!Number.isFinite(ns)) return "–";
-  const a = Math.abs(ns);
-  for (const [unit, size] of durationUnits) {
-    if (a >= size) {
-      const v = ns / size;
-      const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-      return `${v.toFixed(digits)} ${unit}`;
-    }
-  }
-  return `${Math.round(ns)} ns`;
+  return Math.abs(ns) < 1 ? `${Math.round(ns)} ns` : formatDuration(ns);
 }
 
 /** A time since the trace start, to the ns: "1.234567890 s". */
