@@ -6,6 +6,7 @@
  * are exactly those of the CLI's `--json` for the same analysis.
  */
 import type { BlockReason } from "../analysis/activity.js";
+import type { Overview } from "../analysis/overview.js";
 import type { SchedLatency, SchedWait } from "../analysis/sched-latency.js";
 import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../analysis/tasks.js";
 import type { HistogramBucket, TimeHistogramResult } from "../analysis/time-histogram.js";
@@ -13,24 +14,11 @@ import type { HistogramBucket, TimeHistogramResult } from "../analysis/time-hist
 /** A time series for a small chart: [time ns, value] points, at most a few hundred. */
 export type SeriesPoints = readonly (readonly [number, number])[];
 
-export interface OverviewResponse {
+/** `Overview`'s counts as they are, its activity flattened beside them. */
+export interface OverviewResponse extends Omit<Overview, "activity"> {
   /** "go 1.26 trace (written by …)", or "?" when the header was unreadable. */
   readonly format: string;
-  readonly firstNs: number;
-  readonly lastNs: number;
   readonly durationNs: number;
-  readonly generations: number;
-  readonly firstGeneration: number;
-  readonly lastGeneration: number;
-  readonly events: number;
-  readonly eventsByKind: ReadonlyArray<readonly [string, number]>;
-  readonly goroutines: number;
-  readonly goroutinesCreated: number;
-  readonly goroutinesEnded: number;
-  readonly procs: number;
-  readonly maxGomaxprocs: number;
-  readonly threads: number;
-  readonly gcCycles: number;
   readonly gcMarkNs: number;
   readonly stwPauses: number;
   readonly stwTotalNs: number;
