@@ -4,6 +4,7 @@ import type { Activity } from "../analysis/activity.js";
 import { OverviewAnalyzer } from "../analysis/overview.js";
 import { TraceError } from "../decode/errors.js";
 import { readTrace, type TraceReader } from "../decode/reader.js";
+import { topBlocking } from "../query/analysis-overview.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
 
@@ -88,12 +89,9 @@ function activityLines(a: Activity): [string, string][] {
   return lines;
 }
 
-/** The runtime's own goroutines idling: always long, rarely the question. */
-const runtimeIdle = new Set(["system goroutine wait", "GC background sweeper wait"]);
-
 /** The reasons goroutines were blocked longest, with how often they blocked. */
 function blockingLines(a: Activity, top = 5): string {
-  const reasons = a.blocking.filter((b) => b.totalNs > 0 && !runtimeIdle.has(b.reason)).slice(0, top);
+  const reasons = topBlocking(a, top);
   if (reasons.length === 0) return "";
   // No reason: already blocked when the generation first showed it, or an old (≤ Go 1.21) generic block.
   const name = (r: string) => r || "(no reason given)";

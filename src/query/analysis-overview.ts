@@ -4,14 +4,20 @@
  * reduced to at most `seriesPoints` points (the largest value in each slot,
  * so a peak is never lost).
  */
+import type { Activity, BlockReason } from "../analysis/activity.js";
 import type { Overview } from "../analysis/overview.js";
 import { type Event, EventKind, GoState, ResourceKind } from "../decode/event.js";
 import type { OverviewResponse, SeriesPoints } from "./analysis-protocol.js";
 
 const seriesPoints = 400;
 
-/** The runtime's own goroutines idling: always long, rarely the question (as `gotrace stats`). */
+/** The runtime's own goroutines idling: always long, rarely the question. */
 const runtimeIdle = new Set(["system goroutine wait", "GC background sweeper wait"]);
+
+/** The reasons goroutines were blocked longest (runtime idling left out): `gotrace stats` and the Overview page. */
+export function topBlocking(a: Activity, top = 5): BlockReason[] {
+  return a.blocking.filter((b) => b.totalNs > 0 && !runtimeIdle.has(b.reason)).slice(0, top);
+}
 
 /** Heap and goroutine-count samples, one per change (a column pair each). */
 export class OverviewSeriesAnalyzer {
@@ -102,7 +108,7 @@ export function overviewJson(
     stwMaxKind: a.stwMaxKind,
     heapPeakBytes: a.heapPeakBytes ?? null,
     heapGoalMaxBytes: a.heapGoalMaxBytes ?? null,
-    blocking: a.blocking.filter((b) => b.totalNs > 0 && !runtimeIdle.has(b.reason)).slice(0, 5),
+    blocking: topBlocking(a),
     ...series,
     damage: damage ?? null,
   };
