@@ -107,3 +107,19 @@ export const theme = {
   font: "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   boldFont: "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
 } as const;
+
+/**
+ * A sparse per-label-index table, one per labels array (one per engine
+ * answer), filled by the painter on first use and dropped with the answer.
+ */
+export function perLabels<T>(): (labels: readonly string[]) => T[] {
+  const tables = new WeakMap<readonly string[], T[]>();
+  return (labels) => {
+    let t = tables.get(labels);
+    if (!t) {
+      t = [];
+      tables.set(labels, t);
+    }
+    return t;
+  };
+}

@@ -4,7 +4,7 @@
  * only cached columns of the visible rows.
  */
 import type { FlowKind, MarkColumns } from "../../query/protocol.js";
-import { seriesColors, theme } from "./colors.js";
+import { perLabels, seriesColors, theme } from "./colors.js";
 import { laneHeightPx } from "./layout.js";
 import type { Scene } from "./painter.js";
 import { chunkRows, type RowData } from "./window-cache.js";
@@ -113,15 +113,7 @@ function markColor(label: string): string {
 }
 
 /** Mark colours by label index, worked out on first use per engine answer (labels array), not per frame. */
-const markColorCache = new WeakMap<readonly string[], string[]>();
-function markColors(labels: readonly string[]): string[] {
-  let c = markColorCache.get(labels);
-  if (!c) {
-    c = [];
-    markColorCache.set(labels, c);
-  }
-  return c;
-}
+const markColors = perLabels<string>();
 
 const flowColors: Record<FlowKind, string> = {
   create: "rgba(46, 125, 50, 0.8)",

@@ -5,7 +5,7 @@
  * Row labels sit in a gutter on the left; the track area is to its right.
  */
 import type { Row, SliceColumns, ViewKind } from "../../query/protocol.js";
-import { functionSwatch, labelFunction, type Swatch, sliceSwatch, theme } from "./colors.js";
+import { functionSwatch, labelFunction, perLabels, type Swatch, sliceSwatch, theme } from "./colors.js";
 import { paintGutter } from "./gutter-painter.js";
 import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
 import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
@@ -212,15 +212,7 @@ function drawSlices(
 }
 
 /** Function colours by label index, worked out on first use per engine answer, not per frame. */
-const functionSwatchCache = new WeakMap<readonly string[], Swatch[]>();
-function functionSwatches(labels: readonly string[]): Swatch[] {
-  let c = functionSwatchCache.get(labels);
-  if (!c) {
-    c = [];
-    functionSwatchCache.set(labels, c);
-  }
-  return c;
-}
+const functionSwatches = perLabels<Swatch>();
 
 function drawHovered(ctx: CanvasRenderingContext2D, s: Scene, k: number): void {
   const hv = s.hovered;
