@@ -10,7 +10,7 @@ import type { CounterTrack } from "../model/counters.js";
 import { MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { StateLane } from "./goroutine-lanes.js";
-import { ArrayLane, type Lane, type LaneItem, sliceID, TableLane, Tag } from "./lanes.js";
+import { ArrayLane, type Lane, type LaneItem, sliceID, sortedRows, TableLane, Tag } from "./lanes.js";
 import { type Row, SliceCategory, type ViewKind } from "./protocol.js";
 
 /** What stands behind one row. */
@@ -80,9 +80,17 @@ export class ViewRows {
     });
   }
 
-  private marksWhere(rows: Int32Array | ArrayLike<number>, keep: (i: number) => boolean): Int32Array {
+  /** Mark table rows in time order. */
+  private marksIn(rows: ArrayLike<number>): Int32Array {
     const t = this.tl.marks.timeNs;
-    return Int32Array.from(Array.from(rows).filter(keep)).sort((a, b) => t.get(a) - t.get(b) || a - b);
+    return sortedRows(rows, (i) => t.get(i));
+  }
+
+  private marksOfKind(kind: MarkKind): Int32Array {
+    const mk = this.tl.marks;
+    const rows: number[] = [];
+    for (let i = 0; i < mk.length; i++) if (mk.kind.get(i) === kind) rows.push(i);
+    return this.marksIn(rows);
   }
 
   private head(): void {
@@ -115,15 +123,13 @@ export class ViewRows {
       row: { label: "STW", kind: "slices", group: "Global", maxDepth: 0 },
       lanes: globalLane(1, SliceCategory.STW),
     });
-    const mk = tl.marks;
-    const all = Int32Array.from({ length: mk.length }, (_, i) => i);
     this.add({
       row: { label: "Network", kind: "marks", group: "Global" },
-      marks: lazy(() => this.marksWhere(all, (i) => mk.kind.get(i) === MarkKind.Network)),
+      marks: lazy(() => this.marksOfKind(MarkKind.Network)),
     });
     this.add({
       row: { label: "Syscalls", kind: "marks", group: "Global" },
-      marks: lazy(() => this.marksWhere(all, (i) => mk.kind.get(i) === MarkKind.SyscallExit)),
+      marks: lazy(() => this.marksOfKind(MarkKind.SyscallExit)),
     });
     const tt = tl.tasks;
     let taskDepth = 0;
@@ -215,7 +221,7 @@ export class ViewRows {
           }
           return [new ArrayLane(0, d0, this.sliceLabel), new ArrayLane(1, d1, this.sliceLabel)];
         }),
-        marks: lazy(() => this.marksWhere(groupRows(tl.marksByP, p), () => true)),
+        marks: lazy(() => this.marksIn(groupRows(tl.marksByP, p))),
       });
     }
   }
@@ -250,7 +256,7 @@ export class ViewRows {
         lanes: lazy(() => [
           new ArrayLane(0, this.syscallItems(groupRows(tl.syscallsByM, m)), this.sliceLabel),
         ]),
-        marks: lazy(() => this.marksWhere(groupRows(tl.marksByM, m), () => true)),
+        marks: lazy(() => this.marksIn(groupRows(tl.marksByM, m))),
       });
     }
   }
@@ -305,7 +311,7 @@ export class ViewRows {
           }
           return lanes;
         },
-        marks: () => this.marksWhere(groupRows(tl.marksByG, g), () => true),
+        marks: () => this.marksIn(groupRows(tl.marksByG, g)),
       });
     }
   }
