@@ -14,6 +14,7 @@ import {
 import {
   defaultMemberOrder,
   groupDetailJson,
+  groupExecShare,
   groupListJson,
   groupMembers,
   noStackGroupName as noName,
@@ -122,9 +123,6 @@ function groupDetail(
   });
   if (sort) rows = sortReport(columns, rows, sort);
 
-  const totalExecNs = all.reduce((s, g) => s + g.execNs, 0);
-  const execNs = members.reduce((s, g) => s + g.execNs, 0);
-  const execPercent = totalExecNs > 0 ? (execNs / totalExecNs) * 100 : undefined;
   if (format === "json") {
     const out = groupDetailJson(
       all,
@@ -137,6 +135,7 @@ function groupDetail(
 
   const name = members[0]!.name || noName;
   let text = `Goroutine start location: ${name}\nCount: ${members.length}\n`;
+  const { execPercent } = groupExecShare(all, members);
   if (execPercent !== undefined) {
     text += `Execution time: ${formatGoPercent(execPercent)}% of total program execution time\n`;
   }

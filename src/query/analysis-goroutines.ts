@@ -52,15 +52,23 @@ export function goroutineJson(g: GoroutineSummary): GoroutineJson {
   };
 }
 
+/** The members' execution time and its share of all goroutines' (undefined when nothing executed). */
+export function groupExecShare(
+  all: readonly GoroutineSummary[],
+  members: readonly GoroutineSummary[],
+): { execNs: number; execPercent: number | undefined } {
+  const totalExecNs = all.reduce((s, g) => s + g.execNs, 0);
+  const execNs = members.reduce((s, g) => s + g.execNs, 0);
+  return { execNs, execPercent: totalExecNs > 0 ? (execNs / totalExecNs) * 100 : undefined };
+}
+
 /** One group's goroutines in `order` (indices into members), with its share of all execution time. */
 export function groupDetailJson(
   all: readonly GoroutineSummary[],
   members: readonly GoroutineSummary[],
   order: readonly number[] = defaultMemberOrder(members),
 ): GoroutineGroupResponse {
-  const totalExecNs = all.reduce((s, g) => s + g.execNs, 0);
-  const execNs = members.reduce((s, g) => s + g.execNs, 0);
-  const execPercent = totalExecNs > 0 ? (execNs / totalExecNs) * 100 : undefined;
+  const { execNs, execPercent } = groupExecShare(all, members);
   return {
     name: members[0]?.name ?? "",
     count: members.length,
