@@ -4,6 +4,7 @@
  * and the flows that end in the window. The response holds at most about
  * one item per pixel per lane, whatever the trace size.
  */
+import { MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { flowsInWindow } from "./flows.js";
 import type { Lane } from "./lanes.js";
@@ -144,15 +145,14 @@ function sliceItems(
 
 /** The title of a mark, as go tool trace names its instants. */
 export function markTitle(tl: Timeline, i: number): string {
-  const label = tl.strings.get(tl.marks.label.get(i));
   switch (tl.marks.kind.get(i)) {
-    case 0:
+    case MarkKind.CPUSample:
       return "CPU profile sample";
-    case 4:
+    case MarkKind.ProcStart:
       return "proc start";
-    case 5:
+    case MarkKind.ProcStop:
       return "proc stop";
     default:
-      return label;
+      return tl.strings.get(tl.marks.label.get(i));
   }
 }
