@@ -130,12 +130,9 @@ export class SampledPrefix {
     if ((n & 15) === 0) this.blocks[n >> 4] = sum;
   }
 
+  /** Sum of the durations of items 0..k−1 (of all items if k ≥ n). */
   at(k: number): number {
-    if (k >= this.n) {
-      let sum = this.blocks[this.n >> 4]!;
-      for (let j = this.n & ~15; j < this.n; j++) sum += this.dur(j);
-      return sum;
-    }
+    k = Math.min(k, this.n);
     let sum = this.blocks[k >> 4]!;
     for (let j = k & ~15; j < k; j++) sum += this.dur(j);
     return sum;
