@@ -9,22 +9,13 @@
  * time, the `Time` of /mmu?mode=details.
  */
 import { MMUCurve } from "../analysis/mmu.js";
-import { MutatorUtilAnalyzer, UtilFlags } from "../analysis/mutator-util.js";
-import { mmuJson } from "../query/analysis-mmu.js";
+import { MutatorUtilAnalyzer } from "../analysis/mutator-util.js";
+import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis-mmu.js";
+import type { MMUInclude } from "../query/analysis-protocol.js";
 import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";
 import { outputFormat } from "./table.js";
-
-/** What the /mmu page includes when it opens: everything but sweeping. */
-const defaultInclude = ["stw", "background", "assist"];
-
-const includeFlags: Record<string, UtilFlags> = {
-  stw: UtilFlags.STW,
-  background: UtilFlags.Background,
-  assist: UtilFlags.Assist,
-  sweep: UtilFlags.Sweep,
-};
 
 const durationUnits: Record<string, number> = {
   ns: 1,
@@ -60,18 +51,15 @@ function seconds(ns: number): string {
 
 export async function runMMU(args: string[]): Promise<number> {
   const flags = parseFlags(args, ["--include", "--windows", "--worst"]);
-  const include = (flags.values.get("--include") ?? defaultInclude.join(","))
+  const include = (flags.values.get("--include") ?? defaultMMUInclude.join(","))
     .split(",")
     .filter((s) => s !== "");
-  let utilFlags = 0;
   for (const name of include) {
-    const f = includeFlags[name];
-    if (f === undefined)
+    if (!Object.hasOwn(mmuIncludeFlags, name))
       throw new UsageError(`--include: unknown ${name}; want some of stw, background, assist, sweep`);
-    utilFlags |= f;
   }
   const perProc = flags.switches.has("--per-proc");
-  if (perProc) utilFlags |= UtilFlags.PerProc;
+  const utilFlags = mmuUtilFlags(include as MMUInclude[], perProc);
   const windows = flags.values.get("--windows")?.split(",").map(parseWindow);
   const nWorst = Number(flags.values.get("--worst") ?? 10);
   if (!Number.isInteger(nWorst) || nWorst < 0) throw new UsageError("--worst: want a whole number");
