@@ -8,7 +8,7 @@ import type { Timeline } from "../model/timeline.js";
 import { execAt } from "./flows.js";
 import { goroutineSegments, Part } from "./goroutine-lanes.js";
 import { splitID, Tag } from "./lanes.js";
-import type { Frame, GoroutineRef, MarkDetails, SliceDetails, ViewKind } from "./protocol.js";
+import type { Frame, GoroutineRef, MarkDetails, SliceDetails } from "./protocol.js";
 import type { ViewRows } from "./rows.js";
 import { markTitle } from "./window.js";
 
@@ -31,13 +31,9 @@ function rowOf(rows: ViewRows, resource: number): number {
   return rows.rowOfResource.get(resource) ?? -1;
 }
 
-export function sliceDetails(
-  tl: Timeline,
-  rows: ViewRows,
-  view: ViewKind,
-  id: number,
-): SliceDetails | undefined {
+export function sliceDetails(tl: Timeline, rows: ViewRows, id: number): SliceDetails | undefined {
   if (!Number.isInteger(id) || id < 0) return undefined;
+  const view = rows.view;
   const { tag, index: i } = splitID(id);
   const base = { id, view };
   switch (tag) {

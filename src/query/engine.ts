@@ -79,7 +79,7 @@ export class Engine implements TimelineEngine {
   }
 
   slice(view: ViewKind, id: number): SliceDetails | undefined {
-    return sliceDetails(this.tl, this.viewRows(view), this.viewRows(view).view, Number(id));
+    return sliceDetails(this.tl, this.viewRows(view), Number(id));
   }
 
   mark(view: ViewKind, id: number): MarkDetails | undefined {
