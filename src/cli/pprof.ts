@@ -209,34 +209,39 @@ function topTable(
   limit: number | undefined,
   format: string,
 ): string {
+  if (format !== "table") {
+    // JSON and CSV list every function unless --limit says otherwise.
+    const out = topFunctionsJson(records, limit === 0 ? undefined : limit);
+    if (format === "json") return `${JSON.stringify(out, null, 2)}\n`;
+    const titles = [
+      "function",
+      "flat_ns",
+      "flat_percent",
+      "flat_count",
+      "cum_ns",
+      "cum_percent",
+      "cum_count",
+    ];
+    return formatCsv(
+      titles.map((title) => ({ title })),
+      out.map((f) => [f.function, f.flatNs, f.flatPercent, f.flatCount, f.cumNs, f.cumPercent, f.cumCount]),
+    );
+  }
   const all = topFunctions(records);
-  const rows = limit === 0 || (limit === undefined && format !== "table") ? all : all.slice(0, limit ?? 20);
+  const rows = limit === 0 ? all : all.slice(0, limit ?? 20);
   const total = all.reduce((s, f) => s + f.flatNs, 0);
   const pct = (ns: number) => (total > 0 ? (ns / total) * 100 : 0);
-  if (format === "json") {
-    const out = topFunctionsJson(records, limit === 0 || limit === undefined ? undefined : limit);
-    return `${JSON.stringify(out, null, 2)}\n`;
-  }
-  const columns: Column[] =
-    format === "csv"
-      ? ["function", "flat_ns", "flat_percent", "flat_count", "cum_ns", "cum_percent", "cum_count"].map(
-          (title) => ({
-            title,
-          }),
-        )
-      : [
-          { title: "Flat", right: true },
-          { title: "Flat%", right: true },
-          { title: "Sum%", right: true },
-          { title: "Cum", right: true },
-          { title: "Cum%", right: true },
-          { title: "Count", right: true },
-          { title: "Function" },
-        ];
+  const columns: Column[] = [
+    { title: "Flat", right: true },
+    { title: "Flat%", right: true },
+    { title: "Sum%", right: true },
+    { title: "Cum", right: true },
+    { title: "Cum%", right: true },
+    { title: "Count", right: true },
+    { title: "Function" },
+  ];
   let sum = 0;
   const cells: Cell[][] = rows.map((f) => {
-    if (format === "csv")
-      return [f.func, f.flatNs, pct(f.flatNs), f.flatCount, f.cumNs, pct(f.cumNs), f.cumCount];
     sum += f.flatNs;
     return [
       formatDuration(f.flatNs),
@@ -248,7 +253,6 @@ function topTable(
       f.func || "(no stack)",
     ];
   });
-  if (format === "csv") return formatCsv(columns, cells);
   const head =
     `Total delay ${formatDuration(total)} in ${records.reduce((s, r) => s + r.count, 0)} intervals` +
     (rows.length < all.length ? `; top ${rows.length} of ${all.length} functions by flat delay` : "");
