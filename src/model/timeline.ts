@@ -159,7 +159,6 @@ export class Timeline {
     return name;
   }
 
-  /** Goroutine index of goroutine ID `id`, or −1. */
   /** The name of the goroutine of execution slice i, with its label at the time. */
   sliceName(i: number): string {
     return this.goroutineName(this.exec.g.get(i), this.exec.label.get(i));
@@ -194,6 +193,7 @@ export class Timeline {
     return prev >= 0 ? this.exec.readyNs.get(prev) : this.goroutines.firstReadyNs.get(g);
   }
 
+  /** Goroutine index of goroutine ID `id`, or −1 (a binary search of goroutineOrder). */
   goroutineIndex(id: number): number {
     const order = this.goroutineOrder;
     let lo = 0;
