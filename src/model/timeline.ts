@@ -164,6 +164,12 @@ export class Timeline {
     return this.goroutineName(this.exec.g.get(i), this.exec.label.get(i));
   }
 
+  /** When goroutine g ended, or the end of the trace if it did not (its endNs is NaN then). */
+  lifeEndNs(g: number): number {
+    const endNs = this.goroutines.endNs.get(g);
+    return Number.isNaN(endNs) ? this.durationNs : endNs;
+  }
+
   /** The execution slice of the same goroutine before slice i, or −1. */
   previousSlice(i: number): number {
     const x = this.exec;

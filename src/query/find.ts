@@ -24,7 +24,6 @@ export function findMatches(tl: Timeline, query: string, limit: number): FindRes
     return true;
   };
   const G = tl.goroutines;
-  const lifeEnd = (g: number) => (Number.isNaN(G.endNs.get(g)) ? tl.durationNs : G.endNs.get(g));
   const idMatch = /^[Gg]?(\d+)$/.exec(q);
   if (idMatch) {
     const g = tl.goroutineIndex(Number(idMatch[1]));
@@ -34,7 +33,7 @@ export function findMatches(tl: Timeline, query: string, limit: number): FindRes
         label: tl.goroutineName(g),
         goroutine: G.id.get(g),
         startNs: G.createdNs.get(g),
-        endNs: lifeEnd(g),
+        endNs: tl.lifeEndNs(g),
       });
   }
   if (q !== "" && !idMatch) {
@@ -49,7 +48,7 @@ export function findMatches(tl: Timeline, query: string, limit: number): FindRes
         label: tl.goroutineName(g),
         goroutine: G.id.get(g),
         startNs: G.createdNs.get(g),
-        endNs: lifeEnd(g),
+        endNs: tl.lifeEndNs(g),
       };
       if (!push(m)) break;
     }

@@ -51,7 +51,7 @@ export function forEachSegment(tl: Timeline, g: number, visit: SegmentVisitor): 
   const running = tl.strings.intern("running");
   const blocked = tl.strings.intern("blocked");
   const ended = tl.strings.intern("ended");
-  const endOfLife = Number.isNaN(G.endNs.get(g)) ? tl.durationNs : G.endNs.get(g);
+  const endOfLife = tl.lifeEndNs(g);
   const gap = (exec: number, gapStart: number, readyNs: number, gapEnd: number, blockedState: number) => {
     const ready = Number.isNaN(readyNs) ? gapEnd : Math.min(Math.max(readyNs, gapStart), gapEnd);
     if (ready > gapStart) visit(gapStart, ready, Part.Waiting, exec, blockedState);

@@ -28,7 +28,7 @@ export function summarizeRange(tl: Timeline, startNs: number, endNs: number): Ra
   const ended = tl.strings.intern("ended");
   const { order, starts } = tl.execByG;
   for (let g = 0; g < G.length; g++) {
-    const lifeEnd = Number.isNaN(G.endNs.get(g)) ? tl.durationNs : G.endNs.get(g);
+    const lifeEnd = tl.lifeEndNs(g);
     const from = starts[g]!;
     const to = starts[g + 1]!;
     // Before the first run: blocked (if created blocked) until ready, then runnable.
