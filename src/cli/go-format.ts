@@ -46,3 +46,32 @@ export function formatGoPercent(x: number): string {
   }
   return x.toFixed(2);
 }
+
+const durationUnitNs: Readonly<Record<string, number>> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/**
+ * The nanoseconds of a duration in Go's syntax as people type it ("1.5ms",
+ * "250µs", "1m30s"), not yet rounded; undefined when `s` is empty or not one.
+ */
+export function goDurationNs(s: string): number | undefined {
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += Number(m[1]) * durationUnitNs[m[2]!]!;
+    pos = re.lastIndex;
+  }
+  return pos > 0 ? total : undefined;
+}

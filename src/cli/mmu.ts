@@ -13,35 +13,17 @@ import { MutatorUtilAnalyzer } from "../analysis/mutator-util.js";
 import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis-mmu.js";
 import type { MMUInclude } from "../query/analysis-protocol.js";
 import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
-import { formatGoDuration } from "./go-format.js";
+import { formatGoDuration, goDurationNs } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";
 import { outputFormat } from "./table.js";
-
-const durationUnits: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
 
 /** A window size: Go's duration syntax ("1ms", "2.5µs", "1m30s") or a number of nanoseconds. */
 export function parseWindow(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let ns = 0;
-  let at = 0;
-  while (at < s.length) {
-    re.lastIndex = at;
-    const m = re.exec(s);
-    if (!m) throw new UsageError(`bad window ${JSON.stringify(s)}: want a duration such as 1ms or 250µs`);
-    ns += Number(m[1]) * durationUnits[m[2]!]!;
-    at = re.lastIndex;
-  }
-  if (s === "" || ns < 1) throw new UsageError(`bad window ${JSON.stringify(s)}: want at least 1ns`);
+  const ns = s === "" ? 0 : goDurationNs(s);
+  if (ns === undefined)
+    throw new UsageError(`bad window ${JSON.stringify(s)}: want a duration such as 1ms or 250µs`);
+  if (ns < 1) throw new UsageError(`bad window ${JSON.stringify(s)}: want at least 1ns`);
   return Math.trunc(ns);
 }
 

@@ -22,6 +22,7 @@ import { type Event, EventKind } from "../decode/event.js";
 import { topFunctionsJson } from "../query/analysis-profiles.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes, formatDuration } from "./format.js";
+import { goDurationNs } from "./go-format.js";
 import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./table.js";
 
 export const pprofUsage = `usage: gotrace pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz]
@@ -61,27 +62,8 @@ interface PprofArgs {
 /** Go's time.ParseDuration for the forms people type: "1.5ms", "2s", "1m30s", "0". */
 export function parseGoDuration(s: string): number | undefined {
   if (s === "0") return 0;
-  const units: Record<string, number> = {
-    ns: 1,
-    us: 1e3,
-    µs: 1e3,
-    μs: 1e3,
-    ms: 1e6,
-    s: 1e9,
-    m: 60e9,
-    h: 3600e9,
-  };
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  let pos = 0;
-  while (pos < s.length) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
-    if (!m) return undefined;
-    total += Number(m[1]) * units[m[2]!]!;
-    pos = re.lastIndex;
-  }
-  return pos > 0 ? Math.round(total) : undefined;
+  const ns = goDurationNs(s);
+  return ns === undefined ? undefined : Math.round(ns);
 }
 
 function parseArgs(args: readonly string[]): PprofArgs {
