@@ -7,7 +7,7 @@
  */
 
 import type { CounterTrack } from "../model/counters.js";
-import { MarkKind } from "../model/tables.js";
+import { GlobalKind, MarkKind, RangeKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { StateLane } from "./goroutine-lanes.js";
 import { ArrayLane, type Lane, type LaneItem, sliceID, sortedRows, TableLane, Tag } from "./lanes.js";
@@ -101,7 +101,7 @@ export class ViewRows {
     counter("Heap", tl.heapCounter);
     counter("Threads", tl.threadCounter);
     const gr = tl.globalRanges;
-    const globalLane = (kind: number, category: SliceCategory) =>
+    const globalLane = (kind: GlobalKind, category: SliceCategory) =>
       lazy(() => {
         const items: LaneItem[] = [];
         for (let i = 0; i < gr.length; i++) {
@@ -117,11 +117,11 @@ export class ViewRows {
       });
     this.add({
       row: { label: "GC", kind: "slices", group: "Global", maxDepth: 0 },
-      lanes: globalLane(0, SliceCategory.GCMark),
+      lanes: globalLane(GlobalKind.GC, SliceCategory.GCMark),
     });
     this.add({
       row: { label: "STW", kind: "slices", group: "Global", maxDepth: 0 },
-      lanes: globalLane(1, SliceCategory.STW),
+      lanes: globalLane(GlobalKind.STW, SliceCategory.STW),
     });
     this.add({
       row: { label: "Network", kind: "marks", group: "Global" },
@@ -195,7 +195,7 @@ export class ViewRows {
       const sysRows = groupRows(tl.syscallsByP, p);
       const rangeRows = groupRows(tl.procRangesByP, p);
       let deep = false;
-      for (const i of rangeRows) if (pr.kind.get(i) !== 0) deep = true;
+      for (const i of rangeRows) if (pr.kind.get(i) !== RangeKind.MarkAssist) deep = true;
       this.add({
         row: { label: `Proc ${p} syscalls & GC`, kind: "slices", group: "Procs", maxDepth: deep ? 1 : 0 },
         p,
@@ -211,7 +211,7 @@ export class ViewRows {
             });
           }
           for (const i of rangeRows) {
-            const assist = pr.kind.get(i) === 0;
+            const assist = pr.kind.get(i) === RangeKind.MarkAssist;
             (assist ? d0 : d1).push({
               startNs: pr.startNs.get(i),
               endNs: pr.endNs.get(i),
