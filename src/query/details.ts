@@ -3,7 +3,7 @@
  * when, its stacks, why it ended, and the goroutines that created or
  * unblocked it.
  */
-import { CauseKind } from "../model/tables.js";
+import { CauseKind, GlobalKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { execAt } from "./flows.js";
 import { goroutineSegments, Part } from "./goroutine-lanes.js";
@@ -114,7 +114,7 @@ export function sliceDetails(tl: Timeline, rows: ViewRows, id: number): SliceDet
     case Tag.GlobalRange: {
       const r = tl.globalRanges;
       if (i >= r.length) return undefined;
-      const stw = r.kind.get(i) === 1;
+      const stw = r.kind.get(i) === GlobalKind.STW;
       const g = r.g.get(i);
       return {
         ...base,

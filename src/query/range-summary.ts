@@ -4,7 +4,7 @@
  * segments clipped to the range in one tight pass over the execution
  * slices (no per-segment objects): about 50 ms for 8M slices.
  */
-import type { MarkKind } from "../model/tables.js";
+import { GlobalKind, type MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { firstVisible } from "./lod.js";
 import type { RangeSummary } from "./protocol.js";
@@ -99,7 +99,8 @@ export function summarizeRange(tl: Timeline, startNs: number, endNs: number): Ra
     if (last > first) counts.set("goroutine slice", (counts.get("goroutine slice") ?? 0) + last - first);
   }
   const gr = tl.globalRanges;
-  for (let i = 0; i < gr.length; i++) count(gr.kind.get(i) === 1 ? "STW" : "GC", gr.startNs.get(i));
+  for (let i = 0; i < gr.length; i++)
+    count(gr.kind.get(i) === GlobalKind.STW ? "STW" : "GC", gr.startNs.get(i));
   const sys = tl.syscalls;
   for (let i = 0; i < sys.length; i++)
     count(sys.blocked.get(i) ? "syscall (blocked)" : "syscall", sys.startNs.get(i));
