@@ -71,6 +71,11 @@ export class SyscallTable {
   get length(): number {
     return this.startNs.length;
   }
+
+  /** When syscall i returned (on its thread), which a blocked one does after it ends on its P. */
+  threadEnd(i: number): number {
+    return this.threadEndNs.get(i) ?? this.endNs.get(i);
+  }
 }
 
 /** Kinds of ranges drawn in a P's second row (and the goroutine view). */

@@ -78,7 +78,7 @@ export function sliceDetails(tl: Timeline, rows: ViewRows, id: number): SliceDet
       if (i >= s.length) return undefined;
       const g = s.g.get(i);
       const blocked = s.blocked.get(i) === 1;
-      const endNs = view === "proc" ? s.endNs.get(i) : (s.threadEndNs.get(i) ?? s.endNs.get(i));
+      const endNs = view === "proc" ? s.endNs.get(i) : s.threadEnd(i);
       return {
         ...base,
         row:

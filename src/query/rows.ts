@@ -158,7 +158,7 @@ export class ViewRows {
     for (const i of rows) {
       items.push({
         startNs: sys.startNs.get(i),
-        endNs: sys.threadEndNs.get(i) ?? sys.endNs.get(i),
+        endNs: sys.threadEnd(i),
         id: sliceID(Tag.Syscall, i),
         color: sys.blocked.get(i) === 1 ? -SliceCategory.BlockedSyscall : -SliceCategory.Syscall,
       });
