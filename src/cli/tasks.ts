@@ -20,7 +20,7 @@ import {
 } from "../analysis/tasks.js";
 import type { TimeHistogramResult } from "../analysis/time-histogram.js";
 import { goStateNames } from "../decode/event.js";
-import { taskJson } from "../query/analysis-tasks.js";
+import { shortestTaskFirst, taskJson } from "../query/analysis-tasks.js";
 import { analyzeFile, parseFlags } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { OutputBuffer } from "./output.js";
@@ -134,8 +134,7 @@ export async function runTasks(args: string[]): Promise<number> {
         : summaryTable(items, summaryColumns("Task type", "complete tasks")),
     );
   } else {
-    // Shortest first, as /usertask lists them.
-    const sorted = [...tasks].sort((x, y) => x.durNs - y.durNs || x.startNs - y.startNs || x.id - y.id);
+    const sorted = [...tasks].sort(shortestTaskFirst);
     process.stdout.write(format === "csv" ? taskCsv(sorted) : taskDetails(sorted, a));
   }
   return 0;

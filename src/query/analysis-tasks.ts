@@ -23,6 +23,11 @@ export function taskJson(
   return { ...t, parent: t.parent ?? null, regions };
 }
 
+/** Go's order of one type's tasks (/usertask): shortest first, then earliest, then by ID. */
+export function shortestTaskFirst(x: TaskInstance, y: TaskInstance): number {
+  return x.durNs - y.durNs || x.startNs - y.startNs || x.id - y.id;
+}
+
 export function tasksSummary(a: Annotations): TasksResponse {
   return { traceStartNs: a.traceStartNs, traceEndNs: a.traceEndNs, types: a.taskTypes };
 }
@@ -45,7 +50,7 @@ export function taskList(
 ): TaskListResponse {
   let tasks = a.tasks.filter((t) => t.type === type);
   if (bucket !== undefined) tasks = tasks.filter((t) => t.complete && bucketOf(t.durNs) === bucket);
-  tasks.sort((x, y) => x.durNs - y.durNs || x.startNs - y.startNs || x.id - y.id);
+  tasks.sort(shortestTaskFirst);
   const b = bucketInfo(bucket);
   return {
     type,
