@@ -7,6 +7,7 @@
  */
 import type { BlockReason } from "../analysis/activity.js";
 import type { Overview } from "../analysis/overview.js";
+import type { ProfileType } from "../analysis/pprof.js";
 import type { SchedLatency, SchedWait } from "../analysis/sched-latency.js";
 import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../analysis/tasks.js";
 import type { HistogramBucket, TimeHistogramResult } from "../analysis/time-histogram.js";
@@ -68,7 +69,8 @@ export interface GoroutineGroupResponse {
   readonly goroutines: readonly GoroutineJson[];
 }
 
-export type ProfileKind = "net" | "sync" | "syscall" | "sched";
+/** The blocking profiles `gotrace pprof --type` writes. */
+export type ProfileKind = ProfileType;
 
 /** Which part of a profile to show; all set conditions hold. */
 export interface ProfileQuery {
