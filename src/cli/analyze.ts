@@ -26,6 +26,8 @@ interface Rollback {
 export async function analyzeFile(
   file: string,
   analyzers: readonly (Analyzer<unknown> & Rollback)[],
+  /** What the command does with the part before the damage, for the note on stderr. */
+  kept = "showing what was read before it",
 ): Promise<TraceReader | undefined> {
   let syncs = 0;
   const counter = {
@@ -53,7 +55,7 @@ export async function analyzeFile(
   const size = statSync(file).size;
   const lost = size - reader.validOffset;
   process.stderr.write(
-    `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; showing what was read before it\n`,
+    `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; ${kept}\n`,
   );
   return reader;
 }

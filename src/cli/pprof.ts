@@ -6,7 +6,6 @@
  */
 import { statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { runAnalyzers } from "../analysis/analyzer.js";
 import {
   BlockingProfileAnalyzer,
   type ProfileFilter,
@@ -17,11 +16,9 @@ import {
 } from "../analysis/pprof.js";
 import { encodePprof } from "../analysis/pprof-encode.js";
 import { topFunctions } from "../analysis/pprof-top.js";
-import { TraceError } from "../decode/errors.js";
-import { type Event, EventKind } from "../decode/event.js";
 import { topFunctionsJson } from "../query/analysis-profiles.js";
-import { fileChunks } from "./chunks.js";
-import { formatBytes, formatDuration } from "./format.js";
+import { analyzeFile } from "./analyze.js";
+import { formatDuration } from "./format.js";
 import { goDurationNs } from "./go-format.js";
 import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./table.js";
 
@@ -144,36 +141,14 @@ export async function runPprof(args: readonly string[]): Promise<number> {
     if (e instanceof UsageError) return fail(`${e.message}\n${pprofUsage}`);
     throw e;
   }
-  let size: number;
   try {
-    size = statSync(a.file).size;
+    statSync(a.file);
   } catch {
     return fail(`cannot open ${a.file}`);
   }
   const analyzer = new BlockingProfileAnalyzer({ regions: a.filter !== undefined && "region" in a.filter });
-  let syncs = 0;
-  const syncCounter = {
-    event(ev: Event) {
-      if (ev.kind === EventKind.Sync) syncs++;
-    },
-    finalize() {},
-  };
-  let run: Awaited<ReturnType<typeof runAnalyzers>>;
-  try {
-    run = await runAnalyzers(fileChunks(a.file), [analyzer, syncCounter]);
-  } catch (e) {
-    if (e instanceof TraceError) return fail(e.message);
-    throw e;
-  }
-  if (run.error) {
-    // Like go tool trace: profile the complete generations, fail if there are none.
-    if (syncs === 0) return fail(`failed to parse any useful part of the trace: ${run.error.message}`);
-    analyzer.discardPending();
-    const lost = size - run.reader.validOffset;
-    process.stderr.write(
-      `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${run.error.message}; profiling what came before it\n`,
-    );
-  }
+  // Like go tool trace: profile the complete generations, fail if there are none.
+  if (!(await analyzeFile(a.file, [analyzer], "profiling what came before it"))) return 1;
   const profiles = analyzer.finalize();
   let records: ReturnType<typeof profiles.records>;
   try {
