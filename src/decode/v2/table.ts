@@ -95,6 +95,18 @@ export class IdTable<T> {
 /** IDs below this live in an array; a hostile trace cannot make us allocate more than this many slots per table. */
 const denseLimit = 1 << 20;
 
+/** An EvTable as plain data (EvTable.toPlain), for postMessage. */
+export interface PlainTable {
+  readonly strings: [number, string][];
+  readonly stacks: [number, readonly number[]][];
+  readonly pcs: [number, Frame][];
+  readonly extraStrings: string[];
+  readonly generation: number;
+  readonly nsPerTick: number;
+  readonly clockSnapshot: ClockSnapshotRaw | undefined;
+  readonly expBatches: [number, ExperimentalBatch[]][];
+}
+
 export class EvTable {
   readonly strings = new IdTable<string>("");
   readonly stacks = new IdTable<readonly number[]>([]);
@@ -127,6 +139,49 @@ export class EvTable {
 
   getExtraString(id: number): string {
     return id === 0 ? "" : (this.extraStrings[id - 1] ?? "");
+  }
+
+  /** How many extra strings the reader has added so far (they only ever grow). */
+  get extraStringCount(): number {
+    return this.extraStrings.length;
+  }
+
+  /** The extra strings from the `from`-th on, to send along with events that may name them. */
+  extraStringsFrom(from: number): string[] {
+    return this.extraStrings.slice(from);
+  }
+
+  /** Everything in the table as plain data that structured clone can carry to a worker. */
+  toPlain(): PlainTable {
+    return {
+      strings: [...this.strings.entries()],
+      stacks: [...this.stacks.entries()],
+      pcs: [...this.pcs.entries()],
+      extraStrings: this.extraStrings.slice(),
+      generation: this.generation,
+      nsPerTick: this.nsPerTick,
+      clockSnapshot: this.clockSnapshot,
+      expBatches: [...this.expBatches.entries()],
+    };
+  }
+
+  /** The table `toPlain` described (in a worker). */
+  static fromPlain(p: PlainTable): EvTable {
+    const t = new EvTable();
+    for (const [id, s] of p.strings) t.strings.insert(id, s);
+    for (const [id, pcs] of p.stacks) t.stacks.insert(id, pcs);
+    for (const [pc, f] of p.pcs) t.pcs.set(pc, f);
+    t.appendExtraStrings(p.extraStrings);
+    t.generation = p.generation;
+    t.nsPerTick = p.nsPerTick;
+    t.clockSnapshot = p.clockSnapshot;
+    for (const [k, v] of p.expBatches) t.expBatches.set(k, v);
+    return t;
+  }
+
+  /** Adds extra strings sent after the table itself (see extraStringsFrom). */
+  appendExtraStrings(strings: readonly string[]): void {
+    for (const s of strings) this.addExtraString(s);
   }
 
   /** The frames of a stack, outermost last, as Go lists them. */
