@@ -18,7 +18,7 @@ import {
   groupListJson,
   groupMembers,
   noStackGroupName as noName,
-} from "../query/analysis-goroutines.js";
+} from "../query/analysis/goroutines.js";
 import { analyzeFile, parseFlags } from "./analyze.js";
 import { formatGoPercent } from "./go-format.js";
 import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";

@@ -10,8 +10,8 @@
  */
 import { MMUCurve } from "../analysis/mmu.js";
 import { MutatorUtilAnalyzer } from "../analysis/mutator-util.js";
-import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis-mmu.js";
-import type { MMUInclude } from "../query/analysis-protocol.js";
+import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis/mmu.js";
+import type { MMUInclude } from "../query/analysis/protocol.js";
 import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
 import { formatGoDuration, goDurationNs } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";

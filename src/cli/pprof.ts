@@ -16,7 +16,7 @@ import {
 } from "../analysis/pprof.js";
 import { encodePprof } from "../analysis/pprof-encode.js";
 import { topFunctions } from "../analysis/pprof-top.js";
-import { topFunctionsJson } from "../query/analysis-profiles.js";
+import { topFunctionsJson } from "../query/analysis/profiles.js";
 import { analyzeFile } from "./analyze.js";
 import { formatDuration } from "./format.js";
 import { goDurationNs } from "./go-format.js";

@@ -4,7 +4,7 @@ import type { Activity } from "../analysis/activity.js";
 import { OverviewAnalyzer } from "../analysis/overview.js";
 import { TraceError } from "../decode/errors.js";
 import { readTrace, type TraceReader } from "../decode/reader.js";
-import { topBlocking } from "../query/analysis-overview.js";
+import { topBlocking } from "../query/analysis/overview.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
 

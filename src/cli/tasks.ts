@@ -20,7 +20,7 @@ import {
 } from "../analysis/tasks.js";
 import type { TimeHistogramResult } from "../analysis/time-histogram.js";
 import { goStateNames } from "../decode/event.js";
-import { shortestTaskFirst, taskJson } from "../query/analysis-tasks.js";
+import { shortestTaskFirst, taskJson } from "../query/analysis/tasks.js";
 import { analyzeFile, parseFlags } from "./analyze.js";
 import { formatGoDuration } from "./go-format.js";
 import { OutputBuffer } from "./output.js";

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:net";
-import { type BuildResult, buildTimeline } from "../query/build.js";
+import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { startViewServer, type ViewServer } from "../server/server.js";
 import { parseFlags, UsageError } from "./analyze.js";

@@ -13,7 +13,7 @@ import type {
   MMUQuery,
   ProfileKind,
   ProfileQuery,
-} from "../query/analysis-protocol.js";
+} from "../query/analysis/protocol.js";
 import { AnalysisFailed, type AnalysisMethod, AnalysisWorkerClient } from "./analysis-worker-client.js";
 import {
   BadRequest,

@@ -4,7 +4,7 @@
  * asked by method name, answers matched to requests by id.
  */
 import { Worker } from "node:worker_threads";
-import type { AnalysisStatus } from "../query/analysis-protocol.js";
+import type { AnalysisStatus } from "../query/analysis/protocol.js";
 
 export type AnalysisMethod =
   | "start"

@@ -11,8 +11,8 @@ import { createReadStream, statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import { encodePprof } from "../analysis/pprof-encode.js";
-import type { MMUQuery, ProfileQuery } from "../query/analysis-protocol.js";
-import { AnalysisService } from "../query/analysis-service.js";
+import type { MMUQuery, ProfileQuery } from "../query/analysis/protocol.js";
+import { AnalysisService } from "../query/analysis/service.js";
 import type { AnalysisMethod } from "./analysis-worker-client.js";
 
 const { file } = workerData as { file: string };

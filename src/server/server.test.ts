@@ -17,7 +17,7 @@ import { request } from "node:http";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Row, TimelineEngine, WindowRequest } from "../query/protocol.js";
+import type { Row, TimelineEngine, WindowRequest } from "../query/timeline/protocol.js";
 import {
   allowedHosts,
   BadRequest,

@@ -23,7 +23,7 @@ import type { AddressInfo } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type TimelineEngine, type ViewKind, viewKinds } from "../query/protocol.js";
+import { type TimelineEngine, type ViewKind, viewKinds } from "../query/timeline/protocol.js";
 
 /**
  * An extra route: return true if it answered the request (it must then end

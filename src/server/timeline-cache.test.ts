@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { WindowRequest, WindowResponse } from "../query/protocol.js";
+import type { WindowRequest, WindowResponse } from "../query/timeline/protocol.js";
 import { importUiModule } from "../testing/ui-module.js";
 
 interface Plan {

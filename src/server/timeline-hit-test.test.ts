@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { Row, SliceColumns } from "../query/protocol.js";
+import type { Row, SliceColumns } from "../query/timeline/protocol.js";
 import { importUiModule } from "../testing/ui-module.js";
 
 interface Layout {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { FindResponse, Row } from "../query/protocol.js";
+import type { FindResponse, Row } from "../query/timeline/protocol.js";
 import { browserSkip, elementPixels, inkPixels, openView, type ViewSession } from "../testing/browser.js";
 import { fixturesDir } from "../testing/corpus.js";
 import {

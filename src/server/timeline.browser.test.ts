@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { FindResponse, Row, SliceDetails, WindowResponse } from "../query/protocol.js";
+import type { FindResponse, Row, SliceDetails, WindowResponse } from "../query/timeline/protocol.js";
 import { browserSkip, elementPixels, inkPixels, openView, type ViewSession } from "../testing/browser.js";
 import { fixturesDir } from "../testing/corpus.js";
 import {

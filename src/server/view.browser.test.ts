@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { TraceInfo } from "../query/protocol.js";
+import type { TraceInfo } from "../query/timeline/protocol.js";
 import { browserSkip, elementPixels, inkPixels, openView, type ViewSession } from "../testing/browser.js";
 import { fixturesDir } from "../testing/corpus.js";
 

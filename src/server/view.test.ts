@@ -20,7 +20,7 @@ import {
   type ViewKind,
   viewKinds,
   type WindowResponse,
-} from "../query/protocol.js";
+} from "../query/timeline/protocol.js";
 import { startView, type ViewProcess } from "../testing/browser.js";
 import { fixturesDir } from "../testing/corpus.js";
 

@@ -7,7 +7,7 @@
  * evaluating strings.
  */
 import type { Page } from "playwright-core";
-import type { Row, WindowResponse } from "../query/protocol.js";
+import type { Row, WindowResponse } from "../query/timeline/protocol.js";
 import { elementPixels, inkPixels, type Pixels, type ViewSession } from "./browser.js";
 
 /** The tracks canvas. */

@@ -29,7 +29,7 @@ async function build(file: string): Promise<string> {
       module: ts.ModuleKind.ESNext,
       target: ts.ScriptTarget.ES2022,
       jsx: ts.JsxEmit.ReactJSX,
-      // `const enum`s from query/protocol.ts are read at run time by other modules.
+      // `const enum`s from query/timeline/protocol.ts are read at run time by other modules.
       preserveConstEnums: true,
     },
   }).outputText;

@@ -5,7 +5,7 @@
  */
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { TraceInfo } from "../query/protocol.js";
+import type { TraceInfo } from "../query/timeline/protocol.js";
 import type { EngineClient } from "./engine-client.js";
 import { GoroutinesPage } from "./pages/goroutines-page.js";
 import { MMUPage } from "./pages/mmu-page.js";

@@ -15,7 +15,7 @@ import type {
   ViewKind,
   WindowRequest,
   WindowResponse,
-} from "../query/protocol.js";
+} from "../query/timeline/protocol.js";
 
 type Async<T> = { [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<R> : never };
 

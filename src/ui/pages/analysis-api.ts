@@ -4,7 +4,7 @@
  * pass runs, and drops answers to questions no longer asked.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { AnalysisStatus, AnalysisUnavailable } from "../../query/analysis-protocol.js";
+import type { AnalysisStatus, AnalysisUnavailable } from "../../query/analysis/protocol.js";
 
 export type Params = Record<string, string | number | boolean | undefined>;
 

@@ -9,7 +9,7 @@
  * frames under a pixel, so a frame takes well under 16 ms.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { FlameNode } from "../../query/analysis-protocol.js";
+import type { FlameNode } from "../../query/analysis/protocol.js";
 import { DrawnRects, FlameModel, frameColor, layoutFrame } from "./flame-layout.js";
 import { formatCount, formatNs, formatPercent } from "./format.js";
 

@@ -6,7 +6,7 @@
  * is narrower than a pixel is skipped with its whole subtree, so a frame
  * costs what is visible, not what the profile holds.
  */
-import type { FlameNode } from "../../query/analysis-protocol.js";
+import type { FlameNode } from "../../query/analysis/protocol.js";
 
 export class FlameModel {
   readonly func: string[] = [];

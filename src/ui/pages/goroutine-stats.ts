@@ -3,7 +3,7 @@
  * trace's colours (execution red, scheduler wait blue, syscall purple,
  * blocking magenta, the rest grey), for the stacked bars and their columns.
  */
-import type { GoroutineJson } from "../../query/analysis-protocol.js";
+import type { GoroutineJson } from "../../query/analysis/protocol.js";
 
 export interface Category {
   readonly key: string;

@@ -8,7 +8,7 @@ import type {
   GoroutineGroupResponse,
   GoroutineGroupsResponse,
   GoroutineJson,
-} from "../../query/analysis-protocol.js";
+} from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref, timelineHref } from "../route.js";
 import { useAnalysis } from "./analysis-api.js";

@@ -6,7 +6,7 @@
  * the task's or region's goroutines).
  */
 import type { RegionInstance } from "../../analysis/tasks.js";
-import type { RegionListResponse, TaskJson, TaskListResponse } from "../../query/analysis-protocol.js";
+import type { RegionListResponse, TaskJson, TaskListResponse } from "../../query/analysis/protocol.js";
 import { timelineHref } from "../route.js";
 import { formatCount, formatNs, formatTimeNs } from "./format.js";
 import { type Column, SortableTable } from "./sortable-table.js";

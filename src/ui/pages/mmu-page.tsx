@@ -8,7 +8,7 @@
  */
 import { useMemo } from "preact/hooks";
 import type uPlot from "uplot";
-import type { MMUInclude, MMUResponse } from "../../query/analysis-protocol.js";
+import type { MMUInclude, MMUResponse } from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref, timelineHref } from "../route.js";
 import { useAnalysis, useFirstEventNs } from "./analysis-api.js";

@@ -1,7 +1,7 @@
 /** The Overview page: what `gotrace stats` says, and the heap and goroutine count over time. */
 import { useMemo } from "preact/hooks";
 import uPlot from "uplot";
-import type { OverviewResponse, SeriesPoints } from "../../query/analysis-protocol.js";
+import type { OverviewResponse, SeriesPoints } from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref, timelineHref } from "../route.js";
 import { useAnalysis } from "./analysis-api.js";

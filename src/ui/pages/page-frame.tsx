@@ -1,6 +1,6 @@
 /** What every analysis page shares: its title, and a line while its data loads or when it failed. */
 import type { ComponentChildren } from "preact";
-import type { AnalysisStatus } from "../../query/analysis-protocol.js";
+import type { AnalysisStatus } from "../../query/analysis/protocol.js";
 import type { Loaded } from "./analysis-api.js";
 import { formatCount } from "./format.js";
 import "./pages.css";

@@ -10,7 +10,7 @@ import type {
   ProfileKind,
   ProfileResponse,
   TopFunctionJson,
-} from "../../query/analysis-protocol.js";
+} from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref, timelineHref } from "../route.js";
 import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analysis-api.js";

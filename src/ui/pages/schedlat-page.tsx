@@ -4,7 +4,7 @@
  * goroutine group, and the longest waits, each linking to the timeline on
  * the wait with its goroutine focused.
  */
-import type { SchedLatencyResponse, SchedWaitJson } from "../../query/analysis-protocol.js";
+import type { SchedLatencyResponse, SchedWaitJson } from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
 import { useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { formatCount, formatNs, formatTimeNs, groupLabel } from "./format.js";

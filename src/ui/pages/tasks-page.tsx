@@ -10,7 +10,7 @@ import type {
   RegionsResponse,
   TaskListResponse,
   TasksResponse,
-} from "../../query/analysis-protocol.js";
+} from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
 import { routeHref } from "../route.js";
 import { useAnalysis, useFirstEventNs } from "./analysis-api.js";

@@ -4,7 +4,7 @@
  * fixed palette of soft, distinguishable hues. Runtime work (GC, syscalls,
  * sweeping…) has a colour per category instead, so it reads at a glance.
  */
-import { SliceCategory } from "../../query/protocol.js";
+import { SliceCategory } from "../../query/timeline/protocol.js";
 
 /** Fill and matching label colour. */
 export interface Swatch {

@@ -6,7 +6,7 @@
  * animation frame, followed by a cheap check that the cache holds what the
  * new picture needs.
  */
-import type { Row, TraceInfo, ViewKind } from "../../query/protocol.js";
+import type { Row, TraceInfo, ViewKind } from "../../query/timeline/protocol.js";
 import type { EngineClient } from "../engine-client.js";
 import { axisHeightPx, paintAxis } from "./axis-painter.js";
 import { theme } from "./colors.js";

@@ -11,7 +11,7 @@ import type {
   GoroutineRef,
   MarkDetails,
   SliceDetails,
-} from "../../query/protocol.js";
+} from "../../query/timeline/protocol.js";
 import { formatDuration, formatTimestamp } from "./time-format.js";
 
 export interface Jumps {

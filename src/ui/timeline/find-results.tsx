@@ -3,7 +3,7 @@
  * goroutine and time; the current one is marked and kept in view.
  */
 import { useEffect, useRef } from "preact/hooks";
-import type { FindResponse } from "../../query/protocol.js";
+import type { FindResponse } from "../../query/timeline/protocol.js";
 import { formatTimestamp } from "./time-format.js";
 
 export function FindResults({

@@ -4,7 +4,7 @@
  * the page; the page moves it through a handle.
  */
 import { useState } from "preact/hooks";
-import type { Row } from "../../query/protocol.js";
+import type { Row } from "../../query/timeline/protocol.js";
 import type { Pick } from "./hit-test.js";
 import { formatCount } from "./painter-extras.js";
 import { formatDuration, formatTimestamp } from "./time-format.js";

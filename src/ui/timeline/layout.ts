@@ -4,7 +4,7 @@
  * goroutine view can have 100k rows, so finding the visible ones is a
  * binary search, and a frame only touches those. No DOM here.
  */
-import type { Row } from "../../query/protocol.js";
+import type { Row } from "../../query/timeline/protocol.js";
 
 export const headingHeightPx = 24;
 export const laneHeightPx = 18;

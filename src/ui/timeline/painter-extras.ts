@@ -3,7 +3,7 @@
  * as ticks, and flow arrows between rows. Like the slice painter these read
  * only cached columns of the visible rows.
  */
-import type { FlowKind, MarkColumns } from "../../query/protocol.js";
+import type { FlowKind, MarkColumns } from "../../query/timeline/protocol.js";
 import { perLabels, seriesColors, theme } from "./colors.js";
 import { laneHeightPx } from "./layout.js";
 import type { Scene } from "./painter.js";

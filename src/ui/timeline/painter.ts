@@ -4,7 +4,7 @@
  * for them (about one per pixel), so a frame costs the same on any trace.
  * Row labels sit in a gutter on the left; the track area is to its right.
  */
-import type { Row, SliceColumns, ViewKind } from "../../query/protocol.js";
+import type { Row, SliceColumns, ViewKind } from "../../query/timeline/protocol.js";
 import { functionSwatch, labelFunction, perLabels, type Swatch, sliceSwatch, theme } from "./colors.js";
 import { paintGutter } from "./gutter-painter.js";
 import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";

@@ -11,7 +11,7 @@ const profileTypes = [
   ["sched", "scheduler latency"],
 ] as const;
 
-import type { RangeSummary } from "../../query/protocol.js";
+import type { RangeSummary } from "../../query/timeline/protocol.js";
 import { routeHref } from "../route.js";
 import { formatDuration, formatTimestamp } from "./time-format.js";
 

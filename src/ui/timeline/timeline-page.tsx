@@ -6,7 +6,7 @@
  * timeline link), rewritten shortly after each change and restored on load.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ViewKind } from "../../query/protocol.js";
+import type { ViewKind } from "../../query/timeline/protocol.js";
 import type { PageProps } from "../app.js";
 import { parseRoute, parseTimelineLink, replaceRoute, timelineHref } from "../route.js";
 import { axisHeightPx } from "./axis-painter.js";

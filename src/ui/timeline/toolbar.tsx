@@ -2,7 +2,7 @@
  * The bar above the timeline: view switcher, zoom buttons, drag mode, flow
  * arrows, the find box with next/previous and filter, and the help button.
  */
-import type { ViewKind } from "../../query/protocol.js";
+import type { ViewKind } from "../../query/timeline/protocol.js";
 
 export interface FindBoxProps {
   readonly query: string;

@@ -5,7 +5,7 @@
  * through them. The filter keeps only matching goroutines in the goroutine view.
  */
 import { useMemo, useRef, useState } from "preact/hooks";
-import type { FindResponse, ViewKind } from "../../query/protocol.js";
+import type { FindResponse, ViewKind } from "../../query/timeline/protocol.js";
 import type { EngineClient } from "../engine-client.js";
 import type { TimelineController } from "./controller.js";
 import { windowAround } from "./viewport.js";

@@ -12,7 +12,7 @@ import type {
   Row,
   SliceDetails,
   ViewKind,
-} from "../../query/protocol.js";
+} from "../../query/timeline/protocol.js";
 import type { EngineClient } from "../engine-client.js";
 import type { TimelineLink } from "../route.js";
 import type { TimelineController } from "./controller.js";

@@ -14,7 +14,7 @@ import type {
   SliceColumns,
   ViewKind,
   WindowResponse,
-} from "../../query/protocol.js";
+} from "../../query/timeline/protocol.js";
 import type { EngineClient } from "../engine-client.js";
 import { type FetchPlan, planKey } from "./viewport.js";
 

@@ -8,20 +8,20 @@
  *
  * Runs anywhere: it takes a function that yields the trace's bytes.
  */
-import { type Analyzer, runAnalyzers } from "../analysis/analyzer.js";
-import { GoroutineAnalyzer, type GoroutineSummary } from "../analysis/goroutines.js";
-import { MMUCurve } from "../analysis/mmu.js";
-import { MutatorUtilAnalyzer } from "../analysis/mutator-util.js";
-import { OverviewAnalyzer } from "../analysis/overview.js";
-import { BlockingProfileAnalyzer, type BlockingProfiles } from "../analysis/pprof.js";
-import { SchedLatencyAnalyzer } from "../analysis/sched-latency.js";
-import { type Annotations, TasksAnalyzer } from "../analysis/tasks.js";
-import { TimeHistogram } from "../analysis/time-histogram.js";
-import { type Event, EventKind } from "../decode/event.js";
-import { goroutineGroupsJson, groupDetailJson, groupMembers } from "./analysis-goroutines.js";
-import { defaultMMUInclude, mmuJson, mmuUtilFlags } from "./analysis-mmu.js";
-import { OverviewSeriesAnalyzer, overviewJson } from "./analysis-overview.js";
-import { profileJson, profileRecords } from "./analysis-profile-query.js";
+import { type Analyzer, runAnalyzers } from "../../analysis/analyzer.js";
+import { GoroutineAnalyzer, type GoroutineSummary } from "../../analysis/goroutines.js";
+import { MMUCurve } from "../../analysis/mmu.js";
+import { MutatorUtilAnalyzer } from "../../analysis/mutator-util.js";
+import { OverviewAnalyzer } from "../../analysis/overview.js";
+import { BlockingProfileAnalyzer, type BlockingProfiles } from "../../analysis/pprof.js";
+import { SchedLatencyAnalyzer } from "../../analysis/sched-latency.js";
+import { type Annotations, TasksAnalyzer } from "../../analysis/tasks.js";
+import { TimeHistogram } from "../../analysis/time-histogram.js";
+import { type Event, EventKind } from "../../decode/event.js";
+import { goroutineGroupsJson, groupDetailJson, groupMembers } from "./goroutines.js";
+import { defaultMMUInclude, mmuJson, mmuUtilFlags } from "./mmu.js";
+import { OverviewSeriesAnalyzer, overviewJson } from "./overview.js";
+import { profileJson, profileRecords } from "./profile-query.js";
 import type {
   AnalysisStatus,
   GoroutineGroupResponse,
@@ -37,8 +37,8 @@ import type {
   SchedLatencyResponse,
   TaskListResponse,
   TasksResponse,
-} from "./analysis-protocol.js";
-import { regionList, regionsSummary, taskList, tasksSummary } from "./analysis-tasks.js";
+} from "./protocol.js";
+import { regionList, regionsSummary, taskList, tasksSummary } from "./tasks.js";
 
 export type TraceSource = () => AsyncIterable<Uint8Array>;
 

@@ -4,10 +4,10 @@
  * keeps everything read before the damage; the engine's info says what
  * was lost. Runs anywhere (no node:*, no DOM).
  */
-import { TraceError } from "../decode/errors.js";
-import { readTrace, type TraceReader } from "../decode/reader.js";
-import { headerSize, readHeader } from "../format/header.js";
-import { TimelineBuilder } from "../model/builder.js";
+import { TraceError } from "../../decode/errors.js";
+import { readTrace, type TraceReader } from "../../decode/reader.js";
+import { headerSize, readHeader } from "../../format/header.js";
+import { TimelineBuilder } from "../../model/builder.js";
 import { Engine } from "./engine.js";
 import type { TraceInfo } from "./protocol.js";
 

@@ -3,9 +3,9 @@
  * and the MMU page plots. Go's /mmu plot samples 100 log-spaced windows;
  * given window sizes are measured as asked.
  */
-import { type MMUCurve, mmuPlot, plotQuantiles } from "../analysis/mmu.js";
-import { UtilFlags } from "../analysis/mutator-util.js";
-import type { MMUInclude, MMUResponse } from "./analysis-protocol.js";
+import { type MMUCurve, mmuPlot, plotQuantiles } from "../../analysis/mmu.js";
+import { UtilFlags } from "../../analysis/mutator-util.js";
+import type { MMUInclude, MMUResponse } from "./protocol.js";
 
 /** What the /mmu page includes when it opens: everything but sweeping. */
 export const defaultMMUInclude: readonly MMUInclude[] = ["stw", "background", "assist"];

@@ -10,10 +10,10 @@ import {
   ProfileFilterError,
   type ProfileRecord,
   type TimeRange,
-} from "../analysis/pprof.js";
-import { noStackGroupName } from "./analysis-goroutines.js";
-import { flameTree, topFunctionsJson } from "./analysis-profiles.js";
-import type { ProfileQuery, ProfileResponse } from "./analysis-protocol.js";
+} from "../../analysis/pprof.js";
+import { noStackGroupName } from "./goroutines.js";
+import { flameTree, topFunctionsJson } from "./profiles.js";
+import type { ProfileQuery, ProfileResponse } from "./protocol.js";
 
 export function profileFilter(q: ProfileQuery): ProfileFilter | undefined {
   const range: TimeRange | undefined =

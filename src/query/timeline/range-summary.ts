@@ -4,8 +4,8 @@
  * segments clipped to the range in one tight pass over the execution
  * slices (no per-segment objects): about 50 ms for 8M slices.
  */
-import { GlobalKind, type MarkKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import { GlobalKind, type MarkKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { firstVisible } from "./lod.js";
 import type { RangeSummary } from "./protocol.js";
 

@@ -6,9 +6,9 @@
  * assists, then regions by depth).
  */
 
-import type { CounterTrack } from "../model/counters.js";
-import { GlobalKind, MarkKind, RangeKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import type { CounterTrack } from "../../model/counters.js";
+import { GlobalKind, MarkKind, RangeKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { StateLane } from "./goroutine-lanes.js";
 import { ArrayLane, type Lane, type LaneItem, sliceID, sortedRows, TableLane, Tag } from "./lanes.js";
 import { type Row, SliceCategory, type ViewKind } from "./protocol.js";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { it } from "node:test";
-import { fixturesDir, requirement } from "../testing/corpus.js";
+import { fixturesDir, requirement } from "../../testing/corpus.js";
 import { buildTimeline } from "./build.js";
 import type { Engine } from "./engine.js";
 

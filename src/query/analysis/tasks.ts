@@ -4,15 +4,15 @@
  * the Tasks and Regions pages. A task's JSON is what `gotrace tasks --json`
  * prints for it.
  */
-import type { Annotations, RegionInstance, RegionTable, TaskInstance } from "../analysis/tasks.js";
-import { bucketMinNs, bucketOf, type HistogramBucket } from "../analysis/time-histogram.js";
+import type { Annotations, RegionInstance, RegionTable, TaskInstance } from "../../analysis/tasks.js";
+import { bucketMinNs, bucketOf, type HistogramBucket } from "../../analysis/time-histogram.js";
 import type {
   RegionListResponse,
   RegionsResponse,
   TaskJson,
   TaskListResponse,
   TasksResponse,
-} from "./analysis-protocol.js";
+} from "./protocol.js";
 
 /** A task with its regions spelled out (the CLI's --json line for it). */
 export function taskJson(

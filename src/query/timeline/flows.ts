@@ -4,8 +4,8 @@
  * task parent → child. Found from the slices that start in the window in
  * the asked rows, so the cost follows the window, not the trace.
  */
-import { CauseKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import { CauseKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { firstStartAtOrAfter } from "./lod.js";
 import type { Flow, FlowKind } from "./protocol.js";
 import { groupRows, HeadRow, type ViewRows } from "./rows.js";

@@ -3,8 +3,8 @@
  * when, its stacks, why it ended, and the goroutines that created or
  * unblocked it.
  */
-import { CauseKind, GlobalKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import { CauseKind, GlobalKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { execAt } from "./flows.js";
 import { goroutineSegments, Part } from "./goroutine-lanes.js";
 import { splitID, Tag } from "./lanes.js";

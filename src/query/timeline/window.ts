@@ -4,8 +4,8 @@
  * and the flows that end in the window. The response holds at most about
  * one item per pixel per lane, whatever the trace size.
  */
-import { MarkKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import { MarkKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { flowsInWindow } from "./flows.js";
 import type { Lane } from "./lanes.js";
 import { walkInstants, walkItems } from "./lod.js";

@@ -3,7 +3,7 @@
  * built Timeline. Synchronous and allocation-light per request; the server
  * and a browser Worker wrap it.
  */
-import type { Timeline } from "../model/timeline.js";
+import type { Timeline } from "../../model/timeline.js";
 import { markDetails, sliceDetails } from "./details.js";
 import { findMatches } from "./find.js";
 import { goroutineDetails } from "./goroutine-details.js";

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import type { ProfileRecord } from "../analysis/pprof.js";
-import { flameTree } from "./analysis-profiles.js";
-import type { FlameNode } from "./analysis-protocol.js";
+import type { ProfileRecord } from "../../analysis/pprof.js";
+import { flameTree } from "./profiles.js";
+import type { FlameNode } from "./protocol.js";
 
 const frame = (func: string) => ({ func, file: "f.go", line: 1, pc: func.length });
 

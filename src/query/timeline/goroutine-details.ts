@@ -2,8 +2,8 @@
  * One goroutine's story for the details panel: its creator, first run and
  * end, and its events in time order (states, regions, logs), capped.
  */
-import { MarkKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import { MarkKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { frames, goroutineRef } from "./details.js";
 import { forEachSegment, Part } from "./goroutine-lanes.js";
 import type { GoroutineDetails, GoroutineEvent } from "./protocol.js";

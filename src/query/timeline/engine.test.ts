@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
-import { fixturesDir, requirement, traceFiles, wildDir } from "../testing/corpus.js";
+import { fixturesDir, requirement, traceFiles, wildDir } from "../../testing/corpus.js";
 import { buildTimeline } from "./build.js";
 import type { Engine } from "./engine.js";
 import { goroutineSegments } from "./goroutine-lanes.js";

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fixturesDir, repoRoot } from "../testing/corpus.js";
-import { AnalysisService, schedWorstCount } from "./analysis-service.js";
+import { fixturesDir, repoRoot } from "../../testing/corpus.js";
+import { AnalysisService, schedWorstCount } from "./service.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 

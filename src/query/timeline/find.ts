@@ -4,8 +4,8 @@
  * interned, so text is matched once per distinct string and the large
  * tables (7M regions) are scanned as integer columns.
  */
-import { MarkKind } from "../model/tables.js";
-import type { Timeline } from "../model/timeline.js";
+import { MarkKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
 import { sliceID, Tag } from "./lanes.js";
 import type { FindResponse, Match } from "./protocol.js";
 

@@ -1,5 +1,5 @@
 /** The text a slice is labelled with on the timeline, from its ID. */
-import type { Timeline } from "../model/timeline.js";
+import type { Timeline } from "../../model/timeline.js";
 import { splitID, Tag } from "./lanes.js";
 
 export function sliceLabel(tl: Timeline, id: number): string {

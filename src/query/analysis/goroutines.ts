@@ -8,8 +8,8 @@ import {
   type GoroutineSummary,
   goroutineGroups,
   unknownNs,
-} from "../analysis/goroutines.js";
-import type { GoroutineGroupResponse, GoroutineGroupsResponse, GoroutineJson } from "./analysis-protocol.js";
+} from "../../analysis/goroutines.js";
+import type { GoroutineGroupResponse, GoroutineGroupsResponse, GoroutineJson } from "./protocol.js";
 
 /** How go tool trace shows the group of goroutines that never had a stack. */
 export const noStackGroupName = "(Inactive, no stack trace sampled)";

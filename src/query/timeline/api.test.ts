@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fixturesDir, requirement, traceFiles } from "../testing/corpus.js";
+import { fixturesDir, requirement, traceFiles } from "../../testing/corpus.js";
 import { buildTimeline } from "./build.js";
 import type { Engine } from "./engine.js";
 import { forEachSegment } from "./goroutine-lanes.js";

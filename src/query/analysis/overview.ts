@@ -4,10 +4,10 @@
  * reduced to at most `seriesPoints` points (the largest value in each slot,
  * so a peak is never lost).
  */
-import type { Activity, BlockReason } from "../analysis/activity.js";
-import type { Overview } from "../analysis/overview.js";
-import { type Event, EventKind, GoState, ResourceKind } from "../decode/event.js";
-import type { OverviewResponse, SeriesPoints } from "./analysis-protocol.js";
+import type { Activity, BlockReason } from "../../analysis/activity.js";
+import type { Overview } from "../../analysis/overview.js";
+import { type Event, EventKind, GoState, ResourceKind } from "../../decode/event.js";
+import type { OverviewResponse, SeriesPoints } from "./protocol.js";
 
 const seriesPoints = 400;
 

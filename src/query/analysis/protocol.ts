@@ -5,12 +5,12 @@
  * The shapes inside (groups, goroutines, tasks, MMU points, sched latency)
  * are exactly those of the CLI's `--json` for the same analysis.
  */
-import type { BlockReason } from "../analysis/activity.js";
-import type { Overview } from "../analysis/overview.js";
-import type { ProfileType } from "../analysis/pprof.js";
-import type { SchedLatency, SchedWait } from "../analysis/sched-latency.js";
-import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../analysis/tasks.js";
-import type { HistogramBucket, TimeHistogramResult } from "../analysis/time-histogram.js";
+import type { BlockReason } from "../../analysis/activity.js";
+import type { Overview } from "../../analysis/overview.js";
+import type { ProfileType } from "../../analysis/pprof.js";
+import type { SchedLatency, SchedWait } from "../../analysis/sched-latency.js";
+import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../../analysis/tasks.js";
+import type { HistogramBucket, TimeHistogramResult } from "../../analysis/time-histogram.js";
 
 /** A time series for a small chart: [time ns, value] points, at most a few hundred. */
 export type SeriesPoints = readonly (readonly [number, number])[];

@@ -6,7 +6,7 @@
  * cache (a goroutine with 1M slices costs ~24 MB while cached).
  */
 
-import type { Timeline } from "../model/timeline.js";
+import type { Timeline } from "../../model/timeline.js";
 import { type Lane, sliceID, Tag } from "./lanes.js";
 import { SampledPrefix } from "./lod.js";
 import { SliceCategory } from "./protocol.js";
