@@ -21,7 +21,7 @@ const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 const { startViewServer } = await import(join(repo, "dist/server/server.js"));
 const { analysisRoutes } = await import(join(repo, "dist/server/analysis-routes.js"));
 const { launchChromium } = await import(join(repo, "dist/testing/browser.js"));
-const { pageLoaded } = await import(join(repo, "dist/server/pages-browser-support.js"));
+const { pageLoaded } = await import(join(repo, "dist/testing/pages-browser-support.js"));
 
 const file = process.argv[2] ?? join(repo, "bench/out/big-go1.26.trace");
 const seconds = (ms) => (ms / 1000).toFixed(2);

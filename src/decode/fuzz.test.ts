@@ -4,7 +4,7 @@
  * memory out of proportion to the input. A sample is also checked against
  * `go tool trace -d=parsed`, which must print the same.
  *
- * The inputs (fuzz-cases.ts) are random bytes after each modern header,
+ * The inputs (testing/fuzz-cases.ts) are random bytes after each modern header,
  * random headers, synthetic traces of plausible random events, and real
  * fixtures with bits flipped, bytes inserted, deleted or cut off, traces
  * spliced, batches dropped, copied or swapped, and varints rewritten to
@@ -37,7 +37,7 @@ import {
   interestingValues,
   type Mutation,
   siteRoles,
-} from "./fuzz-cases.js";
+} from "../testing/fuzz-cases.js";
 import {
   compareWithGo,
   type FuzzFailure,
@@ -50,7 +50,7 @@ import {
   memory,
   runFuzz,
   runGoParsed,
-} from "./fuzz-main.js";
+} from "../testing/fuzz-main.js";
 
 const seed = Number(process.env.GOTRACE_FUZZ_SEED ?? 0x60_7ace) >>> 0;
 const bulkCases = 10_000;

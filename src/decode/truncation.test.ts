@@ -24,11 +24,11 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fixturesDir, mapLimit, repoRoot, requirement, traceFiles, wildDir } from "../testing/corpus.js";
+import { caseSeed, Rng, type TraceLayout, traceLayout } from "../testing/fuzz-cases.js";
+import { firstDifference, goBytes, goTraceCommand, isGoCrash, runGoParsed } from "../testing/fuzz-main.js";
 import { TraceError } from "./errors.js";
 import { EvSync } from "./event.js";
 import { formatEvent } from "./event-string.js";
-import { caseSeed, Rng, type TraceLayout, traceLayout } from "./fuzz-cases.js";
-import { firstDifference, goBytes, goTraceCommand, isGoCrash, runGoParsed } from "./fuzz-main.js";
 import { NeedInput, TraceReader } from "./reader.js";
 
 const seed = Number(process.env.GOTRACE_TRUNCATION_SEED ?? 20260522) >>> 0;

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { browserSkip, openView, type ViewSession } from "../testing/browser.js";
 import { fixturesDir } from "../testing/corpus.js";
-import { gotraceJson, pageLoaded, texts } from "./pages-browser-support.js";
+import { gotraceJson, pageLoaded, texts } from "../testing/pages-browser-support.js";
 
 interface Tasks {
   types: { type: string }[];

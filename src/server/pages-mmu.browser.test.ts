@@ -26,7 +26,7 @@ import {
   testValue,
   waitForPage,
   waitUntil,
-} from "./pages-browser-support.js";
+} from "../testing/pages-browser-support.js";
 
 interface MMU {
   curve: { windowNs: number; mmu: number }[];

@@ -20,7 +20,7 @@ import {
   testValue,
   waitForPage,
   waitUntil,
-} from "./pages-browser-support.js";
+} from "../testing/pages-browser-support.js";
 
 interface Groups {
   groups: { name: string; count: number; execNs: number }[];

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { repoRoot } from "../testing/corpus.js";
+import { repoRoot } from "./corpus.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 

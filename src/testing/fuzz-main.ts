@@ -4,12 +4,12 @@
  * fuzz-cases.ts) for minutes, and compares a sample with `go tool trace
  * -d=parsed`. Failing inputs go to fuzz-out/.
  *
- *   node dist/decode/fuzz-main.js [--seconds N] [--seed S] [--workers W] [--go-every K] [--case I]
+ *   node dist/testing/fuzz-main.js [--seconds N] [--seed S] [--workers W] [--go-every K] [--case I]
  *
  * Cases run in worker threads, so that a read that never returns is caught
  * (a watchdog sees the case stop advancing and terminates the worker) and a
  * runaway allocation kills a worker with a heap limit, not the run. The
- * test (fuzz.test.ts) uses `runFuzz` and `compareWithGo` from here.
+ * test (decode/fuzz.test.ts) uses `runFuzz` and `compareWithGo` from here.
  *
  * This is a test tool: it uses node:* (files, processes, threads), which the
  * code the UI runs never does.
@@ -21,10 +21,10 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getHeapStatistics } from "node:v8";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { TraceError } from "../decode/errors.js";
 import { readUvarintBig } from "../format/varint.js";
-import { fixturesDir, repoRoot, traceFiles } from "../testing/corpus.js";
-import { dumpParsed } from "../testing/dump.js";
-import type { TraceError } from "./errors.js";
+import { fixturesDir, repoRoot, traceFiles } from "./corpus.js";
+import { dumpParsed } from "./dump.js";
 import {
   type CaseKind,
   type CorpusTrace,
@@ -337,7 +337,7 @@ export interface GoComparison {
 // ---------------------------------------------------------------------------
 // Known reader bugs
 //
-// Each open one has a `todo` test with a minimal reproducer in fuzz.test.ts.
+// Each open one has a `todo` test with a minimal reproducer in decode/fuzz.test.ts.
 // Until it is fixed, a fuzz case showing it is counted and listed, not
 // failed, so that the fuzz tests keep catching new bugs. The matchers are
 // narrow: they look for the bug's own signature in the input. (Fixed ones

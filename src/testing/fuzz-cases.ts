@@ -1,6 +1,6 @@
 /**
  * Fuzz inputs for the trace reader and the checks every input must pass,
- * shared by `fuzz.test.ts` (a fixed number of cases in `npm test`) and
+ * shared by `decode/fuzz.test.ts` (a fixed number of cases in `npm test`) and
  * `fuzz-main.ts` (`npm run fuzz`, for minutes).
  *
  * Every case is a pure function of (seed, index, corpus), so a failure is
@@ -8,16 +8,16 @@
  * as fractions in [0, 1): the same mutation applies to any input, prints
  * readably, and fast-check can shrink a list of them.
  *
- * Like the rest of decode/ this file uses neither `node:*` nor the DOM; the
+ * Like the decoder it feeds, this file uses neither `node:*` nor the DOM; the
  * caller passes the corpus bytes and, if it can, a memory probe.
  */
+import { TraceError } from "../decode/errors.js";
+import { formatEvent } from "../decode/event-string.js";
+import { NeedInput, TraceReader } from "../decode/reader.js";
 import { headerSize, readHeader, writeHeader } from "../format/header.js";
 import { Ev, MaxBatchSize } from "../format/v2/spec.js";
 import { specsOf } from "../format/v2/version.js";
 import { readUvarint, readUvarintBig, type VarintResult } from "../format/varint.js";
-import { TraceError } from "./errors.js";
-import { formatEvent } from "./event-string.js";
-import { NeedInput, TraceReader } from "./reader.js";
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
