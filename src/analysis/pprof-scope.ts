@@ -44,9 +44,11 @@ export function isSystemGoroutine(name: string): boolean {
   return name === "" || (name !== "runtime.main" && name.startsWith("runtime."));
 }
 
+/** The PC of a stack's outermost frame (read from the table: building the frames costs a region begin 10×). */
 function rootPc(stack: Stack): number {
-  const frames = stackFrames(stack);
-  return frames.length ? frames[frames.length - 1]!.pc : 0;
+  if (stack.id === 0 || !stack.table) return 0;
+  const pcs = stack.table.stacks.get(stack.id);
+  return pcs && pcs.length > 0 ? pcs[pcs.length - 1]! : 0;
 }
 
 /**

@@ -15,9 +15,12 @@ import { TraceError } from "../decode/errors.js";
 import { formatEvent } from "../decode/event-string.js";
 import { NeedInput, TraceReader } from "../decode/reader.js";
 import { headerSize, readHeader, writeHeader } from "../format/header.js";
+import type { RawEvent } from "../format/raw.js";
+import { writeRawTrace } from "../format/raw-writer.js";
 import { Ev, MaxBatchSize } from "../format/v2/spec.js";
 import { specsOf } from "../format/v2/version.js";
-import { readUvarint, readUvarintBig, type VarintResult } from "../format/varint.js";
+import { appendUvarint, readUvarint, readUvarintBig, type VarintResult } from "../format/varint.js";
+import { withBatchSizes } from "./build-trace.js";
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -114,12 +117,7 @@ const maxU64 = (1n << 64n) - 1n;
  */
 export function encodeUvarint(v: bigint, length = 0): number[] {
   const out: number[] = [];
-  let x = v < 0n ? 0n : v > maxU64 ? maxU64 : v;
-  while (x >= 0x80n) {
-    out.push(Number(x & 0x7fn) | 0x80);
-    x >>= 7n;
-  }
-  out.push(Number(x));
+  appendUvarint(out, v < 0n ? 0n : v > maxU64 ? maxU64 : v);
   if (length > out.length) {
     out[out.length - 1]! |= 0x80;
     while (out.length < length - 1) out.push(0x80);
@@ -646,7 +644,8 @@ export function syntheticTrace(rng: Rng, version: number): Uint8Array {
   specs.forEach((s, t) => {
     if (s?.isTimedEvent && (s.experiment === 0 || rng.chance(0.1))) timed.push(t);
   });
-  const out: number[] = [...writeHeader(version)];
+  const events: RawEvent[] = [];
+  const ev = (type: number, ...args: bigint[]): RawEvent => ({ type, args });
   const small = (max: number) => BigInt(rng.chance(0.95) ? rng.int(max) : rng.smallish(2 ** 31));
   const nGen = 1 + rng.smallish(4);
   const firstGen = rng.chance(0.8) ? 1 : 1 + rng.int(1000);
@@ -655,55 +654,51 @@ export function syntheticTrace(rng: Rng, version: number): Uint8Array {
   let clock = 1000 + rng.int(1 << 20);
   for (let gi = 0; gi < nGen; gi++) {
     const gen = BigInt(firstGen + gi);
-    const batches: { m: bigint; time: number; payload: number[] }[] = [];
-    const special = (payload: number[]) => batches.push({ m: maxU64, time: clock, payload });
-    const freq = [Ev.Frequency, ...encodeUvarint(rng.chance(0.9) ? 15625000n : small(1 << 30))];
+    const batches: { m: bigint; time: number; payload: RawEvent[] }[] = [];
+    const special = (payload: RawEvent[]) => batches.push({ m: maxU64, time: clock, payload });
+    const freq = [ev(Ev.Frequency, rng.chance(0.9) ? 15625000n : small(1 << 30))];
     if (version >= 25) {
-      const snap = [Ev.ClockSnapshot, ...encodeUvarint(small(100)), ...encodeUvarint(BigInt(clock) * 64n)];
-      snap.push(...encodeUvarint(1_700_000_000n), ...encodeUvarint(small(1e9)));
-      special([Ev.Sync, ...(rng.chance(0.95) ? freq : []), ...(rng.chance(0.95) ? snap : [])]);
+      const snap = [ev(Ev.ClockSnapshot, small(100), BigInt(clock) * 64n, 1_700_000_000n, small(1e9))];
+      special([ev(Ev.Sync), ...(rng.chance(0.95) ? freq : []), ...(rng.chance(0.95) ? snap : [])]);
     } else if (rng.chance(0.95)) special(freq);
-    const strs: number[] = [Ev.Strings];
+    const strs: RawEvent[] = [ev(Ev.Strings)];
     for (let id = 1; id <= nStrings; id++) {
       const s = rng.pick(["main.main", "main.go", "sleep", "chan receive", "GC", "€", "\xff"]);
-      strs.push(Ev.String, ...encodeUvarint(BigInt(id)), ...encodeUvarint(BigInt(s.length)));
-      for (const c of s) strs.push(c.charCodeAt(0) & 0xff);
+      strs.push({ ...ev(Ev.String, BigInt(id)), data: Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff) });
     }
     if (nStrings > 0) special(strs);
-    const stks: number[] = [Ev.Stacks];
+    const stks: RawEvent[] = [ev(Ev.Stacks)];
     for (let id = 1; id <= nStacks; id++) {
       const frames = rng.int(4);
-      stks.push(Ev.Stack, ...encodeUvarint(BigInt(id)), ...encodeUvarint(BigInt(frames)));
+      const args = [BigInt(id), BigInt(frames)];
       for (let k = 0; k < frames; k++) {
-        stks.push(...encodeUvarint(BigInt(0x401000 + rng.int(64) * 16)));
-        stks.push(...encodeUvarint(small(nStrings + 1)), ...encodeUvarint(small(nStrings + 1)));
-        stks.push(...encodeUvarint(small(200)));
+        args.push(BigInt(0x401000 + rng.int(64) * 16));
+        args.push(small(nStrings + 1), small(nStrings + 1));
+        args.push(small(200));
       }
+      stks.push(ev(Ev.Stack, ...args));
     }
     if (nStacks > 0) special(stks);
     const nM = 1 + rng.int(4);
     for (let m = 0; m < nM; m++) {
       for (let k = 0, nb = 1 + rng.int(3); k < nb; k++) {
-        const payload: number[] = [];
+        const payload: RawEvent[] = [];
         if (k === 0 && rng.chance(0.7)) {
-          payload.push(Ev.ProcStatus, ...encodeUvarint(1n), ...encodeUvarint(BigInt(m)), 1);
-          payload.push(Ev.GoStatus, ...encodeUvarint(1n), ...encodeUvarint(BigInt(m + 1)));
-          payload.push(...encodeUvarint(BigInt(m)), 2);
+          payload.push(ev(Ev.ProcStatus, 1n, BigInt(m), 1n));
+          payload.push(ev(Ev.GoStatus, 1n, BigInt(m + 1), BigInt(m), 2n));
         }
         for (let e = 0, ne = rng.int(24); e < ne; e++) {
           const t = rng.pick(timed);
-          payload.push(t);
-          for (const name of specs[t]!.args) {
-            const v =
-              name === "dt"
-                ? small(1000)
-                : name.endsWith("string")
-                  ? small(nStrings + 2)
-                  : name.endsWith("stack")
-                    ? small(nStacks + 2)
-                    : small(6);
-            payload.push(...encodeUvarint(v));
-          }
+          const args = specs[t]!.args.map((name) =>
+            name === "dt"
+              ? small(1000)
+              : name.endsWith("string")
+                ? small(nStrings + 2)
+                : name.endsWith("stack")
+                  ? small(nStacks + 2)
+                  : small(6),
+          );
+          payload.push(ev(t, ...args));
         }
         clock += 1 + rng.int(5000);
         batches.push({ m: BigInt(m), time: clock, payload });
@@ -714,14 +709,11 @@ export function syntheticTrace(rng: Rng, version: number): Uint8Array {
       const j = rng.int(i + 1);
       [batches[i], batches[j]] = [batches[j]!, batches[i]!];
     }
-    for (const b of batches) {
-      out.push(Ev.EventBatch, ...encodeUvarint(gen), ...encodeUvarint(b.m), ...encodeUvarint(BigInt(b.time)));
-      out.push(...encodeUvarint(BigInt(b.payload.length)), ...b.payload);
-    }
-    if (version >= 26) out.push(Ev.EndOfGeneration);
+    for (const b of batches) events.push(ev(Ev.EventBatch, gen, b.m, BigInt(b.time), 0n), ...b.payload);
+    if (version >= 26) events.push(ev(Ev.EndOfGeneration));
     clock += 10_000;
   }
-  return Uint8Array.from(out);
+  return writeRawTrace(version, withBatchSizes(version, events));
 }
 
 // ---------------------------------------------------------------------------
