@@ -6,11 +6,12 @@
  */
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:net";
+import { EventBatcher } from "../decode/event-batch.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
-import { startViewServer, type ViewServer } from "../server/server.js";
+import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
+import { startViewServer } from "../server/server.js";
 import { parseFlags, UsageError } from "./analyze.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes } from "./format.js";
@@ -86,28 +87,15 @@ function openBrowser(url: string): void {
   }
 }
 
-/**
- * Runs `start` once the first /api/window answer (or analysis request) has
- * gone out, or after `fallbackMs`. The analysis pass reads the whole trace
- * again on a second thread (about 20 s of CPU for 200 MiB); started with
- * the server, it would share the cores with the first window answer, the
- * slowest one (0.8 s on 200 MiB, 0.1 s once warm) and the browser drawing
- * it.
- */
-function startAfterFirstWindow(server: ViewServer, start: () => void, fallbackMs = 5000): void {
-  let started = false;
-  const once = () => {
-    if (started) return;
-    started = true;
-    clearTimeout(timer);
-    server.server.off("request", onRequest);
-    start();
-  };
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    if (req.url?.startsWith("/api/window") || req.url?.startsWith("/api/analysis/")) res.once("finish", once);
-  };
-  const timer = setTimeout(once, fallbackMs);
-  server.server.on("request", onRequest);
+/** Passes chunks through, each once `ready()` resolves (the analysis worker has room for more events). */
+async function* throttled(
+  chunks: AsyncIterable<Uint8Array>,
+  ready: () => Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    await ready();
+    yield chunk;
+  }
 }
 
 export async function runView(args: readonly string[]): Promise<number> {
@@ -121,12 +109,28 @@ export async function runView(args: readonly string[]): Promise<number> {
   // A fixed port that is taken should fail now, not after reading the trace.
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
   const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
+  // The trace is decoded once: the timeline is built here while the
+  // analysis worker analyses the same events, sent to it in batches.
+  const worker = AnalysisWorkerClient.fed(size);
+  let bytesRead = 0;
+  const batcher = new EventBatcher((b) => worker.post(b, bytesRead));
   let built: BuildResult;
   try {
     built = await buildTimeline(
-      countedChunks(opts.file, (n) => bar.update(n)),
-      { totalBytes: size },
+      throttled(
+        countedChunks(opts.file, (n) => {
+          bytesRead = n;
+          bar.update(n);
+        }),
+        () => worker.ready(),
+      ),
+      { totalBytes: size, onEvent: (ev) => batcher.push(ev) },
     );
+    batcher.flush();
+    worker.end({ ...built.run, damage: built.error?.message });
+  } catch (e) {
+    void worker.close();
+    throw e;
   } finally {
     bar.finish();
   }
@@ -141,9 +145,7 @@ export async function runView(args: readonly string[]): Promise<number> {
         `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
     );
   }
-  // The analysis pages read the file again in a worker thread, so the
-  // timeline is served while their first pass runs.
-  const analysis = analysisRoutes(opts.file);
+  const analysis = analysisRoutes(worker);
   const server = await startViewServer({
     engine: built.engine,
     host: opts.host,
@@ -156,7 +158,6 @@ export async function runView(args: readonly string[]): Promise<number> {
     );
   });
   process.stdout.write(`gotrace: serving ${opts.file} at ${server.url}\n`);
-  startAfterFirstWindow(server, () => analysis.start());
   if (opts.open) openBrowser(server.url);
   const stop = () => {
     Promise.all([server.close(), analysis.close()]).finally(() => process.exit(0));

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
-import { AnalysisService } from "../query/analysis/service.js";
+import { AnalysisService, bytesFeed } from "../query/analysis/service.js";
 import type { TimelineEngine } from "../query/timeline/protocol.js";
 import { fixturesDir } from "../testing/corpus.js";
 import { type AnalysisRoutes, analysisRoutes } from "./analysis-routes.js";
@@ -27,7 +27,7 @@ const engine = {
 describe("analysis routes", () => {
   let server: ViewServer;
   let routes: AnalysisRoutes;
-  const service = new AnalysisService(() => createReadStream(file));
+  const service = new AnalysisService(bytesFeed(() => createReadStream(file)));
   before(async () => {
     routes = analysisRoutes(file);
     server = await startViewServer({ engine, routes: [routes.route], assetsDir: fixturesDir });

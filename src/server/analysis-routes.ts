@@ -136,9 +136,13 @@ function sendPprof(res: ServerResponse, type: string, body: Uint8Array): void {
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 
-/** The routes for the trace in `file`, with their worker (not started until asked or `start()`). */
-export function analysisRoutes(file: string): AnalysisRoutes {
-  const client = new AnalysisWorkerClient(file);
+/**
+ * The analysis routes, answered by a worker: one fed by the server's own
+ * read of the trace, or one that reads `file` (not started until asked or
+ * `start()`).
+ */
+export function analysisRoutes(source: string | AnalysisWorkerClient): AnalysisRoutes {
+  const client = typeof source === "string" ? AnalysisWorkerClient.reading(source) : source;
   const route: RouteHandler = async (url, _req, res) => {
     if (!url.pathname.startsWith(prefix)) return false;
     const name = url.pathname.slice(prefix.length);

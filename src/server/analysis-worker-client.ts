@@ -1,10 +1,14 @@
 /**
  * The server's side of the analysis worker: one worker thread per trace,
- * started on demand (or by `start()` right after the timeline is served),
- * asked by method name, answers matched to requests by id.
+ * asked by method name, answers matched to requests by id. Either fed the
+ * events the server decodes (`AnalysisWorkerClient.fed`: the trace is read
+ * once, and the worker analyses while the timeline is built), or given a
+ * file to read itself, started on demand or by `start()`.
  */
 import { Worker } from "node:worker_threads";
+import { batchBuffers, type EventBatch } from "../decode/event-batch.js";
 import type { AnalysisStatus } from "../query/analysis/protocol.js";
+import type { FeedEnd } from "../query/analysis/service.js";
 
 export type AnalysisMethod =
   | "start"
@@ -37,7 +41,47 @@ export class AnalysisWorkerClient {
     message: null,
   };
 
-  constructor(private readonly file: string) {}
+  /** Batches posted and not yet analysed, and who waits for fewer. */
+  private inFlight = 0;
+  private waiting: (() => void) | undefined;
+
+  private constructor(private readonly data: { file: string } | { fed: true; totalBytes: number }) {}
+
+  /** A worker that reads `file` itself. */
+  static reading(file: string): AnalysisWorkerClient {
+    return new AnalysisWorkerClient({ file });
+  }
+
+  /** A worker fed with `post()`, started now so it analyses while the events come. */
+  static fed(totalBytes: number): AnalysisWorkerClient {
+    const c = new AnalysisWorkerClient({ fed: true, totalBytes });
+    c.spawn();
+    return c;
+  }
+
+  /**
+   * Sends a batch of decoded events (its buffers are transferred) and the
+   * bytes read so far. Await `ready()` between batches: it holds the reader
+   * back while more than `maxInFlight` batches wait, so memory stays bounded.
+   */
+  post(batch: EventBatch, bytes: number): void {
+    if (!this.worker) return; // it failed: requests say so
+    this.inFlight++;
+    this.worker.postMessage({ batch, bytes }, batchBuffers(batch));
+  }
+
+  /** Resolves once few enough batches wait in the worker. */
+  ready(maxInFlight = 16): Promise<void> {
+    if (this.inFlight <= maxInFlight || !this.worker) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  /** The events have ended: the worker finishes its analyses. */
+  end(end: FeedEnd): void {
+    this.worker?.postMessage({ end });
+  }
 
   /** Starts the worker and its first pass over the trace; errors surface in later requests. */
   start(): void {
@@ -56,7 +100,12 @@ export class AnalysisWorkerClient {
   }
 
   call(method: AnalysisMethod, args: Record<string, unknown>): Promise<unknown> {
-    const worker = this.spawn();
+    let worker: Worker;
+    try {
+      worker = this.spawn();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -70,28 +119,44 @@ export class AnalysisWorkerClient {
     if (w) await w.terminate();
   }
 
+  private spawned = false;
+
   private spawn(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL("./analysis-worker-main.js", import.meta.url), {
-      workerData: { file: this.file },
-    });
+    // A fed worker that died cannot be fed again: its events are gone.
+    if (this.spawned && "fed" in this.data) throw new AnalysisFailed("the analysis worker stopped");
+    this.spawned = true;
+    const w = new Worker(new URL("./analysis-worker-main.js", import.meta.url), { workerData: this.data });
     // The worker must not keep `gotrace view` alive on its own.
     w.unref();
-    w.on("message", (msg: { id?: number; result?: unknown; error?: string; progress?: AnalysisStatus }) => {
-      if (msg.progress) {
-        this.progress = msg.progress;
-        return;
-      }
-      const p = this.pending.get(msg.id!);
-      if (!p) return;
-      this.pending.delete(msg.id!);
-      if (msg.error !== undefined) p.reject(new AnalysisFailed(msg.error));
-      else p.resolve(msg.result);
-    });
+    w.on(
+      "message",
+      (msg: { id?: number; result?: unknown; error?: string; progress?: AnalysisStatus; ack?: true }) => {
+        if (msg.ack) {
+          this.inFlight--;
+          const wake = this.waiting;
+          this.waiting = undefined;
+          wake?.();
+          return;
+        }
+        if (msg.progress) {
+          this.progress = msg.progress;
+          return;
+        }
+        const p = this.pending.get(msg.id!);
+        if (!p) return;
+        this.pending.delete(msg.id!);
+        if (msg.error !== undefined) p.reject(new AnalysisFailed(msg.error));
+        else p.resolve(msg.result);
+      },
+    );
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
       this.worker = undefined;
+      // A reader waiting for room must not wait for a worker that is gone.
+      this.waiting?.();
+      this.waiting = undefined;
     };
     w.on("error", failAll);
     w.on("exit", (code) => {

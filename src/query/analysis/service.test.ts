@@ -9,7 +9,7 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fixturesDir, repoRoot } from "../../testing/corpus.js";
-import { AnalysisService, schedWorstCount } from "./service.js";
+import { AnalysisService, bytesFeed, schedWorstCount } from "./service.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 
@@ -27,7 +27,7 @@ const fixtures = ["annotations-go1.26.trace", "sched-go1.26.trace", "gc-go1.26.t
 describe("analysis service = CLI --json", () => {
   for (const name of fixtures) {
     const file = join(fixturesDir, name);
-    const service = new AnalysisService(() => createReadStream(file));
+    const service = new AnalysisService(bytesFeed(() => createReadStream(file)));
 
     it(`${name}: goroutines`, async () => {
       const groups = await service.goroutineGroups();

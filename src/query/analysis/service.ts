@@ -1,23 +1,28 @@
 /**
- * Answers the analysis pages' questions for one trace. The first question
- * (or `start()`) reads the trace once through every analyzer the pages need;
- * later answers come from those results (MMU curves with other GC choices
- * need a pass of their own, cached by choice). A broken trace is analysed as
- * the CLI does it (analyzeFile): up to the damage, dropping what followed the
- * last Sync where an analyzer can.
+ * Answers the analysis pages' questions for one trace. The trace's events
+ * go once through every analyzer the pages need, keeping what their filters
+ * ask about: every blocking interval (for time ranges and regions) and the
+ * MMU event log (for any choice of GC work). Every later answer is a query
+ * over those results. A broken trace is analysed as the CLI does it
+ * (analyzeFile): up to the damage, dropping what followed the last Sync
+ * where an analyzer can.
  *
- * Runs anywhere: it takes a function that yields the trace's bytes.
+ * Runs anywhere: it takes its events from a feed, which decodes the trace's
+ * bytes itself (`bytesFeed`) or replays events decoded elsewhere (the view
+ * server's reader, through a worker's messages).
  */
-import { type Analyzer, runAnalyzers } from "../../analysis/analyzer.js";
+import type { Analyzer } from "../../analysis/analyzer.js";
 import { GoroutineAnalyzer, type GoroutineSummary } from "../../analysis/goroutines.js";
 import { MMUCurve } from "../../analysis/mmu.js";
+import { MMUEventLog } from "../../analysis/mmu-log.js";
 import { MutatorUtilAnalyzer } from "../../analysis/mutator-util.js";
 import { OverviewAnalyzer } from "../../analysis/overview.js";
 import { BlockingProfileAnalyzer, type BlockingProfiles } from "../../analysis/pprof.js";
 import { SchedLatencyAnalyzer } from "../../analysis/sched-latency.js";
 import { type Annotations, TasksAnalyzer } from "../../analysis/tasks.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
-import { type Event, EventKind } from "../../decode/event.js";
+import { drive } from "../../decode/drive.js";
+import type { Event } from "../../decode/event.js";
 import { goroutineGroupsJson, groupDetailJson, groupMembers } from "./goroutines.js";
 import { defaultMMUInclude, mmuJson, mmuUtilFlags } from "./mmu.js";
 import { OverviewSeriesAnalyzer, overviewJson } from "./overview.js";
@@ -40,7 +45,36 @@ import type {
 } from "./protocol.js";
 import { regionList, regionsSummary, taskList, tasksSummary } from "./tasks.js";
 
-export type TraceSource = () => AsyncIterable<Uint8Array>;
+/** How a feed of events ended: plain data, so a feed can run on another thread. */
+export interface FeedEnd {
+  /** N of the header's `go 1.N trace`. */
+  readonly version: number | undefined;
+  readonly originNs: number;
+  readonly events: number;
+  /** Bytes of the trace read. */
+  readonly bytes: number;
+  /** Sync events seen: with damage and none, nothing usable was read. */
+  readonly syncs: number;
+  /** The damage's message when the trace is broken (every event before it was fed). */
+  readonly damage: string | undefined;
+}
+
+/**
+ * Calls `each` for every event of the trace in order (the Event may be
+ * reused), reports progress now and then, and resolves when the events end.
+ */
+export type EventFeed = (
+  each: (ev: Event) => void,
+  onProgress: (events: number, bytes: number) => void,
+) => Promise<FeedEnd>;
+
+/** A feed that decodes the trace's bytes itself. */
+export function bytesFeed(source: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>): EventFeed {
+  return async (each, onProgress) => {
+    const run = await drive(source(), each, { onProgress, progressEvery: 200_000 });
+    return { ...run, damage: run.error?.message };
+  };
+}
 
 /** How many of the longest scheduler waits the page lists (`gotrace schedlat --top 50`). */
 export const schedWorstCount = 50;
@@ -48,11 +82,13 @@ export const schedWorstCount = 50;
 interface Common {
   readonly overview: OverviewResponse;
   readonly goroutines: readonly GoroutineSummary[];
+  /** With every interval kept, so any filter is a scan of its columns. */
   readonly profiles: BlockingProfiles;
   readonly annotations: Annotations;
   readonly schedLatency: SchedLatencyResponse;
   readonly defaultUtilFlags: number;
-  readonly defaultCurve: MMUCurve;
+  readonly mmuLog: MMUEventLog;
+  readonly damaged: boolean;
   readonly originNs: number;
 }
 
@@ -65,7 +101,6 @@ export class AnalysisError extends Error {}
 
 export class AnalysisService {
   private common: Promise<Common> | undefined;
-  private rawProfiles: Promise<BlockingProfiles> | undefined;
   private readonly curves = new Map<number, Promise<MMUCurve>>();
   private readonly mmuAnswers = new Map<string, Promise<MMUResponse>>();
   private events = 0;
@@ -76,7 +111,7 @@ export class AnalysisService {
 
   /** `totalBytes`, the trace's size if known, turns progress into a percentage. */
   constructor(
-    private readonly source: TraceSource,
+    private readonly feed: EventFeed,
     private readonly totalBytes?: number,
   ) {}
 
@@ -90,41 +125,10 @@ export class AnalysisService {
     };
   }
 
-  /** The trace's chunks, counted into bytesRead when `count` (the first pass). */
-  private async *chunks(count: boolean): AsyncGenerator<Uint8Array> {
-    for await (const chunk of this.source()) {
-      if (count) this.bytesRead += chunk.length;
-      yield chunk;
-    }
-  }
-
-  /** Reads the trace through the analyzers (once; later calls share the result). */
+  /** Feeds the trace through the analyzers (once; later calls share the result). */
   start(): Promise<Common> {
     this.common ??= this.run();
     return this.common;
-  }
-
-  /** One pass with `analyzers`; the damage message if the trace is broken, as analyzeFile treats it. */
-  private async pass(
-    analyzers: readonly (Analyzer<unknown> & Rollback)[],
-    onProgress?: (events: number) => void,
-  ) {
-    let syncs = 0;
-    const counter = {
-      event(ev: Event) {
-        if (ev.kind === EventKind.Sync) syncs++;
-      },
-      finalize() {},
-    };
-    const run = await runAnalyzers(this.chunks(onProgress !== undefined), [counter, ...analyzers], {
-      onProgress,
-      progressEvery: 200_000,
-    });
-    if (!run.error) return { reader: run.reader, damage: undefined };
-    if (syncs === 0)
-      throw new AnalysisError(`failed to parse any useful part of the trace: ${run.error.message}`);
-    for (const a of analyzers) a.discardPending?.();
-    return { reader: run.reader, damage: run.error.message };
   }
 
   private async run(): Promise<Common> {
@@ -133,31 +137,58 @@ export class AnalysisService {
       const overview = new OverviewAnalyzer();
       const series = new OverviewSeriesAnalyzer();
       const goroutines = new GoroutineAnalyzer();
-      // Without raw samples (a region or time range needs them: a pass of its own, see profilesFor).
-      const profiles = new BlockingProfileAnalyzer();
+      // Every interval kept: time ranges and regions are then filters over its columns.
+      const profiles = new BlockingProfileAnalyzer({ regions: true });
       const tasks = new TasksAnalyzer();
       const sched = new SchedLatencyAnalyzer(schedWorstCount);
       const defaultUtilFlags = mmuUtilFlags(defaultMMUInclude, false);
       const util = new MutatorUtilAnalyzer(defaultUtilFlags);
-      const analyzers = [overview, series, goroutines, profiles, tasks, sched, util] as (Analyzer<unknown> &
-        Rollback)[];
-      const { reader, damage } = await this.pass(analyzers, (n) => {
-        this.events = n;
-      });
+      const mmuLog = new MMUEventLog();
+      const analyzers = [
+        overview,
+        series,
+        goroutines,
+        profiles,
+        tasks,
+        sched,
+        util,
+        mmuLog,
+      ] as (Analyzer<unknown> & Rollback)[];
+      const n = analyzers.length;
+      const end = await this.feed(
+        (ev) => {
+          for (let i = 0; i < n; i++) analyzers[i]!.event(ev, undefined as never);
+        },
+        (events, bytes) => {
+          this.events = events;
+          this.bytesRead = bytes;
+        },
+      );
+      this.bytesRead = end.bytes;
+      const damage = end.damage;
+      if (damage !== undefined) {
+        // Broken before its first event: the reader's own message, as the CLI prints it.
+        if (end.events === 0) throw new AnalysisError(damage);
+        if (end.syncs === 0)
+          throw new AnalysisError(`failed to parse any useful part of the trace: ${damage}`);
+        for (const a of analyzers) a.discardPending?.();
+      }
+      mmuLog.finalize();
       const o = overview.finalize();
       const waits = new TimeHistogram();
       for (const d of sched.waits()) waits.add(d);
       const defaultCurve = new MMUCurve(util.finalize());
       this.curves.set(defaultUtilFlags, Promise.resolve(defaultCurve));
       const common: Common = {
-        overview: overviewJson(o, reader.version, series.finalize(o.firstNs, o.lastNs), damage),
+        overview: overviewJson(o, end.version, series.finalize(o.firstNs, o.lastNs), damage),
         goroutines: goroutines.finalize().goroutines,
         profiles: profiles.finalize(),
         annotations: tasks.finalize(),
         schedLatency: { ...sched.finalize(), histogram: waits.result() },
         defaultUtilFlags,
-        defaultCurve,
-        originNs: reader.originNs,
+        mmuLog,
+        damaged: damage !== undefined,
+        originNs: end.originNs,
       };
       this.events = o.events;
       this.state = "done";
@@ -191,20 +222,9 @@ export class AnalysisService {
     return { groups, regionTypes };
   }
 
-  /**
-   * The profiles that can answer `q`. Region and time-range filters need
-   * every sample kept (41 bytes each, ~0.4 GiB for a 50 MiB trace), so
-   * those come from a second pass, made once when first asked for.
-   */
-  private async profilesFor(q: ProfileQuery): Promise<BlockingProfiles> {
-    const c = await this.start();
-    if (q.region === undefined && q.startNs === undefined && q.endNs === undefined) return c.profiles;
-    this.rawProfiles ??= (async () => {
-      const a = new BlockingProfileAnalyzer({ regions: true });
-      await this.pass([a as Analyzer<unknown> & Rollback]);
-      return a.finalize();
-    })();
-    return this.rawProfiles;
+  /** The profiles, which answer any filter (every interval is kept). */
+  private async profilesFor(_q: ProfileQuery): Promise<BlockingProfiles> {
+    return (await this.start()).profiles;
   }
 
   async profile(q: ProfileQuery, topLimit = 200): Promise<ProfileResponse> {
@@ -241,7 +261,7 @@ export class AnalysisService {
     return (await this.start()).schedLatency;
   }
 
-  /** The MMU curve for a choice of GC work (a pass of its own unless it is the default). */
+  /** The MMU curve for a choice of GC work (a replay of the MMU event log unless it is the default). */
   mmu(q: MMUQuery): Promise<MMUResponse> {
     const include = [...q.include].sort((a, b) => order(a) - order(b));
     const key = JSON.stringify([include, q.perProc, q.percentiles, q.worstWindowNs ?? null, q.worst ?? 10]);
@@ -258,11 +278,10 @@ export class AnalysisService {
     const flags = mmuUtilFlags(q.include, q.perProc);
     let curve = this.curves.get(flags);
     if (!curve) {
-      curve = (async () => {
-        const util = new MutatorUtilAnalyzer(flags);
-        await this.pass([util as Analyzer<unknown> & Rollback]);
-        return new MMUCurve(util.finalize());
-      })();
+      const util = new MutatorUtilAnalyzer(flags);
+      c.mmuLog.replay(util);
+      if (c.damaged) util.discardPending();
+      curve = Promise.resolve(new MMUCurve(util.finalize()));
       this.curves.set(flags, curve);
     }
     const mmu = await curve;

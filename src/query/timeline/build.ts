@@ -4,9 +4,9 @@
  * keeps everything read before the damage; the engine's info says what
  * was lost. Runs anywhere (no node:*, no DOM).
  */
-import { TraceError } from "../../decode/errors.js";
-import { readTrace, type TraceReader } from "../../decode/reader.js";
-import { headerSize, readHeader } from "../../format/header.js";
+import { type Driven, drive } from "../../decode/drive.js";
+import type { TraceError } from "../../decode/errors.js";
+import type { Event } from "../../decode/event.js";
 import { TimelineBuilder } from "../../model/builder.js";
 import { Engine } from "./engine.js";
 import type { TraceInfo } from "./protocol.js";
@@ -16,10 +16,14 @@ export interface BuildOptions {
   onProgress?: (events: number, bytes: number) => void;
   /** The trace's size in bytes, if known: lets damage say how much was lost. */
   totalBytes?: number;
+  /** Also called with every event, after the timeline has seen it (the Event is reused). */
+  onEvent?: (ev: Event) => void;
 }
 
 export interface BuildResult {
   readonly engine: Engine;
+  /** How the read ended (events, Syncs, the trace's origin). */
+  readonly run: Driven;
   /** Set when the trace is damaged: the engine shows what came before it. */
   readonly error?: TraceError;
 }
@@ -29,41 +33,24 @@ export async function buildTimeline(
   options: BuildOptions = {},
 ): Promise<BuildResult> {
   const builder = new TimelineBuilder();
-  let bytes = 0;
-  let head = new Uint8Array(0);
-  let reader: TraceReader | undefined;
-  let error: TraceError | undefined;
-  const counted = countBytes(source, (chunk) => {
-    bytes += chunk.length;
-    if (head.length < headerSize) {
-      const joined = new Uint8Array(Math.min(headerSize, head.length + chunk.length));
-      joined.set(head);
-      joined.set(chunk.subarray(0, joined.length - head.length), head.length);
-      head = joined;
-    }
-  });
-  const every = 1 << 20;
-  try {
-    reader = await readTrace(counted, (ev, r) => {
-      reader = r;
-      builder.event(ev, r);
-      if (builder.events % every === 0) options.onProgress?.(builder.events, bytes);
-    });
-  } catch (e) {
-    if (!(e instanceof TraceError)) throw e;
-    error = e;
-  }
-  // What is needed of the reader is kept, and the reader let go before the
-  // timeline is finished: an old-format reader holds the whole trace
+  const also = options.onEvent;
+  // The reader is not kept: an old-format reader holds the whole trace
   // (1.2 GB for a 105 MB Go 1.21 trace), which need not sit beside the sort.
-  const validOffset = reader?.validOffset ?? 0;
-  const readerVersion = reader?.version;
-  reader = undefined;
+  const run = await drive(
+    source,
+    also
+      ? (ev, r) => {
+          builder.event(ev, r);
+          also(ev);
+        }
+      : (ev, r) => builder.event(ev, r),
+    { onProgress: options.onProgress },
+  );
+  const { error, validOffset, bytes } = run;
   const tl = builder.finalize();
   const total = options.totalBytes ?? bytes;
   // The header's version, even when the trace broke before its first event.
-  const header = readHeader(head);
-  const version = header.ok ? header.version : (readerVersion ?? tl.version);
+  const version = run.version ?? tl.version;
   const info: TraceInfo = {
     format: version ? `go 1.${version} trace` : "unknown",
     durationNs: tl.durationNs,
@@ -79,16 +66,5 @@ export async function buildTimeline(
       },
     }),
   };
-  return { engine: new Engine(tl, info), ...(error && { error }) };
-}
-
-/** Passes chunks through, counting their bytes. */
-async function* countBytes(
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  count: (chunk: Uint8Array) => void,
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    count(chunk);
-    yield chunk;
-  }
+  return { engine: new Engine(tl, info), run, ...(error && { error }) };
 }
