@@ -12,6 +12,9 @@ import type { SchedLatency, SchedWait } from "../../analysis/sched-latency.js";
 import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../../analysis/tasks.js";
 import type { HistogramBucket, TimeHistogramResult } from "../../analysis/time-histogram.js";
 
+/** The analyzers' own result types that travel in these answers as they are; the UI takes them from here. */
+export type { RegionInstance, TimeHistogramResult };
+
 /** A time series for a small chart: [time ns, value] points, at most a few hundred. */
 export type SeriesPoints = readonly (readonly [number, number])[];
 

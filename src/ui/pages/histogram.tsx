@@ -3,7 +3,7 @@
  * a link to the instances in that bucket: Tab moves between buckets and
  * Enter lists them.
  */
-import type { TimeHistogramResult } from "../../analysis/time-histogram.js";
+import type { TimeHistogramResult } from "../../query/analysis/protocol.js";
 import { formatCount, formatNs } from "./format.js";
 
 export function Histogram(props: {

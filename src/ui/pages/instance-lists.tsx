@@ -5,8 +5,12 @@
  * first goroutine focused and its type as the find query (which highlights
  * the task's or region's goroutines).
  */
-import type { RegionInstance } from "../../analysis/tasks.js";
-import type { RegionListResponse, TaskJson, TaskListResponse } from "../../query/analysis/protocol.js";
+import type {
+  RegionInstance,
+  RegionListResponse,
+  TaskJson,
+  TaskListResponse,
+} from "../../query/analysis/protocol.js";
 import { timelineHref } from "../route.js";
 import { formatCount, formatNs, formatTimeNs } from "./format.js";
 import { type Column, SortableTable } from "./sortable-table.js";
