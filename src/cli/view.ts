@@ -5,9 +5,10 @@
  * opens a browser unless `--no-open`. Runs until killed.
  */
 import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { EventBatcher } from "../decode/event-batch.js";
+import { headerSize, readHeader } from "../format/header.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
@@ -50,6 +51,17 @@ export function parseViewArgs(args: readonly string[]): ViewOptions {
   if (flags.positional.length !== 1) throw new UsageError(`want one trace file\nusage: ${viewUsage}`);
   const addr = flags.values.get("--http") ?? flags.values.get("-http") ?? "127.0.0.1:0";
   return { file: flags.positional[0]!, ...parseHttpAddr(addr), open: flags.switches.size === 0 };
+}
+
+/** The first bytes of a file (its header), or fewer if it is shorter. */
+function readHead(file: string): Uint8Array {
+  const fd = openSync(file, "r");
+  try {
+    const head = new Uint8Array(headerSize);
+    return head.subarray(0, readSync(fd, head, 0, headerSize, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file's chunks, reporting the bytes read so far. */
@@ -106,48 +118,66 @@ export async function runView(args: readonly string[]): Promise<number> {
   } catch {
     throw new UsageError(`cannot open ${opts.file}`);
   }
-  // A fixed port that is taken should fail now, not after reading the trace.
+  // A fixed port that is taken should fail now, not after starting the read.
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
-  const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
+  // Not a trace at all: nothing to serve, as go tool trace.
+  const header = readHeader(readHead(opts.file));
+  if (!header.ok) throw new UsageError(`${opts.file}: ${header.reason}`);
   // The trace is decoded once: the timeline is built here while the
-  // analysis worker analyses the same events, sent to it in batches.
+  // analysis worker analyses the same events, sent to it in batches. The
+  // server starts first: the page shows the read's progress and fills in
+  // when it is done.
   const worker = AnalysisWorkerClient.fed(size);
+  const analysis = analysisRoutes(worker);
   let bytesRead = 0;
-  const batcher = new EventBatcher((b) => worker.post(b, bytesRead));
-  let built: BuildResult;
-  try {
-    built = await buildTimeline(
-      throttled(
-        countedChunks(opts.file, (n) => {
-          bytesRead = n;
-          bar.update(n);
-        }),
-        () => worker.ready(),
-      ),
-      { totalBytes: size, onEvent: (ev) => batcher.push(ev) },
-    );
+  let events = 0;
+  let built: BuildResult | undefined;
+  let failed: string | null = null;
+  const batcher = new EventBatcher((b) => {
+    events += b.count;
+    worker.post(b, bytesRead);
+  });
+  const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
+  const read = (async () => {
+    try {
+      built = await buildTimeline(
+        throttled(
+          countedChunks(opts.file, (n) => {
+            bytesRead = n;
+            bar.update(n);
+          }),
+          () => worker.ready(),
+        ),
+        { totalBytes: size, onEvent: (ev) => batcher.push(ev) },
+      );
+    } catch (e) {
+      failed = e instanceof Error ? e.message : String(e);
+      void worker.close();
+      throw e;
+    } finally {
+      bar.finish();
+    }
     batcher.flush();
     worker.end({ ...built.run, damage: built.error?.message });
-  } catch (e) {
-    void worker.close();
-    throw e;
-  } finally {
-    bar.finish();
-  }
-  const info = built.engine.info();
-  // Not a trace at all (no header): nothing to serve, as go tool trace.
-  if (built.error && info.format === "unknown") throw new UsageError(`${opts.file}: ${built.error.reason}`);
-  const damage = info.damage;
-  if (damage) {
-    const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";
-    process.stderr.write(
-      `gotrace: damaged trace at byte offset ${damage.offset}: ${built.error?.reason ?? damage.message}; ` +
-        `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
-    );
-  }
-  const analysis = analysisRoutes(worker);
+    const damage = built.engine.info().damage;
+    if (damage) {
+      const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";
+      process.stderr.write(
+        `gotrace: damaged trace at byte offset ${damage.offset}: ${built.error?.reason ?? damage.message}; ` +
+          `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
+      );
+    }
+    return built.engine;
+  })();
   const server = await startViewServer({
-    engine: built.engine,
+    engine: read,
+    progress: () => ({
+      bytesRead,
+      totalBytes: size,
+      events: built?.engine.info().events ?? events,
+      done: built !== undefined,
+      error: failed,
+    }),
     host: opts.host,
     port: opts.port,
     routes: [analysis.route],
@@ -159,6 +189,11 @@ export async function runView(args: readonly string[]): Promise<number> {
   });
   process.stdout.write(`gotrace: serving ${opts.file} at ${server.url}\n`);
   if (opts.open) openBrowser(server.url);
+  // A failure that is not damage (none is expected) ends the command, with its reason.
+  read.catch((e: unknown) => {
+    process.stderr.write(`gotrace: ${opts.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    void Promise.all([server.close(), analysis.close()]).finally(() => process.exit(1));
+  });
   const stop = () => {
     Promise.all([server.close(), analysis.close()]).finally(() => process.exit(0));
   };

@@ -316,6 +316,52 @@ describe("view server", () => {
   });
 });
 
+describe("view server while the trace is read", () => {
+  it("answers progress at once, and engine questions once the engine is there", async () => {
+    let resolve!: (e: TimelineEngine) => void;
+    const engine = new Promise<TimelineEngine>((r) => {
+      resolve = r;
+    });
+    let bytesRead = 10;
+    const server = await startViewServer({
+      engine,
+      progress: () => ({ bytesRead, totalBytes: 100, events: 3, done: false, error: null }),
+      assetsDir: defaultAssetsDir,
+    });
+    try {
+      const progress = JSON.parse((await get(server, "/api/progress")).body);
+      assert.deepEqual(progress, { bytesRead: 10, totalBytes: 100, events: 3, done: false, error: null });
+      let answered = false;
+      const info = get(server, "/api/info").then((r) => {
+        answered = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(answered, false, "info waits for the engine");
+      bytesRead = 100;
+      resolve(fakeEngine([]));
+      assert.equal(JSON.parse((await info).body).format, "go 1.26 trace");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("says why when the read fails", async () => {
+    const server = await startViewServer({
+      engine: Promise.reject(new Error("disk gone")),
+      assetsDir: defaultAssetsDir,
+    });
+    try {
+      const res = await get(server, "/api/rows?view=proc");
+      assert.equal(res.status, 503);
+      assert.equal(res.body, "gotrace: disk gone\n");
+      assert.equal(JSON.parse((await get(server, "/api/progress")).body).error, "disk gone");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("allowed Host names", () => {
   it("loopback: the bound address and the loopback names, with the port", () => {
     assert.deepEqual(

@@ -23,7 +23,12 @@ import type { AddressInfo } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type TimelineEngine, type ViewKind, viewKinds } from "../query/timeline/protocol.js";
+import {
+  type LoadProgress,
+  type TimelineEngine,
+  type ViewKind,
+  viewKinds,
+} from "../query/timeline/protocol.js";
 
 /**
  * An extra route: return true if it answered the request (it must then end
@@ -39,7 +44,14 @@ export type RouteHandler = (
 ) => boolean | Promise<boolean>;
 
 export interface ViewServerOptions {
-  readonly engine: TimelineEngine;
+  /**
+   * The engine, or its promise while the trace is still being read: the
+   * server (and the page) can start at once, engine questions wait for it,
+   * and `/api/progress` says how far the read has got.
+   */
+  readonly engine: TimelineEngine | Promise<TimelineEngine>;
+  /** How far the read has got (for a promised engine). */
+  readonly progress?: () => LoadProgress;
   /** Address to bind; 127.0.0.1 by default. */
   readonly host?: string;
   /** Port to bind; 0 (the default) picks a free one. */
@@ -169,20 +181,23 @@ const maxId = 2 ** 32;
 /** Matches a find request may ask for. */
 const maxFindLimit = 10_000;
 
-/** The engine's questions, by path. Each returns the JSON to send (undefined → null). */
-function engineRoutes(engine: TimelineEngine): Map<string, (url: URL) => unknown> {
+/**
+ * The engine's questions, by path. Each returns the JSON to send (undefined
+ * → null). `engineOf()` is called only once the engine is there.
+ */
+function engineRoutes(engineOf: () => TimelineEngine): Map<string, (url: URL) => unknown> {
   const rowCounts = new Map<ViewKind, number>();
   const rowCount = (view: ViewKind) => {
     let n = rowCounts.get(view);
     if (n === undefined) {
-      n = engine.rows(view).length;
+      n = engineOf().rows(view).length;
       rowCounts.set(view, n);
     }
     return n;
   };
   return new Map<string, (url: URL) => unknown>([
-    ["/api/info", () => engine.info()],
-    ["/api/rows", (url) => engine.rows(viewParam(url))],
+    ["/api/info", () => engineOf().info()],
+    ["/api/rows", (url) => engineOf().rows(viewParam(url))],
     [
       "/api/window",
       (url) => {
@@ -198,20 +213,23 @@ function engineRoutes(engine: TimelineEngine): Map<string, (url: URL) => unknown
         const rowFrom = intParam(url, "rowFrom", 0, rows);
         const rowTo = intParam(url, "rowTo", rowFrom, rows);
         const flows = boolParam(url, "flows", false);
-        return engine.window({ view, startNs, endNs, widthPx, rowFrom, rowTo, flows });
+        return engineOf().window({ view, startNs, endNs, widthPx, rowFrom, rowTo, flows });
       },
     ],
-    ["/api/slice", (url) => engine.slice(viewParam(url), intParam(url, "id", 0, maxId))],
-    ["/api/mark", (url) => engine.mark(viewParam(url), intParam(url, "id", 0, maxId))],
-    ["/api/goroutine", (url) => engine.goroutine(intParam(url, "id", 0, Number.MAX_SAFE_INTEGER))],
-    ["/api/find", (url) => engine.find(stringParam(url, "q"), intParam(url, "limit", 1, maxFindLimit, 100))],
+    ["/api/slice", (url) => engineOf().slice(viewParam(url), intParam(url, "id", 0, maxId))],
+    ["/api/mark", (url) => engineOf().mark(viewParam(url), intParam(url, "id", 0, maxId))],
+    ["/api/goroutine", (url) => engineOf().goroutine(intParam(url, "id", 0, Number.MAX_SAFE_INTEGER))],
+    [
+      "/api/find",
+      (url) => engineOf().find(stringParam(url, "q"), intParam(url, "limit", 1, maxFindLimit, 100)),
+    ],
     [
       "/api/range",
       (url) => {
         const startNs = numberParam(url, "startNs");
         const endNs = numberParam(url, "endNs");
         if (!(endNs >= startNs)) throw new BadRequest("endNs must not be less than startNs");
-        return engine.range(startNs, endNs);
+        return engineOf().range(startNs, endNs);
       },
     ],
   ]);
@@ -307,7 +325,25 @@ function cacheControl(urlPath: string): string {
 export function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
   const bindHost = opts.host ?? "127.0.0.1";
   const assets = listAssets(opts.assetsDir ?? defaultAssetsDir);
-  const api = engineRoutes(opts.engine);
+  let engine: TimelineEngine | undefined;
+  let engineError: string | undefined;
+  const engineReady = Promise.resolve(opts.engine).then(
+    (e) => {
+      engine = e;
+    },
+    (e: unknown) => {
+      engineError = e instanceof Error ? e.message : String(e);
+    },
+  );
+  const api = engineRoutes(() => engine!);
+  const progress = (): LoadProgress =>
+    opts.progress?.() ?? {
+      bytesRead: 0,
+      totalBytes: null,
+      events: 0,
+      done: engine !== undefined,
+      error: engineError ?? null,
+    };
   const routes = opts.routes ?? [];
   let allowed = new Set<string>();
 
@@ -333,9 +369,19 @@ export function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
     }
     const url = new URL(`http://${host}${target}`);
     try {
+      if (url.pathname === "/api/progress") {
+        sendJSON(res, 200, progress());
+        return;
+      }
       for (const route of routes) if (await route(url, req, res)) return;
       const answer = api.get(url.pathname);
       if (answer) {
+        // Asked while the trace is read: answered when it has been.
+        if (!engine) await engineReady;
+        if (!engine) {
+          sendText(res, 503, `gotrace: ${engineError ?? "the trace could not be read"}`);
+          return;
+        }
         sendJSON(res, 200, answer(url));
         return;
       }

@@ -5,7 +5,7 @@
  */
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { TraceInfo } from "../query/timeline/protocol.js";
+import type { LoadProgress, TraceInfo } from "../query/timeline/protocol.js";
 import type { EngineClient } from "./engine-client.js";
 import { GoroutinesPage } from "./pages/goroutines-page.js";
 import { MMUPage } from "./pages/mmu-page.js";
@@ -40,6 +40,7 @@ export function App({ engine }: { engine: EngineClient }) {
   useEffect(() => {
     engine.info().then(setInfo, (e: unknown) => setError(String(e)));
   }, [engine]);
+  const progress = useReadProgress(engine, info === undefined && error === undefined);
   const page = pages.find((p) => p.id === route.page);
   const Page = page?.component;
   return (
@@ -69,10 +70,51 @@ export function App({ engine }: { engine: EngineClient }) {
             {error}
           </div>
         )}
-        {!info && !error && <div class="loading">Loading…</div>}
+        {!info && !error && (
+          <div class="loading" role="status">
+            {progressText(progress)}
+          </div>
+        )}
         {info && Page && <Page engine={engine} info={info} route={route} />}
         {info && !Page && <div>No page “{route.page}”.</div>}
       </main>
     </div>
   );
+}
+
+/** Polls the read's progress while `active` (the trace is still being read). */
+function useReadProgress(engine: EngineClient, active: boolean): LoadProgress | undefined {
+  const [progress, setProgress] = useState<LoadProgress | undefined>();
+  useEffect(() => {
+    if (!active) return;
+    let stopped = false;
+    const poll = () => {
+      engine.progress().then(
+        (p) => {
+          if (stopped) return;
+          setProgress(p);
+          if (!p.done && !p.error) timer = setTimeout(poll, 250);
+        },
+        () => {},
+      );
+    };
+    let timer = setTimeout(poll, 0);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [engine, active]);
+  return progress;
+}
+
+function progressText(p: LoadProgress | undefined): string {
+  if (!p || p.done) return "Loading…";
+  if (p.error) return `Could not read the trace: ${p.error}`;
+  const mb = (n: number) => (n / 1e6).toFixed(0);
+  const events = `${(p.events / 1e6).toFixed(1)} M events`;
+  if (p.totalBytes) {
+    const pct = Math.floor((p.bytesRead / p.totalBytes) * 100);
+    return `Reading the trace… ${pct}% (${mb(p.bytesRead)} of ${mb(p.totalBytes)} MB, ${events})`;
+  }
+  return `Reading the trace… ${mb(p.bytesRead)} MB, ${events}`;
 }

@@ -6,6 +6,7 @@
 import type {
   FindResponse,
   GoroutineDetails,
+  LoadProgress,
   MarkDetails,
   RangeSummary,
   Row,
@@ -19,7 +20,10 @@ import type {
 
 type Async<T> = { [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<R> : never };
 
-export type EngineClient = Async<TimelineEngine>;
+export type EngineClient = Async<TimelineEngine> & {
+  /** How far reading the trace has got; info() and the rest answer once it is done. */
+  progress(): Promise<LoadProgress>;
+};
 
 async function getJSON<T>(path: string, params: Record<string, string | number | boolean>): Promise<T> {
   const q = new URLSearchParams();
@@ -31,6 +35,9 @@ async function getJSON<T>(path: string, params: Record<string, string | number |
 
 /** Talks to the server `gotrace view` runs (src/server). */
 export class HttpEngine implements EngineClient {
+  progress(): Promise<LoadProgress> {
+    return getJSON("api/progress", {});
+  }
   info(): Promise<TraceInfo> {
     return getJSON("api/info", {});
   }

@@ -22,6 +22,21 @@ export interface TraceInfo {
 }
 
 /**
+ * How far reading the trace has got. The page is served while the trace is
+ * read, and shows this until the engine can answer (`/api/progress`).
+ */
+export interface LoadProgress {
+  readonly bytesRead: number;
+  /** The trace's size, when known. */
+  readonly totalBytes: number | null;
+  readonly events: number;
+  /** The engine answers from now on. */
+  readonly done: boolean;
+  /** Set when reading failed and there is nothing to show. */
+  readonly error: string | null;
+}
+
+/**
  * One horizontal track. `kind` says how it is drawn: slices (with nesting
  * `depth`), a counter (stacked areas, `series` names), or marks (instants).
  */
