@@ -4,10 +4,8 @@
  * flags.
  */
 import { statSync } from "node:fs";
-import { type Analyzer, type RunResult, runAnalyzers } from "../analysis/analyzer.js";
-import { TraceError } from "../decode/errors.js";
-import { type Event, EventKind } from "../decode/event.js";
-import type { TraceReader } from "../decode/reader.js";
+import type { Analyzer } from "../analysis/analyzer.js";
+import { type Driven, drive } from "../decode/drive.js";
 import { fileChunks } from "./chunks.js";
 import { formatBytes } from "./format.js";
 
@@ -21,43 +19,36 @@ interface Rollback {
  * damage (analyzers with `discardPending` drop what followed the last Sync),
  * with a note on stderr of what was lost; like go tool trace, it is an error
  * (undefined) only if not even the start of one generation was read.
- * Returns the reader, for its originNs.
+ * Returns how the read ended (its originNs, version, …).
  */
 export async function analyzeFile(
   file: string,
   analyzers: readonly (Analyzer<unknown> & Rollback)[],
   /** What the command does with the part before the damage, for the note on stderr. */
   kept = "showing what was read before it",
-): Promise<TraceReader | undefined> {
-  let syncs = 0;
-  const counter = {
-    event(ev: Event) {
-      if (ev.kind === EventKind.Sync) syncs++;
-    },
-    finalize() {},
-  };
-  let run: RunResult;
-  try {
-    run = await runAnalyzers(fileChunks(file), [counter, ...analyzers]);
-  } catch (e) {
-    // Broken before the first event: nothing to show.
-    if (!(e instanceof TraceError)) throw e;
-    process.stderr.write(`gotrace: ${e.message}\n`);
+): Promise<Driven | undefined> {
+  const n = analyzers.length;
+  const run = await drive(fileChunks(file), (ev, r) => {
+    for (let i = 0; i < n; i++) analyzers[i]!.event(ev, r);
+  });
+  const { error } = run;
+  if (!error) return run;
+  // Broken before the first event: nothing to show.
+  if (run.events === 0) {
+    process.stderr.write(`gotrace: ${error.message}\n`);
     return undefined;
   }
-  const { reader, error } = run;
-  if (!error) return reader;
-  if (syncs === 0) {
+  if (run.syncs === 0) {
     process.stderr.write(`gotrace: failed to parse any useful part of the trace: ${error.message}\n`);
     return undefined;
   }
   for (const a of analyzers) a.discardPending?.();
   const size = statSync(file).size;
-  const lost = size - reader.validOffset;
+  const lost = size - run.validOffset;
   process.stderr.write(
     `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; ${kept}\n`,
   );
-  return reader;
+  return run;
 }
 
 export interface Flags {

@@ -2,38 +2,20 @@
 import { statSync } from "node:fs";
 import type { Activity } from "../analysis/activity.js";
 import { OverviewAnalyzer } from "../analysis/overview.js";
-import { TraceError } from "../decode/errors.js";
-import { readTrace, type TraceReader } from "../decode/reader.js";
 import { topBlocking } from "../query/analysis/overview.js";
-import { fileChunks } from "./chunks.js";
+import { analyzeFile } from "./analyze.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
 
 export async function runStats(file: string, _args: string[]): Promise<number> {
   const size = statSync(file).size;
   const overview = new OverviewAnalyzer();
-  let reader: TraceReader | undefined;
-  let error: TraceError | undefined;
-  try {
-    reader = await readTrace(fileChunks(file), (ev, r) => {
-      reader = r;
-      overview.event(ev);
-    });
-  } catch (e) {
-    if (!(e instanceof TraceError)) throw e;
-    error = e;
-    overview.discardPending();
-  }
+  // Damage is handled as by every analysis command: what came before it is shown.
+  const run = await analyzeFile(file, [overview]);
+  if (!run) return 1;
   const o = overview.finalize();
-  if (error && o.events === 0) {
-    process.stderr.write(`gotrace: ${error.message}\n`);
-    return 1;
-  }
   const lines: [string, string][] = [
     ["File", `${file} (${formatBytes(size)})`],
-    [
-      "Format",
-      reader?.version ? `go 1.${reader.version} trace (written by ${goReleasesFor(reader.version)})` : "?",
-    ],
+    ["Format", run.version ? `go 1.${run.version} trace (written by ${goReleasesFor(run.version)})` : "?"],
     ["Duration", formatDuration(o.lastNs - o.firstNs)],
     [
       "Generations",
@@ -59,13 +41,6 @@ export async function runStats(file: string, _args: string[]): Promise<number> {
   for (const [k, v] of more) text += `${`${k}:`.padEnd(width)}${v}\n`;
   text += blockingLines(o.activity);
   process.stdout.write(text);
-  if (error) {
-    const valid = reader?.validOffset ?? 0;
-    const lost = size - valid;
-    process.stderr.write(
-      `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; showing the ${formatBytes(valid)} before it\n`,
-    );
-  }
   return 0;
 }
 
