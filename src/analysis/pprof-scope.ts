@@ -28,12 +28,17 @@ export interface RegionSpan {
 }
 
 export class GoroutineScope {
+  /** Its goroutine ID, and its index among every GoroutineScope of the trace (RegionColumns.scope). */
+  constructor(
+    readonly id: number,
+    readonly index: number,
+  ) {}
   name = "";
   /** First transition to Running; NaN if it never ran (Go's StartTime 0). */
   startNs = Number.NaN;
   /** Transition to NotExist or to Waiting "forever"; NaN if it did not end (Go's EndTime 0). */
   endNs = Number.NaN;
-  readonly regions: RegionSpan[] = [];
+  /** Regions begun and not yet ended (finished ones go to ScopeTracker.regions). */
   active: RegionSpan[] = [];
   /** The goroutine that had this ID before (a cgo callback's goroutine is re-created each time), if any. */
   previous: GoroutineScope | undefined;
@@ -52,11 +57,58 @@ function rootPc(stack: Stack): number {
 }
 
 /**
+ * Finished regions as columns (a big trace has millions): the goroutine
+ * incarnation (GoroutineScope.index), the type (index into `types`), start
+ * and end (NaN where RegionSpan has undefined) and root PC.
+ */
+export class RegionColumns {
+  scope = new Int32Array(1024);
+  type = new Int32Array(1024);
+  startNs = new Float64Array(1024);
+  endNs = new Float64Array(1024);
+  rootPc = new Float64Array(1024);
+  length = 0;
+  readonly types: string[] = [];
+  private readonly typeIndex = new Map<string, number>();
+
+  push(scope: GoroutineScope, r: RegionSpan): void {
+    if (this.length === this.scope.length) {
+      const n = this.length * 2;
+      this.scope = grow(this.scope, new Int32Array(n));
+      this.type = grow(this.type, new Int32Array(n));
+      this.startNs = grow(this.startNs, new Float64Array(n));
+      this.endNs = grow(this.endNs, new Float64Array(n));
+      this.rootPc = grow(this.rootPc, new Float64Array(n));
+    }
+    let t = this.typeIndex.get(r.type);
+    if (t === undefined) {
+      t = this.types.length;
+      this.types.push(r.type);
+      this.typeIndex.set(r.type, t);
+    }
+    const i = this.length++;
+    this.scope[i] = scope.index;
+    this.type[i] = t;
+    this.startNs[i] = r.startNs ?? Number.NaN;
+    this.endNs[i] = r.endNs ?? Number.NaN;
+    this.rootPc[i] = r.rootPc;
+  }
+}
+
+function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
  * Follows goroutines through the trace. `withRegions` also collects regions
  * (only the region filter needs them).
  */
 export class ScopeTracker {
   readonly goroutines = new Map<number, GoroutineScope>();
+  /** Every goroutine incarnation, by GoroutineScope.index. */
+  readonly scopes: GoroutineScope[] = [];
+  readonly regions = new RegionColumns();
 
   constructor(private readonly withRegions: boolean) {}
 
@@ -68,7 +120,8 @@ export class ScopeTracker {
     if (from === to) return;
     let g: GoroutineScope | undefined;
     if (from === GoState.Undetermined || from === GoState.NotExist) {
-      g = new GoroutineScope();
+      g = new GoroutineScope(id, this.scopes.length);
+      this.scopes.push(g);
       g.previous = this.goroutines.get(id);
       // A new goroutine inherits its creator's innermost region's task: Go
       // models that as a region with no type that starts at the creation.
@@ -107,7 +160,7 @@ export class ScopeTracker {
     }
     const r = g.active.pop() ?? { type: ev.region().type, startNs: undefined, endNs: undefined, rootPc: 0 };
     r.endNs = ev.time;
-    g.regions.push(r);
+    this.regions.push(g, r);
   }
 
   private end(g: GoroutineScope, timeNs: number | undefined): void {
@@ -117,7 +170,7 @@ export class ScopeTracker {
     if (!isSystemGoroutine(g.name)) {
       for (const r of g.active) {
         r.endNs = timeNs;
-        g.regions.push(r);
+        this.regions.push(g, r);
       }
     }
     g.active = [];

@@ -27,7 +27,7 @@
 import { type Event, EventKind, GoState, type StackFrame, stackFrames } from "../decode/event.js";
 import type { Analyzer } from "./analyzer.js";
 import { SampleColumns } from "./pprof-samples.js";
-import { type GoroutineScope, goroutineTransition, type RegionSpan, ScopeTracker } from "./pprof-scope.js";
+import { type GoroutineScope, goroutineTransition, ScopeTracker } from "./pprof-scope.js";
 
 export type ProfileType = "net" | "sync" | "syscall" | "sched";
 export const profileTypes: readonly ProfileType[] = ["net", "sync", "syscall", "sched"];
@@ -435,20 +435,29 @@ export class BlockingProfiles {
   private regionSamples(k: number, filter: RegionFilter, range: TimeRange | undefined, out: Tallies): void {
     const raw = this.raw;
     if (!raw) throw new Error("region filters need BlockingProfileAnalyzer({ regions: true })");
-    const intervals = new Map<number, [number, number][]>();
-    for (const [id, g] of this.scope.goroutines) {
-      const list: [number, number][] = [];
-      for (const r of g.regions) {
-        if (filter.type !== undefined && r.type !== filter.type) continue;
-        if (filter.pc !== undefined && r.rootPc !== filter.pc) continue;
-        const span = this.regionInterval(r);
-        const dur = span[1] - span[0];
-        if (filter.latMinNs !== undefined && dur < filter.latMinNs) continue;
-        if (filter.latMaxNs !== undefined && dur > filter.latMaxNs) continue;
-        list.push(span);
+    // Each goroutine ID's regions that match, from its last incarnation only
+    // (as Go keys its summaries by ID).
+    const byId = new Map<number, [number, number][]>();
+    const rc = this.scope.regions;
+    const wantType = filter.type === undefined ? -2 : rc.types.indexOf(filter.type);
+    for (let i = 0; i < rc.length; i++) {
+      if (wantType !== -2 && rc.type[i] !== wantType) continue;
+      if (filter.pc !== undefined && rc.rootPc[i] !== filter.pc) continue;
+      const g = this.scope.scopes[rc.scope[i]!]!;
+      if (this.scope.goroutines.get(g.id) !== g) continue;
+      const span = this.regionInterval(rc.startNs[i]!, rc.endNs[i]!);
+      const dur = span[1] - span[0];
+      if (filter.latMinNs !== undefined && dur < filter.latMinNs) continue;
+      if (filter.latMaxNs !== undefined && dur > filter.latMaxNs) continue;
+      let list = byId.get(g.id);
+      if (!list) {
+        list = [];
+        byId.set(g.id, list);
       }
-      if (list.length) intervals.set(id, outermost(list));
+      list.push(span);
     }
+    const intervals = new Map<number, [number, number][]>();
+    for (const [id, list] of byId) intervals.set(id, outermost(list));
     for (let i = 0; i < raw.committed; i++) {
       if (raw.key[i]! % 4 !== k) continue;
       const spans = intervals.get(raw.g[i]!);
@@ -469,8 +478,9 @@ export class BlockingProfiles {
     }
   }
 
-  private regionInterval(r: RegionSpan): [number, number] {
-    return [r.startNs ?? this.firstNs, r.endNs ?? this.endNs];
+  /** A region's span, NaN ends (begun before the trace, open at its end) taken as the trace's. */
+  private regionInterval(startNs: number, endNs: number): [number, number] {
+    return [Number.isNaN(startNs) ? this.firstNs : startNs, Number.isNaN(endNs) ? this.endNs : endNs];
   }
 }
 
