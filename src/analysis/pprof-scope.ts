@@ -15,6 +15,7 @@ import {
   type StateTransition,
   stackFrames,
 } from "../decode/event.js";
+import { F64Column, IntColumn } from "../model/columns.js";
 
 /** A user region as the profiles see it. Times are ns from the trace's origin. */
 export interface RegionSpan {
@@ -62,42 +63,29 @@ function rootPc(stack: Stack): number {
  * and end (NaN where RegionSpan has undefined) and root PC.
  */
 export class RegionColumns {
-  scope = new Int32Array(1024);
-  type = new Int32Array(1024);
-  startNs = new Float64Array(1024);
-  endNs = new Float64Array(1024);
-  rootPc = new Float64Array(1024);
+  readonly scope = new IntColumn();
+  readonly type = new IntColumn();
+  readonly startNs = new F64Column();
+  readonly endNs = new F64Column();
+  readonly rootPc = new F64Column();
   length = 0;
   readonly types: string[] = [];
   private readonly typeIndex = new Map<string, number>();
 
   push(scope: GoroutineScope, r: RegionSpan): void {
-    if (this.length === this.scope.length) {
-      const n = this.length * 2;
-      this.scope = grow(this.scope, new Int32Array(n));
-      this.type = grow(this.type, new Int32Array(n));
-      this.startNs = grow(this.startNs, new Float64Array(n));
-      this.endNs = grow(this.endNs, new Float64Array(n));
-      this.rootPc = grow(this.rootPc, new Float64Array(n));
-    }
     let t = this.typeIndex.get(r.type);
     if (t === undefined) {
       t = this.types.length;
       this.types.push(r.type);
       this.typeIndex.set(r.type, t);
     }
-    const i = this.length++;
-    this.scope[i] = scope.index;
-    this.type[i] = t;
-    this.startNs[i] = r.startNs ?? Number.NaN;
-    this.endNs[i] = r.endNs ?? Number.NaN;
-    this.rootPc[i] = r.rootPc;
+    this.length++;
+    this.scope.push(scope.index);
+    this.type.push(t);
+    this.startNs.push(r.startNs ?? Number.NaN);
+    this.endNs.push(r.endNs ?? Number.NaN);
+    this.rootPc.push(r.rootPc);
   }
-}
-
-function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /**

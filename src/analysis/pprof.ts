@@ -423,12 +423,12 @@ export class BlockingProfiles {
     const raw = this.raw;
     if (!raw) throw new Error("time ranges need BlockingProfileAnalyzer({ regions: true })");
     for (let i = 0; i < raw.committed; i++) {
-      if (raw.key[i]! % 4 !== k) continue;
-      const si = raw.scope[i]!;
-      if (si < 0 || !((masks.get(raw.scopes[si]!) ?? 0) & (1 << raw.bucket[i]!))) continue;
-      const s = raw.startNs[i]!;
-      const o = Math.min(range.endNs, s + raw.delayNs[i]!) - Math.max(range.startNs, s);
-      if (o > 0) add(out, raw.key[i]! >> 2, 1, o, i);
+      if (raw.key.get(i) % 4 !== k) continue;
+      const si = raw.scope.get(i);
+      if (si < 0 || !((masks.get(raw.scopes[si]!) ?? 0) & (1 << raw.bucket.get(i)))) continue;
+      const s = raw.startNs.get(i);
+      const o = Math.min(range.endNs, s + raw.delayNs.get(i)) - Math.max(range.startNs, s);
+      if (o > 0) add(out, raw.key.get(i) >> 2, 1, o, i);
     }
   }
 
@@ -441,11 +441,11 @@ export class BlockingProfiles {
     const rc = this.scope.regions;
     const wantType = filter.type === undefined ? -2 : rc.types.indexOf(filter.type);
     for (let i = 0; i < rc.length; i++) {
-      if (wantType !== -2 && rc.type[i] !== wantType) continue;
-      if (filter.pc !== undefined && rc.rootPc[i] !== filter.pc) continue;
-      const g = this.scope.scopes[rc.scope[i]!]!;
+      if (wantType !== -2 && rc.type.get(i) !== wantType) continue;
+      if (filter.pc !== undefined && rc.rootPc.get(i) !== filter.pc) continue;
+      const g = this.scope.scopes[rc.scope.get(i)]!;
       if (this.scope.goroutines.get(g.id) !== g) continue;
-      const span = this.regionInterval(rc.startNs[i]!, rc.endNs[i]!);
+      const span = this.regionInterval(rc.startNs.get(i), rc.endNs.get(i));
       const dur = span[1] - span[0];
       if (filter.latMinNs !== undefined && dur < filter.latMinNs) continue;
       if (filter.latMaxNs !== undefined && dur > filter.latMaxNs) continue;
@@ -459,11 +459,11 @@ export class BlockingProfiles {
     const intervals = new Map<number, [number, number][]>();
     for (const [id, list] of byId) intervals.set(id, outermost(list));
     for (let i = 0; i < raw.committed; i++) {
-      if (raw.key[i]! % 4 !== k) continue;
-      const spans = intervals.get(raw.g[i]!);
+      if (raw.key.get(i) % 4 !== k) continue;
+      const spans = intervals.get(raw.g.get(i));
       if (!spans) continue;
-      const s = raw.startNs[i]!;
-      const e = raw.endNs[i]!;
+      const s = raw.startNs.get(i);
+      const e = raw.endNs.get(i);
       let delay = 0;
       for (let [lo, hi] of spans) {
         if (range) {
@@ -474,7 +474,7 @@ export class BlockingProfiles {
         const o = Math.min(hi, e) - Math.max(lo, s);
         if (o > 0) delay += o;
       }
-      if (delay > 0) add(out, raw.key[i]! >> 2, 1, delay, i);
+      if (delay > 0) add(out, raw.key.get(i) >> 2, 1, delay, i);
     }
   }
 
