@@ -26,6 +26,11 @@ export async function analyzeFile(
   analyzers: readonly (Analyzer<unknown> & Rollback)[],
   /** What the command does with the part before the damage, for the note on stderr. */
   kept = "showing what was read before it",
+  /**
+   * Fail (with the reader's message alone) when the damage leaves no whole
+   * generation, rather than analysing an empty trace: gotrace stats' rule.
+   */
+  needWholeGeneration = false,
 ): Promise<Driven | undefined> {
   const n = analyzers.length;
   const run = await drive(fileChunks(file), (ev, r) => {
@@ -35,6 +40,10 @@ export async function analyzeFile(
   if (!error) return run;
   // Broken before the first event: nothing to show.
   if (run.events === 0) {
+    process.stderr.write(`gotrace: ${error.message}\n`);
+    return undefined;
+  }
+  if (needWholeGeneration && run.syncs <= 1) {
     process.stderr.write(`gotrace: ${error.message}\n`);
     return undefined;
   }

@@ -10,7 +10,7 @@ export async function runStats(file: string, _args: string[]): Promise<number> {
   const size = statSync(file).size;
   const overview = new OverviewAnalyzer();
   // Damage is handled as by every analysis command: what came before it is shown.
-  const run = await analyzeFile(file, [overview]);
+  const run = await analyzeFile(file, [overview], undefined, true);
   if (!run) return 1;
   const o = overview.finalize();
   const lines: [string, string][] = [
