@@ -6,9 +6,9 @@
  *
  * An event is its wire type (1 byte) and eight numbers: time, g, p, m and
  * four arguments (64 bytes), which is all an Event is (event.ts). Its
- * generation's tables are sent once, the first time a batch refers to them,
- * and the reader's extra strings (a task's type on its end event) as they
- * grow.
+ * generation's tables are sent the first time a batch refers to them, and
+ * again whenever they have grown since (the reader adds extra strings, a
+ * task's type on its end event, and old traces' conversion adds stacks).
  */
 import { Event } from "./event.js";
 import { EvTable, type PlainTable } from "./v2/table.js";
@@ -23,10 +23,8 @@ export interface EventBatch {
   readonly fields: Float64Array;
   /** The tables of every event in the batch: an index into the tables sent so far, −1 for none. */
   readonly table: number;
-  /** Tables this batch is the first to use, with their indices. */
+  /** Tables this batch is the first to use (or that grew), with their indices. */
   readonly newTables: readonly (readonly [number, PlainTable])[];
-  /** Extra strings added to the batch's table since it was last sent. */
-  readonly extraStrings: readonly string[];
 }
 
 /** The buffers of a batch, to pass as postMessage's transfer list. */
@@ -46,8 +44,8 @@ export class EventBatcher {
   private current: EvTable | undefined = undefined;
   private currentIndex = -1;
   private readonly tableIndex = new Map<EvTable, number>();
-  /** Extra strings already sent, per table index. */
-  private readonly extraSent: number[] = [];
+  /** Sizes of each table as last sent, by index. */
+  private readonly sizesSent: string[] = [];
   private pendingTables: [number, PlainTable][] = [];
 
   constructor(
@@ -87,7 +85,7 @@ export class EventBatcher {
       index = this.tableIndex.size;
       this.tableIndex.set(table, index);
       this.pendingTables.push([index, table.toPlain()]);
-      this.extraSent[index] = table.extraStringCount;
+      this.sizesSent[index] = sizes(table);
     }
     this.currentIndex = index;
   }
@@ -97,13 +95,11 @@ export class EventBatcher {
     if (this.count === 0 && this.pendingTables.length === 0) return;
     const n = this.count;
     const table = this.current;
-    let extraStrings: string[] = [];
-    if (table && this.currentIndex >= 0) {
-      const sent = this.extraSent[this.currentIndex]!;
-      if (table.extraStringCount > sent) {
-        extraStrings = table.extraStringsFrom(sent);
-        this.extraSent[this.currentIndex] = table.extraStringCount;
-      }
+    const i = this.currentIndex;
+    if (table && i >= 0 && sizes(table) !== this.sizesSent[i]) {
+      // The table grew after it was sent: send it again, whole.
+      this.pendingTables.push([i, table.toPlain()]);
+      this.sizesSent[i] = sizes(table);
     }
     // The buffers go to the receiver (transferred), so each batch has its own.
     const batch: EventBatch = {
@@ -112,12 +108,15 @@ export class EventBatcher {
       fields: this.fields.slice(0, n * stride),
       table: this.currentIndex,
       newTables: this.pendingTables,
-      extraStrings,
     };
     this.pendingTables = [];
     this.count = 0;
     this.emit(batch);
   }
+}
+
+function sizes(t: EvTable): string {
+  return `${t.strings.size} ${t.stacks.size} ${t.pcs.size} ${t.extraStringCount}`;
 }
 
 /** Reads batches back as Event views (one reused Event, as the reader does). */
@@ -129,7 +128,6 @@ export class EventReplayer {
   replay(b: EventBatch, each: (ev: Event) => void): void {
     for (const [i, plain] of b.newTables) this.tables[i] = EvTable.fromPlain(plain);
     const table = b.table >= 0 ? this.tables[b.table] : undefined;
-    if (table && b.extraStrings.length > 0) table.appendExtraStrings(b.extraStrings);
     const ev = this.ev;
     const f = b.fields;
     const types = b.types;

@@ -13,6 +13,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { AnalysisService, bytesFeed } from "../query/analysis/service.js";
 import {
   type Row,
   type SliceDetails,
@@ -357,4 +358,61 @@ describe("gotrace view serves consistent JSON", () => {
       await view.close();
     });
   });
+});
+
+/**
+ * The analysis worker of `gotrace view` is fed the events the server decodes
+ * (one read); its answers must be those of a service that decodes the file
+ * itself, for every page and filter, whole and damaged traces alike.
+ */
+describe("gotrace view's analyses come from its one read", () => {
+  const cases: [string, number][] = [
+    ["annotations-go1.26.trace", 1],
+    ["cpuprofile-go1.23.trace", 1],
+    ["gc-go1.21.trace", 1],
+    ["manygen-go1.26.trace", 1],
+    ["manygen-go1.26.trace", 0.6],
+    ["hostile-go1.27.trace", 1],
+  ];
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "gotrace-view-fed-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [name, keep] of cases) {
+    it(`${name}${keep < 1 ? `, ${keep * 100}% of it` : ""}`, async () => {
+      const whole = readFileSync(join(fixturesDir, name));
+      const file = join(dir, `${keep}-${name}`);
+      writeFileSync(file, whole.subarray(0, Math.floor(whole.length * keep)));
+      const service = new AnalysisService(bytesFeed(() => [readFileSync(file)]));
+      const view = await startView(file);
+      try {
+        const info = await api<TraceInfo>(view, "api/info");
+        const half = Math.round(info.durationNs / 2);
+        const questions: [string, () => Promise<unknown>][] = [
+          ["overview", () => service.overview()],
+          ["goroutines", () => service.goroutineGroups()],
+          ["schedlat", () => service.schedLatency()],
+          ["tasks", () => service.tasks()],
+          ["regions", () => service.regions()],
+          [
+            `profile?type=sched&startNs=${half}&endNs=${info.durationNs}`,
+            () => service.profile({ type: "sched", startNs: half, endNs: info.durationNs }),
+          ],
+          ["profile?type=sync", () => service.profile({ type: "sync" })],
+          [
+            "mmu?include=stw,sweep&perProc=1",
+            () => service.mmu({ include: ["stw", "sweep"], perProc: true, percentiles: false }),
+          ],
+        ];
+        for (const [path, expected] of questions) {
+          const mine = await api<unknown>(view, `api/analysis/${path}`);
+          assert.deepEqual(mine, JSON.parse(JSON.stringify(await expected())), path);
+        }
+      } finally {
+        await view.close();
+      }
+    });
+  }
 });

@@ -146,11 +146,6 @@ export class EvTable {
     return this.extraStrings.length;
   }
 
-  /** The extra strings from the `from`-th on, to send along with events that may name them. */
-  extraStringsFrom(from: number): string[] {
-    return this.extraStrings.slice(from);
-  }
-
   /** Everything in the table as plain data that structured clone can carry to a worker. */
   toPlain(): PlainTable {
     return {
@@ -171,17 +166,12 @@ export class EvTable {
     for (const [id, s] of p.strings) t.strings.insert(id, s);
     for (const [id, pcs] of p.stacks) t.stacks.insert(id, pcs);
     for (const [pc, f] of p.pcs) t.pcs.set(pc, f);
-    t.appendExtraStrings(p.extraStrings);
+    for (const x of p.extraStrings) t.addExtraString(x);
     t.generation = p.generation;
     t.nsPerTick = p.nsPerTick;
     t.clockSnapshot = p.clockSnapshot;
     for (const [k, v] of p.expBatches) t.expBatches.set(k, v);
     return t;
-  }
-
-  /** Adds extra strings sent after the table itself (see extraStringsFrom). */
-  appendExtraStrings(strings: readonly string[]): void {
-    for (const s of strings) this.addExtraString(s);
   }
 
   /** The frames of a stack, outermost last, as Go lists them. */
