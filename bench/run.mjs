@@ -22,11 +22,16 @@
 //     200 MiB trace and a 50 MiB one (which go tool trace -http can finish
 //     in memory), in headless chromium, into their own section of
 //     BENCHMARKS.md. `node bench/view.mjs` runs only those.
+//
+//  5. Unless BENCH_ENGINE=0: the engine rows (bench/engine.mjs): gotrace
+//     view's URL, first analysis answer, filtered questions and peak RSS,
+//     and each CLI analysis, on the 200 MiB trace and a 1 GiB one.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
@@ -282,6 +287,33 @@ if (process.env.BENCH_VIEW !== "0") {
       });
       log("wrote the view section of BENCHMARKS.md");
     }
+  }
+}
+// --- The engine: one read, analyses as queries (bench/engine.mjs) ----------
+
+if (process.env.BENCH_ENGINE !== "0") {
+  const engineFiles = [
+    modern.path,
+    ensureBigTrace({
+      repoDir,
+      outDir,
+      name: `big-go1.${localMinor}-1GiB.trace`,
+      toolchain: "local",
+      sizeMiB: 1024,
+      timeoutSec: 1200,
+    }).path,
+  ];
+  log(
+    `engine: gotrace view and the CLI analyses on ${engineFiles.map((f) => relative(repoDir, f)).join(", ")}`,
+  );
+  const engineSection = await runEngineBench(engineFiles);
+  process.stdout.write(`\n${engineSection}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), engineSection, {
+      start: engineStartMarker,
+      end: engineEndMarker,
+    });
+    log("wrote the engine section of BENCHMARKS.md");
   }
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
