@@ -4,9 +4,10 @@
  * and feeds all of them.
  */
 
-import { TraceError } from "../decode/errors.js";
+import { drive } from "../decode/drive.js";
+import type { TraceError } from "../decode/errors.js";
 import type { Event } from "../decode/event.js";
-import { readTrace, type TraceReader } from "../decode/reader.js";
+import type { TraceReader } from "../decode/reader.js";
 
 export interface Analyzer<R> {
   /** Called for every event in order. The event object is reused: copy what you keep. */
@@ -37,18 +38,14 @@ export async function runAnalyzers(
   analyzers: readonly Analyzer<unknown>[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  let events = 0;
-  let reader: TraceReader | undefined;
-  const every = options.progressEvery ?? 1_000_000;
-  try {
-    reader = await readTrace(source, (ev, r) => {
-      reader = r;
+  const run = await drive(
+    source,
+    (ev, r) => {
       for (const a of analyzers) a.event(ev, r);
-      if (++events % every === 0) options.onProgress?.(events);
-    });
-    return { reader, error: undefined, events };
-  } catch (e) {
-    if (!(e instanceof TraceError) || !reader) throw e;
-    return { reader, error: e, events };
-  }
+    },
+    { onProgress: options.onProgress, progressEvery: options.progressEvery ?? 1_000_000 },
+  );
+  // Broken before the first event: nothing to return but the error.
+  if (run.error && run.events === 0) throw run.error;
+  return { reader: run.reader!, error: run.error, events: run.events };
 }

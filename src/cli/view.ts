@@ -158,7 +158,8 @@ export async function runView(args: readonly string[]): Promise<number> {
       bar.finish();
     }
     batcher.flush();
-    worker.end({ ...built.run, damage: built.error?.message });
+    const { version, originNs, events: n, bytes, syncs } = built.run;
+    worker.end({ version, originNs, events: n, bytes, syncs, damage: built.error?.message });
     const damage = built.engine.info().damage;
     if (damage) {
       const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";

@@ -32,6 +32,8 @@ export interface DriveResult {
 export interface Driven extends DriveResult {
   /** Set when the trace is damaged: every event before it was delivered. */
   readonly error: TraceError | undefined;
+  /** The reader, once the header was read (for library callers that want its tables' state). */
+  readonly reader: TraceReader | undefined;
 }
 
 export async function drive(
@@ -79,5 +81,6 @@ export async function drive(
     syncs,
     validOffset: reader?.validOffset ?? 0,
     error,
+    reader,
   };
 }

@@ -72,7 +72,8 @@ export type EventFeed = (
 export function bytesFeed(source: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>): EventFeed {
   return async (each, onProgress) => {
     const run = await drive(source(), each, { onProgress, progressEvery: 200_000 });
-    return { ...run, damage: run.error?.message };
+    const { version, originNs, events, bytes, syncs } = run;
+    return { version, originNs, events, bytes, syncs, damage: run.error?.message };
   };
 }
 
