@@ -223,18 +223,13 @@ export class AnalysisService {
     return { groups, regionTypes };
   }
 
-  /** The profiles, which answer any filter (every interval is kept). */
-  private async profilesFor(_q: ProfileQuery): Promise<BlockingProfiles> {
-    return (await this.start()).profiles;
-  }
-
   async profile(q: ProfileQuery, topLimit = 200): Promise<ProfileResponse> {
-    return profileJson(await this.profilesFor(q), q, topLimit);
+    return profileJson((await this.start()).profiles, q, topLimit);
   }
 
   /** The profile's records, for the pprof download (undefined when the filter matches nothing). */
   async profileRecords(q: ProfileQuery) {
-    return profileRecords(await this.profilesFor(q), q);
+    return profileRecords((await this.start()).profiles, q);
   }
 
   async tasks(): Promise<TasksResponse> {
