@@ -422,10 +422,13 @@ export class BlockingProfiles {
   ): void {
     const raw = this.raw;
     if (!raw) throw new Error("time ranges need BlockingProfileAnalyzer({ regions: true })");
+    // The masks by scope index: a scan of tens of millions of rows does no map lookup.
+    const maskOf = new Uint8Array(raw.scopes.length);
+    for (let si = 0; si < raw.scopes.length; si++) maskOf[si] = masks.get(raw.scopes[si]!) ?? 0;
     for (let i = 0; i < raw.committed; i++) {
       if (raw.key.get(i) % 4 !== k) continue;
       const si = raw.scope.get(i);
-      if (si < 0 || !((masks.get(raw.scopes[si]!) ?? 0) & (1 << raw.bucket.get(i)))) continue;
+      if (si < 0 || !(maskOf[si]! & (1 << raw.bucket.get(i)))) continue;
       const s = raw.startNs.get(i);
       const o = Math.min(range.endNs, s + raw.delayNs.get(i)) - Math.max(range.startNs, s);
       if (o > 0) add(out, raw.key.get(i) >> 2, 1, o, i);
@@ -458,9 +461,13 @@ export class BlockingProfiles {
     }
     const intervals = new Map<number, [number, number][]>();
     for (const [id, list] of byId) intervals.set(id, outermost(list));
+    // The spans by scope index (every scope's goroutine ID is its rows' g), so
+    // most rows need no map lookup; rows without a scope look theirs up.
+    const spansOf = raw.scopes.map((scope) => intervals.get(scope.id));
     for (let i = 0; i < raw.committed; i++) {
       if (raw.key.get(i) % 4 !== k) continue;
-      const spans = intervals.get(raw.g.get(i));
+      const si = raw.scope.get(i);
+      const spans = si >= 0 ? spansOf[si] : intervals.get(raw.g.get(i));
       if (!spans) continue;
       const s = raw.startNs.get(i);
       const e = raw.endNs.get(i);
