@@ -4,6 +4,7 @@
  * types and frames, turned into objects only when asked for.
  */
 import type { GoState, StackFrame } from "../decode/event.js";
+import { F64Column, IntColumn } from "../model/columns.js";
 
 /** One end of a region: its own RegionBegin/RegionEnd, or a goroutine's creation or exit standing in for it. */
 export interface RegionEdge {
@@ -40,27 +41,22 @@ const noEdge = 0;
 const regionEdge = 1;
 const goroutineEdge = 2;
 
-function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T {
-  const b = make(a.length * 2);
-  b.set(a);
-  return b;
-}
-
 export class RegionTable {
   length = 0;
   private types: string[] = [];
   private readonly typeIds = new Map<string, number>();
   private frames: StackFrame[] = [];
   private readonly frameIds = new Map<string, number>();
-  private typeCol = new Int32Array(64);
-  private frameCol = new Int32Array(64);
-  private taskCol = new Float64Array(64);
-  private gCol = new Float64Array(64);
-  private startCol = new Float64Array(64);
-  private endCol = new Float64Array(64);
+  // Chunked columns: no copy as they grow, no room left over at the end.
+  private readonly typeCol = new IntColumn();
+  private readonly frameCol = new IntColumn();
+  private readonly taskCol = new F64Column();
+  private readonly gCol = new F64Column();
+  private readonly startCol = new F64Column();
+  private readonly endCol = new F64Column();
   /** Edge code | from << 2 | to << 5, for the start and the end. */
-  private startEdge = new Uint8Array(64);
-  private endEdge = new Uint8Array(64);
+  private readonly startEdge = new IntColumn();
+  private readonly endEdge = new IntColumn();
   /** The trace's bounds, for ends not seen; set when the trace is done. */
   traceStartNs = 0;
   traceEndNs = 0;
@@ -89,16 +85,6 @@ export class RegionTable {
 
   /** A new region with neither end yet; returns its row. */
   add(type: string, task: number, g: number, frameId: number): number {
-    if (this.length === this.typeCol.length) {
-      this.typeCol = grow(this.typeCol, (n) => new Int32Array(n));
-      this.frameCol = grow(this.frameCol, (n) => new Int32Array(n));
-      this.taskCol = grow(this.taskCol, (n) => new Float64Array(n));
-      this.gCol = grow(this.gCol, (n) => new Float64Array(n));
-      this.startCol = grow(this.startCol, (n) => new Float64Array(n));
-      this.endCol = grow(this.endCol, (n) => new Float64Array(n));
-      this.startEdge = grow(this.startEdge, (n) => new Uint8Array(n));
-      this.endEdge = grow(this.endEdge, (n) => new Uint8Array(n));
-    }
     let t = this.typeIds.get(type);
     if (t === undefined) {
       t = this.types.length;
@@ -106,47 +92,49 @@ export class RegionTable {
       this.typeIds.set(type, t);
     }
     const row = this.length++;
-    this.typeCol[row] = t;
-    this.frameCol[row] = frameId;
-    this.taskCol[row] = task;
-    this.gCol[row] = g;
-    this.startEdge[row] = noEdge;
-    this.endEdge[row] = noEdge;
+    this.typeCol.push(t);
+    this.frameCol.push(frameId);
+    this.taskCol.push(task);
+    this.gCol.push(g);
+    this.startCol.push(0);
+    this.endCol.push(0);
+    this.startEdge.push(noEdge);
+    this.endEdge.push(noEdge);
     return row;
   }
 
   /** Sets where a region starts: a RegionBegin, or (with from/to) the goroutine's creation. */
   setStart(row: number, timeNs: number, from?: GoState, to?: GoState): void {
-    this.startCol[row] = timeNs;
-    this.startEdge[row] = from === undefined ? regionEdge : goroutineEdge | (from << 2) | (to! << 5);
+    this.startCol.set(row, timeNs);
+    this.startEdge.set(row, from === undefined ? regionEdge : goroutineEdge | (from << 2) | (to! << 5));
   }
 
   /** Sets where a region ends: a RegionEnd, or (with from/to) the goroutine's exit. */
   setEnd(row: number, timeNs: number, from?: GoState, to?: GoState): void {
-    this.endCol[row] = timeNs;
-    this.endEdge[row] = from === undefined ? regionEdge : goroutineEdge | (from << 2) | (to! << 5);
+    this.endCol.set(row, timeNs);
+    this.endEdge.set(row, from === undefined ? regionEdge : goroutineEdge | (from << 2) | (to! << 5));
   }
 
   typeOf(row: number): number {
-    return this.typeCol[row]!;
+    return this.typeCol.get(row);
   }
 
   frameOf(row: number): number {
-    return this.frameCol[row]!;
+    return this.frameCol.get(row);
   }
 
   taskOf(row: number): number {
-    return this.taskCol[row]!;
+    return this.taskCol.get(row);
   }
 
   /** Start (or the trace start if not traced). */
   startNs(row: number): number {
-    return this.startEdge[row] === noEdge ? this.traceStartNs : this.startCol[row]!;
+    return this.startEdge.get(row) === noEdge ? this.traceStartNs : this.startCol.get(row);
   }
 
   /** End (or the trace end if not traced). */
   endNs(row: number): number {
-    return this.endEdge[row] === noEdge ? this.traceEndNs : this.endCol[row]!;
+    return this.endEdge.get(row) === noEdge ? this.traceEndNs : this.endCol.get(row);
   }
 
   durNs(row: number): number {
@@ -161,16 +149,16 @@ export class RegionTable {
 
   /** Row `row` as an object. */
   get(row: number): RegionInstance {
-    const g = this.gCol[row]!;
+    const g = this.gCol.get(row);
     const startNs = this.startNs(row);
     const endNs = this.endNs(row);
     return {
-      type: this.types[this.typeCol[row]!]!,
-      task: this.taskCol[row]!,
+      type: this.types[this.typeCol.get(row)]!,
+      task: this.taskCol.get(row),
       g,
-      start: this.edge(this.startEdge[row]!, this.startCol[row]!, g),
-      end: this.edge(this.endEdge[row]!, this.endCol[row]!, g),
-      frame: this.frame(this.frameCol[row]!),
+      start: this.edge(this.startEdge.get(row), this.startCol.get(row), g),
+      end: this.edge(this.endEdge.get(row), this.endCol.get(row), g),
+      frame: this.frame(this.frameCol.get(row)),
       startNs,
       endNs,
       durNs: endNs - startNs,
