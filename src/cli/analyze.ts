@@ -5,8 +5,8 @@
  */
 import { statSync } from "node:fs";
 import type { Analyzer } from "../analysis/analyzer.js";
-import { type Driven, drive } from "../decode/drive.js";
-import { fileChunks } from "./chunks.js";
+import type { Driven } from "../decode/drive.js";
+import { driveFile } from "./decode-thread.js";
 import { formatBytes } from "./format.js";
 
 /** An analyzer that can forget what it saw after the last Sync, as go tool trace drops it. */
@@ -33,7 +33,7 @@ export async function analyzeFile(
   needWholeGeneration = false,
 ): Promise<Driven | undefined> {
   const n = analyzers.length;
-  const run = await drive(fileChunks(file), (ev, r) => {
+  const run = await driveFile(file, (ev, r) => {
     for (let i = 0; i < n; i++) analyzers[i]!.event(ev, r);
   });
   const { error } = run;
