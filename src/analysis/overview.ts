@@ -53,7 +53,11 @@ class Counts {
 class CommittedSet {
   private readonly set = new Set<number>();
   private added: number[] = [];
+  /** The last value added: most events repeat their neighbour's goroutine and thread. */
+  private last = Number.NaN;
   add(v: number): void {
+    if (v === this.last) return;
+    this.last = v;
     if (this.set.has(v)) return;
     this.set.add(v);
     this.added.push(v);
@@ -62,6 +66,7 @@ class CommittedSet {
     this.added = [];
   }
   rollback(): void {
+    this.last = Number.NaN;
     for (const v of this.added) this.set.delete(v);
     this.added = [];
   }
