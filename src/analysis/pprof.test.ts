@@ -433,12 +433,12 @@ describe("gotrace pprof", () => {
     const group = gotrace("pprof", "--type=sched", "--group=main.main", file);
     assert.deepEqual(pprofLines(group.stdout), recordLines(p.records("sched", { group: "main.main" })));
     const both = gotrace("pprof", "--type=sched", "--group=main.main", "--region=step", file);
-    assert.equal(both.status, 1);
+    assert.equal(both.status, 2);
   });
 
   it("refuses what go tool trace refuses", () => {
     const bad = gotrace("pprof", "--type=locks", trace);
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2);
     assert.match(bad.stderr.toString(), /unknown pprof type locks/);
     const none = gotrace("pprof", "--type=sync", "--group", "no.such.func", trace);
     assert.equal(none.status, 1);

@@ -1,11 +1,12 @@
 /**
  * What the analysis commands share: read a file once through their
- * analyzers, handle a broken trace as go tool trace does, and parse their
- * flags.
+ * analyzers, handle a broken trace as go tool trace does, and find the
+ * column a --sort flag names.
  */
 import { statSync } from "node:fs";
 import type { Analyzer } from "../analysis/analyzer.js";
 import type { Driven } from "../decode/drive.js";
+import { UsageError } from "./args.js";
 import { driveFile } from "./decode-thread.js";
 import { formatBytes } from "./format.js";
 
@@ -59,40 +60,6 @@ export async function analyzeFile(
   );
   return run;
 }
-
-export interface Flags {
-  /** Values of the flags that take one (`--sort X` or `--sort=X`). */
-  readonly values: Map<string, string>;
-  /** Arguments that are not flags or flag values. */
-  readonly positional: string[];
-  readonly switches: Set<string>;
-}
-
-/** Splits argv into flags and positional arguments; `withValue` names the flags that take a value. */
-export function parseFlags(args: readonly string[], withValue: readonly string[]): Flags {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  const switches = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("-") || a === "-") {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = eq >= 0 ? a.slice(0, eq) : a;
-    if (withValue.includes(name)) {
-      const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      values.set(name, v);
-    } else {
-      switches.add(a);
-    }
-  }
-  return { values, positional, switches };
-}
-
-export class UsageError extends Error {}
 
 /** Lower case, letters and digits only: how --sort names are matched to column titles. */
 function squash(s: string): string {

@@ -10,12 +10,20 @@ import { writeRawTrace } from "../format/raw-writer.js";
 import { parseTestTrace } from "../format/test-trace.js";
 import { readTextTrace, TextTraceError } from "../format/text-reader.js";
 import { writeTextTrace } from "../format/text-writer.js";
+import type { Command } from "./args.js";
 
-export function runConvert(input: string, output: string | undefined): number {
-  if (!output) {
-    process.stderr.write("gotrace: usage: gotrace convert IN OUT\n");
-    return 2;
-  }
+export const convertCommand: Command = {
+  name: "convert",
+  operands: ["IN", "OUT"],
+  summary: "binary trace → text form, or text / .test → binary",
+  flags: [],
+  details:
+    "A binary trace becomes Go's text form (as in its .test files); a text trace,\n" +
+    "or a .test archive, becomes a binary trace.",
+  run: (args) => runConvert(args.operands[0]!, args.operands[1]!),
+};
+
+export function runConvert(input: string, output: string): number {
   const bytes = readFileSync(input);
   if (readHeader(bytes).ok) {
     const raw = readRawTrace(bytes);

@@ -19,20 +19,33 @@ import {
   groupMembers,
   noStackGroupName as noName,
 } from "../query/analysis/goroutines.js";
-import { analyzeFile, parseFlags } from "./analyze.js";
+import { analyzeFile } from "./analyze.js";
+import type { Command, ParsedArgs } from "./args.js";
 import { formatGoPercent } from "./go-format.js";
 import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";
-import { outputFormat } from "./table.js";
+import { formatFlags, outputFormat } from "./table.js";
 
-export async function runGoroutines(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["--group", "--sort"]);
-  const file = flags.positional[0]!;
+export const goroutinesCommand: Command = {
+  name: "goroutines",
+  operands: ["FILE"],
+  summary: "goroutines by start function, or one group's time breakdown",
+  flags: [
+    { name: "group", value: "FUNC", help: "the goroutines started at FUNC, and where their time went" },
+    { name: "sort", value: "COLUMN", help: "sort by this column (any part of its name)" },
+    ...formatFlags,
+  ],
+  exclusive: [["json", "csv"]],
+  run: runGoroutines,
+};
+
+export async function runGoroutines(flags: ParsedArgs): Promise<number> {
+  const file = flags.operands[0]!;
   const analyzer = new GoroutineAnalyzer();
   if (!(await analyzeFile(file, [analyzer]))) return 1;
   const { goroutines } = analyzer.finalize();
-  const format = outputFormat(args);
-  const sort = flags.values.get("--sort");
-  const group = flags.values.get("--group");
+  const format = outputFormat(flags);
+  const sort = flags.values.get("sort");
+  const group = flags.values.get("group");
   if (group === undefined) {
     process.stdout.write(groupList(goroutines, format, sort));
     return 0;

@@ -1,7 +1,7 @@
 /** The gotrace command as a user runs it: output, exit status, one-line errors. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -29,6 +29,28 @@ describe("gotrace CLI", { skip: requirement(existsSync(fixture), "testdata/trace
     }
     assert.equal(gotrace("dump", fixture).stdout, gotrace("-d=parsed", fixture).stdout);
     assert.equal(gotrace("dump", "--wire", fixture).stdout, gotrace("-d=wire", fixture).stdout);
+  });
+
+  it("does what -d says in every spelling, with or without dump", () => {
+    const wire = gotrace("dump", "--wire", fixture);
+    const parsed = gotrace("dump", fixture);
+    assert.equal(wire.status, 0, wire.stderr);
+    assert.match(wire.stdout, /^EventBatch gen=1 /);
+    assert.match(parsed.stdout, /^M=-1 P=-1 G=-1 Sync /);
+    for (const args of [
+      ["dump", "-d=wire"],
+      ["dump", "-d", "wire"],
+      ["-d", "wire"],
+      ["dump", "--d=wire"],
+    ]) {
+      assert.equal(gotrace(...args, fixture).stdout, wire.stdout, args.join(" "));
+    }
+    for (const args of [
+      ["dump", "-d=parsed"],
+      ["-d", "parsed"],
+    ]) {
+      assert.equal(gotrace(...args, fixture).stdout, parsed.stdout, args.join(" "));
+    }
   });
 
   it("stats gives an overview", () => {
@@ -102,5 +124,290 @@ describe("gotrace CLI", { skip: requirement(existsSync(fixture), "testdata/trace
     const r = gotrace("stats", join(tmp, "nope.out"));
     assert.equal(r.status, 1);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
+/** Runs gotrace; a usage error is one line on stderr, nothing on stdout, status 2. */
+function usageError(args: readonly string[], line: string): void {
+  const r = gotrace(...args);
+  assert.equal(r.stderr, `${line}\n`, args.join(" "));
+  assert.equal(r.status, 2, args.join(" "));
+  assert.equal(r.stdout, "", args.join(" "));
+}
+
+/** Every command, with the flags it needs to run and its operands. */
+const everyCommand: readonly (readonly string[])[] = [
+  ["view", "--no-open", fixture],
+  ["stats", fixture],
+  ["dump", fixture],
+  ["goroutines", fixture],
+  ["schedlat", fixture],
+  ["tasks", fixture],
+  ["regions", fixture],
+  ["mmu", fixture],
+  ["pprof", "--type=sync", "--top", fixture],
+  ["convert", fixture, join(tmpdir(), "gotrace-never-written.txt")],
+];
+
+describe("gotrace's flags", { skip: requirement(existsSync(fixture), "testdata/traces fixtures") }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "gotrace-flags-"));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("every command rejects an unknown flag, naming it as typed", () => {
+    for (const [name, ...rest] of everyCommand) {
+      for (const bogus of ["--bogus", "-bogus", "--bogus=1", "-x"]) {
+        const shown = bogus.split("=")[0];
+        usageError(
+          [name!, bogus, ...rest],
+          `gotrace ${name}: unknown flag ${shown} (see gotrace help ${name})`,
+        );
+      }
+    }
+  });
+
+  it("rejects the mistakes a new user makes, one line each, status 2", () => {
+    const cases: [string[], string][] = [
+      [["stats", "--bogus", fixture], "gotrace stats: unknown flag --bogus (see gotrace help stats)"],
+      [
+        ["schedlat", "--topp", "3", fixture],
+        "gotrace schedlat: unknown flag --topp (see gotrace help schedlat)",
+      ],
+      [["mmu", "--window", "1ms", fixture], "gotrace mmu: unknown flag --window (see gotrace help mmu)"],
+      [
+        ["goroutines", "--json", "--csv", fixture],
+        "gotrace goroutines: --json and --csv do not go together (see gotrace help goroutines)",
+      ],
+      [
+        ["tasks", fixture, "--csv", "--json"],
+        "gotrace tasks: --json and --csv do not go together (see gotrace help tasks)",
+      ],
+      [
+        ["stats", fixture, fixture],
+        `gotrace stats: unexpected argument ${JSON.stringify(fixture)} (see gotrace help stats)`,
+      ],
+      [["stats"], "gotrace stats: missing FILE (see gotrace help stats)"],
+      [["convert", fixture], "gotrace convert: missing OUT (see gotrace help convert)"],
+      [["convert", fixture, "a", "b"], 'gotrace convert: unexpected argument "b" (see gotrace help convert)'],
+      [["schedlat", "--top", "abc", fixture], 'gotrace schedlat: --top: want a whole number, got "abc"'],
+      [["schedlat", "--top=-3", fixture], 'gotrace schedlat: --top: want a whole number, got "-3"'],
+      [["schedlat", "--worst", fixture], "gotrace schedlat: --worst needs --csv (see gotrace help schedlat)"],
+      [
+        ["schedlat", "--sort", "p50", "--sort=p90", fixture],
+        "gotrace schedlat: --sort given twice (see gotrace help schedlat)",
+      ],
+      [
+        ["goroutines", "--json=yes", fixture],
+        "gotrace goroutines: --json takes no value (see gotrace help goroutines)",
+      ],
+      [
+        ["goroutines", "--group", "--json", fixture],
+        "gotrace goroutines: --group needs a value (--group FUNC) (see gotrace help goroutines)",
+      ],
+      [
+        ["goroutines", fixture, "--sort"],
+        "gotrace goroutines: --sort needs a value (--sort COLUMN) (see gotrace help goroutines)",
+      ],
+      [["mmu", "--worst", "x", fixture], 'gotrace mmu: --worst: want a whole number, got "x"'],
+      [
+        ["dump", "--wire", "-d=parsed", fixture],
+        "gotrace dump: --wire and -d=parsed do not go together (see gotrace help dump)",
+      ],
+      [["dump", "-d=raw", fixture], 'gotrace dump: -d: unknown mode "raw"; want parsed or wire'],
+      [["-d=raw", fixture], 'gotrace dump: -d: unknown mode "raw"; want parsed or wire'],
+      [
+        ["pprof", fixture],
+        "gotrace pprof: --type is required (net, sync, syscall or sched) (see gotrace help pprof)",
+      ],
+      [
+        ["pprof", "--type=sync", "--json", fixture],
+        "gotrace pprof: --json needs --top (see gotrace help pprof)",
+      ],
+      [
+        ["pprof", "--type=sync", "--region-pc=0x10", fixture],
+        "gotrace pprof: --region-pc needs --region (see gotrace help pprof)",
+      ],
+      [
+        ["pprof", "--type=sync", "--region=r", "--latmin=soon", fixture],
+        'gotrace pprof: --latmin: not a duration: "soon"',
+      ],
+      [["-pprof=heap", fixture], "gotrace pprof: unknown pprof type heap; want net, sync, syscall or sched"],
+      [["view", "--open", fixture], "gotrace view: unknown flag --open (see gotrace help view)"],
+      [["view", "--http=6060", fixture], 'gotrace view: --http: want HOST:PORT, got "6060"'],
+      [[fixture, "--bogus"], "gotrace view: unknown flag --bogus (see gotrace help view)"],
+      [["--bogus", fixture], "gotrace: unknown flag --bogus (see gotrace help)"],
+      [["nosuch"], "gotrace: unknown command nosuch (see gotrace help)"],
+      [["help", "nosuch"], "gotrace: unknown command nosuch (see gotrace help)"],
+    ];
+    for (const [args, line] of cases) usageError(args, line);
+  });
+
+  it("rejects a column --sort does not know, after reading, still as a usage error", () => {
+    const r = gotrace("goroutines", "--sort", "nosuch", fixture);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^gotrace goroutines: no column nosuch; columns: Start location, Count, .*\n$/);
+  });
+
+  it("takes --flag=value, --flag value and go tool trace's -flag=value and -flag value alike", () => {
+    const json = gotrace("schedlat", "--json", "--top", "3", fixture);
+    assert.equal(json.status, 0, json.stderr);
+    for (const args of [
+      ["--json", "--top=3"],
+      ["-json", "-top", "3"],
+      ["-json", "-top=3"],
+      ["--top", "3", fixture, "--json"],
+    ]) {
+      const r = gotrace("schedlat", ...args, ...(args.includes(fixture) ? [] : [fixture]));
+      assert.equal(r.stdout, json.stdout, args.join(" "));
+    }
+    const profile = gotrace("pprof", "--type=sync", fixture).stdout;
+    assert.ok(profile.length > 0);
+    for (const args of [
+      ["-pprof=sync", fixture],
+      ["-pprof", "sync", fixture],
+      ["pprof", "--type", "sync", fixture],
+      ["pprof", "-type=sync", fixture],
+    ]) {
+      assert.equal(gotrace(...args).stdout, profile, args.join(" "));
+    }
+  });
+
+  it("writes -o, -o=, --output and --output= to the file named", () => {
+    const want = spawnSync(process.execPath, [cli, "pprof", "--type=sync", fixture]).stdout;
+    for (const spelling of [["-o", "X"], ["-o=X"], ["--output", "X"], ["--output=X"], ["-output=X"]]) {
+      const out = join(tmp, "p.pb.gz");
+      rmSync(out, { force: true });
+      const r = gotrace("pprof", "--type=sync", ...spelling.map((s) => s.replace("X", out)), fixture);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(readFileSync(out), want, spelling.join(" "));
+    }
+  });
+});
+
+describe("gotrace's entry points", () => {
+  const version = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version as string;
+
+  it("alone, prints the usage on stderr and exits 2", () => {
+    const r = gotrace();
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^usage: gotrace COMMAND \[flags\] FILE\n/);
+  });
+
+  it("help alone prints the usage on stdout, with every command", () => {
+    for (const args of [["help"], ["--help"], ["-h"]]) {
+      const r = gotrace(...args);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /^usage: gotrace COMMAND \[flags\] FILE\n/);
+      for (const [name] of everyCommand) assert.match(r.stdout, new RegExp(`^ {2}${name} `, "m"), name);
+    }
+  });
+
+  it("--version and version print the package's version", () => {
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    for (const arg of ["--version", "version"]) {
+      const r = gotrace(arg);
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout, `gotrace ${version}\n`);
+    }
+  });
+
+  it("help CMD, CMD --help and CMD -h print that command's flags", () => {
+    const flagsOf: Record<string, string[]> = {
+      view: ["--http HOST:PORT", "--no-open"],
+      stats: [],
+      dump: ["--wire", "-d MODE"],
+      goroutines: ["--group FUNC", "--sort COLUMN", "--json", "--csv"],
+      schedlat: ["--top N", "--sort COLUMN", "--json", "--csv", "--worst"],
+      tasks: ["--type NAME", "--json", "--csv"],
+      regions: ["--type NAME", "--json", "--csv"],
+      mmu: [
+        "--include LIST",
+        "--per-proc",
+        "--windows W1,W2,…",
+        "--worst N",
+        "--percentiles",
+        "--json",
+        "--csv",
+      ],
+      pprof: ["--type TYPE", "-o, --output FILE", "--group FUNC", "--region TYPE", "--top", "--limit N"],
+      convert: [],
+    };
+    for (const [name] of everyCommand) {
+      const help = gotrace("help", name!);
+      assert.equal(help.status, 0, name);
+      assert.match(help.stdout, new RegExp(`^usage: gotrace ${name} \\[flags\\] (FILE|IN OUT)\n`), name);
+      for (const flag of [...flagsOf[name!]!, "-h, --help"]) {
+        assert.ok(help.stdout.includes(`\n  ${flag} `), `${name}: ${flag}`);
+      }
+      for (const spelling of ["--help", "-h"]) {
+        const r = gotrace(name!, spelling);
+        assert.equal(r.status, 0);
+        assert.equal(r.stdout, help.stdout, `${name} ${spelling}`);
+      }
+    }
+  });
+});
+
+/** The commands again, with `file` in place of the fixture, and the bare-file and -http= spellings of view. */
+function everyReader(file: string): string[][] {
+  return [
+    ...everyCommand.map((args) => args.map((a) => (a === fixture ? file : a))),
+    ["-d=parsed", file],
+    ["-d=wire", file],
+    ["-pprof=sync", file],
+    [file],
+    ["-http=127.0.0.1:0", "-no-open", file],
+  ];
+}
+
+describe("file errors", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "gotrace-files-"));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** Runs every command on `file`: one line `gotrace: FILE: REASON`, status 1, in every one. */
+  function expectFileError(file: string, reason: string, spawnOptions: { uid?: number; gid?: number } = {}) {
+    for (const args of everyReader(file)) {
+      const r = spawnSync(process.execPath, [cli, ...args], { ...spawnOptions, timeout: 30_000 });
+      const what = args.join(" ");
+      assert.equal(r.stderr.toString(), `gotrace: ${file}: ${reason}\n`, what);
+      assert.equal(r.status, 1, what);
+      assert.equal(r.stdout.length, 0, what);
+    }
+  }
+
+  it("a directory", () => expectFileError(tmp, "is a directory"));
+
+  it("a missing file", () => expectFileError(join(tmp, "nope.trace"), "no such file"));
+
+  it("a file that may not be read", () => {
+    const file = join(tmp, "secret.trace");
+    writeFileSync(file, readFileSync(fixture));
+    chmodSync(file, 0);
+    chmodSync(tmp, 0o755);
+    // root reads any file: run gotrace as nobody then.
+    const asRoot = process.getuid?.() === 0;
+    expectFileError(file, "permission denied", asRoot ? { uid: 65534, gid: 65534 } : {});
+  });
+
+  // Linux's /proc/self/mem fails every read at offset 0 (nothing is mapped there) with EIO.
+  const eioFile = "/proc/self/mem";
+  it("a read that fails (EIO)", { skip: requirement(existsSync(eioFile), `${eioFile} (Linux)`) }, () => {
+    expectFileError(eioFile, "input/output error");
+  });
+
+  it("view words a file that is not a trace as every command does", () => {
+    const short = join(tmp, "short.trace");
+    writeFileSync(short, "go 1.2");
+    const future = join(tmp, "future.trace");
+    writeFileSync(future, "go 1.99 trace\0\0\0\x01\x02");
+    for (const file of [join(fixturesDir, "INDEX.txt"), short, future]) {
+      const stats = gotrace("stats", file);
+      assert.match(stats.stderr, /^gotrace: .* at byte offset 0\n$/);
+      for (const args of [["view", "--no-open", file], [file], ["-http=127.0.0.1:0", file]]) {
+        const view = gotrace(...args);
+        assert.equal(view.stderr, stats.stderr, args.join(" "));
+        assert.equal(view.status, 1);
+      }
+    }
   });
 });

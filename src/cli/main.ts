@@ -1,184 +1,150 @@
 #!/usr/bin/env node
 /**
- * The gotrace command line. Subcommands, plus go tool trace's own flags
- * (`-d=parsed`, `-d=wire`) for scripts written against it.
+ * The gotrace command line: a command and its flags, each parsed by the one
+ * parser in args.ts, plus go tool trace's own spellings (`gotrace FILE`,
+ * `-http=ADDR`, `-d=parsed|wire`, `-pprof=TYPE`) for scripts written
+ * against it.
+ *
+ * Exit status: 0 done; 1 the command could not do its work (a file that
+ * cannot be read or is not a trace); 2 a mistake in the command line.
  */
-import { statSync } from "node:fs";
-import { TraceError } from "../decode/errors.js";
-import { formatEvent } from "../decode/event-string.js";
-import { readTrace } from "../decode/reader.js";
-import { UsageError } from "./analyze.js";
-import { fileChunks } from "./chunks.js";
-import { runConvert } from "./convert.js";
-import { runGoroutines } from "./goroutines.js";
-import { runMMU } from "./mmu.js";
-import { OutputBuffer } from "./output.js";
-import { runPprof } from "./pprof.js";
-import { runSchedLatency } from "./schedlat.js";
-import { runStats } from "./stats.js";
-import { runRegions, runTasks } from "./tasks.js";
-import { runView } from "./view.js";
-import { dumpWireEvents } from "./wire.js";
+import { existsSync, readFileSync } from "node:fs";
+import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args.js";
+import { convertCommand } from "./convert.js";
+import { dumpCommand } from "./dump.js";
+import { CommandError, checkInputFile, FileError, fileErrorReason } from "./errors.js";
+import { goroutinesCommand } from "./goroutines.js";
+import { mmuCommand } from "./mmu.js";
+import { pprofCommand } from "./pprof.js";
+import { schedlatCommand } from "./schedlat.js";
+import { statsCommand } from "./stats.js";
+import { regionsCommand, tasksCommand } from "./tasks.js";
+import { viewCommand } from "./view.js";
 
-const usage = `usage: gotrace <command> [flags] FILE
+const commands: readonly Command[] = [
+  viewCommand,
+  statsCommand,
+  dumpCommand,
+  goroutinesCommand,
+  schedlatCommand,
+  tasksCommand,
+  regionsCommand,
+  mmuCommand,
+  pprofCommand,
+  convertCommand,
+];
 
-commands:
-  view FILE [--http HOST:PORT] [--no-open]
-                     the timeline and analysis pages in a browser, served on
-                     127.0.0.1 at a free port; FILE alone means the same
-  dump FILE          print every event as go tool trace -d=parsed does
-  dump --wire FILE   print the raw wire events (go tool trace -d=wire)
-  stats FILE         a short overview of the trace
-  goroutines FILE [--group NAME] [--sort COLUMN] [--json|--csv]
-                     goroutines by start function, or one group's time breakdown
-  schedlat FILE [--top N] [--sort COLUMN] [--json|--csv [--worst]]
-                     scheduler latency: runnable→running waits, percentiles, longest
-  tasks FILE [--type NAME] [--json|--csv]
-                     user tasks by type with latency histograms, or one type's tasks
-  regions FILE [--type NAME] [--json|--csv]
-                     user regions by type and start location, or one type's regions
-  mmu FILE [--include stw,background,assist,sweep] [--per-proc] [--windows W1,W2,…]
-           [--worst N] [--percentiles] [--json|--csv]
-                     minimum mutator utilization curve and the worst windows
-  convert IN OUT     binary trace → text form, or text / .test → binary
-  pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz] [--group FUNC | --region TYPE] [--top]
-                     a blocking profile (gzipped pprof), or its top functions
+function usage(): string {
+  const left = commands.map((c) => `${c.name} ${c.operands.join(" ")}`);
+  const width = Math.max(...left.map((s) => s.length)) + 2;
+  let text = "usage: gotrace COMMAND [flags] FILE\n\ncommands:\n";
+  commands.forEach((c, i) => {
+    text += `  ${left[i]!.padEnd(width)}${c.summary}\n`;
+  });
+  return `${text}
+go tool trace's spellings:
+  gotrace FILE, gotrace -http=HOST:PORT FILE   view
+  gotrace -d=parsed FILE, gotrace -d=wire FILE  dump, dump --wire
+  gotrace -pprof=TYPE FILE > OUT.pb.gz          pprof --type=TYPE
 
-go tool trace compatible:
-  gotrace [-http=HOST:PORT] FILE
-  gotrace -d=parsed FILE
-  gotrace -d=wire FILE
-  gotrace -pprof=net|sync|syscall|sched FILE > out.pb
+gotrace help COMMAND (or gotrace COMMAND --help) lists a command's flags.
+gotrace --version prints the version.
 `;
-
-const commands = new Set([
-  "view",
-  "dump",
-  "stats",
-  "goroutines",
-  "schedlat",
-  "tasks",
-  "regions",
-  "mmu",
-  "convert",
-  "pprof",
-]);
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
-function fail(message: string): never {
-  process.stderr.write(`gotrace: ${message}\n`);
-  process.exit(1);
+/** The version in package.json, beside dist/ both in a checkout and in an installed package. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  return String(pkg.version);
 }
 
-async function dumpParsed(path: string): Promise<void> {
-  const out = new OutputBuffer();
-  try {
-    await readTrace(fileChunks(path), (ev, r) => out.line(formatEvent(ev, r.originNs)));
-  } catch (e) {
-    out.flush();
-    if (e instanceof TraceError) fail(e.message);
-    throw e;
+/** An error that ends the command: one line on stderr, and the exit status. */
+function report(e: unknown, command: string | undefined, input: string | undefined): number {
+  const who = command ? `gotrace ${command}` : "gotrace";
+  if (e instanceof UsageError) {
+    const hint = e.showHelp ? ` (see gotrace help${command ? ` ${command}` : ""})` : "";
+    process.stderr.write(`${who}: ${e.message}${hint}\n`);
+    return 2;
   }
-  out.flush();
-}
-
-export async function main(argv: string[]): Promise<void> {
-  const args = [...argv];
-  let command = args.shift();
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
-    process.stdout.write(usage);
-    return;
+  if (e instanceof CommandError) {
+    process.stderr.write(`gotrace: ${e.message}\n`);
+    return 1;
   }
-  // go tool trace's spelling: -d=parsed / -d=wire / -d parsed.
-  if (command === "-d" || command.startsWith("-d=")) {
-    const mode = command === "-d" ? args.shift() : command.slice(3);
-    command = mode === "wire" ? "dump-wire" : mode === "parsed" ? "dump" : undefined;
-    if (!command) fail(`invalid debug mode ${mode}, want one of: parsed, wire`);
+  // Failures of the file system met while reading (EIO): the file and why.
+  const reason = fileErrorReason(e);
+  if (reason !== undefined) {
+    const path = (e as NodeJS.ErrnoException).path ?? input;
+    process.stderr.write(`gotrace: ${path === undefined ? "" : `${path}: `}${reason}\n`);
+    return 1;
   }
-  // go tool trace's spelling: -pprof=TYPE / -pprof TYPE.
-  if (command === "-pprof" || command.startsWith("-pprof=")) {
-    args.unshift(`--type=${command === "-pprof" ? (args.shift() ?? "") : command.slice(7)}`);
-    command = "pprof";
-  }
-  // go tool trace's spelling: `gotrace -http=:6060 FILE`, or a file alone.
-  const viewFlag = /^--?(http|no-open)(=|$)/;
-  if (viewFlag.test(command) || (!commands.has(command) && !command.startsWith("-") && isFile(command))) {
-    args.unshift(command);
-    command = "view";
-  }
-  if (command === "view") {
-    try {
-      process.exitCode = await runView(args);
-    } catch (e) {
-      if (e instanceof UsageError) fail(e.message);
-      throw e;
-    }
-    return;
-  }
-  if (command === "pprof") {
-    process.exitCode = await runPprof(args);
-    return;
-  }
-  if (command === "dump" && (args[0] === "--wire" || args[0] === "-wire")) {
-    args.shift();
-    command = "dump-wire";
-  }
-  // The first argument that is neither a flag nor the value of one.
-  const withValue = new Set(["--group", "--sort", "--top", "--type", "--include", "--windows", "--worst"]);
-  const file = args.find((a, i) => !a.startsWith("-") && !withValue.has(args[i - 1] ?? ""));
-  if (!file) fail(`missing trace file\n${usage}`);
-  try {
-    statSync(file);
-  } catch {
-    fail(`cannot open ${file}`);
-  }
-  switch (command) {
-    case "dump":
-      return dumpParsed(file);
-    case "dump-wire":
-      process.exitCode = await dumpWireEvents(file);
-      return;
-    case "convert":
-      process.exitCode = runConvert(file, args[args.indexOf(file) + 1]);
-      return;
-    case "stats":
-      process.exitCode = await runStats(file, args);
-      return;
-    case "tasks":
-    case "regions":
-    case "mmu":
-      try {
-        process.exitCode = await (command === "tasks" ? runTasks : command === "mmu" ? runMMU : runRegions)(
-          args,
-        );
-      } catch (e) {
-        if (e instanceof UsageError) fail(e.message);
-        throw e;
-      }
-      return;
-    case "goroutines":
-    case "schedlat":
-      try {
-        process.exitCode = await (command === "goroutines" ? runGoroutines : runSchedLatency)(args);
-      } catch (e) {
-        if (e instanceof UsageError) fail(e.message);
-        throw e;
-      }
-      return;
-    default:
-      fail(`unknown command ${command}\n${usage}`);
-  }
-}
-
-main(process.argv.slice(2)).catch((e: unknown) => {
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`gotrace: internal error: ${msg}\n`);
-  process.exit(2);
-});
+  process.stderr.write(`gotrace: internal error: ${msg.split("\n")[0]}\n`);
+  return 2;
+}
+
+/**
+ * The command argv names, and its arguments: go tool trace's flags before
+ * the file stand for the commands that do what they do.
+ */
+function dispatch(argv: readonly string[]): { command: Command; args: string[] } | "help" | "version" {
+  const [first = "", ...rest] = argv;
+  if (first === "help" || first === "-h" || first === "--help") return "help";
+  if (first === "version" || first === "--version" || first === "-version") return "version";
+  const named = commands.find((c) => c.name === first);
+  if (named) return { command: named, args: rest };
+  if (/^--?d(=|$)/.test(first)) return { command: dumpCommand, args: [...argv] };
+  // -pprof=TYPE, -pprof TYPE: pprof's --type.
+  const pprof = /^--?pprof(?==|$)/.exec(first);
+  if (pprof) return { command: pprofCommand, args: [`--type${first.slice(pprof[0].length)}`, ...rest] };
+  if (/^--?(http|no-open)(=|$)/.test(first)) return { command: viewCommand, args: [...argv] };
+  if (first.startsWith("-")) throw new UsageError(`unknown flag ${first.split("=")[0]}`, true);
+  // `gotrace FILE`: anything that exists, or looks like a path, is a file to view.
+  if (existsSync(first) || /[./\\]/.test(first)) return { command: viewCommand, args: [...argv] };
+  throw new UsageError(`unknown command ${first}`, true);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0) {
+    process.stderr.write(usage());
+    return 2;
+  }
+  let command: Command | undefined;
+  let input: string | undefined;
+  try {
+    const what = dispatch(argv);
+    if (what === "version") {
+      process.stdout.write(`gotrace ${version()}\n`);
+      return 0;
+    }
+    if (what === "help") {
+      const name = argv[1];
+      if (name === undefined) {
+        process.stdout.write(usage());
+        return 0;
+      }
+      const c = commands.find((x) => x.name === name);
+      if (!c) throw new UsageError(`unknown command ${name}`, true);
+      process.stdout.write(commandHelp(c));
+      return 0;
+    }
+    command = what.command;
+    const args = parseCommandArgs(command, what.args);
+    if (args.help) {
+      process.stdout.write(commandHelp(command));
+      return 0;
+    }
+    input = args.operands[0]!;
+    checkInputFile(input);
+    return await command.run(args);
+  } catch (e) {
+    return report(e, e instanceof FileError ? undefined : command?.name, input);
+  }
+}
+
+// A failure exits at once: `view` may have started a server and a worker that would keep it running.
+main(process.argv.slice(2)).then(
+  (status) => {
+    if (status !== 0) process.exit(status);
+  },
+  (e: unknown) => process.exit(report(e, undefined, undefined)),
+);

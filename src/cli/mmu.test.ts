@@ -59,7 +59,7 @@ describe("gotrace mmu", { skip: requirement(existsSync(gc), "testdata/traces") }
       ["--worst", "-1"],
     ]) {
       const r = gotrace("mmu", gc, ...args);
-      assert.equal(r.status, 1, args.join(" "));
+      assert.equal(r.status, 2, args.join(" "));
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     }
     const old = join(fixturesDir, "annotations-go1.21.trace");

@@ -12,10 +12,11 @@ import { MMUCurve } from "../analysis/mmu.js";
 import { MutatorUtilAnalyzer } from "../analysis/mutator-util.js";
 import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis/mmu.js";
 import type { MMUInclude } from "../query/analysis/protocol.js";
-import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
+import { analyzeFile } from "./analyze.js";
+import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatGoDuration, goDurationNs } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";
-import { outputFormat } from "./table.js";
+import { formatFlags, outputFormat } from "./table.js";
 
 /** A window size: Go's duration syntax ("1ms", "2.5µs", "1m30s") or a number of nanoseconds. */
 export function parseWindow(s: string): number {
@@ -31,23 +32,46 @@ function seconds(ns: number): string {
   return `${(ns / 1e9).toFixed(9)}s`;
 }
 
-export async function runMMU(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["--include", "--windows", "--worst"]);
-  const include = (flags.values.get("--include") ?? defaultMMUInclude.join(","))
+export const mmuCommand: Command = {
+  name: "mmu",
+  operands: ["FILE"],
+  summary: "minimum mutator utilization curve and the worst windows",
+  flags: [
+    {
+      name: "include",
+      value: "LIST",
+      help: `what counts as GC: some of stw, background, assist, sweep\n(default ${defaultMMUInclude.join(",")})`,
+    },
+    { name: "per-proc", help: "one P at a time (go tool trace's per-goroutine view)" },
+    {
+      name: "windows",
+      value: "W1,W2,…",
+      help: "these window sizes (1ms, 250µs, or nanoseconds) instead of 1-2-5 steps",
+    },
+    { name: "worst", value: "N", help: "the N worst windows of each size (default 10)" },
+    { name: "percentiles", help: "add the p99.9, p99 and p95 mutator utilization" },
+    ...formatFlags,
+  ],
+  exclusive: [["json", "csv"]],
+  run: runMMU,
+};
+
+export async function runMMU(flags: ParsedArgs): Promise<number> {
+  const include = (flags.values.get("include") ?? defaultMMUInclude.join(","))
     .split(",")
     .filter((s) => s !== "");
   for (const name of include) {
     if (!Object.hasOwn(mmuIncludeFlags, name))
       throw new UsageError(`--include: unknown ${name}; want some of stw, background, assist, sweep`);
   }
-  const perProc = flags.switches.has("--per-proc");
+  const perProc = flags.switches.has("per-proc");
   const utilFlags = mmuUtilFlags(include as MMUInclude[], perProc);
-  const windows = flags.values.get("--windows")?.split(",").map(parseWindow);
-  const nWorst = Number(flags.values.get("--worst") ?? 10);
-  if (!Number.isInteger(nWorst) || nWorst < 0) throw new UsageError("--worst: want a whole number");
-  const percentiles = flags.switches.has("--percentiles");
+  const windows = flags.values.get("windows")?.split(",").map(parseWindow);
+  const nWorst = countFlag(flags, "worst", 10);
+  const percentiles = flags.switches.has("percentiles");
+  const format = outputFormat(flags);
 
-  const file = flags.positional[0]!;
+  const file = flags.operands[0]!;
   const analyzer = new MutatorUtilAnalyzer(utilFlags);
   const reader = await analyzeFile(file, [analyzer]);
   if (!reader) return 1;
@@ -59,7 +83,6 @@ export async function runMMU(args: string[]): Promise<number> {
   // Absolute time of relative 0, for the absolute start times in JSON.
   const originNs = reader.originNs;
 
-  const format = outputFormat(args);
   // go tool trace's 100 plot windows for JSON; 1-2-5 steps over the same range for people.
   const out = mmuJson(curve, originNs, {
     include,

@@ -4,7 +4,7 @@
  * pprof protobuf (what go tool trace writes too), or with --top a table of
  * the functions with the most delay.
  */
-import { statSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import {
   BlockingProfileAnalyzer,
@@ -18,34 +18,47 @@ import { encodePprof } from "../analysis/pprof-encode.js";
 import { topFunctions } from "../analysis/pprof-top.js";
 import { topFunctionsJson } from "../query/analysis/profiles.js";
 import { analyzeFile } from "./analyze.js";
+import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatDuration } from "./format.js";
 import { goDurationNs } from "./go-format.js";
 import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./table.js";
 
-export const pprofUsage = `usage: gotrace pprof --type=net|sync|syscall|sched FILE [-o OUT.pb.gz]
-         [--group FUNC | --region TYPE [--region-pc HEX] [--latmin DUR] [--latmax DUR]]
-         [--top [--limit N] [--json|--csv]]
-  net      time blocked on the network          sync     on channels, mutexes, select
-  syscall  time in system calls                 sched    runnable, waiting for a thread
-  --group FUNC    only goroutines started at FUNC (go tool trace's /io?name=)
-  --region TYPE   only time inside regions of TYPE (/regionio?type=), also by the
-                  root PC of the region's start stack and latency (Go durations: 10ms)
-  --top           functions by delay instead of the profile (--limit N rows, 0 = all)
-`;
-
-class UsageError extends Error {}
-
-const withValue = new Set([
-  "--type",
-  "-o",
-  "--output",
-  "--group",
-  "--region",
-  "--region-pc",
-  "--latmin",
-  "--latmax",
-  "--limit",
-]);
+export const pprofCommand: Command = {
+  name: "pprof",
+  operands: ["FILE"],
+  summary: "a blocking profile (gzipped pprof), or its top functions",
+  flags: [
+    {
+      name: "type",
+      value: "TYPE",
+      help: "which delay (required): net (the network), sync (channels, mutexes,\nselect), syscall (system calls) or sched (runnable, waiting to run)",
+    },
+    { name: "output", short: "o", value: "FILE", help: "write the profile to FILE (- for stdout)" },
+    { name: "group", value: "FUNC", help: "only goroutines started at FUNC (go tool trace's /io?name=)" },
+    { name: "region", value: "TYPE", help: "only time inside regions of TYPE (/regionio?type=)" },
+    {
+      name: "region-pc",
+      value: "HEX",
+      help: "with --region: only regions whose start stack's root is at this PC",
+    },
+    {
+      name: "latmin",
+      value: "DUR",
+      help: "with --region: only regions lasting at least DUR (Go's 10ms, 1.5s)",
+    },
+    { name: "latmax", value: "DUR", help: "with --region: only regions lasting at most DUR" },
+    { name: "top", help: "the functions with the most delay, as a table, instead of the profile" },
+    { name: "limit", value: "N", help: "with --top: N rows (default 20; 0 = all; JSON and CSV: all)" },
+    { name: "json", help: "with --top: JSON, durations in nanoseconds" },
+    { name: "csv", help: "with --top: CSV, durations in nanoseconds" },
+  ],
+  exclusive: [
+    ["json", "csv"],
+    ["group", "region"],
+  ],
+  details: "go tool trace's spelling: gotrace -pprof=TYPE FILE > OUT.pb.gz",
+  run: runPprof,
+};
 
 interface PprofArgs {
   file: string;
@@ -63,36 +76,22 @@ export function parseGoDuration(s: string): number | undefined {
   return ns === undefined ? undefined : Math.round(ns);
 }
 
-function parseArgs(args: readonly string[]): PprofArgs {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  let top = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("-") || a === "-") {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = eq >= 0 ? a.slice(0, eq) : a;
-    if (withValue.has(name)) {
-      const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      values.set(name === "--output" ? "-o" : name, v);
-    } else if (a === "--top") top = true;
-    else if (a !== "--json" && a !== "--csv") throw new UsageError(`unknown flag ${a}`);
-  }
-  if (positional.length !== 1)
-    throw new UsageError(positional.length ? "one trace file, please" : "missing trace file");
-  const type = values.get("--type");
-  if (!type) throw new UsageError("--type is required");
+function pprofArgs(args: ParsedArgs): PprofArgs {
+  const values = args.values;
+  const type = values.get("type");
+  if (!type) throw new UsageError("--type is required (net, sync, syscall or sched)", true);
   if (!profileTypes.includes(type as ProfileType)) {
-    throw new UsageError(`unknown pprof type ${type} (net, sync, syscall or sched)`);
+    throw new UsageError(`unknown pprof type ${type}; want net, sync, syscall or sched`);
   }
-  const group = values.get("--group");
-  const regionFlags = ["--region", "--region-pc", "--latmin", "--latmax"].filter((f) => values.has(f));
-  if (group !== undefined && regionFlags.length)
-    throw new UsageError("--group and --region filters do not combine");
+  const top = args.switches.has("top");
+  for (const f of ["limit", "json", "csv"]) {
+    if (!top && (values.has(f) || args.switches.has(f))) throw new UsageError(`--${f} needs --top`, true);
+  }
+  const group = values.get("group");
+  const regionFlags = ["region", "region-pc", "latmin", "latmax"].filter((f) => values.has(f));
+  if (regionFlags.length && !values.has("region")) {
+    throw new UsageError(`--${regionFlags[0]} needs --region`, true);
+  }
   let filter: ProfileFilter | undefined;
   if (group !== undefined) filter = { group };
   if (regionFlags.length) {
@@ -100,27 +99,35 @@ function parseArgs(args: readonly string[]): PprofArgs {
       const v = values.get(flag);
       if (v === undefined) return undefined;
       const ns = parseGoDuration(v);
-      if (ns === undefined) throw new UsageError(`${flag}: not a duration: ${v}`);
+      if (ns === undefined) throw new UsageError(`--${flag}: not a duration: ${JSON.stringify(v)}`);
       return ns;
     };
-    const pcText = values.get("--region-pc");
-    const pc = pcText === undefined ? undefined : Number.parseInt(pcText.replace(/^0x/i, ""), 16);
+    const pcText = values.get("region-pc");
+    const pc =
+      pcText === undefined
+        ? undefined
+        : /^(0x)?[0-9a-f]+$/i.test(pcText)
+          ? Number.parseInt(pcText.replace(/^0x/i, ""), 16)
+          : Number.NaN;
     if (pc !== undefined && !Number.isFinite(pc))
-      throw new UsageError(`--region-pc: not a hex PC: ${pcText}`);
+      throw new UsageError(`--region-pc: not a hex PC: ${JSON.stringify(pcText)}`);
     const region: RegionFilter = {
-      type: values.get("--region"),
+      type: values.get("region"),
       pc,
-      latMinNs: duration("--latmin"),
-      latMaxNs: duration("--latmax"),
+      latMinNs: duration("latmin"),
+      latMaxNs: duration("latmax"),
     };
     filter = { region };
   }
-  const limitText = values.get("--limit");
-  const limit = limitText === undefined ? undefined : Number(limitText);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    throw new UsageError(`--limit: not a count: ${limitText}`);
-  }
-  return { file: positional[0]!, type: type as ProfileType, out: values.get("-o"), filter, top, limit };
+  const limit = values.has("limit") ? countFlag(args, "limit", 0) : undefined;
+  return {
+    file: args.operands[0]!,
+    type: type as ProfileType,
+    out: values.get("output"),
+    filter,
+    top,
+    limit,
+  };
 }
 
 function fail(message: string): number {
@@ -129,23 +136,8 @@ function fail(message: string): number {
 }
 
 /** Runs the command; returns the exit status. */
-export async function runPprof(args: readonly string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(pprofUsage);
-    return 0;
-  }
-  let a: PprofArgs;
-  try {
-    a = parseArgs(args);
-  } catch (e) {
-    if (e instanceof UsageError) return fail(`${e.message}\n${pprofUsage}`);
-    throw e;
-  }
-  try {
-    statSync(a.file);
-  } catch {
-    return fail(`cannot open ${a.file}`);
-  }
+export async function runPprof(args: ParsedArgs): Promise<number> {
+  const a = pprofArgs(args);
   const analyzer = new BlockingProfileAnalyzer({ regions: a.filter !== undefined && "region" in a.filter });
   // Like go tool trace: profile the complete generations, fail if there are none.
   if (!(await analyzeFile(a.file, [analyzer], "profiling what came before it"))) return 1;

@@ -4,23 +4,36 @@
  * distribution overall and per goroutine group, and the longest waits.
  */
 import { SchedLatencyAnalyzer } from "../analysis/sched-latency.js";
-import { analyzeFile, parseFlags, UsageError } from "./analyze.js";
+import { analyzeFile } from "./analyze.js";
+import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatCount } from "./format.js";
 import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";
-import { outputFormat } from "./table.js";
+import { formatFlags, outputFormat } from "./table.js";
 
 const all = "(all goroutines)";
 const noName = "(no stack trace sampled)";
 
-export async function runSchedLatency(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["--top", "--sort"]);
-  const top = Number(flags.values.get("--top") ?? 10);
-  if (!Number.isInteger(top) || top < 0)
-    throw new UsageError(`--top wants a count, not ${flags.values.get("--top")}`);
+export const schedlatCommand: Command = {
+  name: "schedlat",
+  operands: ["FILE"],
+  summary: "scheduler latency: runnable→running waits, percentiles, longest",
+  flags: [
+    { name: "top", value: "N", help: "keep the N longest waits (default 10)" },
+    { name: "sort", value: "COLUMN", help: "sort the groups by this column (any part of its name)" },
+    ...formatFlags,
+    { name: "worst", help: "with --csv: the longest waits instead of the distribution" },
+  ],
+  exclusive: [["json", "csv"]],
+  run: runSchedLatency,
+};
+
+export async function runSchedLatency(flags: ParsedArgs): Promise<number> {
+  const top = countFlag(flags, "top", 10);
+  const format = outputFormat(flags);
+  if (flags.switches.has("worst") && format !== "csv") throw new UsageError("--worst needs --csv", true);
   const analyzer = new SchedLatencyAnalyzer(top);
-  if (!(await analyzeFile(flags.positional[0]!, [analyzer]))) return 1;
+  if (!(await analyzeFile(flags.operands[0]!, [analyzer]))) return 1;
   const r = analyzer.finalize();
-  const format = outputFormat(args);
   if (format === "json") {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return 0;
@@ -48,8 +61,9 @@ export async function runSchedLatency(args: string[]): Promise<number> {
       s.maxNs,
     ],
   }));
-  if (flags.values.has("--sort")) {
-    groupRows = [groupRows[0]!, ...sortReport(groupColumns, groupRows.slice(1), flags.values.get("--sort")!)];
+  const sort = flags.values.get("sort");
+  if (sort !== undefined) {
+    groupRows = [groupRows[0]!, ...sortReport(groupColumns, groupRows.slice(1), sort)];
   }
   const worstColumns: ReportColumn[] = [
     { title: "When", kind: "ns" },
@@ -64,7 +78,7 @@ export async function runSchedLatency(args: string[]): Promise<number> {
   }));
   if (format === "csv") {
     process.stdout.write(
-      flags.switches.has("--worst")
+      flags.switches.has("worst")
         ? renderReport(worstColumns, worstRows, format)
         : renderReport(groupColumns, groupRows, format),
     );

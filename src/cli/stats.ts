@@ -4,9 +4,19 @@ import type { Activity } from "../analysis/activity.js";
 import { OverviewAnalyzer } from "../analysis/overview.js";
 import { topBlocking } from "../query/analysis/overview.js";
 import { analyzeFile } from "./analyze.js";
+import type { Command, ParsedArgs } from "./args.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
 
-export async function runStats(file: string, _args: string[]): Promise<number> {
+export const statsCommand: Command = {
+  name: "stats",
+  operands: ["FILE"],
+  summary: "a short overview of the trace",
+  flags: [],
+  run: runStats,
+};
+
+export async function runStats(args: ParsedArgs): Promise<number> {
+  const file = args.operands[0]!;
   const size = statSync(file).size;
   const overview = new OverviewAnalyzer();
   // Damage is handled as by every analysis command: what came before it is shown.

@@ -13,12 +13,18 @@ export interface Column {
 
 export type OutputFormat = "table" | "json" | "csv";
 
-/** Picks the format from argv flags: --json, --csv, else table. */
-export function outputFormat(args: readonly string[]): OutputFormat {
-  if (args.includes("--json")) return "json";
-  if (args.includes("--csv")) return "csv";
+/** Picks the format from the switches given: --json, --csv, else table. */
+export function outputFormat(args: { readonly switches: ReadonlySet<string> }): OutputFormat {
+  if (args.switches.has("json")) return "json";
+  if (args.switches.has("csv")) return "csv";
   return "table";
 }
+
+/** The flags that choose the output format, for a command's flag table. */
+export const formatFlags = [
+  { name: "json", help: "JSON, durations in nanoseconds" },
+  { name: "csv", help: "CSV, durations in nanoseconds" },
+] as const;
 
 export function formatTable(columns: readonly Column[], rows: readonly (readonly Cell[])[]): string {
   const text = rows.map((r) => r.map((c) => String(c)));

@@ -21,11 +21,38 @@ import {
 import type { TimeHistogramResult } from "../analysis/time-histogram.js";
 import { goStateNames } from "../decode/event.js";
 import { shortestTaskFirst, taskJson } from "../query/analysis/tasks.js";
-import { analyzeFile, parseFlags } from "./analyze.js";
+import { analyzeFile } from "./analyze.js";
+import type { Command, ParsedArgs } from "./args.js";
 import { formatGoDuration } from "./go-format.js";
 import { OutputBuffer } from "./output.js";
 import { type ReportColumn, type ReportRow, renderReport } from "./report.js";
-import { outputFormat } from "./table.js";
+import { formatFlags, outputFormat } from "./table.js";
+
+export const tasksCommand: Command = {
+  name: "tasks",
+  operands: ["FILE"],
+  summary: "user tasks by type with latency histograms, or one type's tasks",
+  flags: [
+    { name: "type", value: "NAME", help: "the tasks of this type, each with its events" },
+    { name: "json", help: "JSON (one task a line), durations in nanoseconds" },
+    formatFlags[1],
+  ],
+  exclusive: [["json", "csv"]],
+  run: runTasks,
+};
+
+export const regionsCommand: Command = {
+  name: "regions",
+  operands: ["FILE"],
+  summary: "user regions by type and start location, or one type's regions",
+  flags: [
+    { name: "type", value: "NAME", help: "the regions of this type, longest first" },
+    { name: "json", help: "JSON (one region a line), durations in nanoseconds" },
+    formatFlags[1],
+  ],
+  exclusive: [["json", "csv"]],
+  run: runRegions,
+};
 
 async function annotations(file: string): Promise<Annotations | undefined> {
   const analyzer = new TasksAnalyzer();
@@ -98,12 +125,11 @@ function summaryCsv(
   return renderReport(columns, rows, "csv");
 }
 
-export async function runTasks(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["--type"]);
-  const a = await annotations(flags.positional[0]!);
+export async function runTasks(args: ParsedArgs): Promise<number> {
+  const a = await annotations(args.operands[0]!);
   if (!a) return 1;
   const format = outputFormat(args);
-  const type = flags.values.get("--type");
+  const type = args.values.get("type");
   let tasks = a.tasks;
   if (type !== undefined) {
     tasks = tasks.filter((t) => t.type === type);
@@ -248,12 +274,11 @@ function frameText(r: { frame?: { func: string; file: string; line: number; pc: 
   return `${f.func} (${base}:${f.line})`;
 }
 
-export async function runRegions(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ["--type"]);
-  const a = await annotations(flags.positional[0]!);
+export async function runRegions(args: ParsedArgs): Promise<number> {
+  const a = await annotations(args.operands[0]!);
   if (!a) return 1;
   const format = outputFormat(args);
-  const type = flags.values.get("--type");
+  const type = args.values.get("type");
   const table = a.regionTable;
   let rows = a.regions;
   if (type !== undefined) {

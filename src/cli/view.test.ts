@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fixturesDir, runProcess } from "../testing/corpus.js";
-import { UsageError } from "./analyze.js";
+import { UsageError } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { parseHttpAddr, parseViewArgs } from "./view.js";
 
@@ -52,23 +52,31 @@ describe("gotrace dispatch", () => {
       "-http=nonsense",
       join(fixturesDir, "gc-go1.26.trace"),
     ]);
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /-http: want HOST:PORT/);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^gotrace view: --http: want HOST:PORT, got "nonsense"\n$/);
   });
   it("a file that is not a trace is an error, not an empty timeline", async () => {
     const r = await runProcess([process.execPath, main, "view", "--no-open", join(fixturesDir, "INDEX.txt")]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /INDEX\.txt: bad file format: not a Go execution trace\?/);
+    assert.equal(r.stderr, "gotrace: bad file format: not a Go execution trace? at byte offset 0\n");
     assert.equal(r.stdout.length, 0);
   });
-  it("a path that is not a file is not taken for one", async () => {
+  it("a word that is neither a command nor a path is an unknown command", async () => {
     const r = await runProcess([process.execPath, main, "no-such-command"]);
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /unknown command no-such-command|missing trace file/);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "gotrace: unknown command no-such-command (see gotrace help)\n");
   });
-  it("the usage lists view", async () => {
+  it("a path that does not exist is a file to view, and missing", async () => {
+    const r = await runProcess([process.execPath, main, "no/such.trace"]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, "gotrace: no/such.trace: no such file\n");
+  });
+  it("the usage lists view, and its help its flags", async () => {
     const r = await runProcess([process.execPath, main, "--help"]);
-    assert.match(r.stdout.toString(), /view FILE \[--http HOST:PORT\] \[--no-open\]/);
+    assert.match(r.stdout.toString(), /^ {2}view FILE +the timeline and analysis pages in a browser$/m);
+    const help = await runProcess([process.execPath, main, "help", "view"]);
+    assert.match(help.stdout.toString(), /^ {2}--http HOST:PORT +serve on this address/m);
+    assert.match(help.stdout.toString(), /^ {2}--no-open +do not open a browser/m);
   });
 });
 

@@ -7,21 +7,34 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { createServer } from "node:net";
+import { TraceError } from "../decode/errors.js";
 import { EventBatcher } from "../decode/event-batch.js";
 import { headerSize, readHeader } from "../format/header.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
 import { startViewServer } from "../server/server.js";
-import { parseFlags, UsageError } from "./analyze.js";
+import { type Command, type ParsedArgs, parseCommandArgs, UsageError } from "./args.js";
 import { fileChunks } from "./chunks.js";
+import { CommandError, fileErrorReason } from "./errors.js";
 import { formatBytes } from "./format.js";
 import { ProgressBar } from "./progress.js";
 
-export const viewUsage = `gotrace view FILE [--http HOST:PORT] [--no-open]
-gotrace FILE                  the same
-gotrace -http=HOST:PORT FILE  go tool trace's spelling
-`;
+export const viewCommand: Command = {
+  name: "view",
+  operands: ["FILE"],
+  summary: "the timeline and analysis pages in a browser",
+  flags: [
+    {
+      name: "http",
+      value: "HOST:PORT",
+      help: "serve on this address (default 127.0.0.1 at a free port; an empty HOST\nalso means 127.0.0.1; 0.0.0.0:PORT serves every network interface)",
+    },
+    { name: "no-open", help: "do not open a browser; the URL is printed" },
+  ],
+  details: "gotrace FILE, and go tool trace's gotrace -http=HOST:PORT FILE, do the same.",
+  run: runView,
+};
 
 export interface ViewOptions {
   readonly file: string;
@@ -39,18 +52,18 @@ export interface ViewOptions {
 export function parseHttpAddr(addr: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.%\w]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(addr);
   const port = m ? Number(m[3]) : Number.NaN;
-  if (!m || port > 65535) throw new UsageError(`-http: want HOST:PORT, got ${JSON.stringify(addr)}`);
+  if (!m || port > 65535) throw new UsageError(`--http: want HOST:PORT, got ${JSON.stringify(addr)}`);
   return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
 }
 
-export function parseViewArgs(args: readonly string[]): ViewOptions {
-  const flags = parseFlags(args, ["-http", "--http"]);
-  for (const s of flags.switches) {
-    if (s !== "--no-open" && s !== "-no-open") throw new UsageError(`unknown flag ${s}\nusage: ${viewUsage}`);
-  }
-  if (flags.positional.length !== 1) throw new UsageError(`want one trace file\nusage: ${viewUsage}`);
-  const addr = flags.values.get("--http") ?? flags.values.get("-http") ?? "127.0.0.1:0";
-  return { file: flags.positional[0]!, ...parseHttpAddr(addr), open: flags.switches.size === 0 };
+export function viewOptions(args: ParsedArgs): ViewOptions {
+  const addr = args.values.get("http") ?? "127.0.0.1:0";
+  return { file: args.operands[0]!, ...parseHttpAddr(addr), open: !args.switches.has("no-open") };
+}
+
+/** `gotrace view`'s arguments, as the command line gives them. */
+export function parseViewArgs(argv: readonly string[]): ViewOptions {
+  return viewOptions(parseCommandArgs(viewCommand, argv));
 }
 
 /** The first bytes of a file (its header), or fewer if it is shorter. */
@@ -77,7 +90,7 @@ async function* countedChunks(file: string, onBytes: (n: number) => void): Async
 function checkListen(host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", (e) => reject(new UsageError(`cannot serve on ${host}:${port}: ${e.message}`)));
+    probe.once("error", (e) => reject(new CommandError(`cannot serve on ${host}:${port}: ${e.message}`)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
@@ -110,19 +123,14 @@ async function* throttled(
   }
 }
 
-export async function runView(args: readonly string[]): Promise<number> {
-  const opts = parseViewArgs(args);
-  let size: number;
-  try {
-    size = statSync(opts.file).size;
-  } catch {
-    throw new UsageError(`cannot open ${opts.file}`);
-  }
+export async function runView(args: ParsedArgs): Promise<number> {
+  const opts = viewOptions(args);
+  const size = statSync(opts.file).size;
   // A fixed port that is taken should fail now, not after starting the read.
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
-  // Not a trace at all: nothing to serve, as go tool trace.
+  // Not a trace at all: nothing to serve, as go tool trace. Worded as every command words it.
   const header = readHeader(readHead(opts.file));
-  if (!header.ok) throw new UsageError(`${opts.file}: ${header.reason}`);
+  if (!header.ok) throw new CommandError(new TraceError(header.reason, 0).message);
   // The trace is decoded once: the timeline is built here while the
   // analysis worker analyses the same events, sent to it in batches. The
   // server starts first: the page shows the read's progress and fills in
@@ -184,7 +192,7 @@ export async function runView(args: readonly string[]): Promise<number> {
     routes: [analysis.route],
   }).catch((e: unknown) => {
     void analysis.close();
-    throw new UsageError(
+    throw new CommandError(
       `cannot serve on ${opts.host}:${opts.port}: ${e instanceof Error ? e.message : String(e)}`,
     );
   });
@@ -192,7 +200,8 @@ export async function runView(args: readonly string[]): Promise<number> {
   if (opts.open) openBrowser(server.url);
   // A failure that is not damage (none is expected) ends the command, with its reason.
   read.catch((e: unknown) => {
-    process.stderr.write(`gotrace: ${opts.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    const reason = fileErrorReason(e) ?? (e instanceof Error ? e.message : String(e));
+    process.stderr.write(`gotrace: ${opts.file}: ${reason}\n`);
     void Promise.all([server.close(), analysis.close()]).finally(() => process.exit(1));
   });
   const stop = () => {
