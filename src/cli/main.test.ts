@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fixturesDir, goToolTrace, haveGo, repoRoot, requirement } from "../testing/corpus.js";
+import { refusesTerminal } from "./pprof.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 
@@ -409,5 +410,40 @@ describe("file errors", () => {
         assert.equal(view.status, 1);
       }
     }
+  });
+});
+
+describe("pprof and a terminal", () => {
+  it("refuses to write a profile to a terminal, and only there", () => {
+    assert.equal(refusesTerminal({ top: false, out: undefined }, true), true);
+    assert.equal(refusesTerminal({ top: false, out: undefined }, false), false);
+    assert.equal(refusesTerminal({ top: true, out: undefined }, true), false);
+    assert.equal(refusesTerminal({ top: false, out: "p.pb.gz" }, true), false);
+  });
+
+  const haveScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+  it("says so in one line, status 2, when stdout is a pseudo-terminal", {
+    skip: requirement(haveScript, "script (util-linux), for a pseudo-terminal"),
+  }, () => {
+    const inTerminal = (...args: string[]) => {
+      // script runs the command with a pseudo-terminal as its stdin, stdout and stderr; -e passes on its status.
+      const cmd = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+      const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { timeout: 60_000 });
+      return { status: r.status, out: r.stdout.toString().replace(/\r\n/g, "\n") };
+    };
+    for (const args of [
+      ["pprof", "--type=sync", fixture],
+      ["-pprof=sync", fixture],
+    ]) {
+      const r = inTerminal(...args);
+      assert.equal(
+        r.out,
+        "gotrace pprof: not writing a gzipped profile to a terminal: give -o FILE, or --top for a table\n",
+      );
+      assert.equal(r.status, 2);
+    }
+    const top = inTerminal("pprof", "--type=sync", "--top", fixture);
+    assert.equal(top.status, 0);
+    assert.match(top.out, /^Total delay /);
   });
 });

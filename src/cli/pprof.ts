@@ -130,6 +130,17 @@ function pprofArgs(args: ParsedArgs): PprofArgs {
   };
 }
 
+/**
+ * A gzipped profile is not for reading: without -o it goes to stdout only
+ * when that is not a terminal (a pipe or a file, as `> out.pb.gz`).
+ */
+export function refusesTerminal(
+  args: { top: boolean; out: string | undefined },
+  stdoutIsTTY: boolean,
+): boolean {
+  return stdoutIsTTY && !args.top && args.out === undefined;
+}
+
 function fail(message: string): number {
   process.stderr.write(`gotrace: ${message}\n`);
   return 1;
@@ -138,6 +149,9 @@ function fail(message: string): number {
 /** Runs the command; returns the exit status. */
 export async function runPprof(args: ParsedArgs): Promise<number> {
   const a = pprofArgs(args);
+  if (refusesTerminal(a, process.stdout.isTTY === true)) {
+    throw new UsageError("not writing a gzipped profile to a terminal: give -o FILE, or --top for a table");
+  }
   const analyzer = new BlockingProfileAnalyzer({ regions: a.filter !== undefined && "region" in a.filter });
   // Like go tool trace: profile the complete generations, fail if there are none.
   if (!(await analyzeFile(a.file, [analyzer], "profiling what came before it"))) return 1;
