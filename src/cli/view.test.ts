@@ -3,12 +3,14 @@
  * dispatch of `gotrace FILE`, and the progress bar on a terminal and off it.
  */
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fixturesDir, runProcess } from "../testing/corpus.js";
 import { UsageError } from "./args.js";
 import { ProgressBar } from "./progress.js";
-import { parseHttpAddr, parseViewArgs } from "./view.js";
+import { parseHttpAddr, parseViewArgs, servingLines } from "./view.js";
 
 describe("view flags", () => {
   it("binds 127.0.0.1 at a free port unless told", () => {
@@ -77,6 +79,90 @@ describe("gotrace dispatch", () => {
     const help = await runProcess([process.execPath, main, "help", "view"]);
     assert.match(help.stdout.toString(), /^ {2}--http HOST:PORT +serve on this address/m);
     assert.match(help.stdout.toString(), /^ {2}--no-open +do not open a browser/m);
+  });
+});
+
+describe("view on the network", () => {
+  const main = join(fixturesDir, "..", "..", "dist", "cli", "main.js");
+  const trace = join(fixturesDir, "gc-go1.26.trace");
+
+  /** Starts view; resolves with its first stdout line and what stderr said until then. */
+  function startView(http: string): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
+    const child = spawn(process.execPath, [main, "view", "--no-open", "--http", http, trace]);
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => {
+      err += b.toString();
+    });
+    return new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => {
+        out += b.toString();
+        if (out.includes("\n")) resolve({ child, line: out, stderr: () => err });
+      });
+      child.once("exit", (code) => reject(new Error(`view exited ${code}: ${err}`)));
+    });
+  }
+
+  it("on 0.0.0.0: prints where it listens, warns, and answers on other interfaces", async () => {
+    const view = await startView("0.0.0.0:0");
+    try {
+      const m =
+        /^gotrace: serving \S+ on every network interface \(0\.0\.0\.0:(\d+)\) at http:\/\/127\.0\.0\.1:(\d+)\/\n$/.exec(
+          view.line,
+        );
+      assert.ok(m, view.line);
+      assert.equal(m[1], m[2]);
+      const port = Number(m[1]);
+      // The warning is written with the URL: give the pipe a moment to deliver it.
+      for (let i = 0; i < 50 && !view.stderr().includes("\n"); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(
+        view.stderr(),
+        `gotrace: warning: the trace is now reachable from the network (listening on 0.0.0.0:${port}): anyone who can connect can read its stacks and strings\n`,
+      );
+      // It really listens beyond loopback: an address of another interface answers.
+      const other = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === "IPv4" && !a.internal);
+      if (other) {
+        const res = await fetch(`http://${other.address}:${port}/api/progress`);
+        assert.equal(res.status, 200);
+      } else {
+        console.log("skipped: no network interface other than loopback to connect to");
+      }
+    } finally {
+      view.child.kill();
+    }
+  });
+
+  it("on loopback: no warning", async () => {
+    const view = await startView("127.0.0.1:0");
+    try {
+      assert.match(view.line, /^gotrace: serving \S+ at http:\/\/127\.0\.0\.1:\d+\/\n$/);
+      // Reading the small trace ends well before this; any warning would be written before the URL.
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(view.stderr(), "");
+    } finally {
+      view.child.kill();
+    }
+  });
+
+  it("words the address it listens on", () => {
+    const url = "http://127.0.0.1:8080/";
+    assert.deepEqual(servingLines("t", url, { address: "127.0.0.1", port: 8080 }), {
+      stdout: `gotrace: serving t at ${url}\n`,
+      stderr: "",
+    });
+    assert.equal(servingLines("t", url, { address: "::1", port: 8080 }).stderr, "");
+    const v6 = servingLines("t", url, { address: "::", port: 8080 });
+    assert.equal(v6.stdout, `gotrace: serving t on every network interface ([::]:8080) at ${url}\n`);
+    assert.match(v6.stderr, /^gotrace: warning: .*\[::\]:8080/);
+    const lan = servingLines("t", "http://192.0.2.7:80/", { address: "192.0.2.7", port: 80 });
+    assert.equal(lan.stdout, "gotrace: serving t at http://192.0.2.7:80/\n");
+    assert.match(
+      lan.stderr,
+      /^gotrace: warning: the trace is now reachable from the network \(listening on 192\.0\.2\.7:80\)/,
+    );
   });
 });
 

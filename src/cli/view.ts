@@ -2,11 +2,13 @@
  * `gotrace view FILE`: reads the trace into the timeline engine, with a
  * progress bar on stderr, serves the UI and the engine on 127.0.0.1 (or
  * `--http host:port`, or go tool trace's `-http=addr`), prints the URL and
- * opens a browser unless `--no-open`. Runs until killed.
+ * opens a browser unless `--no-open`. Served beyond loopback, it prints the
+ * address it listens on and warns that the trace is reachable from the
+ * network. Runs until killed.
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { createServer } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { TraceError } from "../decode/errors.js";
 import { EventBatcher } from "../decode/event-batch.js";
 import { headerSize, readHeader } from "../format/header.js";
@@ -64,6 +66,34 @@ export function viewOptions(args: ParsedArgs): ViewOptions {
 /** `gotrace view`'s arguments, as the command line gives them. */
 export function parseViewArgs(argv: readonly string[]): ViewOptions {
   return viewOptions(parseCommandArgs(viewCommand, argv));
+}
+
+/** Whether a bound address can be reached only from this machine. */
+export function isLoopbackAddress(address: string): boolean {
+  return /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address) || address === "::1";
+}
+
+/**
+ * What `view` prints once it listens: the URL, the address it really
+ * listens on when that is every interface, and a warning when the trace can
+ * be reached from other machines.
+ */
+export function servingLines(
+  file: string,
+  url: string,
+  bound: { address: string; port: number },
+): { stdout: string; stderr: string } {
+  const wildcard = bound.address === "0.0.0.0" || bound.address === "::";
+  const where = bound.address.includes(":")
+    ? `[${bound.address}]:${bound.port}`
+    : `${bound.address}:${bound.port}`;
+  const stdout = wildcard
+    ? `gotrace: serving ${file} on every network interface (${where}) at ${url}\n`
+    : `gotrace: serving ${file} at ${url}\n`;
+  const stderr = isLoopbackAddress(bound.address)
+    ? ""
+    : `gotrace: warning: the trace is now reachable from the network (listening on ${where}): anyone who can connect can read its stacks and strings\n`;
+  return { stdout, stderr };
 }
 
 /** The first bytes of a file (its header), or fewer if it is shorter. */
@@ -196,7 +226,9 @@ export async function runView(args: ParsedArgs): Promise<number> {
       `cannot serve on ${opts.host}:${opts.port}: ${e instanceof Error ? e.message : String(e)}`,
     );
   });
-  process.stdout.write(`gotrace: serving ${opts.file} at ${server.url}\n`);
+  const lines = servingLines(opts.file, server.url, server.server.address() as AddressInfo);
+  process.stdout.write(lines.stdout);
+  process.stderr.write(lines.stderr);
   if (opts.open) openBrowser(server.url);
   // A failure that is not damage (none is expected) ends the command, with its reason.
   read.catch((e: unknown) => {
