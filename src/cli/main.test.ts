@@ -232,6 +232,8 @@ describe("gotrace's flags", { skip: requirement(existsSync(fixture), "testdata/t
         'gotrace pprof: --latmin: not a duration: "soon"',
       ],
       [["-pprof=heap", fixture], "gotrace pprof: unknown pprof type heap; want net, sync, syscall or sched"],
+      [["-pprof"], "gotrace: -pprof needs a value (-pprof=TYPE) (see gotrace help)"],
+      [["-pprof", "--top", fixture], "gotrace: -pprof needs a value (-pprof=TYPE) (see gotrace help)"],
       [["view", "--open", fixture], "gotrace view: unknown flag --open (see gotrace help view)"],
       [["view", "--http=6060", fixture], 'gotrace view: --http: want HOST:PORT, got "6060"'],
       [[fixture, "--bogus"], "gotrace view: unknown flag --bogus (see gotrace help view)"],

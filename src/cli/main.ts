@@ -95,7 +95,12 @@ function dispatch(argv: readonly string[]): { command: Command; args: string[] }
   if (/^--?d(=|$)/.test(first)) return { command: dumpCommand, args: [...argv] };
   // -pprof=TYPE, -pprof TYPE: pprof's --type.
   const pprof = /^--?pprof(?==|$)/.exec(first);
-  if (pprof) return { command: pprofCommand, args: [`--type${first.slice(pprof[0].length)}`, ...rest] };
+  if (pprof) {
+    if (first === pprof[0] && (rest[0] === undefined || rest[0].startsWith("-"))) {
+      throw new UsageError(`${first} needs a value (${first}=TYPE)`, true);
+    }
+    return { command: pprofCommand, args: [`--type${first.slice(pprof[0].length)}`, ...rest] };
+  }
   if (/^--?(http|no-open)(=|$)/.test(first)) return { command: viewCommand, args: [...argv] };
   if (first.startsWith("-")) throw new UsageError(`unknown flag ${first.split("=")[0]}`, true);
   // `gotrace FILE`: anything that exists, or looks like a path, is a file to view.
