@@ -37,7 +37,7 @@ export type DecodeMessage =
         readonly endsTrace: boolean;
       };
     }
-  | { readonly crash: string };
+  | { readonly crash: string; readonly code?: string };
 
 /**
  * Reads `path` through drive(), on a worker thread when the file is large.
@@ -70,7 +70,7 @@ export async function driveFile(
               reader: undefined,
             });
           } else {
-            reject(new Error(msg.crash));
+            reject(Object.assign(new Error(msg.crash), msg.code && { code: msg.code }));
           }
         } catch (err) {
           reject(err);

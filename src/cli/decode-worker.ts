@@ -55,5 +55,10 @@ try {
     }),
   });
 } catch (e) {
-  post({ crash: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  // A failed read (EIO) keeps its code, so the command words it as a file error.
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  post({
+    crash: e instanceof Error ? (e.stack ?? e.message) : String(e),
+    ...(typeof code === "string" && { code }),
+  });
 }

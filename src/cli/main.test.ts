@@ -368,7 +368,11 @@ describe("file errors", () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   /** Runs every command on `file`: one line `gotrace: FILE: REASON`, status 1, in every one. */
-  function expectFileError(file: string, reason: string, spawnOptions: { uid?: number; gid?: number } = {}) {
+  function expectFileError(
+    file: string,
+    reason: string,
+    spawnOptions: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+  ) {
     for (const args of everyReader(file)) {
       const r = spawnSync(process.execPath, [cli, ...args], { ...spawnOptions, timeout: 30_000 });
       const what = args.join(" ");
@@ -401,6 +405,16 @@ describe("file errors", () => {
   const eioFile = "/proc/self/mem";
   it("a read that fails (EIO)", { skip: requirement(existsSync(eioFile), `${eioFile} (Linux)`) }, () => {
     expectFileError(eioFile, "input/output error");
+    // Also when the file is read on the decode thread, as large files are.
+    const threaded = { ...process.env, GOTRACE_DECODE_THREAD: "1" };
+    for (const args of [
+      ["stats", eioFile],
+      ["mmu", eioFile],
+    ]) {
+      const r = spawnSync(process.execPath, [cli, ...args], { env: threaded });
+      assert.equal(r.stderr.toString(), `gotrace: ${eioFile}: input/output error\n`, args.join(" "));
+      assert.equal(r.status, 1);
+    }
   });
 
   it("view words a file that is not a trace as every command does", () => {
