@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args.js";
 import { convertCommand } from "./convert.js";
 import { dumpCommand } from "./dump.js";
-import { CommandError, checkInputFile, FileError, fileErrorReason } from "./errors.js";
+import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
 import { goroutinesCommand } from "./goroutines.js";
 import { mmuCommand } from "./mmu.js";
 import { pprofCommand } from "./pprof.js";
@@ -60,8 +60,9 @@ function version(): string {
 
 /** An error that ends the command: one line on stderr, and the exit status. */
 function report(e: unknown, command: string | undefined, input: string | undefined): number {
-  const who = command ? `gotrace ${command}` : "gotrace";
   if (e instanceof UsageError) {
+    // Mistakes are the command's; failures below are the file's, named by it.
+    const who = command ? `gotrace ${command}` : "gotrace";
     const hint = e.showHelp ? ` (see gotrace help${command ? ` ${command}` : ""})` : "";
     process.stderr.write(`${who}: ${e.message}${hint}\n`);
     return 2;
@@ -142,7 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     checkInputFile(input);
     return await command.run(args);
   } catch (e) {
-    return report(e, e instanceof FileError ? undefined : command?.name, input);
+    return report(e, command?.name, input);
   }
 }
 
