@@ -9,11 +9,13 @@ import { GoState, goStatusToState, NoGoroutine, NoProc, NoTask, NoThread, ProcSt
 import { toInt64 } from "./batch.js";
 import type { Ordering } from "./order.js";
 import {
+  Assume,
   type BaseEvent,
   GCState,
   GState,
   goStatusNames,
   type Handler,
+  isUnknown,
   makeRangeType,
   Need,
   OrderError,
@@ -25,6 +27,15 @@ import {
 } from "./order-state.js";
 
 export const dispatch: (Handler | undefined)[] = [];
+
+/**
+ * Flags a read of some generations on its own adds to a status event's
+ * previous state (ProcStatus: a2; GoStatus: a2's high part), for the caller
+ * to resolve against the earlier generations: the proc or goroutine had no
+ * state in this read, or (GoStatus) neither had the thread it names.
+ */
+export const unknownBefore = 16;
+export const otherThreadUnknown = 32;
 
 const advanceAnnotation: Handler = (o, ev, evt, _m, _gen, cur) => {
   userGo(cur);
@@ -69,6 +80,8 @@ dispatch[Ev.ProcStatus] = (o, ev, evt, _m, gen, cur) => {
     oldState = gen === o.initialGen ? ProcState.Undetermined : ProcState.NotExist;
   }
   ev.a2 = oldState; // extra slot: the previous state, for StateTransition.
+  // Read on its own: whether the proc existed before is for the caller to say.
+  if (o.log && !s) ev.a2 += unknownBefore;
   const next = o.ctx(cur, cur.g, cur.p);
   if (status === ProcStatus.Running || status === ProcStatus.Syscall) next.p = pid;
   let ctx = cur;
@@ -95,8 +108,9 @@ dispatch[Ev.ProcStart] = (o, ev, evt, _m, gen, cur) => {
   const pid = ev.a0;
   const seq = ev.a1;
   const state = o.pStates.get(pid);
-  if (!state || state.status !== ProcStatus.Idle || !succeeds(gen, seq, state) || cur.p !== NoProc)
-    return null;
+  if (isUnknown(cur.p)) o.log!.assume(cur.p, Assume.PNone);
+  else if (cur.p !== NoProc) return null;
+  if (!state || state.status !== ProcStatus.Idle || !succeeds(gen, seq, state)) return null;
   validateCtx(cur, Need.MustHave, Need.MustNotHave, Need.MayHave);
   state.status = ProcStatus.Running;
   state.seqGen = gen;
@@ -181,6 +195,8 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
     );
   }
   ev.a2 = oldState * 2 ** 32 + status; // Packs the previous state for StateTransition.
+  // Read on its own: the goroutine's state before is for the caller to say.
+  if (o.log && !s) ev.a2 += unknownBefore * 2 ** 32;
   const next = o.ctx(cur, cur.g, cur.p);
   let ctx = cur;
   if (status === GoStatus.Running) {
@@ -188,7 +204,8 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
   } else if (status === GoStatus.Syscall) {
     if (mid === NoThread) throw new OrderError(`found goroutine ${gid} in syscall without a thread`);
     if (mid === cur.m) {
-      if (gen !== o.initialGen && cur.g !== gid) {
+      if (isUnknown(cur.g)) o.log!.assume(cur.g, Assume.GIs, gid);
+      else if ((gen !== o.initialGen || o.log) && cur.g !== gid) {
         throw new OrderError(
           `inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${cur.g}`,
         );
@@ -197,7 +214,10 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
     } else {
       ctx = o.alt(cur, cur.g);
       const ms = o.mStates.get(mid);
-      if (ms) {
+      if (ms && isUnknown(ms.g)) {
+        o.log!.assume(ms.g, Assume.GIs, gid);
+        ctx.g = gid;
+      } else if (ms) {
         if (ms.g !== gid) {
           throw new OrderError(
             `inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${ms.g}`,
@@ -206,6 +226,8 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
         ctx.g = ms.g;
       } else {
         o.mStates.set(mid, { g: gid, p: NoProc });
+        // Read on its own: whether the thread was known before is for the caller to say.
+        if (o.log) ev.a2 += otherThreadUnknown * 2 ** 32;
       }
       ctx.m = mid;
     }

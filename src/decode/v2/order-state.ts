@@ -145,16 +145,56 @@ export type Handler = (
   cur: SchedCtx,
 ) => SchedCtx | null;
 
+/**
+ * A read of some generations on their own (decode/v2/stitch.ts) does not know
+ * what each thread held when they began: such a thread's goroutine and proc
+ * are "unknown k" (k numbering the threads the read met unknown), and each
+ * check that needed one is kept as an assumption, for the caller to hold
+ * against the state the earlier generations left.
+ */
+export const unknownBase = -1000;
+export const isUnknown = (v: number): boolean => v <= unknownBase;
+/** Assumption codes: the unknown value was, or was not, "none". */
+export const enum Assume {
+  PNone = 0,
+  PSome = 1,
+  GNone = 2,
+  GSome = 3,
+  /** The goroutine was the one in the assumption's value. */
+  GIs = 4,
+}
+
+export class StandaloneLog {
+  /** Thread IDs, by their unknown index k. */
+  readonly threads: number[] = [];
+  /** Flat triples: unknown value (unknownBase − k), Assume code, value. */
+  readonly assumptions: number[] = [];
+  assume(unknown: number, code: Assume, value = 0): void {
+    this.assumptions.push(unknown, code, value);
+  }
+}
+
+/** The standalone log of the read being ordered now, if any (set by Ordering.advance). */
+export const standalone: { log: StandaloneLog | undefined } = { log: undefined };
+
 export function validateCtx(ctx: SchedCtx, m: Need, p: Need, g: Need): void {
   if (m === Need.MustHave && ctx.m === NoThread)
     throw new OrderError("expected a thread but didn't have one");
   if (m === Need.MustNotHave && ctx.m !== NoThread) throw new OrderError("expected no thread but had one");
-  if (p === Need.MustHave && ctx.p === NoProc) throw new OrderError("expected a proc but didn't have one");
-  if (p === Need.MustNotHave && ctx.p !== NoProc) throw new OrderError("expected no proc but had one");
-  if (g === Need.MustHave && ctx.g === NoGoroutine)
-    throw new OrderError("expected a goroutine but didn't have one");
-  if (g === Need.MustNotHave && ctx.g !== NoGoroutine)
-    throw new OrderError("expected no goroutine but had one");
+  if (isUnknown(ctx.p)) {
+    if (p !== Need.MayHave) standalone.log!.assume(ctx.p, p === Need.MustHave ? Assume.PSome : Assume.PNone);
+  } else {
+    if (p === Need.MustHave && ctx.p === NoProc) throw new OrderError("expected a proc but didn't have one");
+    if (p === Need.MustNotHave && ctx.p !== NoProc) throw new OrderError("expected no proc but had one");
+  }
+  if (isUnknown(ctx.g)) {
+    if (g !== Need.MayHave) standalone.log!.assume(ctx.g, g === Need.MustHave ? Assume.GSome : Assume.GNone);
+  } else {
+    if (g === Need.MustHave && ctx.g === NoGoroutine)
+      throw new OrderError("expected a goroutine but didn't have one");
+    if (g === Need.MustNotHave && ctx.g !== NoGoroutine)
+      throw new OrderError("expected no goroutine but had one");
+  }
 }
 
 export const userGo = (ctx: SchedCtx): void => validateCtx(ctx, Need.MustHave, Need.MustHave, Need.MustHave);

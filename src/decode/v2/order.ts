@@ -19,10 +19,20 @@ import {
   OrderError,
   type PState,
   type SchedCtx,
+  type StandaloneLog,
+  standalone,
+  unknownBase,
 } from "./order-state.js";
 import type { EvTable } from "./table.js";
 
-export { type BaseEvent, type MState, type MStateRef, OrderError, type SchedCtx } from "./order-state.js";
+export {
+  type BaseEvent,
+  type MState,
+  type MStateRef,
+  OrderError,
+  type SchedCtx,
+  StandaloneLog,
+} from "./order-state.js";
 
 export class Ordering {
   readonly gStates = new Map<number, GState>();
@@ -32,6 +42,8 @@ export class Ordering {
   gcSeq = 0;
   gcState = GCState.Undetermined;
   initialGen = 0;
+  /** Set for a read that starts at a later generation (see StandaloneLog). */
+  log: StandaloneLog | undefined;
   // Accepted events wait in a ring of recycled Event objects (at most a few
   // are queued at once), so that reading allocates nothing per event.
   private ring: Event[] = Array.from({ length: 16 }, () => new Event(undefined, 0, 0, -1, -1, -1));
@@ -111,7 +123,12 @@ export class Ordering {
       if (!ms) {
         ms = this.mStates.get(m);
         if (!ms) {
-          ms = { g: NoGoroutine, p: NoProc };
+          if (this.log) {
+            // What the thread held before these generations is not known here.
+            const unknown = unknownBase - this.log.threads.length;
+            this.log.threads.push(m);
+            ms = { g: unknown, p: unknown };
+          } else ms = { g: NoGoroutine, p: NoProc };
           this.mStates.set(m, ms);
         }
         // Thread states are never replaced or removed, so the caller may keep this one.
@@ -120,6 +137,7 @@ export class Ordering {
       cur.p = ms.p;
       cur.g = ms.g;
     }
+    standalone.log = this.log;
     const f = dispatch[ev.type];
     if (!f) throw new OrderError(`bad event type found while ordering: ${ev.type}`);
     const next = f(this, ev, evt, m, gen, cur);

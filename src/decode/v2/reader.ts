@@ -13,7 +13,7 @@ import { sortFunc } from "../go-sort.js";
 import { type Batch, BatchFramer } from "./batch.js";
 import { BatchCursor, compareCursors, heapInsert, heapRemove, heapUpdate } from "./batch-cursor.js";
 import { type CPUSample, finishGeneration, Generation, processBatch } from "./generation.js";
-import { OrderError, Ordering } from "./order.js";
+import { OrderError, Ordering, StandaloneLog } from "./order.js";
 import type { EvTable } from "./table.js";
 
 /**
@@ -67,6 +67,21 @@ export class ReaderV2 {
 
   push(chunk: Uint8Array): void {
     this.framer.push(chunk);
+  }
+
+  /**
+   * Reads these bytes as generations from the middle of a longer trace:
+   * what threads held before is left unknown and logged (decode/v2/stitch.ts).
+   */
+  startsLater(): StandaloneLog {
+    const log = new StandaloneLog();
+    this.order.log = log;
+    return log;
+  }
+
+  /** The ordering's state (for the end state of a part read on its own). */
+  get ordering(): Ordering {
+    return this.order;
   }
 
   end(): void {
