@@ -1,28 +1,50 @@
 /**
- * Reads a trace file on a worker thread while the caller's analyses run on
- * this one: the decoder and the analyses each get a core. The worker runs
+ * Reads a trace file on worker threads while the caller's analyses run on
+ * this one. A Go 1.22+ trace is read in parts by several workers
+ * (parallel-read.ts); otherwise one worker reads it all. That worker runs
  * the one event loop (decode/drive.ts) and sends the events as transferred
  * columns (decode/event-batch.ts); they are replayed here as the same Event
  * views, in the same order, so every analysis sees exactly what an
  * in-thread read would give it. Small files are read in this thread: a
  * worker costs more to start than they take to read.
  */
-import { statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { type Driven, type DriveResult, drive } from "../decode/drive.js";
 import { TraceError } from "../decode/errors.js";
 import type { Event } from "../decode/event.js";
 import { type EventBatch, EventReplayer } from "../decode/event-batch.js";
 import type { TraceReader } from "../decode/reader.js";
+import { headerSize, readHeader } from "../format/header.js";
 import { fileChunks } from "./chunks.js";
+import { driveInParts, planParts, type ReadReport } from "./parallel-read.js";
 
 /** Files below this size are read in this thread. */
 const threadAbove = 16 << 20;
 
-/** GOTRACE_DECODE_THREAD=0 reads every file in this thread, =1 every file on the worker. */
-function threadedByEnv(): boolean | undefined {
-  const v = process.env.GOTRACE_DECODE_THREAD;
-  return v === "0" ? false : v === "1" ? true : undefined;
+/**
+ * How many threads decode: GOTRACE_DECODE_WORKERS=0 reads in this thread,
+ * 1 on one worker, N ≥ 2 in parts on N workers (Go 1.22+ traces);
+ * by default, files over 16 MiB use one worker per core, up to 8.
+ */
+function workersFor(path: string): number {
+  const v = process.env.GOTRACE_DECODE_WORKERS;
+  if (v !== undefined && /^\d+$/.test(v)) return Number(v);
+  return statSync(path).size > threadAbove ? Math.min(8, Math.max(1, availableParallelism())) : 0;
+}
+
+/** N of the file's `go 1.N trace` header, or undefined. */
+function fileVersion(path: string): number | undefined {
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(headerSize);
+    const n = readSync(fd, head, 0, headerSize, 0);
+    const h = readHeader(head.subarray(0, n));
+    return h.ok ? h.version : undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What the decode worker posts: batches, then how the read ended. */
@@ -47,10 +69,16 @@ export type DecodeMessage =
 export async function driveFile(
   path: string,
   onEvent: (ev: Event, reader: TraceReader) => void,
-  options: { threaded?: boolean } = {},
+  /** `workers` as GOTRACE_DECODE_WORKERS; `parts`, how many parts (tests). */
+  options: { workers?: number; parts?: number; report?: ReadReport } = {},
 ): Promise<Driven> {
-  const threaded = options.threaded ?? threadedByEnv() ?? statSync(path).size > threadAbove;
-  if (!threaded) return drive(fileChunks(path), onEvent);
+  const workers = options.workers ?? workersFor(path);
+  if (workers === 0) return drive(fileChunks(path), onEvent);
+  if (workers >= 2) {
+    const version = fileVersion(path);
+    const parts = version === undefined ? undefined : planParts(path, version, workers, options.parts);
+    if (parts) return driveInParts(path, version!, parts, workers, onEvent, options.report);
+  }
   const worker = new Worker(new URL("./decode-worker.js", import.meta.url), { workerData: { path } });
   const replayer = new EventReplayer();
   const noReader = undefined as unknown as TraceReader;
