@@ -24,8 +24,14 @@ import {
 } from "./viewport.js";
 import { chunkRows, WindowCache } from "./window-cache.js";
 
-/** Width of the row-label gutter: room for "G123 pkg.func" and a three-series legend. */
-export const gutterPx = 240;
+/** Width of the row-label gutter at first: room for "G123 pkg.func" and a three-series legend. */
+export const defaultGutterPx = 240;
+/** The gutter can be dragged between these widths (and never past the track area's last 200 px). */
+export const minGutterPx = 120;
+export const maxGutterPx = 900;
+
+/** The gutter width last chosen, kept while the page is open (coming back to the timeline keeps it). */
+let chosenGutterPx = defaultGutterPx;
 
 declare global {
   interface Window {
@@ -38,6 +44,7 @@ declare global {
 
 /** Read-only geometry of the current picture, in CSS pixels relative to the tracks canvas. */
 export interface TimelineProbe {
+  /** Width of the label gutter now (it can be dragged). */
   readonly gutterPx: number;
   view(): ViewKind;
   window(): TimeWindow;
@@ -77,6 +84,8 @@ export class TimelineController {
   private flowsTruncated = false;
   showFlows = false;
   colorBy: "goroutine" | "function" = "goroutine";
+  /** Width of the row-label gutter in CSS pixels (setGutter changes it). */
+  gutterPx = chosenGutterPx;
 
   private tracks: HTMLCanvasElement | undefined;
   private axis: HTMLCanvasElement | undefined;
@@ -102,12 +111,15 @@ export class TimelineController {
     );
     this.win = { startNs: 0, endNs: Math.max(info.durationNs, 1) };
     window.__gotraceFrameTimes = this.frameTimes;
+    const ctl = this;
     window.__gotraceTimeline = {
-      gutterPx,
+      get gutterPx() {
+        return ctl.gutterPx;
+      },
       view: () => this.view,
       window: () => this.win,
       plan: () => fetchPlan(this.win, this.trackWidthPx, this.durationNs),
-      xOfNs: (ns) => gutterPx + ((ns - this.win.startNs) * this.trackWidthPx) / spanOf(this.win),
+      xOfNs: (ns) => this.gutterPx + ((ns - this.win.startNs) * this.trackWidthPx) / spanOf(this.win),
       rowTopPx: (row) => (this.layout?.rowY[row] ?? Number.NaN) - (this.scroller?.scrollTop ?? 0),
       idle: () => !this.frameRequested && this.cache.inFlight === 0,
     };
@@ -119,7 +131,20 @@ export class TimelineController {
 
   /** Width of the track area (right of the gutter) in CSS pixels. */
   get trackWidthPx(): number {
-    return Math.max(this.widthPx - gutterPx, 1);
+    return Math.max(this.widthPx - this.gutterPx, 1);
+  }
+
+  /** Sets the gutter's width (clamped), remembered for the next visit of the timeline; returns it. */
+  setGutter(px: number): number {
+    const most = Math.min(maxGutterPx, Math.max(minGutterPx, this.widthPx - 200));
+    const w = Math.round(Math.min(most, Math.max(minGutterPx, px)));
+    if (w !== this.gutterPx) {
+      this.gutterPx = w;
+      chosenGutterPx = w;
+      this.hovered = undefined;
+      this.requestRender();
+    }
+    return w;
   }
 
   get viewHeightPx(): number {
@@ -232,7 +257,7 @@ export class TimelineController {
       win: this.win,
       widthPx: this.widthPx,
       heightPx: this.heightPx,
-      gutterPx,
+      gutterPx: this.gutterPx,
       scrollTopPx,
       collapsed: this.collapsed,
       ticks,
@@ -253,7 +278,7 @@ export class TimelineController {
     paintAxis(actx, {
       win: this.win,
       widthPx: this.widthPx,
-      gutterPx,
+      gutterPx: this.gutterPx,
       ticks,
       range: this.range,
       hoverX: this.hoverX,
