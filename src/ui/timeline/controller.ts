@@ -55,6 +55,8 @@ export interface TimelineProbe {
   rowTopPx(row: number): number;
   /** True when no request is in flight and no frame is pending: the canvas shows all the data. */
   idle(): boolean;
+  /** The text the last frame drew as a row's label (undefined when not on screen). */
+  drawnLabel(row: number): string | undefined;
 }
 
 export interface ControllerEvents {
@@ -96,6 +98,8 @@ export class TimelineController {
   private dpr = 1;
   private charPx = 6;
   private frameRequested = false;
+  /** Row labels as the last frame drew them (shortened to the gutter), for the probe. */
+  private readonly labelsDrawn = new Map<number, string>();
   private frames = 0;
   private readonly frameTimes: number[] = [];
 
@@ -122,6 +126,7 @@ export class TimelineController {
       xOfNs: (ns) => this.gutterPx + ((ns - this.win.startNs) * this.trackWidthPx) / spanOf(this.win),
       rowTopPx: (row) => (this.layout?.rowY[row] ?? Number.NaN) - (this.scroller?.scrollTop ?? 0),
       idle: () => !this.frameRequested && this.cache.inFlight === 0,
+      drawnLabel: (row) => this.labelsDrawn.get(row),
     };
   }
 
@@ -271,6 +276,7 @@ export class TimelineController {
       showFlows: this.showFlows,
       colorBy: this.colorBy,
       charPx: this.charPx,
+      labelsDrawn: this.labelsDrawn,
     });
     const loadingDrawn = this.cache.inFlight > 0;
     const actx = this.axis.getContext("2d")!;

@@ -19,6 +19,7 @@ export function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: numbe
   ctx.clip();
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, gutterPx, s.heightPx);
+  s.labelsDrawn?.clear();
   for (let e = from; e < to; e++) {
     const y = layout.entryY[e]! - scrollTopPx;
     const h = layout.entryH[e]!;
@@ -37,6 +38,7 @@ export function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: numbe
       ctx.font = focused ? theme.boldFont : theme.font;
       // The end of a name is the function: it stays, the package path and then the middle go.
       const text = fitLabel(r.label, Math.floor((gutterPx - 24) / s.charPx));
+      s.labelsDrawn?.set(row, text);
       const lineY = r.kind === "counter" ? y + 11 : y + Math.min(h, laneHeightPx + 4) / 2;
       ctx.fillText(text, 18, lineY);
       if (r.kind === "counter" && r.series) drawLegend(ctx, s, r.series, r.stacked, y + 29);

@@ -8,26 +8,29 @@
 /** Shortened forms of `text`, longest first: the package path cut to its first and last elements, then to the last. */
 function shorterForms(text: string): string[] {
   // "G14 " and " (label)" stay around the qualified function name.
-  const m = /^(G\d+ )?(\S+)(.*)$/s.exec(text);
+  const m = /^(G\d+ )?(\S+)( \(.*\))?$/s.exec(text);
   if (!m) return [];
   const [, id = "", name = "", rest = ""] = m;
   // The import path ends at the last slash outside brackets (generic type arguments hold slashes too).
   const cut = name.search(/[[(]/);
   const slash = name.lastIndexOf("/", cut < 0 ? name.length : cut);
-  if (slash < 0) return [];
+  if (slash < 0) return rest ? [`${id}${name}`] : [];
   const last = name.slice(slash + 1);
   const firstSlash = name.indexOf("/");
   const forms: string[] = [];
   if (firstSlash < slash) forms.push(`${id}${name.slice(0, firstSlash)}/…/${last}${rest}`);
   forms.push(`${id}${last}${rest}`);
+  // A goroutine's label (" (GC (dedicated))") goes before the function does: the tooltip has it.
+  if (rest) forms.push(`${id}${last}`);
   return forms;
 }
 
 /**
  * `text` in at most `room` characters: whole if it fits, else with its
  * package path shortened (`G14 github.com/…/kafka-go.(*Reader).run`,
- * `G14 kafka-go.(*Reader).run`), else with its middle cut so that the
- * goroutine ID and the end of the name stay (`G14 …Reader).run`).
+ * `G14 kafka-go.(*Reader).run`), then without the goroutine's label, else
+ * with its middle cut so that the goroutine ID and the end of the function
+ * stay (`G14 …Reader).run`).
  */
 export function fitLabel(text: string, room: number): string {
   if (text.length <= room) return text;
@@ -39,6 +42,7 @@ export function fitLabel(text: string, room: number): string {
   // Keep "G14 " when there is room for it and a few characters of the name.
   const id = /^G\d+ /.exec(shortest)?.[0] ?? "";
   if (id && room - id.length - 1 >= 4) return `${id}…${shortest.slice(-(room - id.length - 1))}`;
-  const head = Math.ceil((room - 1) / 3);
-  return `${shortest.slice(0, head)}…${shortest.slice(shortest.length - (room - 1 - head))}`;
+  // Two thirds of what is left for the end, at least one character.
+  const tail = room - 1 - Math.floor((room - 1) / 3);
+  return `${shortest.slice(0, room - 1 - tail)}…${shortest.slice(shortest.length - tail)}`;
 }

@@ -55,6 +55,8 @@ export interface Scene {
   readonly colorBy: "goroutine" | "function";
   /** Average width of one label character, measured once per font. */
   readonly charPx: number;
+  /** Filled with the row labels as drawn (after shortening), when given. */
+  readonly labelsDrawn?: Map<number, string>;
 }
 
 /** Draws a frame; returns whether flows were left out by the engine (too many to draw). */

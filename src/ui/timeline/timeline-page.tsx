@@ -155,6 +155,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
 
   const panel = st.panel;
   const jumps = st.jumps;
+  // No matches is said in the toolbar; a panel for it would only narrow the timeline.
+  const foundAny = (st.find.resp?.matches.length ?? 0) > 0;
   return (
     <div class="tl">
       <Toolbar
@@ -216,7 +218,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
             {!st.rows && <div class="tl-loading">Loading rows…</div>}
           </div>
         </div>
-        {(panel || st.find.resp) && (
+        {(panel || foundAny) && (
           <aside class="tl-side" aria-label="Details">
             <div class="tl-side-head">
               <button
@@ -228,7 +230,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
                 ×
               </button>
             </div>
-            {st.find.resp && (
+            {foundAny && st.find.resp && (
               <FindResults resp={st.find.resp} index={st.find.index} onPick={(i) => st.goToMatch(i)} />
             )}
             {panel?.kind === "slice" && <SliceDetailsView d={panel.d} g={panel.g} jumps={jumps} />}

@@ -140,7 +140,7 @@ export function Toolbar(p: ToolbarProps) {
         <input
           ref={f.inputRef}
           type="search"
-          placeholder="Find  (/)"
+          placeholder="Find G, function, file, task…  (/)"
           aria-label="Find"
           title="Find a goroutine ID, a function or file in goroutines' stacks, a task or region name, or log text (/)"
           value={f.query}
