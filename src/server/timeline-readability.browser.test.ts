@@ -205,11 +205,13 @@ describe("timeline readability on gc-go1.26", { skip: browserSkip() }, () => {
     await settle(page);
     const box = (await page.locator(canvas).boundingBox())!;
     const handle = page.locator('[data-testid="gutter-handle"]');
-    const drag = async (toX: number) => {
+    /** Drags the gutter's edge by as much as it takes to make the gutter `width` wide. */
+    const drag = async (width: number) => {
       const h = (await handle.boundingBox())!;
+      const dx = width - (await probe(page)).gutterPx;
       await page.mouse.move(h.x + h.width / 2, h.y + 50);
       await page.mouse.down();
-      await page.mouse.move(box.x + toX, h.y + 60, { steps: 5 });
+      await page.mouse.move(h.x + h.width / 2 + dx, h.y + 60, { steps: 5 });
       await page.mouse.up();
       await settle(page);
     };
@@ -368,13 +370,10 @@ describe("timeline find on annotations-go1.26", { skip: browserSkip() }, () => {
     let where = "";
     for (let k = 0; k < before.rgba.length; k += 4)
       if (before.rgba[k] !== afterFind.rgba[k]) {
-        if (differ++ === 0) where = `first at x=${(k / 4) % before.width} y=${Math.floor(k / 4 / before.width)}`;
+        if (differ++ === 0)
+          where = `first at x=${(k / 4) % before.width} y=${Math.floor(k / 4 / before.width)}`;
       }
-    assert.equal(
-      differ,
-      0,
-      `no slice is dimmed (${differ} pixels differ, ${where})`,
-    );
+    assert.equal(differ, 0, `no slice is dimmed (${differ} pixels differ, ${where})`);
     // A search that does match dims what it did not match: the comparison can fail.
     await find(page, "G1");
     await page.locator(".tl-scroller").focus();

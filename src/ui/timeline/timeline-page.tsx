@@ -256,7 +256,7 @@ function GutterHandle({ ctl }: { ctl: TimelineController }) {
   const [width, setWidth] = useState(ctl.gutterPx);
   const place = (px: number) => {
     const w = ctl.setGutter(px);
-    if (el.current) el.current.style.left = `${w - gutterHandlePx / 2}px`;
+    if (el.current) el.current.style.left = `${w - gutterHandlePx}px`;
     return w;
   };
   return (
@@ -273,7 +273,7 @@ function GutterHandle({ ctl }: { ctl: TimelineController }) {
       tabIndex={0}
       title="Drag to widen or narrow the row labels"
       data-testid="gutter-handle"
-      style={{ left: `${width - gutterHandlePx / 2}px`, width: `${gutterHandlePx}px` }}
+      style={{ left: `${width - gutterHandlePx}px`, width: `${gutterHandlePx}px` }}
       onMouseDown={(e) => {
         if (e.button !== 0) return;
         e.preventDefault();
@@ -299,5 +299,5 @@ function GutterHandle({ ctl }: { ctl: TimelineController }) {
   );
 }
 
-/** Width of the grab area over the gutter's edge. */
-const gutterHandlePx = 7;
+/** Width of the grab area at the gutter's edge: inside the gutter, so it never covers the trace's first pixels. */
+const gutterHandlePx = 6;
