@@ -66,6 +66,8 @@ describe("label text", () => {
     assert.equal(fitLabel(name, 60), name);
     assert.equal(fitLabel(name, 40), "G14 github.com/…/kafka-go.(*Reader).run");
     assert.equal(fitLabel(name, 30), "G14 kafka-go.(*Reader).run");
+    assert.equal(fitLabel(name, 20), "G14 (*Reader).run");
+    assert.equal(fitLabel("G1 main.main", 10), "G1 main");
     assert.equal(fitLabel(name, 15), "G14 …eader).run");
     assert.equal(fitLabel("G21 runtime.gcBgMarkWorker (GC (dedicated))", 30), "G21 runtime.gcBgMarkWorker");
     assert.equal(fitLabel("blocked: chan receive", 12), "blo… receive");
