@@ -35,7 +35,14 @@ export class TimelineBuilder {
   readonly ranges: RangeRecorder;
   readonly annotations: AnnotationRecorder;
   readonly goroutineCounter = new CounterTrack(["Running", "Runnable", "GCWaiting"]);
+  /** Allocated bytes and the GC's goal, each at its own value (the goal is not stacked on the heap). */
   readonly heapCounter = new CounterTrack(["Allocated", "NextGC"]);
+  /**
+   * Threads holding a running P (Go's "Running"), and threads in a syscall
+   * whose P was taken (Go ≤ 1.21's "InSyscall"): disjoint, so the two stack
+   * to the threads at work. A syscall that still holds its P is counted once,
+   * as Running.
+   */
   readonly threadCounter = new CounterTrack(["Running", "InSyscall"]);
 
   private readonly gIndex = new Map<number, number>();
@@ -219,7 +226,10 @@ export class TimelineBuilder {
       // to hold means the P had been taken (old traces report goroutines
       // already in a syscall at the start with the P of the batch they are in).
       const holder = ev.p >= 0 ? this.inSyscall.get(ev.p) : undefined;
-      if (holder !== undefined && holder !== gi) this.procLost(ev.p, since);
+      if (holder !== undefined && holder !== gi) {
+        this.procLost(ev.p, since);
+        this.pushThreads(t);
+      }
       gs.executing = true;
       gs.execStartNs = since;
       gs.execP = ev.p;
@@ -282,7 +292,7 @@ export class TimelineBuilder {
       gs.syscallStack = this.stack(ev);
       if (ev.p >= 0) this.inSyscall.set(ev.p, gi);
       this.syscallsOpen++;
-      this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+      this.pushThreads(t);
     }
     if (to === GoState.Runnable) this.ready(gs, t);
     if (to === GoState.Waiting) this.blockReasons[gi] = st.reason;
@@ -351,7 +361,13 @@ export class TimelineBuilder {
       gs.openSyscall = -1;
     } else return;
     this.syscallsOpen--;
-    this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+    this.pushThreads(t);
+  }
+
+  /** Syscalls still holding their P count as Running already (their P is running). */
+  private pushThreads(t: number): void {
+    const blocked = Math.max(0, this.syscallsOpen - this.inSyscall.size);
+    this.threadCounter.push(t, [this.runningPs, blocked]);
   }
 
   private pushSyscall(gs: GState, t: number, blocked: number): number {
@@ -379,13 +395,14 @@ export class TimelineBuilder {
       const start = from === ProcState.Undetermined ? this.syncNs : t;
       this.mark(MarkKind.ProcStart, start, ev, 0, 0, p, -1);
       this.runningPs++;
-      this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
+      // As Go does, a P found running at a generation's start counts from its Sync.
+      this.pushThreads(start);
     }
     if (from === ProcState.Running) {
       this.mark(MarkKind.ProcStop, t, ev, 0, 0, p, -1);
       this.runningPs--;
-      this.threadCounter.push(t, [this.runningPs, this.syscallsOpen]);
       this.procLost(p, t);
+      this.pushThreads(t);
     }
   }
 
@@ -437,7 +454,7 @@ export class TimelineBuilder {
     if (ev.type === Ev.HeapAlloc) this.heapAlloc = ev.a0;
     else if (ev.type === Ev.HeapGoal) this.heapGoal = ev.a0 > maxHeapGoal ? 0 : ev.a0;
     else return;
-    this.heapCounter.push(t, [this.heapAlloc, Math.max(0, this.heapGoal - this.heapAlloc)]);
+    this.heapCounter.push(t, [this.heapAlloc, this.heapGoal]);
   }
 
   /** A generation's string ID as a timeline string ID, cached per generation (7M regions name theirs). */

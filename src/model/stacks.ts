@@ -110,6 +110,41 @@ export class StackTable {
     return false;
   }
 
+  /**
+   * For find: which stacks have a frame whose function or file is one of
+   * the `marked` strings (indexed by string ID). One pass over the frames,
+   * then one over the stacks' frame lists.
+   */
+  stacksWithStrings(marked: Uint8Array): Uint8Array {
+    const frameHit = new Uint8Array(this.frameFunc.length);
+    for (let f = 0; f < frameHit.length; f++)
+      frameHit[f] = marked[this.frameFunc.get(f)]! | marked[this.frameFile.get(f)]!;
+    const out = new Uint8Array(this.size);
+    for (let s = 1; s < this.size; s++) {
+      const end = this.offsets.get(s + 1);
+      for (let i = this.offsets.get(s); i < end; i++) {
+        if (frameHit[this.frameIDs.get(i)]) {
+          out[s] = 1;
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The innermost frame of stack s whose function or file is a `marked` string, if any. */
+  frameWithStrings(s: number, marked: Uint8Array): FrameView | undefined {
+    if (s <= 0 || s >= this.size) return undefined;
+    for (let i = this.offsets.get(s); i < this.offsets.get(s + 1); i++) {
+      const f = this.frameIDs.get(i);
+      const func = this.frameFunc.get(f);
+      const file = this.frameFile.get(f);
+      if (marked[func] || marked[file])
+        return { func: this.strings.get(func), file: this.strings.get(file), line: this.frameLine.get(f) };
+    }
+    return undefined;
+  }
+
   /** Forgets the per-generation ID map (the stacks themselves stay). */
   release(): void {
     this.table = undefined;

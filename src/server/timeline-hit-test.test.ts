@@ -23,7 +23,9 @@ const { layoutRows, laneHeightPx } = await importUiModule<{
 const { hitTest } = await importUiModule<{ hitTest(c: unknown, x: number, y: number): Pick | undefined }>(
   "timeline/hit-test.ts",
 );
-const { gutterPx } = await importUiModule<{ gutterPx: number }>("timeline/controller.ts");
+const { defaultGutterPx: gutterPx } = await importUiModule<{ defaultGutterPx: number }>(
+  "timeline/controller.ts",
+);
 
 const rows: Row[] = [
   { index: 0, label: "Goroutines", kind: "counter", group: "Counters", series: ["Running"] },
@@ -81,6 +83,7 @@ describe("timeline hit test", () => {
             view: "proc",
             win,
             trackWidthPx,
+            gutterPx,
             scroller: { scrollTop },
             cache: {
               row: (_v: string, r: number) =>

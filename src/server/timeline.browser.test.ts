@@ -374,9 +374,11 @@ describe("timeline on sched-go1.26", { skip: browserSkip() }, () => {
     const page = await s.newPage("#/timeline");
     await settle(page);
     const resp = await windowAsPage(s, page, 0, rows.length);
-    // A single mark whose row has no slice within 2 µs of it, so the click cannot land on a slice.
+    // A single mark whose row has no slice within 2 µs of it, so the click cannot land on a slice,
+    // on a row that is shown (rows with only a P's start and stop ticks are hidden as empty).
     let pick: { row: number; t: number; id: number } | undefined;
     for (const m of resp.marks) {
+      if (rows[m.row]?.empty) continue;
       const sl = resp.slices.find((c) => c.row === m.row);
       for (let i = 0; i < m.timeNs.length && !pick; i++) {
         const t = m.timeNs[i]!;

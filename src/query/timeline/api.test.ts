@@ -1,7 +1,8 @@
 /**
  * The engine's questions besides windows, on fixtures whose content is
  * known (testdata/programs): find, slice and goroutine details, range
- * totals, and rows of each view, checked against the model they come from.
+ * totals, and rows of each view (which of them are empty), checked against
+ * the model they come from.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { fixturesDir, requirement, traceFiles } from "../../testing/corpus.js";
 import { buildTimeline } from "./build.js";
 import type { Engine } from "./engine.js";
 import { forEachSegment } from "./goroutine-lanes.js";
+import { type Frame, viewKinds } from "./protocol.js";
 
 async function engineFor(name: string): Promise<Engine> {
   return (await buildTimeline([readFileSync(join(fixturesDir, name))])).engine;
@@ -47,6 +49,85 @@ describe("engine questions", () => {
     assert.equal(limited.matches.length, 1);
     assert.equal(limited.truncated, true);
     assert.deepEqual(engine.find("no such thing anywhere", 10).matches, []);
+  });
+
+  it("find searches the functions and files of the goroutines' event stacks", async (t) => {
+    if (requirement(have, "testdata/traces")) return t.skip();
+    const engine = await engineFor("annotations-go1.26.trace");
+    const has = (f: Frame, needle: string) => `${f.func}\n${f.file}`.toLowerCase().includes(needle);
+    for (const needle of ["time.sleep", "sync.(*waitgroup).wait", "runtime/chan.go", "trace/annotation.go"]) {
+      const found = engine.find(needle, 10_000);
+      const byStack = found.matches.filter((m) => m.kind === "stack");
+      const byFunction = new Set(found.matches.filter((m) => m.kind === "function").map((m) => m.goroutine));
+      for (const m of byStack) {
+        assert.ok(m.frame && has(m.frame, needle), `${needle}: G${m.goroutine}'s match names its frame`);
+        assert.ok(!byFunction.has(m.goroutine), `${needle}: G${m.goroutine} is matched once`);
+        assert.equal(
+          found.matches.filter((x) => x.goroutine === m.goroutine && x.kind === "stack").length,
+          1,
+        );
+      }
+      // Every goroutine whose details show a stack with such a frame is found.
+      const shown = new Set<number>();
+      for (const g of found.goroutines) assert.ok(engine.goroutine(g), `G${g} exists`);
+      for (const r of engine.rows("goroutine")) {
+        if (r.goroutine === undefined) continue;
+        const d = engine.goroutine(r.goroutine)!;
+        const stacks = [d.createdBy?.stack ?? [], ...d.events.map((e) => e.stack)];
+        if (stacks.some((st) => st.some((f) => has(f, needle)))) shown.add(r.goroutine);
+      }
+      assert.ok(shown.size > 0, `${needle} is on some goroutine's stacks`);
+      for (const g of shown) assert.ok(found.goroutines.includes(g), `${needle}: G${g} is found`);
+      assert.ok(byStack.length > 0, `${needle} is found in stacks, not only start functions`);
+    }
+  });
+
+  it("rows say they are empty exactly when the whole trace puts nothing in them", async (t) => {
+    if (requirement(have, "testdata/traces")) return t.skip();
+    let emptySubRows = 0;
+    for (const name of ["gc-go1.26.trace", "annotations-go1.26.trace", "io-go1.21.trace"]) {
+      const engine = await engineFor(name);
+      const tl = engine.tl;
+      for (const view of viewKinds) {
+        const rows = engine.rows(view);
+        const w = engine.window({
+          view,
+          startNs: 0,
+          endNs: engine.info().durationNs + 1,
+          widthPx: 1 << 16,
+          rowFrom: 0,
+          rowTo: rows.length,
+        });
+        const slices = new Set(w.slices.map((c) => c.row));
+        // Marks other than a P's start and stop; a merged mark is asked for again, closer.
+        const others = (row: number, startNs: number, endNs: number): number => {
+          const z = engine.window({ view, startNs, endNs, widthPx: 1 << 16, rowFrom: row, rowTo: row + 1 });
+          let n = 0;
+          for (const c of z.marks)
+            c.id.forEach((id, k) => {
+              const t = c.timeNs[k]!;
+              if (id < 0 && endNs - startNs > 2)
+                n += others(row, t - 1, t + (endNs - startNs) / (1 << 16) + 1);
+              else if (!/^proc (start|stop)$/.test(z.labels[c.label[k]!] ?? "")) n += c.count[k]!;
+            });
+          return n;
+        };
+        const marks = new Map<number, number>();
+        for (const c of w.marks) marks.set(c.row, others(c.row, w.startNs, w.endNs));
+        for (const r of rows) {
+          if (r.kind === "counter") {
+            assert.equal(r.empty, undefined, `${name} ${view} ${r.label}`);
+            continue;
+          }
+          const holds = slices.has(r.index) || (marks.get(r.index) ?? 0) > 0;
+          assert.equal(r.empty === true, !holds, `${name} ${view} ${r.label}: empty is ${r.empty}`);
+        }
+      }
+      for (const view of viewKinds)
+        emptySubRows += engine.rows(view).filter((r) => r.empty && / syscalls/.test(r.label)).length;
+      assert.ok(tl.procs > 0);
+    }
+    assert.ok(emptySubRows > 0, "some P's or thread's syscall row is empty");
   });
 
   it("slice details: stacks, end reason, creator", async (t) => {

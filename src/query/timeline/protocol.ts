@@ -47,8 +47,19 @@ export interface Row {
   readonly kind: "slices" | "counter" | "marks";
   /** Section heading the row sits under: "Counters", "Global", "Procs", "Threads", "Goroutines". */
   readonly group: string;
-  /** Counter rows: the names of the stacked series, bottom first. */
+  /** Counter rows: the names of the series, bottom first. */
   readonly series?: readonly string[];
+  /**
+   * Counter rows: series [0, stacked) are stacked areas; the rest are lines,
+   * each at its own value (the heap's GC goal). All are stacked when absent.
+   */
+  readonly stacked?: number;
+  /**
+   * Nothing to draw in the whole trace: no slices, and no marks but a P's
+   * start and stop ticks (every P has those). The UI hides such rows unless
+   * asked to show them.
+   */
+  readonly empty?: boolean;
   /** Goroutine view: the goroutine the row belongs to. */
   readonly goroutine?: number;
   /** Maximum nesting depth of slices in the row (0 = flat), so the UI can size it. */
@@ -109,6 +120,8 @@ export const enum SliceCategory {
 /** A counter row in a window: one sample per pixel at most (the maximum within it). */
 export interface CounterColumns {
   readonly row: number;
+  /** As the row's `stacked`: series [0, stacked) stack, the rest are lines; all stack when absent. */
+  readonly stacked?: number;
   readonly timeNs: number[];
   /** values[s][i] is series s at timeNs[i]; the value holds until the next sample. */
   readonly values: number[][];
@@ -210,11 +223,18 @@ export interface GoroutineDetails {
   readonly eventsTruncated: boolean;
 }
 
-export type MatchKind = "goroutine" | "function" | "task" | "region" | "log";
+/**
+ * "function": a goroutine's start function or label matched; "stack": a
+ * frame (function or file) of a stack of one of its events did, the first
+ * such event in time.
+ */
+export type MatchKind = "goroutine" | "function" | "stack" | "task" | "region" | "log";
 
 export interface Match {
   readonly kind: MatchKind;
   readonly label: string;
+  /** Stack matches: the innermost frame that matched. */
+  readonly frame?: Frame;
   readonly goroutine?: number;
   readonly startNs: number;
   readonly endNs: number;

@@ -3,7 +3,8 @@
  * the same counter and global rows; then the proc view has two rows per P
  * (goroutines; syscalls and GC work beneath), the thread view two per M,
  * and the goroutine view one per goroutine (states, then syscalls and mark
- * assists, then regions by depth).
+ * assists, then regions by depth). A row with nothing to draw in the whole
+ * trace says so (`empty`), so the UI can leave it out.
  */
 
 import type { CounterTrack } from "../../model/counters.js";
@@ -39,6 +40,11 @@ export const enum HeadRow {
 }
 
 const none = new Int32Array(0);
+
+/** `empty` for a row holding `n` items: true, or left out. */
+function noItems(n: number | undefined): true | undefined {
+  return (n ?? 0) === 0 || undefined;
+}
 
 function lazy<T>(make: () => T): () => T {
   let v: T | undefined;
@@ -86,6 +92,17 @@ export class ViewRows {
     return sortedRows(rows, (i) => t.get(i));
   }
 
+  /** How many of these marks are not a P starting or stopping. */
+  private marksBesidesProcs(rows: Int32Array): number {
+    const kind = this.tl.marks.kind;
+    let n = 0;
+    for (const i of rows) {
+      const k = kind.get(i);
+      if (k !== MarkKind.ProcStart && k !== MarkKind.ProcStop) n++;
+    }
+    return n;
+  }
+
   private marksOfKind(kind: MarkKind): Int32Array {
     const mk = this.tl.marks;
     const rows: number[] = [];
@@ -95,12 +112,22 @@ export class ViewRows {
 
   private head(): void {
     const tl = this.tl;
-    const counter = (label: string, c: CounterTrack) =>
-      this.add({ row: { label, kind: "counter", group: "Counters", series: c.series }, counter: c });
+    const counter = (label: string, c: CounterTrack, stacked?: number) =>
+      this.add({
+        row: { label, kind: "counter", group: "Counters", series: c.series, stacked },
+        counter: c,
+      });
     counter("Goroutines", tl.goroutineCounter);
-    counter("Heap", tl.heapCounter);
+    // The GC's goal is a line over the allocated heap: stacked, it would read as twice the heap.
+    counter("Heap", tl.heapCounter, 1);
     counter("Threads", tl.threadCounter);
     const gr = tl.globalRanges;
+    const rangesOfKind = [0, 0, 0, 0];
+    for (let i = 0; i < gr.length; i++)
+      rangesOfKind[gr.kind.get(i)] = (rangesOfKind[gr.kind.get(i)] ?? 0) + 1;
+    const mk = tl.marks;
+    const marksOfKind: number[] = [];
+    for (let i = 0; i < mk.length; i++) marksOfKind[mk.kind.get(i)] = (marksOfKind[mk.kind.get(i)] ?? 0) + 1;
     const globalLane = (kind: GlobalKind, category: SliceCategory) =>
       lazy(() => {
         const items: LaneItem[] = [];
@@ -116,26 +143,54 @@ export class ViewRows {
         return [new ArrayLane(0, items, this.sliceLabel)];
       });
     this.add({
-      row: { label: "GC", kind: "slices", group: "Global", maxDepth: 0 },
+      row: {
+        label: "GC",
+        kind: "slices",
+        group: "Global",
+        maxDepth: 0,
+        empty: noItems(rangesOfKind[GlobalKind.GC]),
+      },
       lanes: globalLane(GlobalKind.GC, SliceCategory.GCMark),
     });
     this.add({
-      row: { label: "STW", kind: "slices", group: "Global", maxDepth: 0 },
+      row: {
+        label: "STW",
+        kind: "slices",
+        group: "Global",
+        maxDepth: 0,
+        empty: noItems(rangesOfKind[GlobalKind.STW]),
+      },
       lanes: globalLane(GlobalKind.STW, SliceCategory.STW),
     });
     this.add({
-      row: { label: "Network", kind: "marks", group: "Global" },
+      row: {
+        label: "Network",
+        kind: "marks",
+        group: "Global",
+        empty: noItems(marksOfKind[MarkKind.Network]),
+      },
       marks: lazy(() => this.marksOfKind(MarkKind.Network)),
     });
     this.add({
-      row: { label: "Syscalls", kind: "marks", group: "Global" },
+      row: {
+        label: "Syscalls",
+        kind: "marks",
+        group: "Global",
+        empty: noItems(marksOfKind[MarkKind.SyscallExit]),
+      },
       marks: lazy(() => this.marksOfKind(MarkKind.SyscallExit)),
     });
     const tt = tl.tasks;
     let taskDepth = 0;
     for (let i = 0; i < tt.length; i++) taskDepth = Math.max(taskDepth, tt.depth.get(i));
     this.add({
-      row: { label: "Tasks", kind: "slices", group: "Global", maxDepth: taskDepth },
+      row: {
+        label: "Tasks",
+        kind: "slices",
+        group: "Global",
+        maxDepth: taskDepth,
+        empty: noItems(tt.length),
+      },
       lanes: lazy(() => {
         const byDepth: LaneItem[][] = Array.from({ length: taskDepth + 1 }, () => []);
         for (let i = 0; i < tt.length; i++) {
@@ -177,7 +232,13 @@ export class ViewRows {
     for (let p = 0; p < tl.procs; p++) {
       this.rowOfResource.set(p, this.specs.length);
       this.add({
-        row: { label: `Proc ${p}`, kind: "slices", group: "Procs", maxDepth: 0 },
+        row: {
+          label: `Proc ${p}`,
+          kind: "slices",
+          group: "Procs",
+          maxDepth: 0,
+          empty: noItems(tl.execByP[p + 2]! - tl.execByP[p + 1]!),
+        },
         p,
         lanes: lazy(() => [
           new TableLane({
@@ -196,8 +257,15 @@ export class ViewRows {
       const rangeRows = groupRows(tl.procRangesByP, p);
       let deep = false;
       for (const i of rangeRows) if (pr.kind.get(i) !== RangeKind.MarkAssist) deep = true;
+      const pMarks = groupRows(tl.marksByP, p);
       this.add({
-        row: { label: `Proc ${p} syscalls & GC`, kind: "slices", group: "Procs", maxDepth: deep ? 1 : 0 },
+        row: {
+          label: `Proc ${p} syscalls & GC`,
+          kind: "slices",
+          group: "Procs",
+          maxDepth: deep ? 1 : 0,
+          empty: noItems(sysRows.length + rangeRows.length + this.marksBesidesProcs(pMarks)),
+        },
         p,
         lanes: lazy(() => {
           const d0: LaneItem[] = [];
@@ -221,7 +289,7 @@ export class ViewRows {
           }
           return [new ArrayLane(0, d0, this.sliceLabel), new ArrayLane(1, d1, this.sliceLabel)];
         }),
-        marks: lazy(() => this.marksIn(groupRows(tl.marksByP, p))),
+        marks: lazy(() => this.marksIn(pMarks)),
       });
     }
   }
@@ -234,7 +302,13 @@ export class ViewRows {
       const id = tl.threadIDs[m]!;
       this.rowOfResource.set(m, this.specs.length);
       this.add({
-        row: { label: `Thread ${id}`, kind: "slices", group: "Threads", maxDepth: 0 },
+        row: {
+          label: `Thread ${id}`,
+          kind: "slices",
+          group: "Threads",
+          maxDepth: 0,
+          empty: noItems(tl.execByM.starts[m + 1]! - tl.execByM.starts[m]!),
+        },
         m,
         lanes: lazy(() => [
           new TableLane({
@@ -250,13 +324,19 @@ export class ViewRows {
           }),
         ]),
       });
+      const mSyscalls = groupRows(tl.syscallsByM, m);
+      const mMarks = groupRows(tl.marksByM, m);
       this.add({
-        row: { label: `Thread ${id} syscalls`, kind: "slices", group: "Threads", maxDepth: 0 },
+        row: {
+          label: `Thread ${id} syscalls`,
+          kind: "slices",
+          group: "Threads",
+          maxDepth: 0,
+          empty: noItems(mSyscalls.length + this.marksBesidesProcs(mMarks)),
+        },
         m,
-        lanes: lazy(() => [
-          new ArrayLane(0, this.syscallItems(groupRows(tl.syscallsByM, m)), this.sliceLabel),
-        ]),
-        marks: lazy(() => this.marksIn(groupRows(tl.marksByM, m))),
+        lanes: lazy(() => [new ArrayLane(0, this.syscallItems(mSyscalls), this.sliceLabel)]),
+        marks: lazy(() => this.marksIn(mMarks)),
       });
     }
   }

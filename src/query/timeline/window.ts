@@ -62,7 +62,7 @@ export function answerWindow(
     const spec = rows.specs[r]!;
     if (spec.counter) {
       const w = spec.counter.window(startNs, endNs, resolutionNs);
-      counters.push({ row: r, timeNs: w.timeNs, values: w.values });
+      counters.push({ row: r, stacked: spec.row.stacked, timeNs: w.timeNs, values: w.values });
     }
     const lanes = lanesOf(spec);
     if (lanes.length > 0) {

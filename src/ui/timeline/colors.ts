@@ -12,9 +12,56 @@ export interface Swatch {
   readonly text: string;
 }
 
+const darkText = "#1f2328";
+const lightText = "#ffffff";
+
+/** WCAG relative luminance of an sRGB colour given as 0–255 channels. */
+export function luminance(r: number, g: number, b: number): number {
+  const lin = (c: number) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG contrast ratio of two luminances (1 to 21). */
+export function contrast(a: number, b: number): number {
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}
+
+/** sRGB channels of hsl(h s% l%), as CSS computes them. */
+export function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+  const sat = s / 100;
+  const lig = l / 100;
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (lig - sat * Math.min(lig, 1 - lig) * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+function hexToRgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/**
+ * The label colour for a fill: dark or white, whichever contrasts more by
+ * luminance. Hue matters as much as lightness: yellow, olive and teal are
+ * light at the same HSL lightness where blue and purple are dark.
+ */
+export function textOn(rgb: readonly [number, number, number]): string {
+  const l = luminance(rgb[0], rgb[1], rgb[2]);
+  const [dr, dg, db] = hexToRgb(darkText);
+  return contrast(l, luminance(dr, dg, db)) >= contrast(l, 1) ? darkText : lightText;
+}
+
 function hsl(h: number, s: number, l: number): Swatch {
-  // Labels are dark on light fills and white on dark ones, for contrast either way.
-  return { fill: `hsl(${h} ${s}% ${l}%)`, text: l > 60 ? "#1f2328" : "#ffffff" };
+  return { fill: `hsl(${h} ${s}% ${l}%)`, text: textOn(hslToRgb(h, s, l)) };
+}
+
+function hex(fill: string, text = textOn(hexToRgb(fill))): Swatch {
+  return { fill, text };
 }
 
 /**
@@ -55,21 +102,22 @@ export function goroutineSwatch(goroutine: number): Swatch {
 }
 
 const categorySwatches: Readonly<Record<number, Swatch>> = {
-  [SliceCategory.Merged]: { fill: "#9aa3ad", text: "#1f2328" },
-  [SliceCategory.Syscall]: { fill: "#e8a33d", text: "#1f2328" },
-  [SliceCategory.GCMark]: { fill: "#7b5ea7", text: "#ffffff" },
-  [SliceCategory.STW]: { fill: "#d0454c", text: "#ffffff" },
-  [SliceCategory.MarkAssist]: { fill: "#a98bd4", text: "#1f2328" },
-  [SliceCategory.Sweep]: { fill: "#8fa5d9", text: "#1f2328" },
-  [SliceCategory.Region]: { fill: "#3fa796", text: "#ffffff" },
-  [SliceCategory.Task]: { fill: "#4d8fd6", text: "#ffffff" },
-  [SliceCategory.Runnable]: { fill: "#bfe0a8", text: "#1f2328" },
-  [SliceCategory.Blocked]: { fill: "#e3e6ea", text: "#4b5563" },
-  [SliceCategory.BlockedSyscall]: { fill: "#f6cf95", text: "#1f2328" },
-  [SliceCategory.GCWorker]: { fill: "#6a4c9c", text: "#ffffff" },
+  [SliceCategory.Merged]: hex("#9aa3ad"),
+  [SliceCategory.Syscall]: hex("#e8a33d"),
+  [SliceCategory.GCMark]: hex("#7b5ea7"),
+  [SliceCategory.STW]: hex("#d0454c"),
+  [SliceCategory.MarkAssist]: hex("#a98bd4"),
+  [SliceCategory.Sweep]: hex("#8fa5d9"),
+  [SliceCategory.Region]: hex("#3fa796"),
+  [SliceCategory.Task]: hex("#4d8fd6"),
+  [SliceCategory.Runnable]: hex("#bfe0a8"),
+  // Blocked time is background: its label is muted on purpose (still 6:1 on its fill).
+  [SliceCategory.Blocked]: hex("#e3e6ea", "#4b5563"),
+  [SliceCategory.BlockedSyscall]: hex("#f6cf95"),
+  [SliceCategory.GCWorker]: hex("#6a4c9c"),
 };
 
-const unknownSwatch: Swatch = { fill: "#b8bec6", text: "#1f2328" };
+const unknownSwatch: Swatch = hex("#b8bec6");
 
 /** The swatch for a slice's `color` column: a goroutine ID (≥ 0) or −category. */
 export function sliceSwatch(color: number): Swatch {
@@ -94,6 +142,7 @@ export const theme = {
   headingText: "#374151",
   labelText: "#1f2328",
   mutedText: "#6b7280",
+  labelPlate: "rgba(255, 255, 255, 0.85)",
   gridLine: "rgba(17, 24, 39, 0.06)",
   mark: "#374151",
   flow: "rgba(200, 60, 60, 0.75)",

@@ -24,8 +24,14 @@ import {
 } from "./viewport.js";
 import { chunkRows, WindowCache } from "./window-cache.js";
 
-/** Width of the row-label gutter: room for "G123 pkg.func" and a three-series legend. */
-export const gutterPx = 240;
+/** Width of the row-label gutter at first: room for "G123 pkg.func" and a three-series legend. */
+export const defaultGutterPx = 240;
+/** The gutter can be dragged between these widths (and never past the track area's last 200 px). */
+export const minGutterPx = 120;
+export const maxGutterPx = 900;
+
+/** The gutter width last chosen, kept while the page is open (coming back to the timeline keeps it). */
+let chosenGutterPx = defaultGutterPx;
 
 declare global {
   interface Window {
@@ -38,6 +44,7 @@ declare global {
 
 /** Read-only geometry of the current picture, in CSS pixels relative to the tracks canvas. */
 export interface TimelineProbe {
+  /** Width of the label gutter now (it can be dragged). */
   readonly gutterPx: number;
   view(): ViewKind;
   window(): TimeWindow;
@@ -48,6 +55,8 @@ export interface TimelineProbe {
   rowTopPx(row: number): number;
   /** True when no request is in flight and no frame is pending: the canvas shows all the data. */
   idle(): boolean;
+  /** The text the last frame drew as a row's label (undefined when not on screen). */
+  drawnLabel(row: number): string | undefined;
 }
 
 export interface ControllerEvents {
@@ -77,6 +86,8 @@ export class TimelineController {
   private flowsTruncated = false;
   showFlows = false;
   colorBy: "goroutine" | "function" = "goroutine";
+  /** Width of the row-label gutter in CSS pixels (setGutter changes it). */
+  gutterPx = chosenGutterPx;
 
   private tracks: HTMLCanvasElement | undefined;
   private axis: HTMLCanvasElement | undefined;
@@ -87,6 +98,8 @@ export class TimelineController {
   private dpr = 1;
   private charPx = 6;
   private frameRequested = false;
+  /** Row labels as the last frame drew them (shortened to the gutter), for the probe. */
+  private readonly labelsDrawn = new Map<number, string>();
   private frames = 0;
   private readonly frameTimes: number[] = [];
 
@@ -102,14 +115,18 @@ export class TimelineController {
     );
     this.win = { startNs: 0, endNs: Math.max(info.durationNs, 1) };
     window.__gotraceFrameTimes = this.frameTimes;
+    const ctl = this;
     window.__gotraceTimeline = {
-      gutterPx,
+      get gutterPx() {
+        return ctl.gutterPx;
+      },
       view: () => this.view,
       window: () => this.win,
       plan: () => fetchPlan(this.win, this.trackWidthPx, this.durationNs),
-      xOfNs: (ns) => gutterPx + ((ns - this.win.startNs) * this.trackWidthPx) / spanOf(this.win),
+      xOfNs: (ns) => this.gutterPx + ((ns - this.win.startNs) * this.trackWidthPx) / spanOf(this.win),
       rowTopPx: (row) => (this.layout?.rowY[row] ?? Number.NaN) - (this.scroller?.scrollTop ?? 0),
       idle: () => !this.frameRequested && this.cache.inFlight === 0,
+      drawnLabel: (row) => this.labelsDrawn.get(row),
     };
   }
 
@@ -119,7 +136,20 @@ export class TimelineController {
 
   /** Width of the track area (right of the gutter) in CSS pixels. */
   get trackWidthPx(): number {
-    return Math.max(this.widthPx - gutterPx, 1);
+    return Math.max(this.widthPx - this.gutterPx, 1);
+  }
+
+  /** Sets the gutter's width (clamped), remembered for the next visit of the timeline; returns it. */
+  setGutter(px: number): number {
+    const most = Math.min(maxGutterPx, Math.max(minGutterPx, this.widthPx - 200));
+    const w = Math.round(Math.min(most, Math.max(minGutterPx, px)));
+    if (w !== this.gutterPx) {
+      this.gutterPx = w;
+      chosenGutterPx = w;
+      this.hovered = undefined;
+      this.requestRender();
+    }
+    return w;
   }
 
   get viewHeightPx(): number {
@@ -232,7 +262,7 @@ export class TimelineController {
       win: this.win,
       widthPx: this.widthPx,
       heightPx: this.heightPx,
-      gutterPx,
+      gutterPx: this.gutterPx,
       scrollTopPx,
       collapsed: this.collapsed,
       ticks,
@@ -246,6 +276,7 @@ export class TimelineController {
       showFlows: this.showFlows,
       colorBy: this.colorBy,
       charPx: this.charPx,
+      labelsDrawn: this.labelsDrawn,
     });
     const loadingDrawn = this.cache.inFlight > 0;
     const actx = this.axis.getContext("2d")!;
@@ -253,7 +284,7 @@ export class TimelineController {
     paintAxis(actx, {
       win: this.win,
       widthPx: this.widthPx,
-      gutterPx,
+      gutterPx: this.gutterPx,
       ticks,
       range: this.range,
       hoverX: this.hoverX,

@@ -1,10 +1,12 @@
 /**
  * The label gutter left of the tracks: group headings (one pinned at the top
- * while its rows scroll), row labels, counter legends, and the highlight of
+ * while its rows scroll), row labels (shortened from the middle, so the
+ * function at the end stays), counter legends, and the highlight of
  * focused or matching goroutines. Drawn after the tracks, over a plain
  * background, so slices never show through.
  */
 import { seriesColors, theme } from "./colors.js";
+import { fitLabel } from "./label-fit.js";
 import { headingHeightPx, laneHeightPx } from "./layout.js";
 import type { Scene } from "./painter.js";
 
@@ -17,6 +19,7 @@ export function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: numbe
   ctx.clip();
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, gutterPx, s.heightPx);
+  s.labelsDrawn?.clear();
   for (let e = from; e < to; e++) {
     const y = layout.entryY[e]! - scrollTopPx;
     const h = layout.entryH[e]!;
@@ -33,11 +36,12 @@ export function paintGutter(ctx: CanvasRenderingContext2D, s: Scene, from: numbe
       }
       ctx.fillStyle = theme.labelText;
       ctx.font = focused ? theme.boldFont : theme.font;
-      const room = Math.floor((gutterPx - 24) / s.charPx);
-      const text = r.label.length <= room ? r.label : `${r.label.slice(0, room - 1)}…`;
+      // The end of a name is the function: it stays, the package path and then the middle go.
+      const text = fitLabel(r.label, Math.floor((gutterPx - 24) / s.charPx));
+      s.labelsDrawn?.set(row, text);
       const lineY = r.kind === "counter" ? y + 11 : y + Math.min(h, laneHeightPx + 4) / 2;
       ctx.fillText(text, 18, lineY);
-      if (r.kind === "counter" && r.series) drawLegend(ctx, s, r.series, y + 29);
+      if (r.kind === "counter" && r.series) drawLegend(ctx, s, r.series, r.stacked, y + 29);
     }
     ctx.fillStyle = theme.rowLine;
     ctx.fillRect(0, y + h - 1, gutterPx, 1);
@@ -83,12 +87,20 @@ function drawHeading(ctx: CanvasRenderingContext2D, s: Scene, heading: number, y
   ctx.fillText(n, gutterPx - 10 - n.length * s.charPx, y + h / 2);
 }
 
-function drawLegend(ctx: CanvasRenderingContext2D, s: Scene, series: readonly string[], y: number): void {
+/** Series names with their colour: a square for a stacked area, a dash for a line. */
+function drawLegend(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  series: readonly string[],
+  stacked: number | undefined,
+  y: number,
+): void {
   let x = 18;
   ctx.fillStyle = theme.mutedText;
   for (let i = 0; i < series.length && x < s.gutterPx - 20; i++) {
     ctx.fillStyle = seriesColors[i % seriesColors.length]!;
-    ctx.fillRect(x, y - 4, 8, 8);
+    if (i < (stacked ?? series.length)) ctx.fillRect(x, y - 4, 8, 8);
+    else ctx.fillRect(x, y - 1, 8, 2);
     ctx.fillStyle = theme.mutedText;
     const name = series[i]!;
     ctx.fillText(name, x + 11, y);

@@ -4,7 +4,6 @@
  * painter drew, so what you click is what you saw.
  */
 import type { TimelineController } from "./controller.js";
-import { gutterPx } from "./controller.js";
 import { entryAt, headingHeightPx, laneHeightPx } from "./layout.js";
 
 export type Pick =
@@ -43,6 +42,7 @@ const slopPx = 3;
 export function hitTest(c: TimelineController, xPx: number, yPx: number): Pick | undefined {
   const layout = c.layout;
   if (!layout || !c.scroller) return undefined;
+  const gutterPx = c.gutterPx;
   const y = yPx + c.scroller.scrollTop;
   // The pinned heading at the top (painter.ts drawStickyHeading) answers for its group.
   const top = entryAt(layout, c.scroller.scrollTop);

@@ -5,6 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import type { Row } from "../../query/timeline/protocol.js";
+import { plural } from "../plural.js";
 import type { Pick } from "./hit-test.js";
 import { formatCount } from "./painter-extras.js";
 import { formatDuration, formatTimestamp } from "./time-format.js";
@@ -20,7 +21,7 @@ export function describePick(p: Pick, rows: readonly Row[]): string[] | undefine
       if (p.count > 1) {
         const busy = Math.round((100 * p.busyNs) / Math.max(p.endNs - p.startNs, 1));
         return [
-          `${p.count.toLocaleString()} slices`,
+          plural(p.count, "slice"),
           `${formatDuration(p.endNs - p.startNs)}, ${busy}% busy`,
           "click to zoom in",
         ];
@@ -28,7 +29,7 @@ export function describePick(p: Pick, rows: readonly Row[]): string[] | undefine
       return [p.label || "slice", formatDuration(p.endNs - p.startNs), `at ${formatTimestamp(p.startNs)}`];
     case "mark":
       return p.count > 1
-        ? [`${p.count.toLocaleString()} marks`, `at ${formatTimestamp(p.timeNs)}`, "click to zoom in"]
+        ? [plural(p.count, "mark"), `at ${formatTimestamp(p.timeNs)}`, "click to zoom in"]
         : [p.label || "mark", `at ${formatTimestamp(p.timeNs)}`];
     case "counter": {
       const row = rows[p.row];

@@ -6,7 +6,7 @@
  * scrolls the rows natively. Drag pans; shift+drag (or select mode) selects
  * a time range; a click without movement picks what is under the mouse.
  */
-import { gutterPx, type TimelineController } from "./controller.js";
+import type { TimelineController } from "./controller.js";
 import { hitTest, type Pick } from "./hit-test.js";
 import { nsAtX, type TimeWindow } from "./viewport.js";
 
@@ -46,13 +46,13 @@ export function attachInput(
     const r = el.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   };
-  const trackX = () => (mouseX !== undefined && mouseX >= gutterPx ? mouseX - gutterPx : undefined);
+  const trackX = () => (mouseX !== undefined && mouseX >= c.gutterPx ? mouseX - c.gutterPx : undefined);
 
   const onWheel = (e: WheelEvent) => {
     const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? c.viewHeightPx : 1;
     const dx = e.deltaX * scale;
     const dy = e.deltaY * scale;
-    const x = local(e, scroller).x - gutterPx;
+    const x = local(e, scroller).x - c.gutterPx;
     if (e.ctrlKey || e.metaKey) {
       e.preventDefault();
       c.zoom(Math.exp(dy * 0.002), x >= 0 ? x : undefined);
@@ -98,8 +98,8 @@ export function attachInput(
     drag.moved = true;
     const w = c.trackWidthPx;
     if (drag.select) {
-      const a = nsAtX(Math.max(0, drag.x - gutterPx), drag.win, w);
-      const b = nsAtX(Math.min(Math.max(0, p.x - gutterPx), w), drag.win, w);
+      const a = nsAtX(Math.max(0, drag.x - c.gutterPx), drag.win, w);
+      const b = nsAtX(Math.min(Math.max(0, p.x - c.gutterPx), w), drag.win, w);
       act.onRange(
         { startNs: Math.max(0, Math.min(a, b)), endNs: Math.min(c.durationNs, Math.max(a, b)) },
         false,
@@ -119,8 +119,8 @@ export function attachInput(
     if (d.moved && d.select) {
       const p = local(e, d.el);
       const w = c.trackWidthPx;
-      const a = nsAtX(Math.max(0, d.x - gutterPx), d.win, w);
-      const b = nsAtX(Math.min(Math.max(0, p.x - gutterPx), w), d.win, w);
+      const a = nsAtX(Math.max(0, d.x - c.gutterPx), d.win, w);
+      const b = nsAtX(Math.min(Math.max(0, p.x - c.gutterPx), w), d.win, w);
       const r = { startNs: Math.max(0, Math.min(a, b)), endNs: Math.min(c.durationNs, Math.max(a, b)) };
       act.onRange(r.endNs > r.startNs ? r : undefined, true);
     } else if (!d.moved && d.el === scroller) {
@@ -131,7 +131,7 @@ export function attachInput(
   const onHover = (e: MouseEvent) => {
     const p = local(e, scroller);
     mouseX = p.x;
-    c.hoverX = p.x >= gutterPx ? p.x : undefined;
+    c.hoverX = p.x >= c.gutterPx ? p.x : undefined;
     const pick = drag ? undefined : hitTest(c, p.x, p.y);
     c.hovered = pick?.kind === "slice" ? pick : undefined;
     c.requestRender();

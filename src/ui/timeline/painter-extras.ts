@@ -1,5 +1,6 @@
 /**
- * The timeline's non-slice drawing: counters as stacked step areas, marks
+ * The timeline's non-slice drawing: counters as stacked step areas (and
+ * lines for series that do not stack, such as the heap's goal), marks
  * as ticks, and flow arrows between rows. Like the slice painter these read
  * only cached columns of the visible rows.
  */
@@ -9,12 +10,17 @@ import { laneHeightPx } from "./layout.js";
 import type { Scene } from "./painter.js";
 import { chunkRows, type RowData } from "./window-cache.js";
 
-/** A round number ≥ v (1, 2 or 5 × 10^k), so a counter's scale reads cleanly. */
-export function niceCeil(v: number): number {
+/**
+ * A round number ≥ v (1, 2 or 5 × 10^k), so a counter's scale reads
+ * cleanly; with `bytes`, round in the unit it is shown in (10 MiB, not 9.5).
+ */
+export function niceCeil(v: number, bytes = false): number {
   if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+  const unit = bytes ? 1024 ** Math.max(0, Math.floor(Math.log(v) / Math.log(1024))) : 1;
+  const u = v / unit;
+  const p = 10 ** Math.floor(Math.log10(u));
+  for (const m of [1, 2, 5, 10]) if (m * p >= u) return m * p * unit;
+  return 10 * p * unit;
 }
 
 /** Compact number for counter scales: 950, 12k, 3.4M; heap rows in bytes. */
@@ -40,10 +46,13 @@ export function drawCounter(
 ): void {
   const c = data.counter!;
   const bottom = rowTop + rowH - 2;
-  const scale = niceCeil(data.counterMax);
+  const r = s.rows[c.row];
+  const bytes = r !== undefined && /heap/i.test(r.label);
+  const scale = niceCeil(data.counterMax, bytes);
   const plotH = rowH - 8;
   const yk = plotH / scale;
   const n = c.timeNs.length;
+  const stacked = Math.min(c.stacked ?? c.values.length, c.values.length);
   let fill = "";
   for (let i = 0; i < n; i++) {
     const t0 = c.timeNs[i]!;
@@ -53,7 +62,7 @@ export function drawCounter(
     const x1 = Math.round(s.gutterPx + Math.min(t1 - s.win.startNs, s.win.endNs - s.win.startNs + 1) * k);
     if (x1 <= x0) continue;
     let cum = 0;
-    for (let sIdx = 0; sIdx < c.values.length; sIdx++) {
+    for (let sIdx = 0; sIdx < stacked; sIdx++) {
       const v = Math.max(0, c.values[sIdx]![i] ?? 0);
       if (v === 0) continue;
       const color = seriesColors[sIdx % seriesColors.length]!;
@@ -63,11 +72,41 @@ export function drawCounter(
       cum += v;
     }
   }
-  const r = s.rows[c.row];
-  const label = formatCount(scale, r !== undefined && /heap/i.test(r.label));
+  // Series past the stacked ones are lines at their own value (the heap's GC goal), drawn over the areas.
+  for (let sIdx = stacked; sIdx < c.values.length; sIdx++) {
+    ctx.strokeStyle = seriesColors[sIdx % seriesColors.length]!;
+    ctx.lineWidth = lineSeriesPx;
+    ctx.beginPath();
+    let drawing = false;
+    for (let i = 0; i < n; i++) {
+      const t0 = c.timeNs[i]!;
+      const t1 = i + 1 < n ? c.timeNs[i + 1]! : s.win.endNs;
+      const v = Math.max(0, c.values[sIdx]![i] ?? 0);
+      if (t1 < s.win.startNs || t0 > s.win.endNs || v === 0) {
+        drawing = false;
+        continue;
+      }
+      const x0 = Math.round(s.gutterPx + Math.max(t0 - s.win.startNs, -1) * k);
+      const x1 = Math.round(s.gutterPx + Math.min(t1 - s.win.startNs, s.win.endNs - s.win.startNs + 1) * k);
+      const y = bottom - v * yk;
+      if (drawing) ctx.lineTo(x0, y);
+      else ctx.moveTo(x0, y);
+      ctx.lineTo(Math.max(x1, x0 + 1), y);
+      drawing = true;
+    }
+    ctx.stroke();
+  }
+  const label = formatCount(scale, bytes);
+  const labelX = s.widthPx - 8 - label.length * s.charPx;
+  // On a plate, so a line at the top of the scale cannot run through it.
+  ctx.fillStyle = theme.labelPlate;
+  ctx.fillRect(labelX - 3, rowTop + 2, label.length * s.charPx + 6, 12);
   ctx.fillStyle = theme.mutedText;
-  ctx.fillText(label, s.widthPx - 8 - label.length * s.charPx, rowTop + 8);
+  ctx.fillText(label, labelX, rowTop + 8);
 }
+
+/** Width of a counter series drawn as a line (the heap's goal). */
+export const lineSeriesPx = 2;
 
 export function drawMarks(
   ctx: CanvasRenderingContext2D,

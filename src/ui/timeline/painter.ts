@@ -7,6 +7,7 @@
 import type { Row, SliceColumns, ViewKind } from "../../query/timeline/protocol.js";
 import { functionSwatch, labelFunction, perLabels, type Swatch, sliceSwatch, theme } from "./colors.js";
 import { paintGutter } from "./gutter-painter.js";
+import { fitLabel } from "./label-fit.js";
 import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
 import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
 import type { AxisTicks } from "./time-format.js";
@@ -54,6 +55,8 @@ export interface Scene {
   readonly colorBy: "goroutine" | "function";
   /** Average width of one label character, measured once per font. */
   readonly charPx: number;
+  /** Filled with the row labels as drawn (after shortening), when given. */
+  readonly labelsDrawn?: Map<number, string>;
 }
 
 /** Draws a frame; returns whether flows were left out by the engine (too many to draw). */
@@ -199,11 +202,10 @@ function drawSlices(
         // Centred in the visible part of the slice, as the eye expects from a bar with a title.
         const x0v = Math.max(x0, s.gutterPx);
         const x1v = Math.min(x0 + w, s.widthPx);
-        ctx.fillText(
-          text.length <= room ? text : `${text.slice(0, room - 1)}…`,
-          (x0v + x1v) / 2,
-          y + h / 2 + 0.5,
-        );
+        // Cutting the middle needs a few characters each side; below that the start says more.
+        const fitted =
+          room >= 10 ? fitLabel(text, room) : text.length <= room ? text : `${text.slice(0, room - 1)}…`;
+        ctx.fillText(fitted, (x0v + x1v) / 2, y + h / 2 + 0.5);
       }
     }
   }

@@ -10,7 +10,7 @@ import type { ViewKind } from "../../query/timeline/protocol.js";
 import type { PageProps } from "../app.js";
 import { parseRoute, parseTimelineLink, replaceRoute, timelineHref } from "../route.js";
 import { axisHeightPx } from "./axis-painter.js";
-import { TimelineController } from "./controller.js";
+import { maxGutterPx, minGutterPx, TimelineController } from "./controller.js";
 import { GoroutineDetailsView, MarkDetailsView, SliceDetailsView } from "./details-panel.js";
 import { FindResults } from "./find-results.js";
 import { HelpPopover } from "./help-popover.js";
@@ -100,16 +100,20 @@ export function TimelinePage({ engine, info, route }: PageProps) {
     );
   }, [route]);
 
-  // The layout follows the rows, folded groups and the find filter.
+  // The layout follows the rows, folded groups, the find filter and whether empty rows show.
   const layout = useMemo(() => {
     if (!st.rows) return undefined;
-    const keep = st.filterSet;
+    const keep = st.view === "goroutine" ? st.filterSet : undefined;
+    const showEmpty = st.showEmpty;
     return layoutRows(
       st.rows,
       st.collapsed,
-      keep && st.view === "goroutine" ? (r) => r.goroutine === undefined || keep.has(r.goroutine) : undefined,
+      keep || !showEmpty
+        ? (r) =>
+            (showEmpty || r.empty !== true) && (!keep || r.goroutine === undefined || keep.has(r.goroutine))
+        : undefined,
     );
-  }, [st.rows, st.collapsed, st.filterSet, st.view]);
+  }, [st.rows, st.collapsed, st.filterSet, st.view, st.showEmpty]);
   useEffect(() => {
     if (st.rows && layout) {
       ctl.setRows(st.view, st.rows, layout);
@@ -151,6 +155,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
 
   const panel = st.panel;
   const jumps = st.jumps;
+  // No matches is said in the toolbar; a panel for it would only narrow the timeline.
+  const foundAny = (st.find.resp?.matches.length ?? 0) > 0;
   return (
     <div class="tl">
       <Toolbar
@@ -164,6 +170,9 @@ export function TimelinePage({ engine, info, route }: PageProps) {
         setSelectMode={setSelectMode}
         flows={st.flows}
         setFlows={st.setFlows}
+        showEmpty={st.showEmpty}
+        setShowEmpty={st.setShowEmpty}
+        emptyRows={st.rows?.filter((r) => r.empty).length ?? 0}
         colorBy={colorBy}
         setColorBy={(by) => {
           setColorBy(by);
@@ -205,10 +214,11 @@ export function TimelinePage({ engine, info, route }: PageProps) {
               <div ref={spacer} class="tl-spacer" />
             </div>
             <HoverTip handle={tip} rows={() => ctl.rows} />
+            <GutterHandle ctl={ctl} />
             {!st.rows && <div class="tl-loading">Loading rows…</div>}
           </div>
         </div>
-        {(panel || st.find.resp) && (
+        {(panel || foundAny) && (
           <aside class="tl-side" aria-label="Details">
             <div class="tl-side-head">
               <button
@@ -220,7 +230,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
                 ×
               </button>
             </div>
-            {st.find.resp && (
+            {foundAny && st.find.resp && (
               <FindResults resp={st.find.resp} index={st.find.index} onPick={(i) => st.goToMatch(i)} />
             )}
             {panel?.kind === "slice" && <SliceDetailsView d={panel.d} g={panel.g} jumps={jumps} />}
@@ -236,3 +246,58 @@ export function TimelinePage({ engine, info, route }: PageProps) {
     </div>
   );
 }
+
+/**
+ * The edge of the label gutter: drag it (or focus it and press ←/→) to
+ * make room for long goroutine names. The controller keeps the width.
+ */
+function GutterHandle({ ctl }: { ctl: TimelineController }) {
+  const el = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(ctl.gutterPx);
+  const place = (px: number) => {
+    const w = ctl.setGutter(px);
+    if (el.current) el.current.style.left = `${w - gutterHandlePx}px`;
+    return w;
+  };
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a focusable, draggable splitter (WAI-ARIA window splitter), which <hr> cannot be
+    <div
+      ref={el}
+      class="tl-gutter-handle"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Width of the row labels"
+      aria-valuenow={width}
+      aria-valuemin={minGutterPx}
+      aria-valuemax={maxGutterPx}
+      tabIndex={0}
+      title="Drag to widen or narrow the row labels"
+      data-testid="gutter-handle"
+      style={{ left: `${width - gutterHandlePx}px`, width: `${gutterHandlePx}px` }}
+      onMouseDown={(e) => {
+        if (e.button !== 0) return;
+        e.preventDefault();
+        e.stopPropagation();
+        const x0 = e.clientX;
+        const w0 = ctl.gutterPx;
+        const move = (m: MouseEvent) => place(w0 + m.clientX - x0);
+        const up = () => {
+          window.removeEventListener("mousemove", move);
+          window.removeEventListener("mouseup", up);
+          setWidth(ctl.gutterPx);
+        };
+        window.addEventListener("mousemove", move);
+        window.addEventListener("mouseup", up);
+      }}
+      onKeyDown={(e) => {
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        e.preventDefault();
+        e.stopPropagation();
+        setWidth(place(ctl.gutterPx + (e.key === "ArrowLeft" ? -16 : 16)));
+      }}
+    />
+  );
+}
+
+/** Width of the grab area at the gutter's edge: inside the gutter, so it never covers the trace's first pixels. */
+const gutterHandlePx = 6;

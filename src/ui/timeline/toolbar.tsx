@@ -1,8 +1,10 @@
 /**
  * The bar above the timeline: view switcher, zoom buttons, drag mode, flow
- * arrows, the find box with next/previous and filter, and the help button.
+ * arrows, empty rows, colours, the find box with next/previous and filter,
+ * and the help button.
  */
 import type { ViewKind } from "../../query/timeline/protocol.js";
+import { plural, pluralWord } from "../plural.js";
 
 export interface FindBoxProps {
   readonly query: string;
@@ -28,6 +30,10 @@ export interface ToolbarProps {
   readonly setSelectMode: (on: boolean) => void;
   readonly flows: boolean;
   readonly setFlows: (on: boolean) => void;
+  /** Rows that hold nothing in the whole trace: shown or not, and how many the view has. */
+  readonly showEmpty: boolean;
+  readonly setShowEmpty: (on: boolean) => void;
+  readonly emptyRows: number;
   readonly colorBy: "goroutine" | "function";
   readonly setColorBy: (by: "goroutine" | "function") => void;
   readonly toggleHelp: () => void;
@@ -102,6 +108,22 @@ export function Toolbar(p: ToolbarProps) {
         </label>
         <label
           class="tl-check"
+          title={
+            p.emptyRows === 0
+              ? "Every row of this view holds something"
+              : `Show the ${plural(p.emptyRows, "row")} that ${pluralWord(p.emptyRows, "holds", "hold")} nothing in the whole trace`
+          }
+        >
+          <input
+            type="checkbox"
+            checked={p.showEmpty}
+            disabled={p.emptyRows === 0}
+            onChange={(e) => p.setShowEmpty(e.currentTarget.checked)}
+          />
+          Empty rows
+        </label>
+        <label
+          class="tl-check"
           title="Colour goroutines by their ID, or alike when they started in the same function"
         >
           <span class="tl-sr">Colour</span>
@@ -118,9 +140,9 @@ export function Toolbar(p: ToolbarProps) {
         <input
           ref={f.inputRef}
           type="search"
-          placeholder="Find G, function, task, region, log  (/)"
+          placeholder="Find G, function, file, task…  (/)"
           aria-label="Find"
-          title="Find a goroutine ID, function, task or region name, or log text (/)"
+          title="Find a goroutine ID, a function or file in goroutines' stacks, a task or region name, or log text (/)"
           value={f.query}
           onInput={(e) => f.setQuery(e.currentTarget.value)}
           onKeyDown={(e) => {

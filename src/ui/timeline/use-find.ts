@@ -1,6 +1,8 @@
 /**
- * Find on the timeline: the engine matches goroutine IDs, functions,
- * task/region names and log texts; matching goroutines are highlighted on
+ * Find on the timeline: the engine matches goroutine IDs, start functions,
+ * the functions and files of the goroutines' stacks, task/region names and
+ * log texts; matching goroutines are highlighted (nothing is dimmed when
+ * nothing matched) on
  * the canvas, match times marked on the axis, and Enter / Shift+Enter step
  * through them. The filter keeps only matching goroutines in the goroutine view.
  */
@@ -37,9 +39,11 @@ export function useFind(engine: EngineClient, ctl: TimelineController, hooks: Fi
   hooksRef.current = hooks;
 
   const show = (resp: FindResponse | undefined, index: number) => {
-    ctl.highlight = resp ? new Set(resp.goroutines) : undefined;
-    ctl.highlightSlices = resp
-      ? new Set(resp.matches.flatMap((m) => (m.sliceId === undefined ? [] : [m.sliceId])))
+    // Nothing found leaves the picture as it was: dimming everything would only hide it.
+    const found = resp !== undefined && resp.matches.length > 0 ? resp : undefined;
+    ctl.highlight = found ? new Set(found.goroutines) : undefined;
+    ctl.highlightSlices = found
+      ? new Set(found.matches.flatMap((m) => (m.sliceId === undefined ? [] : [m.sliceId])))
       : undefined;
     ctl.matchTimes = resp?.matches.map((m) => m.startNs);
     ctl.currentMatchNs = resp?.matches[index]?.startNs;

@@ -1,6 +1,6 @@
 /**
  * What the timeline page shows besides the canvas, and the actions that
- * change it: the view and its rows, folded groups, the side panel (slice,
+ * change it: the view and its rows, folded groups, whether empty rows show, the side panel (slice,
  * mark, goroutine, range totals), the focused goroutine, find and its
  * filter. Engine answers that arrive after a newer request are dropped.
  */
@@ -28,6 +28,9 @@ export type Panel =
   | { readonly kind: "range"; readonly r: RangeSummary }
   | { readonly kind: "error"; readonly message: string };
 
+/** Whether empty rows were last asked for, kept while the page is open (as the gutter's width is). */
+let showEmptyRows = false;
+
 export function useTimelineState(engine: EngineClient, ctl: TimelineController) {
   const [view, setViewState] = useState<ViewKind>("proc");
   // Rows are kept with the view they belong to: for one render after a switch the
@@ -39,6 +42,8 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
   const [selectedId, setSelectedId] = useState<number | undefined>();
   const [focusG, setFocusG] = useState<number | undefined>();
   const [flows, setFlowsState] = useState(false);
+  // Rows with nothing in the whole trace (engine's `empty`) are left out unless asked for.
+  const [showEmpty, setShowEmptyState] = useState(showEmptyRows);
   const [hasRange, setHasRange] = useState(false);
   const token = useRef(0);
   const rows = viewRows?.view === view ? viewRows.rows : undefined;
@@ -243,9 +248,16 @@ export function useTimelineState(engine: EngineClient, ctl: TimelineController) 
     ctl.requestRender();
   };
 
+  const setShowEmpty = (on: boolean) => {
+    showEmptyRows = on;
+    setShowEmptyState(on);
+  };
+
   return {
     view,
     setView,
+    showEmpty,
+    setShowEmpty,
     rows,
     collapsed,
     panel,

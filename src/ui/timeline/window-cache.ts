@@ -26,7 +26,7 @@ export interface RowData {
   readonly slices?: SliceColumns;
   readonly counter?: CounterColumns;
   readonly marks?: MarkColumns;
-  /** Largest stacked total of the counter in the answer: the row's vertical scale. */
+  /** Highest point of the counter in the answer (stacked total or a line): the row's vertical scale. */
   readonly counterMax: number;
 }
 
@@ -188,11 +188,17 @@ export class WindowCache {
   }
 }
 
+/** The highest point drawn: the stacked series' total, or a line series above it. */
 function stackedMax(k: CounterColumns): number {
+  const stacked = k.stacked ?? k.values.length;
   let max = 0;
   for (let i = 0; i < k.timeNs.length; i++) {
     let sum = 0;
-    for (const s of k.values) sum += Math.max(0, s[i] ?? 0);
+    for (let s = 0; s < k.values.length; s++) {
+      const v = Math.max(0, k.values[s]![i] ?? 0);
+      if (s < stacked) sum += v;
+      else if (v > max) max = v;
+    }
     if (sum > max) max = sum;
   }
   return max;
