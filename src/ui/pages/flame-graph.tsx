@@ -11,7 +11,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { FlameNode } from "../../query/analysis/protocol.js";
 import { DrawnRects, FlameModel, frameColor, layoutFrame } from "./flame-layout.js";
-import { formatCount, formatNs, formatPercent } from "./format.js";
+import { formatNs, formatPercent } from "./format.js";
+import { plural } from "./plural.js";
 
 const rowPx = 18;
 const font = "12px system-ui, sans-serif";
@@ -20,7 +21,7 @@ function describe(m: FlameModel, i: number): string {
   const total = m.totalNs[0]!;
   const name = i === 0 ? "all samples" : m.func[i] || "(no function)";
   const share = total > 0 ? formatPercent((m.totalNs[i]! / total) * 100) : "0%";
-  return `${name}: ${formatNs(m.totalNs[i]!)} (${share}), self ${formatNs(m.selfNs[i]!)}, ${formatCount(m.count[i]!)} intervals`;
+  return `${name}: ${formatNs(m.totalNs[i]!)} (${share}), self ${formatNs(m.selfNs[i]!)}, ${plural(m.count[i]!, "interval")}`;
 }
 
 export function FlameGraph(props: { root: FlameNode; search: string }) {

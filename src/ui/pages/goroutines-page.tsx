@@ -15,6 +15,7 @@ import { useAnalysis } from "./analysis-api.js";
 import { formatCount, formatNs, formatPercent, groupLabel } from "./format.js";
 import { type Category, categoriesOf } from "./goroutine-stats.js";
 import { PageFrame, Pending } from "./page-frame.js";
+import { plural } from "./plural.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
 type Group = GoroutineGroupsResponse["groups"][number];
@@ -43,7 +44,7 @@ function Groups(props: { data: GoroutineGroupsResponse }) {
       columns={columns}
       rows={props.data.groups}
       rowKey={(g) => g.name}
-      caption={`${formatCount(props.data.groups.length)} groups; ${formatNs(props.data.totalExecNs)} of execution in all`}
+      caption={`${plural(props.data.groups.length, "group")}; ${formatNs(props.data.totalExecNs)} of execution in all`}
     />
   );
 }
@@ -102,7 +103,7 @@ function GroupDetail(props: { data: GoroutineGroupResponse }) {
   return (
     <>
       <p>
-        {formatCount(d.count)} goroutines
+        {plural(d.count, "goroutine")}
         {d.execPercent !== null && `; ${formatPercent(d.execPercent)} of all execution time`}.{" "}
         <a href={timelineHref({ view: "goroutine", q: d.name, filter: true })}>Show them on the timeline</a>
       </p>
