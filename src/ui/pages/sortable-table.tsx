@@ -59,7 +59,8 @@ export function SortableTable<T>(props: {
                 <button type="button" class="sort" onClick={() => sortBy(i)}>
                   {c.title}
                   <span class="arrow" aria-hidden="true">
-                    {i === col ? (desc ? " ▼" : " ▲") : ""}
+                    {/* No break before the arrow: a wrapped header keeps it on its last word. */}
+                    {i === col ? (desc ? "\u00a0▼" : "\u00a0▲") : ""}
                   </span>
                 </button>
               </th>
