@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
+import { plural } from "./plural.js";
 
 const rowLimit = 500;
 
@@ -91,7 +92,7 @@ export function SortableTable<T>(props: {
         <tfoot>
           <tr>
             <td colSpan={props.columns.length}>
-              {rows.length - limit} more rows.{" "}
+              {plural(rows.length - limit, "more row")}.{" "}
               <button type="button" onClick={() => setLimit(limit + rowLimit * 4)}>
                 Show more
               </button>
