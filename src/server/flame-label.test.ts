@@ -60,6 +60,8 @@ describe("flame graph labels", () => {
     assert.equal(fl.fitLabel(name, chars(5)), "run");
     assert.equal(fl.fitLabel("runtime.gcBgMarkWorker", chars(6)), "gcBgM…");
     assert.equal(fl.fitLabel(name, chars(1)), "");
+    // A character outside the BMP is cut whole, never half a surrogate pair.
+    assert.equal(fl.fitLabel("main.𝔣𝔬𝔬𝔟𝔞𝔯", chars(4)), "𝔣𝔬𝔬…");
   });
 
   it("always show a suffix of the name, or a cut of its last part, and never lose room as the frame widens", () => {

@@ -74,7 +74,10 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
   }, [model, needle]);
 
   // As tall as the rows that show at this zoom and width, so no empty band sits under the graph.
-  const heightPx = (visibleDepth(model, focus, widthPx, minFramePx) + 1) * rowPx;
+  const heightPx = useMemo(
+    () => (visibleDepth(model, focus, widthPx, minFramePx) + 1) * rowPx,
+    [model, focus, widthPx],
+  );
   // Label widths by text, measured once per model (the font never changes).
   const textPx = useMemo(() => new Map<string, number>(), [model]);
 

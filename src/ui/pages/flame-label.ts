@@ -56,14 +56,16 @@ export function labelForms(name: string): string[] {
 export function fitLabel(name: string, fits: (text: string) => boolean): string {
   const forms = labelForms(name);
   for (const f of forms) if (fits(f)) return f;
-  const last = forms[forms.length - 1]!;
+  // By code points, so a cut never splits a character outside the BMP.
+  const last = Array.from(forms[forms.length - 1]!);
+  const cut = (n: number) => `${last.slice(0, n).join("")}…`;
   // Binary search the longest prefix that fits with its ellipsis.
   let lo = 0;
   let hi = last.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (fits(`${last.slice(0, mid)}…`)) lo = mid;
+    if (fits(cut(mid))) lo = mid;
     else hi = mid - 1;
   }
-  return lo === 0 ? "" : `${last.slice(0, lo)}…`;
+  return lo === 0 ? "" : cut(lo);
 }
