@@ -359,7 +359,7 @@ export class MMUCurve {
 export interface MMUPlot {
   /** The smallest window: the first of 1 s, 1 ms, 1 µs, 1 ns (going down) whose MMU is below 1e-4, else 1 ns. */
   readonly xMinNs: number;
-  /** Six decades above xMin, but no more than the trace's length. */
+  /** Six decades above xMin, but no more than the trace's length (or that length, when asked). */
   readonly xMaxNs: number;
   readonly quantiles: readonly number[] | undefined;
   /** [window ns, MMU] points, or [window ns, MUD at each quantile] with quantiles. */
@@ -373,15 +373,24 @@ export interface MMUPlot {
  */
 export const plotQuantiles: readonly number[] = [0, 0.001, 0.01, 0.05];
 
-/** The plot go tool trace serves at /mmu?mode=plot (windows computed with the same float steps). */
-export function mmuPlot(curve: MMUCurve, quantiles?: readonly number[], samples = 100): MMUPlot {
+/**
+ * The plot go tool trace serves at /mmu?mode=plot (windows computed with the
+ * same float steps). Go stops six decades above the smallest window, often
+ * at 1 s; `toTraceLength` goes on to the trace's whole length instead.
+ */
+export function mmuPlot(
+  curve: MMUCurve,
+  quantiles?: readonly number[],
+  samples = 100,
+  toTraceLength = false,
+): MMUPlot {
   let xMin = 1e9;
   while (xMin > 1) {
     if (curve.mmu(xMin) < 0.0001) break;
     xMin = Math.floor(xMin / 1000);
   }
   const { startNs, endNs } = curve.bounds;
-  const xMax = Math.min(xMin * 1e6, endNs - startNs);
+  const xMax = toTraceLength ? Math.max(xMin, endNs - startNs) : Math.min(xMin * 1e6, endNs - startNs);
   const logMin = Math.log(xMin);
   const logMax = Math.log(xMax);
   const points: number[][] = [];

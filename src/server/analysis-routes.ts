@@ -96,6 +96,7 @@ export function mmuQuery(url: URL): MMUQuery {
     include: include as MMUInclude[],
     perProc: boolParam(url, "perProc", false),
     percentiles: boolParam(url, "percentiles", false),
+    toTraceLength: boolParam(url, "toTraceLength", false),
     worstWindowNs: worstWindowNs === undefined ? undefined : Math.round(worstWindowNs),
     worst: intParam(url, "worst", 0, 1000, 10),
   };

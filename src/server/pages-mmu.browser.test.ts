@@ -2,7 +2,8 @@
  * The MMU page on a trace with GC (gc-go1.26) and the pages on an old trace
  * (sched-go1.21): the curve and worst windows equal `gotrace mmu --json`
  * for each choice of GC work, toggled from the keyboard; a worst window
- * opens the timeline on exactly that window; old traces show the CLI's
+ * opens the timeline on exactly that window; the curve reaches the trace's
+ * length and no empty legend sits under it; old traces show the CLI's
  * numbers and say why they have no MMU.
  */
 import assert from "node:assert/strict";
@@ -60,6 +61,16 @@ describe("analysis pages: MMU on gc-go1.26", { skip: browserSkip() }, () => {
     const mmu = await s.api<MMU>("api/analysis/mmu");
     assert.deepEqual(mmu.curve, cli.curve);
     assert.ok(inkPixels(await elementPixels(page, ".chart canvas")) > 500, "the curve is drawn");
+    // No legend of empty values under the chart; pointing at the curve reads a window and its MMU.
+    assert.equal(await page.locator(".u-legend").count(), 0);
+    assert.doesNotMatch((await page.locator('[data-testid="mmu-legend"]').textContent()) ?? "", /Window|:/);
+    const plot = (await page.locator(".chart .u-over").boundingBox())!;
+    await page.mouse.move(plot.x + plot.width / 2, plot.y + plot.height / 2);
+    await page.waitForSelector('[data-testid="mmu-readout-window"]');
+    assert.match(
+      (await page.locator('[data-testid="mmu-legend"]').textContent()) ?? "",
+      /^Window [\d.]+ [nµm]?s:MMU 0\.\d{4}$/,
+    );
     await s.screenshot(page, "pages-mmu-gc");
 
     // Keyboard: count sweeping too.
@@ -79,8 +90,10 @@ describe("analysis pages: MMU on gc-go1.26", { skip: browserSkip() }, () => {
     await page.keyboard.press("Space");
     await waitUntil(page, "location.hash.includes('pct=1')");
     await pageLoaded(page);
-    await page.waitForSelector(".u-legend");
-    assert.ok((await page.locator(".u-legend").textContent())?.includes("p99 MU"));
+    await waitUntil(
+      page,
+      `document.querySelector('[data-testid="mmu-legend"]')?.textContent.includes("p99 MU")`,
+    );
     await s.screenshot(page, "pages-mmu-gc-percentiles");
 
     // The worst window on the timeline: exactly its start and end.
@@ -111,6 +124,48 @@ describe("analysis pages: MMU on gc-go1.26", { skip: browserSkip() }, () => {
       await worstRows(page),
       cli.worst[0]!.windows.map((x) => [x.startNs, x.endNs, x.util]),
     );
+    s.assertNoErrors();
+  });
+});
+
+describe("analysis pages: the MMU's windows reach the trace's length (sched-go1.26)", {
+  skip: browserSkip(),
+}, () => {
+  const file = join(fixturesDir, "sched-go1.26.trace");
+  let s: ViewSession;
+  before(async () => {
+    s = await openView(file);
+  });
+  after(() => s?.close());
+
+  it("plots windows up to the whole trace, not go tool trace's six decades, with the CLI's values", async () => {
+    const page = await s.newPage("#/mmu");
+    await pageLoaded(page);
+    await page.waitForSelector('table[data-testid="worst-windows"]');
+    // The page's own question: what the chart draws.
+    const shown = await s.api<MMU & { xMaxNs: number }>(
+      "api/analysis/mmu?include=stw,background,assist&toTraceLength=1",
+    );
+    const go = gotraceJson<MMU & { xMaxNs: number }>("mmu", file, "--json");
+    const traceNs = (await s.api<{ durationNs: number }>("api/analysis/overview")).durationNs;
+    assert.ok(go.xMaxNs < traceNs / 10, "Go's plot stops well short of this trace's length");
+    // The utilization's span (first to last event that sets it, as Go measures windows) is the trace's length within a hair.
+    const last = shown.curve.at(-1)!.windowNs;
+    assert.ok(Math.abs(last - traceNs) <= traceNs * 0.01, `the last window is ${last} ns of ${traceNs}`);
+    assert.ok(Math.abs(shown.xMaxNs - last) <= 1);
+    // Each window's MMU is what the CLI measures for it.
+    const windows = [...new Set(shown.curve.map((p) => p.windowNs))];
+    const cli = gotraceJson<MMU>("mmu", file, "--json", "--windows", windows.join(","));
+    assert.deepEqual(
+      new Map(shown.curve.map((p) => [p.windowNs, p.mmu])),
+      new Map(cli.curve.map((p) => [p.windowNs, p.mmu])),
+    );
+    // The longest window is offered for the worst-windows table.
+    const options = (await page.evaluate(
+      `[...document.querySelectorAll(".apage select option")].map((o) => Number(o.value))`,
+    )) as number[];
+    assert.equal(Math.max(...options), shown.xMaxNs);
+    await s.screenshot(page, "pages-mmu-to-trace-length");
     s.assertNoErrors();
   });
 });

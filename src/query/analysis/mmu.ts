@@ -43,6 +43,8 @@ export interface MMUJsonOptions {
   /** Window sizes to measure; without them, Go's 100 plot windows (goWindows) or 1-2-5 steps. */
   readonly windows?: readonly number[];
   readonly goWindows: boolean;
+  /** Windows up to the trace's length, not Go's six decades (often capped at 1 s). */
+  readonly toTraceLength?: boolean;
   /** Window sizes for worst windows; default the given windows, or 1 ms (at most the longest window). */
   readonly worstSizes?: readonly number[];
   readonly nWorst: number;
@@ -51,7 +53,12 @@ export interface MMUJsonOptions {
 /** The curve and worst windows. `originNs` is the absolute time of relative 0. */
 export function mmuJson(curve: MMUCurve, originNs: number, o: MMUJsonOptions): Omit<MMUResponse, "error"> {
   const { percentiles, windows, goWindows } = o;
-  const plot = mmuPlot(curve, percentiles ? plotQuantiles : undefined, goWindows ? 100 : 0);
+  const plot = mmuPlot(
+    curve,
+    percentiles ? plotQuantiles : undefined,
+    goWindows ? 100 : 0,
+    o.toTraceLength ?? false,
+  );
   const points = goWindows
     ? plot.curve.map(([w, ...ys]) => ({
         windowNs: w!,

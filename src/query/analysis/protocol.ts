@@ -179,6 +179,8 @@ export interface MMUQuery {
   readonly percentiles: boolean;
   /** Window size for the worst windows (default: 1 ms or the longest window, as the CLI). */
   readonly worstWindowNs?: number;
+  /** Windows up to the trace's whole length (the MMU page), not go tool trace's six decades. */
+  readonly toTraceLength?: boolean;
   readonly worst?: number;
 }
 

@@ -260,7 +260,14 @@ export class AnalysisService {
   /** The MMU curve for a choice of GC work (a replay of the MMU event log unless it is the default). */
   mmu(q: MMUQuery): Promise<MMUResponse> {
     const include = [...q.include].sort((a, b) => order(a) - order(b));
-    const key = JSON.stringify([include, q.perProc, q.percentiles, q.worstWindowNs ?? null, q.worst ?? 10]);
+    const key = JSON.stringify([
+      include,
+      q.perProc,
+      q.percentiles,
+      q.worstWindowNs ?? null,
+      q.worst ?? 10,
+      q.toTraceLength ?? false,
+    ]);
     let answer = this.mmuAnswers.get(key);
     if (!answer) {
       answer = this.computeMMU({ ...q, include });
@@ -290,6 +297,7 @@ export class AnalysisService {
       ...base,
       percentiles: q.percentiles,
       goWindows: true,
+      toTraceLength: q.toTraceLength ?? false,
       worstSizes: q.worstWindowNs === undefined ? undefined : [q.worstWindowNs],
       nWorst: q.worst ?? 10,
     });

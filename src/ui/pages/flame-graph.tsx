@@ -10,17 +10,36 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { FlameNode } from "../../query/analysis/protocol.js";
-import { DrawnRects, FlameModel, frameColor, layoutFrame } from "./flame-layout.js";
-import { formatCount, formatNs, formatPercent } from "./format.js";
+import { fitLabel, labelForms } from "./flame-label.js";
+import { DrawnRects, FlameModel, frameColor, layoutFrame, visibleDepth } from "./flame-layout.js";
+import { formatNs, formatPercent } from "./format.js";
+import { plural } from "./plural.js";
 
 const rowPx = 18;
 const font = "12px system-ui, sans-serif";
+/** Frames narrower than this are not drawn (nor their subtrees). */
+const minFramePx = 0.5;
+/** Room left of and right of a frame's label. */
+const labelPadPx = 3;
+
+function frameName(m: FlameModel, i: number): string {
+  return i === 0 ? "all samples" : m.func[i] || "(no function)";
+}
+
+function frameNumbers(m: FlameModel, i: number): string {
+  const total = m.totalNs[0]!;
+  const share = total > 0 ? formatPercent((m.totalNs[i]! / total) * 100) : "0%";
+  return `${formatNs(m.totalNs[i]!)} (${share}), self ${formatNs(m.selfNs[i]!)}, ${plural(m.count[i]!, "interval")}`;
+}
 
 function describe(m: FlameModel, i: number): string {
-  const total = m.totalNs[0]!;
-  const name = i === 0 ? "all samples" : m.func[i] || "(no function)";
-  const share = total > 0 ? formatPercent((m.totalNs[i]! / total) * 100) : "0%";
-  return `${name}: ${formatNs(m.totalNs[i]!)} (${share}), self ${formatNs(m.selfNs[i]!)}, ${formatCount(m.count[i]!)} intervals`;
+  return `${frameName(m, i)}: ${frameNumbers(m, i)}`;
+}
+
+/** A name for the zoom path's buttons: without the package's directories ("kafka-go.(*Reader).run"). */
+function crumbName(func: string): string {
+  const forms = labelForms(func);
+  return forms.find((f) => !f.includes("/")) ?? forms[forms.length - 1]!;
 }
 
 export function FlameGraph(props: { root: FlameNode; search: string }) {
@@ -54,7 +73,13 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
     return hit;
   }, [model, needle]);
 
-  const heightPx = (model.maxDepth + 1) * rowPx;
+  // As tall as the rows that show at this zoom and width, so no empty band sits under the graph.
+  const heightPx = useMemo(
+    () => (visibleDepth(model, focus, widthPx, minFramePx) + 1) * rowPx,
+    [model, focus, widthPx],
+  );
+  // Label widths by text, measured once per model (the font never changes).
+  const textPx = useMemo(() => new Map<string, number>(), [model]);
 
   useLayoutEffect(() => {
     const c = canvas.current;
@@ -71,8 +96,16 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
     ctx.textBaseline = "middle";
     const drawn = rects.current;
     drawn.length = 0;
-    const charPx = ctx.measureText("m").width * 0.9;
-    layoutFrame(model, focus, widthPx, 0.5, (i, x, w, row) => {
+    const measure = (text: string) => {
+      let px = textPx.get(text);
+      if (px === undefined) {
+        px = ctx.measureText(text).width;
+        textPx.set(text, px);
+      }
+      return px;
+    };
+    let cursorLabel = "";
+    layoutFrame(model, focus, widthPx, minFramePx, (i, x, w, row) => {
       drawn.push(i, x, w, row);
       const y = row * rowPx;
       const dim = matches !== undefined && !matches[i];
@@ -86,17 +119,20 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
         ctx.lineWidth = 2;
         ctx.strokeRect(x + 1, y + 1, Math.max(w - 2, 1), rowPx - 3);
       }
-      if (w >= 24) {
-        const label = i === 0 ? "all" : model.func[i]!;
-        const fit = Math.floor((w - 6) / charPx);
-        const text = label.length > fit ? `${label.slice(0, Math.max(0, fit - 1))}…` : label;
+      if (w >= 16) {
+        // The package path gives way first, so the function's own name stays readable.
+        const roomPx = w - 2 * labelPadPx;
+        const text = i === 0 ? "all" : fitLabel(model.func[i]!, (t) => measure(t) <= roomPx);
         ctx.fillStyle = dim ? "#6b7280" : "#111827";
-        ctx.fillText(text, x + 3, y + rowPx / 2);
+        if (text !== "") ctx.fillText(text, x + labelPadPx, y + rowPx / 2);
+        if (i === cursor) cursorLabel = text;
       }
     });
     // For the browser tests' frame-time check; not state, so it costs no render.
     c.dataset.drawMs = (performance.now() - t0).toFixed(2);
-  }, [model, focus, cursor, matches, widthPx, heightPx, focused]);
+    // What the cursor's frame reads on the canvas, which the DOM cannot otherwise show to a test.
+    c.dataset.cursorLabel = cursorLabel;
+  }, [model, focus, cursor, matches, widthPx, heightPx, focused, textPx]);
 
   const at = (e: MouseEvent) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -156,8 +192,8 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
     <div>
       <nav class="crumbs" aria-label="Zoom path">
         {crumbs.map((i) => (
-          <button type="button" onClick={() => zoom(i)} title={model.func[i] || "all samples"}>
-            {i === 0 ? "all" : model.func[i]}
+          <button type="button" onClick={() => zoom(i)} title={frameName(model, i)}>
+            {i === 0 ? "all" : crumbName(model.func[i]!)}
           </button>
         ))}
       </nav>
@@ -188,9 +224,16 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
           <div
             class="flame-tip"
             role="tooltip"
-            style={{ left: `${Math.min(hover.x + 12, widthPx - 320)}px`, top: `${hover.y + 16}px` }}
+            style={{
+              left: `${Math.max(0, Math.min(hover.x + 12, widthPx - 320))}px`,
+              top: `${hover.y + 16}px`,
+            }}
           >
-            {describe(model, hover.node)}
+            {/* The whole name, as text: trace strings never become markup. */}
+            <div class="flame-tip-name" data-testid="flame-tip-name">
+              {frameName(model, hover.node)}
+            </div>
+            <div>{frameNumbers(model, hover.node)}</div>
           </div>
         )}
       </div>

@@ -141,3 +141,12 @@ export function frameColor(func: string): string {
   const light = 55 + Math.floor(((h >>> 8) & 0xff) / 25);
   return `hsl(${hue}, 85%, ${light}%)`;
 }
+
+/** The deepest row `layoutFrame` draws for this focus and width: the graph is as tall as what shows. */
+export function visibleDepth(m: FlameModel, focus: number, widthPx: number, minPx: number): number {
+  let deepest = 0;
+  layoutFrame(m, focus, widthPx, minPx, (_i, _x, _w, row) => {
+    if (row > deepest) deepest = row;
+  });
+  return deepest;
+}

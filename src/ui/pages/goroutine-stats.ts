@@ -12,7 +12,7 @@ export interface Category {
   readonly ns: (g: GoroutineJson) => number;
 }
 
-const blockColor = "#d01c8b";
+export const blockColor = "#d01c8b";
 
 /** The categories the goroutines of a group have (block reasons present in any of them), in bar order. */
 export function categoriesOf(goroutines: readonly GoroutineJson[]): Category[] {
@@ -27,7 +27,9 @@ export function categoriesOf(goroutines: readonly GoroutineJson[]): Category[] {
   for (const r of [...reasons].sort()) {
     // A block reason "syscall" shares the syscall-block column, as on Go's page.
     if (r === "syscall") continue;
-    cats.push({ key: `block:${r}`, title: `Block (${r})`, color: blockColor, ns: (g) => g.blockNs[r] ?? 0 });
+    // Go records some blocking with no reason at all ("Block time ()" on its page).
+    const title = r === "" ? "Block (no reason given)" : `Block (${r})`;
+    cats.push({ key: `block:${r}`, title, color: blockColor, ns: (g) => g.blockNs[r] ?? 0 });
   }
   const syscallReason = reasons.has("syscall");
   if (syscallReason) {

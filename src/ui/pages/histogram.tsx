@@ -4,23 +4,25 @@
  * Enter lists them.
  */
 import type { TimeHistogramResult } from "../../query/analysis/protocol.js";
-import { formatCount, formatNs } from "./format.js";
+import { formatNs } from "./format.js";
+import { noun, plural } from "./plural.js";
 
 export function Histogram(props: {
   histogram: TimeHistogramResult;
   /** The link for bucket `index`; without it the bars are a picture only. */
   href?: (index: number) => string;
   active?: number;
+  /** What a bucket counts, singular ("task"). */
   what: string;
 }) {
   const b = props.histogram.buckets;
-  if (b.length === 0) return <span class="muted">no complete {props.what}</span>;
+  if (b.length === 0) return <span class="muted">no complete {noun(0, props.what)}</span>;
   const max = Math.max(...b.map((x) => x.count));
   return (
     <div class="histcell">
       <div class="hist">
         {b.map((x) => {
-          const label = `${formatCount(x.count)} ${props.what} from ${formatNs(x.minNs)} to ${formatNs(x.maxNs)}`;
+          const label = `${plural(x.count, props.what)} from ${formatNs(x.minNs)} to ${formatNs(x.maxNs)}`;
           // Empty buckets keep their place but take no Tab stop.
           if (x.count === 0) return <span class="empty" title={label} />;
           const height = `${Math.max(2, (x.count / max) * 100)}%`;

@@ -13,6 +13,7 @@ import type {
 } from "../../query/analysis/protocol.js";
 import { timelineHref } from "../route.js";
 import { formatCount, formatNs, formatTimeNs } from "./format.js";
+import { plural } from "./plural.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
 /**
@@ -47,7 +48,7 @@ function countLine(
   const more = shown < total ? ` (the first ${formatCount(shown)} shown)` : "";
   return (
     <p data-testid="instance-count" data-value={total}>
-      {formatCount(total)} {total === 1 ? what.replace(/s$/, "") : what}
+      {plural(total, what)}
       {range}
       {more}.
     </p>
@@ -117,7 +118,7 @@ export function TaskInstances(props: { data: TaskListResponse; firstNs: number }
   ];
   return (
     <>
-      {countLine(d.tasks.length, d.total, "tasks", d.bucket)}
+      {countLine(d.tasks.length, d.total, "task", d.bucket)}
       <SortableTable testId="tasks" columns={columns} rows={d.tasks} rowKey={(t) => t.id} />
     </>
   );
@@ -160,7 +161,7 @@ export function RegionInstances(props: { data: RegionListResponse; firstNs: numb
   ];
   return (
     <>
-      {countLine(d.regions.length, d.total, "regions", d.bucket)}
+      {countLine(d.regions.length, d.total, "region", d.bucket)}
       <SortableTable testId="regions" columns={columns} rows={rows} rowKey={(r) => r.key} />
     </>
   );

@@ -1,12 +1,14 @@
 /**
  * Minimum mutator utilization (go tool trace's /mmu): the curve over window
- * sizes on a log axis, which GC work counts (toggles), per-proc or
- * system-wide, optional percentile bands, and the worst windows of a chosen
- * size, each linking to the timeline on exactly that window. Click the
- * chart to list the worst windows of the size under the cursor.
+ * sizes on a log axis up to the trace's whole length (Go's page stops six
+ * decades above the smallest window, often at 1 s), which GC work counts
+ * (toggles), per-proc or system-wide, optional percentile bands, and the
+ * worst windows of a chosen size, each linking to the timeline on exactly
+ * that window. Click the chart to list the worst windows of the size under
+ * the cursor; the line under the chart reads out the values there.
  * Address: `#/mmu?include=stw,background,assist&perProc=1&pct=1&window=NS`.
  */
-import { useMemo } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import type { MMUInclude, MMUResponse } from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
@@ -31,26 +33,29 @@ function isPowerOfTen(x: number): boolean {
 /** MMU, then the p99.9, p99 and p95 utilization lines. */
 const bandColors = ["#0b63ce", "#d95f02", "#7570b3", "#1b9e77"];
 
-function chartOf(m: MMUResponse, onPick: (windowNs: number) => void) {
-  const xs = m.curve.map((p) => p.windowNs);
-  const series: uPlot.Series[] = [{ label: "Window", value: (_u, v) => (v == null ? "" : formatNs(v)) }];
-  const data: (number | null)[][] = [xs];
-  series.push({
-    label: "MMU",
-    stroke: bandColors[0],
-    width: 2,
-    value: (_u, v) => (v == null ? "" : v.toFixed(4)),
-  });
-  data.push(m.curve.map((p) => p.mmu));
-  (m.quantiles ?? []).forEach((q, i) => {
-    series.push({
+/** The lines drawn: the MMU, then one per percentile asked for. */
+function linesOf(m: MMUResponse): { label: string; color: string; values: (number | null)[] }[] {
+  return [
+    { label: "MMU", color: bandColors[0]!, values: m.curve.map((p) => p.mmu) },
+    ...(m.quantiles ?? []).map((q, i) => ({
       label: `p${((1 - q) * 100).toPrecision(3).replace(/\.?0+$/, "")} MU`,
-      stroke: bandColors[i + 1],
-      width: 1.5,
-      dash: [4, 3],
-      value: (_u, v) => (v == null ? "" : v.toFixed(4)),
-    });
-    data.push(m.curve.map((p) => p.percentiles?.[i] ?? null));
+      color: bandColors[i + 1]!,
+      values: m.curve.map((p) => p.percentiles?.[i] ?? null),
+    })),
+  ];
+}
+
+function chartOf(m: MMUResponse, onPick: (windowNs: number) => void, onHover: (i: number | null) => void) {
+  const xs = m.curve.map((p) => p.windowNs);
+  const series: uPlot.Series[] = [{ label: "Window" }];
+  const data: (number | null)[][] = [xs];
+  linesOf(m).forEach((line, i) => {
+    series.push(
+      i === 0
+        ? { label: line.label, stroke: line.color, width: 2 }
+        : { label: line.label, stroke: line.color, width: 1.5, dash: [4, 3] },
+    );
+    data.push(line.values);
   });
   // The band between the MMU and the p95 line: where 95% of windows fall above the floor.
   const bands: uPlot.Band[] = m.quantiles
@@ -59,15 +64,19 @@ function chartOf(m: MMUResponse, onPick: (windowNs: number) => void) {
   const options: Omit<uPlot.Options, "width"> = {
     height: 320,
     bands,
-    scales: { x: { time: false, distr: 3 }, y: { range: [0, 1] } },
+    // The x range is the curve's own, not widened to whole decades, so the last window (the trace's length) is the right edge.
+    scales: { x: { time: false, distr: 3, range: () => [m.xMinNs, m.xMaxNs] }, y: { range: [0, 1] } },
     axes: [
       // A log axis ticks 1–9 in each decade; only the powers of ten get a label.
       { label: "Window size", values: (_u, ticks) => ticks.map((t) => (isPowerOfTen(t) ? formatNs(t) : "")) },
       { label: "Mutator utilization" },
     ],
     cursor: { drag: { x: false, y: false } },
+    // uPlot's own legend reads "Window: MMU:" while nothing is pointed at; the readout below replaces it.
+    legend: { show: false },
     series,
     hooks: {
+      setCursor: [(u) => onHover(u.cursor.idx ?? null)],
       ready: [
         (u) => {
           u.over.addEventListener("click", () => {
@@ -91,13 +100,35 @@ function windowChoices(m: MMUResponse): number[] {
 }
 
 function Curve(props: { m: MMUResponse; onPick: (w: number) => void }) {
-  const chart = useMemo(() => chartOf(props.m, props.onPick), [props.m]);
+  const [hover, setHover] = useState<number | null>(null);
+  const chart = useMemo(() => chartOf(props.m, props.onPick, setHover), [props.m]);
+  const lines = linesOf(props.m);
+  const point = hover === null ? undefined : props.m.curve[hover];
   return (
-    <UPlotChart
-      label="Minimum mutator utilization by window size"
-      options={chart.options}
-      data={chart.data}
-    />
+    <>
+      <UPlotChart
+        label="Minimum mutator utilization by window size"
+        options={chart.options}
+        data={chart.data}
+      />
+      {/* One line, always there, so pointing at the chart never moves the page. */}
+      <div class="legend chart-readout" data-testid="mmu-legend" aria-live="polite">
+        {point && <span data-testid="mmu-readout-window">Window {formatNs(point.windowNs)}:</span>}
+        {(point || lines.length > 1) &&
+          lines.map((line) => (
+            <span>
+              <span class="swatch" style={{ background: line.color }} />
+              {line.label}
+              {point && hover !== null && ` ${line.values[hover]?.toFixed(4) ?? "–"}`}
+            </span>
+          ))}
+        {!point && lines.length === 1 && (
+          <span class="muted">
+            Point at the curve to read its values; click to list the worst windows of that size.
+          </span>
+        )}
+      </div>
+    </>
   );
 }
 
@@ -172,6 +203,7 @@ export function MMUPage(props: PageProps) {
     perProc,
     percentiles: pct,
     worstWindowNs,
+    toTraceLength: true,
   });
   const firstNs = useFirstEventNs();
   const go = (change: Record<string, string | number | undefined>) => {

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import type { AnalysisStatus } from "../../query/analysis/protocol.js";
 import type { Loaded } from "./analysis-api.js";
-import { formatCount } from "./format.js";
+import { plural } from "./plural.js";
 import "./pages.css";
 
 export function PageFrame(props: { title: string; intro?: ComponentChildren; children?: ComponentChildren }) {
@@ -19,7 +19,7 @@ export function PageFrame(props: { title: string; intro?: ComponentChildren; chi
 function progress(s: AnalysisStatus | undefined): string {
   if (!s || s.events === 0) return "";
   const pct = s.totalBytes ? ` ${Math.floor((s.bytesRead / s.totalBytes) * 100)}%` : "";
-  return `${pct} (${formatCount(s.events)} events read)`;
+  return `${pct} (${plural(s.events, "event")} read)`;
 }
 
 /** The loading or error line for `loaded`, or the children once it is done. */

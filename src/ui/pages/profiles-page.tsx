@@ -17,6 +17,7 @@ import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analys
 import { FlameGraph } from "./flame-graph.js";
 import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
+import { plural } from "./plural.js";
 import { RangeForm } from "./range-form.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
@@ -58,7 +59,7 @@ function Profile(props: { p: ProfileResponse }) {
   return (
     <>
       <p data-testid="profile-total" data-value={p.totalNs}>
-        {formatNs(p.totalNs)} of delay in {formatCount(p.count)} intervals.
+        {formatNs(p.totalNs)} of delay in {plural(p.count, "interval")}.
       </p>
       {p.totalNs > 0 && (
         <>

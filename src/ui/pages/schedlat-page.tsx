@@ -74,7 +74,7 @@ function SchedLatency(props: { d: SchedLatencyResponse; firstNs: number }) {
       </dl>
       {notCounted.length > 0 && <p class="muted">Not counted: {notCounted.join(", ")}.</p>}
       <h2>Distribution of waits</h2>
-      <Histogram histogram={d.histogram} what="waits" />
+      <Histogram histogram={d.histogram} what="wait" />
       <h2>By goroutine group</h2>
       <SortableTable testId="sched-groups" columns={groupColumns} rows={d.groups} rowKey={(g) => g.name} />
       <h2>Longest waits</h2>

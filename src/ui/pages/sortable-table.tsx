@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
+import { plural } from "./plural.js";
 
 const rowLimit = 500;
 
@@ -59,7 +60,8 @@ export function SortableTable<T>(props: {
                 <button type="button" class="sort" onClick={() => sortBy(i)}>
                   {c.title}
                   <span class="arrow" aria-hidden="true">
-                    {i === col ? (desc ? " ▼" : " ▲") : ""}
+                    {/* No break before the arrow: a wrapped header keeps it on its last word. */}
+                    {i === col ? (desc ? "\u00a0▼" : "\u00a0▲") : ""}
                   </span>
                 </button>
               </th>
@@ -90,7 +92,7 @@ export function SortableTable<T>(props: {
         <tfoot>
           <tr>
             <td colSpan={props.columns.length}>
-              {rows.length - limit} more rows.{" "}
+              {plural(rows.length - limit, "more row")}.{" "}
               <button type="button" onClick={() => setLimit(limit + rowLimit * 4)}>
                 Show more
               </button>

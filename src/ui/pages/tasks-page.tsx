@@ -53,7 +53,7 @@ function TaskTypes(props: { data: TasksResponse }) {
             <td>
               <Histogram
                 histogram={t.histogram}
-                what="tasks"
+                what="task"
                 href={(bucket) => routeHref("tasks", { type: t.type, bucket })}
               />
             </td>
@@ -86,7 +86,7 @@ export function TasksPage(props: PageProps) {
                 <div class="bucket-pick">
                   <Histogram
                     histogram={t.histogram}
-                    what="tasks"
+                    what="task"
                     active={bucket}
                     href={(b) => routeHref("tasks", { type, bucket: b })}
                   />
@@ -137,7 +137,7 @@ function RegionTypes(props: { data: RegionsResponse }) {
             <td>
               <Histogram
                 histogram={g.histogram}
-                what="regions"
+                what="region"
                 href={(bucket) => routeHref("regions", { type: g.type, pc: g.frame.pc, bucket })}
               />
             </td>
@@ -175,7 +175,7 @@ export function RegionsPage(props: PageProps) {
                 <div class="bucket-pick">
                   <Histogram
                     histogram={g.histogram}
-                    what="regions"
+                    what="region"
                     active={bucket}
                     href={(b) => routeHref("regions", { type, pc, bucket: b })}
                   />
