@@ -7,10 +7,13 @@
  * must be there, and whole.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { haveWild, inCI, repoRoot, wildDir } from "./corpus.js";
 
 /** The test files that read the wild corpus, named as in src/. */
@@ -23,6 +26,7 @@ function testsReadingWild(): string[] {
       if (e.isDirectory()) walk(p);
       else if (
         e.name.endsWith(".test.ts") &&
+        e.name !== "wild-corpus.test.ts" &&
         /\bwild(Traces|Trace|Named|Only)\(/.test(readFileSync(p, "utf8"))
       )
         out.push(relative(src, p).replace(/\.test\.ts$/, ""));
@@ -51,7 +55,9 @@ const missingReason = (): string => {
   );
 };
 
-it("the wild-trace corpus is here and whole (or its absence is reported once)", {
+const presenceTest = "the wild-trace corpus is here and whole (or its absence is reported once)";
+
+it(presenceTest, {
   skip: haveWild || inCI ? false : missingReason(),
 }, () => {
   assert.ok(haveWild, `the wild-trace corpus (${wildDir}) is required in CI but missing`);
@@ -73,5 +79,50 @@ it("the wild-trace corpus is here and whole (or its absence is reported once)", 
       r.sha256,
       `${r.name}: sha256`,
     );
+  }
+});
+
+it("without the corpus: one skip line locally, failures in CI", () => {
+  const empty = mkdtempSync(join(tmpdir(), "gotrace-no-shared-"));
+  try {
+    const env = (ci: boolean) => {
+      // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of printing.
+      const { NODE_TEST_CONTEXT: _, ...rest } = process.env;
+      const e: NodeJS.ProcessEnv = { ...rest, GOTRACE_SHARED: empty };
+      if (ci) e.CI = "true";
+      else delete e.CI;
+      return e;
+    };
+    const self = fileURLToPath(import.meta.url);
+    const runSelf = (ci: boolean) =>
+      spawnSync(
+        process.execPath,
+        [
+          "--test",
+          "--test-reporter=tap",
+          `--test-name-pattern=^${presenceTest.replace(/[()]/g, "\\$&")}$`,
+          self,
+        ],
+        { env: env(ci), encoding: "utf8" },
+      );
+    const local = runSelf(false);
+    assert.equal(local.status, 0, local.stdout + local.stderr);
+    const skips = local.stdout.split("\n").filter((l) => /# SKIP .*wild-trace corpus/.test(l));
+    assert.equal(skips.length, 1, local.stdout);
+    assert.match(skips[0]!, /is absent.*decode\/reader.*GOTRACE_SHARED/);
+    const ci = runSelf(true);
+    assert.notEqual(ci.status, 0, "CI=true passed without the corpus");
+    assert.match(ci.stdout, /required in CI but missing/);
+    // A test that reads wild traces fails in CI too, not only this one.
+    const corpusJs = join(repoRoot, "dist", "testing", "corpus.js");
+    const read = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", `(await import(${JSON.stringify(corpusJs)})).wildTraces();`],
+      { env: env(true), encoding: "utf8" },
+    );
+    assert.notEqual(read.status, 0);
+    assert.match(read.stderr, /wild-trace corpus .* is required in CI but missing/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
   }
 });
