@@ -4,7 +4,7 @@
  * heap against Go's own event dump, and the rollback of a broken trace.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { TraceError } from "../decode/errors.js";
@@ -17,7 +17,9 @@ import {
   mapLimit,
   requirement,
   traceFiles,
-  wildDir,
+  wildOnly,
+  wildTrace,
+  wildTraces,
 } from "../testing/corpus.js";
 import { type Activity, ActivityTally } from "./activity.js";
 import { runAnalyzers } from "./analyzer.js";
@@ -31,7 +33,7 @@ describe("ActivityTally", () => {
     const reused = new Set(["cgocallback"]);
     const files = [
       ...traceFiles(fixturesDir, () => true),
-      ...traceFiles(wildDir, (v) => v >= 22).filter((f) => readFileSync(f).length < 500_000),
+      ...wildTraces((v) => v >= 22).filter((f) => readFileSync(f).length < 500_000),
     ];
     assert.ok(files.length > 80);
     for (const f of files.filter((f) => !reused.has(basename(f).split("-")[0]!))) {
@@ -61,8 +63,8 @@ describe("ActivityTally", () => {
         join(fixturesDir, f),
       ),
       // The trace starts in the middle of a GC cycle.
-      join(wildDir, "MichaelF102__ciaone__trace.out"),
-    ].filter(existsSync);
+      wildTrace("MichaelF102__ciaone__trace.out") ?? [],
+    ].flat();
     await mapLimit(files, 2, async (f) => {
       const [go, ours] = await Promise.all([goParsed(f), activityOf(readFileSync(f))]);
       assert.equal(go.status, 0, go.stderr);
@@ -83,12 +85,10 @@ describe("ActivityTally", () => {
     });
   });
 
-  it("counts a GC cycle running across a generation boundary once", {
-    skip: requirement(existsSync(wildDir), "../shared"),
-  }, async () => {
+  it("counts a GC cycle running across a generation boundary once", { skip: wildOnly() }, async () => {
     // Go's dump of this trace has 93 mark phases begin, and one of them
     // announced again (RangeActive) when generation 11 starts.
-    const a = await activityOf(readFileSync(join(wildDir, "AnhPhix3405__test__trace.out")));
+    const a = await activityOf(readFileSync(wildTrace("AnhPhix3405__test__trace.out")!));
     assert.equal(a.gcCycles, 93);
   });
 

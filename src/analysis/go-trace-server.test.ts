@@ -22,7 +22,7 @@ import { TraceError } from "../decode/errors.js";
 import { quoteGo } from "../format/go-quote.js";
 import { annotatedTraceText } from "../testing/annotated-trace.js";
 import { buildTrace } from "../testing/build-trace.js";
-import { fixturesDir, haveGo, requirement, traceFiles, wildDir } from "../testing/corpus.js";
+import { fixturesDir, haveGo, requirement, traceFiles, wildNamed, wildTraces } from "../testing/corpus.js";
 import { type GoTraceServer, startGoTraceServer } from "../testing/go-trace-pages.js";
 import {
   type GoBucket,
@@ -59,16 +59,14 @@ const sample = [
     "manygen-go1.26",
   ].map((f) => join(fixturesDir, `${f}.trace`)),
   cut,
-  ...[
+  ...wildNamed([
     "IcaroSilvaFK__developer_academy_mvc__trace.out",
     "shft1__service-courier__profiles_trace.out",
     "IPampurin__pprofSimpleService__trace_before.out",
     "horitomoyuki__go-scripts__goroutine_trace.out",
-  ].map((f) => join(wildDir, f)),
+  ]),
 ];
-const traces = all
-  ? [...traceFiles(fixturesDir, () => true), ...traceFiles(wildDir, (v) => v >= 11)]
-  : sample;
+const traces = all ? [...traceFiles(fixturesDir, () => true), ...wildTraces((v) => v >= 11)] : sample;
 
 /** The /mmu page's default, per P, with sweeping, sweeping alone, and nothing. */
 const flagSets = [

@@ -9,7 +9,7 @@
  * reads (our fixtures, and the wild traces from Go 1.11 on).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -23,7 +23,8 @@ import {
   repoRoot,
   requirement,
   traceFiles,
-  wildDir,
+  wildNamed,
+  wildTraces,
 } from "../testing/corpus.js";
 import {
   type GoGroupPage,
@@ -130,13 +131,13 @@ const sample = [
   "sched-go1.21.trace",
   "annotations-go1.21.trace",
 ].map((f) => join(fixturesDir, f));
-const wildSample = [
+const wildSample = wildNamed([
   "IPampurin__pprofSimpleService__trace_before.out",
   "MustafaevAlim__l4.5__trace.out",
   "Zhodaran__metrick__trace.out",
   // Has goroutines blocked "forever".
   "TumCucTom__gameoflife__trace.out",
-].map((f) => join(wildDir, f));
+]);
 
 describe("goroutine analysis equals go tool trace's /goroutines and /goroutine pages", () => {
   const noGo = requirement(haveGo(), "the go command");
@@ -144,9 +145,8 @@ describe("goroutine analysis equals go tool trace's /goroutines and /goroutine p
 
   it("on a sample of fixtures and wild traces", { skip: noGo, timeout: 300_000 }, async () => {
     const files = all
-      ? [...traceFiles(fixturesDir, () => true), ...traceFiles(wildDir, (v) => v >= 11)]
-      : [...sample, ...wildSample.filter((f) => existsSync(f))];
-    if (!all) requirement(files.length === sample.length + wildSample.length, "../shared/wild-traces");
+      ? [...traceFiles(fixturesDir, () => true), ...wildTraces((v) => v >= 11)]
+      : [...sample, ...wildSample];
     const results = await mapLimit(files, 2, async (f) => ({ f, ...(await compareGoroutinesWithGo(f)) }));
     const goroutines = results.reduce((s, r) => s + r.goroutines, 0);
     const groups = results.reduce((s, r) => s + r.groups, 0);

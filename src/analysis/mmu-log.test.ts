@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { drive } from "../decode/drive.js";
-import { chunksOf, fixturesDir, traceFiles, wildDir } from "../testing/corpus.js";
+import { chunksOf, fixturesDir, traceFiles, wildTraces } from "../testing/corpus.js";
 import { MMUEventLog } from "./mmu-log.js";
 import { MutatorUtilAnalyzer, type UtilSeries } from "./mutator-util.js";
 
@@ -39,7 +39,7 @@ async function compare(bytes: Uint8Array): Promise<number> {
 }
 
 describe("MMU event log", () => {
-  const files = [...traceFiles(fixturesDir, () => true), ...traceFiles(wildDir, () => true)];
+  const files = [...traceFiles(fixturesDir, () => true), ...wildTraces()];
   it("replays to the same utilization as a full pass, for every GC choice", async () => {
     assert.ok(files.length > 20);
     for (const file of files) {

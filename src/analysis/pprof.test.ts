@@ -49,7 +49,7 @@ import {
   repoRoot,
   requirement,
   traceFiles,
-  wildDir,
+  wildTraces,
 } from "../testing/corpus.js";
 
 /** A profile as sorted lines "frame;frame;… => count delay", frame = "func file:line". */
@@ -136,7 +136,7 @@ const skipDiff =
   requirement(goMinor >= 26, "go 1.26+ (older go tool trace has golang/go#74850)");
 
 describe("blocking profiles equal go tool trace -pprof=TYPE", { skip: skipDiff }, () => {
-  const wild = traceFiles(wildDir, (v) => v >= 22);
+  const wild = wildTraces((v) => v >= 22);
   const fixtures = traceFiles(fixturesDir, () => true);
 
   it("on every fixture and every Go 1.22+ wild trace, all four types", async () => {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { chunksOf, fixturesDir, traceFiles, wildDir } from "../testing/corpus.js";
+import { chunksOf, fixturesDir, traceFiles, wildTraces } from "../testing/corpus.js";
 import { drive } from "./drive.js";
 import { type EventBatch, EventBatcher, EventReplayer } from "./event-batch.js";
 import { formatEvent } from "./event-string.js";
@@ -31,7 +31,7 @@ async function compare(bytes: Uint8Array): Promise<number> {
 }
 
 describe("event batches", () => {
-  const files = [...traceFiles(fixturesDir, () => true), ...traceFiles(wildDir, () => true)];
+  const files = [...traceFiles(fixturesDir, () => true), ...wildTraces()];
   it("replay every event as the reader gave it, whole and cut short", async () => {
     assert.ok(files.length > 20);
     let events = 0;

@@ -55,9 +55,7 @@ async function outcome(bytes: Uint8Array): Promise<Error | undefined> {
   }
 }
 
-describe("Go's golden .test traces", {
-  skip: requirement(existsSync(testsDir), "../shared/go-traces"),
-}, () => {
+describe("Go's golden .test traces", () => {
   const all = existsSync(testsDir) ? goldens() : [];
   const tmp = mkdtempSync(join(tmpdir(), "gotrace-golden-"));
   after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
  * trace in the corpus and in our fixtures, including where Go fails.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
 import {
@@ -13,9 +13,9 @@ import {
   haveGo,
   mapLimit,
   requirement,
-  sharedDir,
   traceFiles,
-  wildDir,
+  wildOnly,
+  wildTraces,
 } from "../testing/corpus.js";
 import { dumpParsed } from "../testing/dump.js";
 
@@ -43,10 +43,9 @@ const modern = (v: number) => v >= 22;
 
 describe("gotrace dump equals go tool trace -d=parsed", () => {
   const noGo = requirement(haveGo(), "the go command");
-  const noShared = requirement(existsSync(sharedDir), "../shared (the trace corpus)");
 
-  it("on every Go 1.22+ wild trace", { skip: noGo ?? noShared, timeout: 600_000 }, async () => {
-    const files = traceFiles(wildDir, modern);
+  it("on every Go 1.22+ wild trace", { skip: noGo ?? wildOnly(), timeout: 600_000 }, async () => {
+    const files = wildTraces(modern);
     assert.ok(files.length >= 19, `expected the wild 1.22+ traces, found ${files.length}`);
     await mapLimit(files, 2, compareWithGo);
   });
@@ -59,10 +58,10 @@ describe("gotrace dump equals go tool trace -d=parsed", () => {
 });
 
 describe("streaming", () => {
-  it("gives the same events whatever the chunk size", {
-    skip: requirement(existsSync(wildDir), "../shared"),
-  }, async () => {
-    const files = traceFiles(wildDir, modern).slice(0, 6);
+  it("gives the same events whatever the chunk size", async () => {
+    const small = traceFiles(fixturesDir, modern).filter((f) => /\/sched-go1\.2[26]\.trace$/.test(f));
+    assert.equal(small.length, 2);
+    const files = [...wildTraces(modern).slice(0, 6), ...small];
     for (const f of files) {
       const bytes = readFileSync(f);
       const whole = await dumpParsed(bytes, bytes.length);

@@ -19,11 +19,11 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fixturesDir, mapLimit, repoRoot, requirement, traceFiles, wildDir } from "../testing/corpus.js";
+import { fixturesDir, mapLimit, repoRoot, requirement, traceFiles, wildTraces } from "../testing/corpus.js";
 import { caseSeed, Rng, type TraceLayout, traceLayout } from "../testing/fuzz-cases.js";
 import { firstDifference, goBytes, goTraceCommand, isGoCrash, runGoParsed } from "../testing/fuzz-main.js";
 import { TraceError } from "./errors.js";
@@ -327,9 +327,7 @@ describe("truncated traces", () => {
     const t0 = performance.now();
     const paths = traceFiles(fixturesDir, (v) => v >= 22);
     assert.ok(paths.length >= 50, `expected the 1.22+ fixtures, found ${paths.length}`);
-    if (existsSync(wildDir)) {
-      paths.push(...traceFiles(wildDir, (v) => v >= 22).filter((p) => statSync(p).size < wildMaxBytes));
-    }
+    paths.push(...wildTraces((v) => v >= 22).filter((p) => statSync(p).size < wildMaxBytes));
     const sources = paths.map(loadSource);
     const cuts = sources.flatMap(randomCuts);
     const t = tally();

@@ -4,9 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { mapLimit, runProcess } from "../testing/corpus.js";
+import { goTracesDir, inCI, mapLimit, repoRoot, runProcess, wildTraces } from "../testing/corpus.js";
 import { unquoteGo } from "./go-quote.js";
 import { formatRawEvent, type RawEvent } from "./raw.js";
 import { RawFormatError, RawReader, readRawTrace, scanHeader } from "./raw-reader.js";
@@ -214,10 +213,6 @@ test("a huge event arriving in small chunks is read in linear time", () => {
 
 // ---- Differential: our wire dump against `go tool trace -d=wire`. ----
 
-const inCI = process.env.CI === "true";
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const shared = join(repoRoot, "../shared");
-
 function skipOrFail(t: TestContext, reason: string): void {
   if (inCI) assert.fail(`CI=true but ${reason}`);
   console.log(`# skipped: ${reason}`);
@@ -332,14 +327,9 @@ test("wire dumps equal `go tool trace -d=wire` on real, odd and crafted traces",
     skipOrFail(t, "the go command is not available");
     return;
   }
-  if (!existsSync(join(shared, "wild-traces"))) {
-    skipOrFail(t, `${shared}/wild-traces is absent`);
-    return;
-  }
-
-  const goTraces = join(shared, "go-traces/src/internal");
+  const goTraces = join(goTracesDir, "src/internal");
   const sources = [
-    ...filesIn(join(shared, "wild-traces"), (n) => !n.endsWith(".md")),
+    ...wildTraces(),
     ...filesIn(join(goTraces, "trace/testdata")),
     ...filesIn(join(goTraces, "trace/internal/tracev1/testdata")),
     ...filesIn(join(goTraces, "traceparser/testdata")),

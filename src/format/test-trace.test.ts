@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { mapLimit, runProcess } from "../testing/corpus.js";
+import { goTracesDir, inCI, mapLimit, runProcess } from "../testing/corpus.js";
 import { formatRawEvent, type RawEvent } from "./raw.js";
 import { readRawTrace } from "./raw-reader.js";
 import { writeRawTrace } from "./raw-writer.js";
@@ -110,9 +109,7 @@ test("malformed .test files fail with Go's messages", () => {
 
 // ---- Go's .test files: round trips, and the bytes we make, read by Go. ----
 
-const inCI = process.env.CI === "true";
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const goTraces = join(repoRoot, "../shared/go-traces/src");
+const goTraces = join(goTracesDir, "src");
 const testsDir = join(goTraces, "internal/trace/testdata/tests");
 const bareTextTrace = join(goTraces, "cmd/trace/testdata/go122.test");
 
@@ -131,12 +128,12 @@ interface Case {
   readonly expect?: ReturnType<typeof parseExpectation>;
 }
 
-/** Every .test file plus the bare go122.test, parsed; undefined (after skipping) if absent. */
-function goTestCases(t: TestContext): Case[] | undefined {
-  if (!existsSync(testsDir) || !existsSync(bareTextTrace)) {
-    skipOrFail(t, `${goTraces} is absent`);
-    return undefined;
-  }
+/** Every .test file plus the bare go122.test (vendored in testdata/go-traces), parsed. */
+function goTestCases(): Case[] {
+  assert.ok(
+    existsSync(testsDir) && existsSync(bareTextTrace),
+    `Go's text traces are missing from ${goTraces}`,
+  );
   const cases: Case[] = readdirSync(testsDir)
     .filter((n) => n.endsWith(".test"))
     .map((n) => {
@@ -165,9 +162,8 @@ function goTestCases(t: TestContext): Case[] | undefined {
   return cases;
 }
 
-test("Go's text traces round-trip: text → events → wire → events → text", (t) => {
-  const cases = goTestCases(t);
-  if (cases === undefined) return;
+test("Go's text traces round-trip: text → events → wire → events → text", () => {
+  const cases = goTestCases();
   for (const c of cases) {
     const back = readRawTrace(c.traceBytes);
     assert.equal(back.error, undefined, c.name);
@@ -192,8 +188,7 @@ async function runGoTrace(
 }
 
 test("Go reads the wire bytes we make from its text traces as the same events, and as expected", async (t) => {
-  const cases = goTestCases(t);
-  if (cases === undefined) return;
+  const cases = goTestCases();
   if (spawnSync("go", ["version"]).status !== 0) {
     skipOrFail(t, "the go command is not available");
     return;

@@ -1,7 +1,7 @@
 /**
  * Every page on every trace: `gotrace view` on each real-world trace in
- * ../shared/wild-traces (Go 1.5 to 1.26, some damaged, some not traces at
- * all) and on a fixture from each toolchain 1.21–1.27, with the timeline
+ * the wild-trace corpus (Go 1.5 to 1.26, some damaged), when it is
+ * here, and on a fixture from each toolchain 1.21–1.27, with the timeline
  * and all seven analysis pages opened in chromium. Each page must finish
  * loading with content and no error line, and the browser must see no
  * console error, page error or failed request. A file gotrace cannot serve
@@ -9,20 +9,11 @@
  * page live in the other *.browser.test.ts files; this one is for breadth.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { browserSkip, collectErrors, launchChromium, startView } from "../testing/browser.js";
-import {
-  fixturesDir,
-  mapLimit,
-  repoRoot,
-  requirement,
-  runProcess,
-  traceFiles,
-  wildDir,
-} from "../testing/corpus.js";
+import { fixturesDir, mapLimit, repoRoot, runProcess, traceFiles, wildTraces } from "../testing/corpus.js";
 
 const pages = [
   "#/overview",
@@ -35,11 +26,7 @@ const pages = [
 ];
 
 function traces(): string[] {
-  const wild = existsSync(wildDir)
-    ? readdirSync(wildDir)
-        .filter((n) => n !== "MANIFEST.md")
-        .map((n) => join(wildDir, n))
-    : [];
+  const wild = wildTraces();
   const fixtures = traceFiles(fixturesDir, () => true).filter((f) =>
     /^gc-go1\.\d+\.trace$/.test(basename(f)),
   );
@@ -96,8 +83,6 @@ describe("every page on every corpus trace", { skip: browserSkip() }, () => {
   after(() => browser?.close());
 
   it("serves each trace or fails in one line, and every page loads without errors", async (t) => {
-    const skip = requirement(existsSync(wildDir), `the wild traces (${wildDir})`);
-    if (skip) t.diagnostic(skip);
     const files = traces();
     assert.ok(files.length >= 7, "the toolchain fixtures at least");
     let served = 0;

@@ -10,12 +10,59 @@ import { fileURLToPath } from "node:url";
 
 /** The repository root (this file is compiled to dist/testing/). */
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-export const sharedDir = join(repoRoot, "..", "shared");
-export const wildDir = join(sharedDir, "wild-traces");
-export const goTracesDir = join(sharedDir, "go-traces");
+/** Our own fixtures, written by testdata/generate.sh. */
 export const fixturesDir = join(repoRoot, "testdata", "traces");
+/** Go's own test traces (BSD-licensed, kept with Go's LICENSE and their MANIFEST lines). */
+export const goTracesDir = join(repoRoot, "testdata", "go-traces");
+/**
+ * The folder beside the checkout that holds the wild-trace corpus, or
+ * GOTRACE_SHARED. The wild traces come from public projects under licenses
+ * that vary, so they are not in the repository.
+ */
+export const sharedDir = process.env.GOTRACE_SHARED || join(repoRoot, "..", "shared");
+/** Real-world traces from public projects (see sharedDir). */
+export const wildDir = join(sharedDir, "wild-traces");
 
 export const inCI = process.env.CI === "true";
+
+/**
+ * Whether the wild-trace corpus is here. Tests that read it together with
+ * other traces carry on without it; tests that read nothing else skip. Its
+ * absence is reported once, by testing/wild-corpus.test.ts, rather than by
+ * each test, and in CI it is an error.
+ */
+export const haveWild = existsSync(wildDir);
+
+function wildMissing(): void {
+  if (inCI) throw new Error(`the wild-trace corpus (${wildDir}) is required in CI but missing`);
+}
+
+/** The wild traces whose header version passes `accept`; none when the corpus is absent. */
+export function wildTraces(accept: (version: number) => boolean = () => true): string[] {
+  if (!haveWild) wildMissing();
+  return traceFiles(wildDir, accept);
+}
+
+/** The paths of the named wild traces; none when the corpus is absent. */
+export function wildNamed(names: readonly string[]): string[] {
+  if (!haveWild) wildMissing();
+  return haveWild ? names.map((n) => join(wildDir, n)) : [];
+}
+
+/** The path of one wild trace, or undefined when the corpus is absent. */
+export function wildTrace(name: string): string | undefined {
+  if (!haveWild) wildMissing();
+  return haveWild ? join(wildDir, name) : undefined;
+}
+
+/**
+ * The `skip` option of a test that reads only wild traces: true (a silent
+ * skip; wild-corpus.test.ts says why, once) when the corpus is absent.
+ */
+export function wildOnly(): boolean {
+  if (!haveWild) wildMissing();
+  return !haveWild;
+}
 
 /**
  * Returns a reason to skip if `what` is unavailable, or undefined if it is

@@ -337,15 +337,16 @@ export interface GoComparison {
 // ---------------------------------------------------------------------------
 // Known reader bugs
 //
-// Each open one has a `todo` test with a minimal reproducer in decode/fuzz.test.ts.
-// Until it is fixed, a fuzz case showing it is counted and listed, not
-// failed, so that the fuzz tests keep catching new bugs. The matchers are
+// Each open one is a known limit in the README, with minimal reproducers in
+// decode/fuzz.test.ts that check what gotrace prints today. Until it is
+// fixed, a fuzz case showing it is counted and listed, not failed, so that
+// the fuzz tests keep catching new bugs. The matchers are
 // narrow: they look for the bug's own signature in the input. (Fixed ones
 // are removed from here; their reproducers stay as regression tests.)
 
 export const knownIssues = {
   "past-2^53":
-    "Numbers a double cannot hold: IDs ≥ 2^53 print rounded (M=2^53+1 as 2^53; M=2^64−2 becomes −1, no thread), and times more than 2^53 ns after the first event lose Go's +1 tie-breaks (STYLE.md: relative ns are exact to 2^53)",
+    "numbers a double cannot hold: IDs ≥ 2^53 print rounded (M=2^53+1 as 2^53; M=2^64−2 becomes −1, no thread), and times more than 2^53 ns after the first event lose Go's +1 tie-breaks (times are held as ns from the first event, exact to 2^53)",
 } as const;
 export type KnownIssue = keyof typeof knownIssues;
 

@@ -22,12 +22,13 @@ import {
   goParsed,
   goTracesDir,
   haveGo,
+  haveWild,
   headerVersion,
   mapLimit,
   requirement,
-  sharedDir,
   traceFiles,
-  wildDir,
+  wildTrace,
+  wildTraces,
 } from "../../testing/corpus.js";
 import { dumpParsed } from "../../testing/dump.js";
 import { buildGoV1Oracle, type GoV1Oracle } from "../../testing/go-v1-oracle.js";
@@ -61,7 +62,7 @@ function traceFilesDeep(dir: string, accept: (v: number) => boolean): string[] {
 function goAcceptedFiles(): string[] {
   return [
     ...traceFilesDeep(goTracesDir, goReads),
-    ...traceFiles(wildDir, goReads),
+    ...wildTraces(goReads),
     ...traceFiles(fixturesDir, goReads).filter((f) => f.endsWith("-go1.21.trace")),
   ];
 }
@@ -177,9 +178,7 @@ function eventMultiset(text: string): string[] {
 }
 
 describe("Go 1.11–1.21 traces dump exactly as Go's reader prints them", () => {
-  const skip =
-    requirement(haveGo(), "the go command") ??
-    requirement(existsSync(sharedDir), "../shared (the trace corpus)");
+  const skip = requirement(haveGo(), "the go command");
   let oracle: GoV1Oracle | undefined;
   before(() => {
     if (!skip) oracle = buildGoV1Oracle();
@@ -191,8 +190,8 @@ describe("Go 1.11–1.21 traces dump exactly as Go's reader prints them", () => 
     timeout: 120_000,
   }, async () => {
     const files = goAcceptedFiles();
-    // 24 in go-traces (tracev1 testdata, its older copies, traceparser's), 13 wild, 10 fixtures.
-    assert.ok(files.length >= 47, `found ${files.length} traces`);
+    // 37 in go-traces (tracev1 testdata, its older copies, traceparser's), 11 fixtures, 13 wild.
+    assert.ok(files.length >= 48 + (haveWild ? 13 : 0), `found ${files.length} traces`);
     let failing = 0;
     await mapLimit(files, 4, async (f) => {
       const bytes = readFileSync(f);
@@ -308,10 +307,9 @@ async function readAndValidate(path: string): Promise<TraceError | undefined> {
 }
 
 describe("Go 1.5–1.10 traces (read by gotrace only)", () => {
-  const noShared = requirement(existsSync(sharedDir), "../shared (the trace corpus)");
   const repoTestdata = join(goTracesDir, "src/internal/trace/testdata");
 
-  it("every *_good trace of Go's repository reads and passes the validator", { skip: noShared }, async () => {
+  it("every *_good trace of Go's repository reads and passes the validator", async () => {
     const files = traceFilesDeep(repoTestdata, goRefuses).filter(
       (f) => dirname(f) === repoTestdata && f.endsWith("_good"),
     );
@@ -321,11 +319,10 @@ describe("Go 1.5–1.10 traces (read by gotrace only)", () => {
   });
 
   it("every 1.5–1.10 file in the corpus reads and validates, or fails with one TraceError", {
-    skip: noShared,
     timeout: 60_000,
   }, async () => {
-    const files = [...traceFilesDeep(goTracesDir, goRefuses), ...traceFiles(wildDir, goRefuses)];
-    assert.ok(files.length >= 27, `found ${files.length}`);
+    const files = [...traceFilesDeep(goTracesDir, goRefuses), ...wildTraces(goRefuses)];
+    assert.ok(files.length >= 21 + (haveWild ? 6 : 0), `found ${files.length}`);
     const failed: string[] = [];
     for (const f of files) {
       const err = await readAndValidate(f);
@@ -343,14 +340,12 @@ describe("Go 1.5–1.10 traces (read by gotrace only)", () => {
     console.log(`# ${files.length - failed.length} of ${files.length} Go 1.5–1.10 files read and validated`);
   });
 
-  it("stress_1_5_unordered is caught as Go's old parser caught it", { skip: noShared }, async () => {
+  it("stress_1_5_unordered is caught as Go's old parser caught it", async () => {
     const err = await readAndValidate(join(repoTestdata, "stress_1_5_unordered"));
     assert.equal(err?.reason, "time stamps out of order");
   });
 
-  it("traceparser's good, bad and weird inputs: a validated read or one TraceError, never a crash", {
-    skip: noShared,
-  }, async () => {
+  it("traceparser's good, bad and weird inputs: a validated read or one TraceError, never a crash", async () => {
     const dir = join(goTracesDir, "src/internal/traceparser/testdata");
     const files = readdirSync(dir).filter((f) => /\.(good|bad|weird)$/.test(f));
     assert.equal(files.length, 18);
@@ -359,7 +354,7 @@ describe("Go 1.5–1.10 traces (read by gotrace only)", () => {
     assert.ok(read >= 1);
   });
 
-  it("Go 1.5 stacks name each frame by its PC", { skip: noShared }, async () => {
+  it("Go 1.5 stacks name each frame by its PC", async () => {
     const { text } = await dumpParsed(readFileSync(join(repoTestdata, "stress_1_5_good")));
     assert.match(text, /\n\t0x([0-9a-f]+) @ 0x\1\n\t\t\?:0\n/);
   });
@@ -463,9 +458,7 @@ describe("Go 1.5–1.10 rules, on hand-made traces", () => {
 });
 
 describe("old traces pushed in pieces", () => {
-  it("give the same events whatever the chunk size", {
-    skip: requirement(existsSync(sharedDir), "../shared"),
-  }, async () => {
+  it("give the same events whatever the chunk size", async () => {
     const dir = join(goTracesDir, "src/internal/trace/testdata");
     for (const name of ["http_1_5_good", "stress_start_stop_1_9_good", "user_task_region_1_21_good"]) {
       const bytes = readFileSync(join(dir, name));
@@ -480,21 +473,18 @@ describe("old traces pushed in pieces", () => {
 });
 
 describe("every old trace that reads passes the validator", () => {
-  it("Go 1.11–1.21", { skip: requirement(existsSync(sharedDir), "../shared"), timeout: 60_000 }, async () => {
+  it("Go 1.11–1.21", { timeout: 60_000 }, async () => {
     let read = 0;
     for (const f of goAcceptedFiles()) {
       const err = await readAndValidate(f);
       if (err === undefined) read++;
     }
-    assert.ok(read >= 40, `${read} read`);
+    assert.ok(read >= (haveWild ? 40 : 36), `${read} read`);
   });
 });
 
 describe("damaged old traces of every dialect: events or one TraceError, never a crash", () => {
-  it("overwritten, truncated and cut copies", {
-    skip: requirement(existsSync(sharedDir), "../shared"),
-    timeout: 60_000,
-  }, async () => {
+  it("overwritten, truncated and cut copies", { timeout: 60_000 }, async () => {
     const dir = join(goTracesDir, "src/internal/trace/testdata");
     const bases = [
       "http_1_5_good",
@@ -502,8 +492,9 @@ describe("damaged old traces of every dialect: events or one TraceError, never a
       "http_1_9_good",
       "stress_start_stop_1_10_good",
     ]
-      .map((f) => readFileSync(join(dir, f)))
-      .concat(readFileSync(join(wildDir, "campoy__justforfunc__22-perf_traces_workers-buffered.trace")));
+      .map((f) => join(dir, f))
+      .concat(wildTrace("campoy__justforfunc__22-perf_traces_workers-buffered.trace") ?? [])
+      .map((f) => readFileSync(f));
     let seed = 1_005;
     const rand = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -532,7 +523,6 @@ describe("damaged old traces of every dialect: events or one TraceError, never a
 });
 
 describe("the same program traced by different Go versions tells the same story", () => {
-  const noShared = requirement(existsSync(sharedDir), "../shared (the trace corpus)");
   const dir = join(goTracesDir, "src/internal/trace/testdata");
 
   async function overview(name: string) {
@@ -543,7 +533,7 @@ describe("the same program traced by different Go versions tells the same story"
 
   // runtime/trace's TestTraceStress: 26–28 goroutines created, 15–16 ending; the test
   // forces GCs, 241–349 in these files. (Go 1.5's stress test was a different, shorter one.)
-  it("stress, Go 1.7–1.21: goroutines and GC cycles", { skip: noShared }, async () => {
+  it("stress, Go 1.7–1.21: goroutines and GC cycles", async () => {
     for (const v of [7, 9, 10, 11, 19, 21]) {
       const o = await overview(`stress_1_${v}_good`);
       const what = `stress_1_${v}_good: ${JSON.stringify(o)}`;
@@ -558,7 +548,7 @@ describe("the same program traced by different Go versions tells the same story"
 
   // TestTraceStressStartStop: tracing starts and stops around a busy program; one or two
   // goroutines start inside each window and none ends.
-  it("stress_start_stop, Go 1.9–1.21", { skip: noShared }, async () => {
+  it("stress_start_stop, Go 1.9–1.21", async () => {
     for (const v of [9, 10, 11, 19, 21]) {
       const o = await overview(`stress_start_stop_1_${v}_good`);
       const what = `stress_start_stop_1_${v}_good: ${JSON.stringify(o)}`;
@@ -569,7 +559,7 @@ describe("the same program traced by different Go versions tells the same story"
   });
 
   // The canned http traces of Go 1.7–1.11: one request, 6–7 goroutines, 2 created, 1 ended, no GC.
-  it("http, Go 1.7–1.11", { skip: noShared }, async () => {
+  it("http, Go 1.7–1.11", async () => {
     for (const v of [7, 9, 10, 11]) {
       const o = await overview(`http_1_${v}_good`);
       const what = `http_1_${v}_good: ${JSON.stringify(o)}`;

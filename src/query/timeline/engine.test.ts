@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
-import { fixturesDir, requirement, traceFiles, wildDir } from "../../testing/corpus.js";
+import { fixturesDir, requirement, traceFiles, wildOnly, wildTraces } from "../../testing/corpus.js";
 import { buildTimeline } from "./build.js";
 import type { Engine } from "./engine.js";
 import { goroutineSegments } from "./goroutine-lanes.js";
@@ -18,7 +18,7 @@ import { firstVisible } from "./lod.js";
 import { viewKinds } from "./protocol.js";
 
 const fixtures = traceFiles(fixturesDir, () => true);
-const wild = traceFiles(wildDir, () => true);
+const wild = wildTraces();
 
 async function build(file: string): Promise<Engine> {
   const { engine } = await buildTimeline([readFileSync(file)]);
@@ -177,8 +177,8 @@ describe("timeline invariants", () => {
     }
   });
 
-  it("hold on every wild trace", async (t) => {
-    if (requirement(wild.length > 0, "../shared/wild-traces")) return t.skip();
+  it("hold on every wild trace", { skip: wildOnly() }, async () => {
+    assert.ok(wild.length > 0, "no wild traces");
     for (const file of wild) {
       const engine = await build(file);
       checkTimeline(engine, basename(file));
