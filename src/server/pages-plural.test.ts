@@ -8,11 +8,11 @@ import { describe, it } from "node:test";
 import { importUiModule } from "../testing/ui-module.js";
 
 interface Plural {
-  noun(n: number, one: string, many?: string): string;
+  pluralWord(n: number, one: string, many?: string): string;
   plural(n: number, one: string, many?: string): string;
 }
 
-const p = await importUiModule<Plural>("pages/plural.ts");
+const p = await importUiModule<Plural>("plural.ts");
 
 describe("counted nouns on the analysis pages", () => {
   it("say 1 goroutine, 0 and 2 goroutines", () => {
@@ -25,6 +25,6 @@ describe("counted nouns on the analysis pages", () => {
   it("take an irregular plural", () => {
     assert.equal(p.plural(1, "match", "matches"), "1 match");
     assert.equal(p.plural(3, "match", "matches"), "3 matches");
-    assert.equal(p.noun(0, "task"), "tasks");
+    assert.equal(p.pluralWord(0, "task"), "tasks");
   });
 });

@@ -10,10 +10,10 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { FlameNode } from "../../query/analysis/protocol.js";
+import { plural } from "../plural.js";
 import { fitLabel, labelForms } from "./flame-label.js";
 import { DrawnRects, FlameModel, frameColor, layoutFrame, visibleDepth } from "./flame-layout.js";
 import { formatNs, formatPercent } from "./format.js";
-import { plural } from "./plural.js";
 
 const rowPx = 18;
 const font = "12px system-ui, sans-serif";

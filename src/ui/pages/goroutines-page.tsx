@@ -13,12 +13,12 @@ import type {
   ProfileKind,
 } from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
+import { plural } from "../plural.js";
 import { routeHref, timelineHref } from "../route.js";
 import { analysisUrl, useAnalysis } from "./analysis-api.js";
 import { formatCount, formatNs, formatPercent, groupLabel } from "./format.js";
 import { blockColor, type Category, categoriesOf } from "./goroutine-stats.js";
 import { PageFrame, Pending } from "./page-frame.js";
-import { plural } from "./plural.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
 type Group = GoroutineGroupsResponse["groups"][number];

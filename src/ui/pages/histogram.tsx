@@ -4,8 +4,8 @@
  * Enter lists them.
  */
 import type { TimeHistogramResult } from "../../query/analysis/protocol.js";
+import { plural, pluralWord } from "../plural.js";
 import { formatNs } from "./format.js";
-import { noun, plural } from "./plural.js";
 
 export function Histogram(props: {
   histogram: TimeHistogramResult;
@@ -16,7 +16,7 @@ export function Histogram(props: {
   what: string;
 }) {
   const b = props.histogram.buckets;
-  if (b.length === 0) return <span class="muted">no complete {noun(0, props.what)}</span>;
+  if (b.length === 0) return <span class="muted">no complete {pluralWord(0, props.what)}</span>;
   const max = Math.max(...b.map((x) => x.count));
   return (
     <div class="histcell">

@@ -11,9 +11,9 @@ import type {
   TaskJson,
   TaskListResponse,
 } from "../../query/analysis/protocol.js";
+import { plural } from "../plural.js";
 import { timelineHref } from "../route.js";
 import { formatCount, formatNs, formatTimeNs } from "./format.js";
-import { plural } from "./plural.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
 /**

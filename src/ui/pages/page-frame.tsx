@@ -1,8 +1,8 @@
 /** What every analysis page shares: its title, and a line while its data loads or when it failed. */
 import type { ComponentChildren } from "preact";
 import type { AnalysisStatus } from "../../query/analysis/protocol.js";
+import { plural } from "../plural.js";
 import type { Loaded } from "./analysis-api.js";
-import { plural } from "./plural.js";
 import "./pages.css";
 
 export function PageFrame(props: { title: string; intro?: ComponentChildren; children?: ComponentChildren }) {

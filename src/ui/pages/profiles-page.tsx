@@ -12,12 +12,12 @@ import type {
   TopFunctionJson,
 } from "../../query/analysis/protocol.js";
 import type { PageProps } from "../app.js";
+import { plural } from "../plural.js";
 import { routeHref, timelineHref } from "../route.js";
 import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { FlameGraph } from "./flame-graph.js";
 import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
-import { plural } from "./plural.js";
 import { RangeForm } from "./range-form.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 

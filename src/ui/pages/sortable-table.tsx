@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
-import { plural } from "./plural.js";
+import { plural } from "../plural.js";
 
 const rowLimit = 500;
 
