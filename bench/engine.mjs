@@ -139,6 +139,12 @@ const cliAnalyses = [
   ["mmu", []],
 ];
 
+/** Decode worker counts to measure: 0 (main thread), 1, 2 and the machine's cores. */
+function decodeWorkerCounts() {
+  const cores = os.availableParallelism();
+  return [...new Set([0, 1, 2, Math.min(8, cores)])].sort((a, b) => a - b);
+}
+
 function fmt(x, d = 2) {
   return x === undefined ? "–" : x.toFixed(d);
 }
@@ -165,11 +171,18 @@ export async function runEngineBench(files) {
     const readSecs = [];
     const views = [];
     const cli = new Map();
+    const decode = new Map(decodeWorkerCounts().map((w) => [w, []]));
     for (let run = 0; run < runs; run++) {
       log(`${relative(repoDir, file)}: run ${run + 1} of ${runs}`);
       goSecs.push(goRead(goparse, file).wallSec);
       const rd = runOnce(process.execPath, [join(benchDir, "read.mjs"), file], { useGnuTime: hasGnuTime() });
       if (rd.ok) readSecs.push(rd.wallSec);
+      for (const [w, results] of decode) {
+        const r = runOnce(process.execPath, [join(benchDir, "decode-workers.mjs"), String(w), file], {
+          useGnuTime: hasGnuTime(),
+        });
+        results.push(r.ok ? { sec: r.wallSec, rssKiB: r.maxRssKiB, ...r.report } : { error: r.error });
+      }
       views.push(await viewRun(file));
       if (process.env.BENCH_CLI !== "0") {
         for (const [cmd, args] of cliAnalyses) {
@@ -193,6 +206,25 @@ export async function runEngineBench(files) {
     rows.push(
       `| gotrace readTrace (bench/read.mjs) | ${fmt(read)} s | ${fmt(ratio(read))} | ≥ 1.0× Go's speed (ratio ≤ 1) | ${verdict(read <= go)} |`,
     );
+    const sequentialDecode = median(decode.get(0).filter((r) => r.sec !== undefined).map((r) => r.sec));
+    for (const [w, results] of decode) {
+      const ok = results.filter((r) => r.sec !== undefined);
+      if (ok.length === 0) {
+        rows.push(`| read as the CLI does, ${w} decode workers | failed: ${results[0].error} | | | |`);
+        continue;
+      }
+      const s = median(ok.map((r) => r.sec));
+      const rss = median(ok.map((r) => r.rssKiB ?? Number.NaN)) / 1024;
+      const how =
+        w === 0
+          ? "in the main thread"
+          : w === 1
+            ? "1 decode worker"
+            : `${w} decode workers, ${ok[0].parts} parts${ok.some((r) => r.fellBack) ? ", fell back to sequential" : ""}`;
+      rows.push(
+        `| read as the CLI does: ${how} (${fmt(rss, 0)} MiB peak; ${fmt(sequentialDecode / s)}× the main-thread read) | ${fmt(s)} s | ${fmt(ratio(s))} | | |`,
+      );
+    }
     rows.push(
       `| \`gotrace view\`: URL printed | ${fmt(url)} s | ${fmt(ratio(url))} | ≤ 1.5 | ${verdict(url <= 1.5 * go)} |`,
     );
