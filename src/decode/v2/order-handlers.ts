@@ -214,8 +214,21 @@ dispatch[Ev.GoStatus] = dispatch[Ev.GoStatusStack] = (o, ev, evt, _m, gen, cur) 
     } else {
       ctx = o.alt(cur, cur.g);
       const ms = o.mStates.get(mid);
-      if (ms && isUnknown(ms.g)) {
-        o.log!.assume(ms.g, Assume.GIs, gid);
+      if (ms && (isUnknown(ms.g) || isUnknown(ms.p))) {
+        // The thread's state from before, as the sequential read would have it:
+        // this goroutine, and (the runtime takes every P back at a generation's
+        // start) no proc. Both are assumptions the caller checks.
+        if (isUnknown(ms.g)) o.log!.assume(ms.g, Assume.GIs, gid);
+        else if (ms.g !== gid) {
+          throw new OrderError(
+            `inconsistent thread for syscalling goroutine ${gid}: thread has goroutine ${ms.g}`,
+          );
+        }
+        if (isUnknown(ms.p)) {
+          o.log!.assume(ms.p, Assume.PNone);
+          ms.p = NoProc;
+        }
+        ms.g = gid;
         ctx.g = gid;
       } else if (ms) {
         if (ms.g !== gid) {
@@ -365,7 +378,9 @@ dispatch[Ev.GoSyscallEnd] = (o, ev, evt, _m, _gen, cur) => {
 };
 
 dispatch[Ev.GoSyscallEndBlocked] = (o, ev, evt, _m, _gen, cur) => {
-  if (cur.p !== NoProc) {
+  // Read on its own, a thread met first here gave up its proc before (the caller checks).
+  if (isUnknown(cur.p)) o.log!.assume(cur.p, Assume.PNone);
+  else if (cur.p !== NoProc) {
     const ps = o.pStates.get(cur.p);
     if (!ps) throw new OrderError(`uninitialized proc ${cur.p} found during ${o.evName(ev.type)}`);
     // The P must be stolen first: wait for the ProcSteal on another thread.
