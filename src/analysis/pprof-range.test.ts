@@ -19,9 +19,9 @@ import { runAnalyzers } from "./analyzer.js";
 import {
   BlockingProfileAnalyzer,
   type BlockingProfiles,
+  type BlockingType,
+  blockingTypes,
   type ProfileRecord,
-  type ProfileType,
-  profileTypes,
 } from "./pprof.js";
 
 const fixtures = ["sched-go1.26.trace", "annotations-go1.26.trace", "gc-go1.26.trace", "sched-go1.21.trace"];
@@ -54,7 +54,7 @@ async function profiles(path: string): Promise<BlockingProfiles> {
 
 interface Interval {
   g: number;
-  type: ProfileType;
+  type: BlockingType;
   startNs: number;
   endNs: number;
   stack: string;
@@ -66,7 +66,7 @@ async function naiveIntervals(path: string) {
   const open = new Map<string, { startNs: number; stack: string }>();
   const firstRun = new Map<number, number>();
   const end = new Map<number, number>();
-  const inProfile = (type: ProfileType, to: GoState, reason: string) =>
+  const inProfile = (type: BlockingType, to: GoState, reason: string) =>
     type === "net"
       ? to === GoState.Waiting && reason === "network"
       : type === "sync"
@@ -82,7 +82,7 @@ async function naiveIntervals(path: string) {
     if (st.to === GoState.Running && !firstRun.has(g)) firstRun.set(g, ev.time);
     if (st.to === GoState.NotExist || (st.to === GoState.Waiting && st.reason === "forever"))
       end.set(g, ev.time);
-    for (const type of profileTypes) {
+    for (const type of blockingTypes) {
       const key = `${g}/${type}`;
       const o = open.get(key);
       const isIn = inProfile(type, st.to as GoState, st.reason);
@@ -99,7 +99,7 @@ async function naiveIntervals(path: string) {
 
 function naiveDelays(
   n: Awaited<ReturnType<typeof naiveIntervals>>,
-  type: ProfileType,
+  type: BlockingType,
   lo: number,
   hi: number,
 ): Map<string, number> {
@@ -127,7 +127,7 @@ describe("profile time ranges", () => {
     const path = join(fixturesDir, name);
     it(`${name}: the whole trace as a range is the unfiltered profile`, async () => {
       const p = await profiles(path);
-      for (const type of profileTypes) {
+      for (const type of blockingTypes) {
         const whole = p.records(type, { range: { startNs: p.firstNs, endNs: p.endNs } });
         assert.deepEqual(canonical(whole), canonical(p.records(type)), type);
       }
@@ -137,7 +137,7 @@ describe("profile time ranges", () => {
       const p = await profiles(path);
       const cuts = 7;
       const step = Math.ceil((p.endNs - p.firstNs) / cuts);
-      for (const type of profileTypes) {
+      for (const type of blockingTypes) {
         const sum = new Map<string, number>();
         for (let i = 0; i < cuts; i++) {
           const range = { startNs: p.firstNs + i * step, endNs: p.firstNs + (i + 1) * step };
@@ -157,7 +157,7 @@ describe("profile time ranges", () => {
         [p.firstNs + Math.floor(span / 10), p.firstNs + Math.floor(span / 7) * 3],
       ];
       let nonEmpty = 0;
-      for (const type of profileTypes) {
+      for (const type of blockingTypes) {
         for (const [lo, hi] of ranges) {
           const got = delays(p.records(type, { range: { startNs: lo, endNs: hi } }));
           assert.deepEqual(sorted(got), sorted(naiveDelays(naive, type, lo, hi)), `${type} [${lo}, ${hi}]`);

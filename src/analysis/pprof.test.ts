@@ -32,11 +32,11 @@ import { runAnalyzers } from "../analysis/analyzer.js";
 import {
   BlockingProfileAnalyzer,
   type BlockingProfiles,
+  type BlockingType,
+  blockingTypes,
   type ProfileFilter,
   ProfileFilterError,
   type ProfileRecord,
-  type ProfileType,
-  profileTypes,
 } from "../analysis/pprof.js";
 import { encodePprof } from "../analysis/pprof-encode.js";
 import { topFunctions } from "../analysis/pprof-top.js";
@@ -94,7 +94,7 @@ async function profile(bytes: Uint8Array, regions = false): Promise<BlockingProf
 /** Our lines, or undefined where go tool trace fails too (no goroutines, no complete generation). */
 function ourLines(
   p: BlockingProfiles | TraceError,
-  type: ProfileType,
+  type: BlockingType,
   filter?: ProfileFilter,
 ): string[] | undefined {
   if (p instanceof TraceError || Number.isNaN(p.endNs)) return undefined;
@@ -146,7 +146,7 @@ describe("blocking profiles equal go tool trace -pprof=TYPE", { skip: skipDiff }
       const ours = await profile(readFileSync(file));
       const mismatches: string[] = [];
       let compared = 0;
-      for (const type of profileTypes) {
+      for (const type of blockingTypes) {
         const go = await run(goTrace(), [`-pprof=${type}`, file]);
         const mine = ourLines(ours, type);
         if (go.status !== 0) {
@@ -195,7 +195,7 @@ describe("blocking profiles equal go tool trace -pprof=TYPE", { skip: skipDiff }
       for (const path of cuts) {
         const ours = await profile(readFileSync(path));
         assert.ok(!(ours instanceof TraceError));
-        for (const type of profileTypes) {
+        for (const type of blockingTypes) {
           const go = await run(goTrace(), [`-pprof=${type}`, path]);
           assert.equal(go.status, 0, `${basename(path)} ${type}: ${go.stderr}`);
           assert.deepEqual(ourLines(ours, type), pprofLines(go.stdout), `${basename(path)} ${type}`);
@@ -232,7 +232,7 @@ async function withGoServer(file: string, f: (get: (path: string) => Promise<Res
   }
 }
 
-const pages: Record<ProfileType, string> = { net: "io", sync: "block", syscall: "syscall", sched: "sched" };
+const pages: Record<BlockingType, string> = { net: "io", sync: "block", syscall: "syscall", sched: "sched" };
 
 describe("filters equal go tool trace's /io?name= and /regionio?type= pages", { skip: skipDiff }, () => {
   for (const name of [
@@ -248,7 +248,7 @@ describe("filters equal go tool trace's /io?name= and /regionio?type= pages", { 
       const ours = await profile(bytes, true);
       assert.ok(!(ours instanceof TraceError));
       await withGoServer(file, async (get) => {
-        const compare = async (path: string, type: ProfileType, filter: ProfileFilter | undefined) => {
+        const compare = async (path: string, type: BlockingType, filter: ProfileFilter | undefined) => {
           const res = await get(path);
           const mine = ourLines(ours, type, filter);
           if (res.status !== 200) {
@@ -262,7 +262,7 @@ describe("filters equal go tool trace's /io?name= and /regionio?type= pages", { 
         let groups = 0;
         for (const group of [...ours.groups().keys(), "no.such.function"]) {
           groups++;
-          for (const type of profileTypes) {
+          for (const type of blockingTypes) {
             // Go reads an empty name as no filter, so its unnamed group has no page.
             const filter = group === "" ? undefined : { group };
             await compare(`/${pages[type]}?name=${encodeURIComponent(group)}&raw=1`, type, filter);
@@ -278,7 +278,7 @@ describe("filters equal go tool trace's /io?name= and /regionio?type= pages", { 
         if (name.startsWith("annotations")) assert.ok(regions.length > 0, "no regions found on /userregions");
         for (const r of [...regions, { type: "no such region", pc: "1" }]) {
           const t = encodeURIComponent(r.type);
-          for (const type of profileTypes) {
+          for (const type of blockingTypes) {
             const page = `/region${pages[type]}`;
             await compare(`${page}?type=${t}&raw=1`, type, { region: { type: r.type } });
             await compare(`${page}?type=${t}&pc=${r.pc}&raw=1`, type, {
@@ -301,7 +301,7 @@ describe("pprof encoding", () => {
     let nonEmpty = 0;
     for (const file of traceFiles(fixturesDir, () => true)) {
       const p = await profile(readFileSync(file));
-      for (const type of profileTypes) {
+      for (const type of blockingTypes) {
         const records = ourLines(p, type) && (p as BlockingProfiles).records(type);
         if (!records) continue;
         if (records.length) nonEmpty++;

@@ -26,11 +26,17 @@
 
 import { type Event, EventKind, GoState, type StackFrame, stackFrames } from "../decode/event.js";
 import type { Analyzer } from "./analyzer.js";
+import { cpuRecords, wallRecords } from "./cpu-profile.js";
+import { CpuSampleColumns } from "./cpu-samples.js";
 import { SampleColumns } from "./pprof-samples.js";
 import { type GoroutineScope, goroutineTransition, ScopeTracker } from "./pprof-scope.js";
 
-export type ProfileType = "net" | "sync" | "syscall" | "sched";
-export const profileTypes: readonly ProfileType[] = ["net", "sync", "syscall", "sched"];
+/** go tool trace's four blocking profiles. */
+export type BlockingType = "net" | "sync" | "syscall" | "sched";
+export const blockingTypes: readonly BlockingType[] = ["net", "sync", "syscall", "sched"];
+/** The blocking profiles, the CPU profile of the trace's CPU samples, and wall (both together). */
+export type ProfileType = BlockingType | "cpu" | "wall";
+export const profileTypes: readonly ProfileType[] = [...blockingTypes, "cpu", "wall"];
 
 /** The state each profile follows, by index in profileTypes. */
 const trackedState: readonly GoState[] = [
@@ -44,12 +50,22 @@ function syncReason(reason: string): boolean {
   return reason.includes("chan") || reason.includes("sync") || reason.includes("select");
 }
 
-/** One stack with its contention count and total delay. */
+/** One stack with its contention count and total delay (CPU: samples and their time). */
 export interface ProfileRecord {
   /** Innermost frame first. */
   readonly stack: readonly StackFrame[];
   readonly count: number;
   readonly delayNs: number;
+  /** The cpu and wall profiles keep each goroutine's samples apart, labelled. */
+  readonly labels?: ProfileLabels;
+}
+
+/** pprof sample labels: which goroutine, started where, and (wall) what it was doing. */
+export interface ProfileLabels {
+  readonly goroutine?: number;
+  readonly startFunction?: string;
+  /** wall only: cpu, sync, net, syscall or runnable. */
+  readonly kind?: string;
 }
 
 /** go tool trace's /regionio?type=&pc=&latmin=&latmax= conditions; all that are set must hold. */
@@ -98,7 +114,7 @@ const maxStackPcs = 128;
  * with zeros: an empty stack and one frame at PC 0 are the same) and shows
  * the frames of the variant it met last. Variant 0 is the empty stack.
  */
-class StackInterner {
+export class StackInterner {
   readonly frames: (readonly StackFrame[])[] = [[]];
   /** Variant → index of its PC list. */
   readonly group: number[] = [0];
@@ -195,6 +211,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
   private readonly tracking = new Map<number, Float64Array>();
   private readonly samples = new Map<GoroutineScope, GoroutineSamples>();
   private readonly raw: SampleColumns | undefined;
+  private readonly cpu = new CpuSampleColumns();
   /** Tallies with samples since the last Sync. */
   private dirty: PendingTally[] = [];
   private sampleCount = 0;
@@ -213,7 +230,11 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     this.lastNs = ev.time;
     const kind = ev.kind;
     if (kind === EventKind.StateTransition) this.transition(ev);
-    else if (kind === EventKind.Sync) {
+    else if (kind === EventKind.StackSample) {
+      const g = ev.g;
+      const scope = g >= 0 ? this.scope.goroutines.get(g) : undefined;
+      this.cpu.push(g, scope ? scope.index : -1, this.stacks.index(ev), ev.time);
+    } else if (kind === EventKind.Sync) {
       this.commit();
       this.lastSyncNs = ev.time;
     } else if (this.raw && (kind === EventKind.RegionBegin || kind === EventKind.RegionEnd)) {
@@ -291,6 +312,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     }
     this.dirty = [];
     if (this.raw) this.raw.committed = this.raw.length;
+    this.cpu.commit();
   }
 
   /** The reader failed: drop the samples since the last Sync, as go tool trace keeps events only up to it. */
@@ -301,6 +323,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     }
     this.dirty = [];
     this.raw?.rollback();
+    this.cpu.rollback();
     this.truncated = true;
   }
 
@@ -308,17 +331,27 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     if (!this.truncated) this.commit();
     this.scope.finish();
     const endNs = this.truncated ? this.lastSyncNs : this.lastNs;
-    return new BlockingProfiles(this.scope, this.samples, this.raw, this.stacks, this.firstNs, endNs);
+    return new BlockingProfiles(
+      this.scope,
+      this.samples,
+      this.raw,
+      this.cpu,
+      this.stacks,
+      this.firstNs,
+      endNs,
+    );
   }
 }
 
-/** The four profiles of one trace; records() applies a filter and builds one. */
+/** The profiles of one trace; records() applies a filter and builds one. */
 export class BlockingProfiles {
   constructor(
-    private readonly scope: ScopeTracker,
+    /** Goroutines, regions, stacks and CPU samples, for the cpu and wall profiles (cpu-profile.ts). */
+    readonly scope: ScopeTracker,
     private readonly samples: ReadonlyMap<GoroutineScope, GoroutineSamples>,
-    private readonly raw: SampleColumns | undefined,
-    private readonly stacks: StackInterner,
+    readonly raw: SampleColumns | undefined,
+    readonly cpu: CpuSampleColumns,
+    readonly stacks: StackInterner,
     /** The first and last event of the profiled part (Go's t.startTime() and t.endTime()). */
     readonly firstNs: number,
     readonly endNs: number,
@@ -336,13 +369,20 @@ export class BlockingProfiles {
     return this.raw !== undefined;
   }
 
+  /** CPU samples in the profiled part of the trace (none: the CPU profiler was off). */
+  get cpuSamples(): number {
+    return this.cpu.committed;
+  }
+
   /**
    * The records of one profile, by delay (largest first). Without a filter
    * this is `go tool trace -pprof=TYPE`; throws ProfileFilterError where Go
    * fails (no goroutine matches the group, or the trace has none).
    */
   records(type: ProfileType, filter?: ProfileFilter): ProfileRecord[] {
-    const k = profileTypes.indexOf(type);
+    if (type === "cpu") return cpuRecords(this, filter);
+    if (type === "wall") return wallRecords(this, filter);
+    const k = blockingTypes.indexOf(type);
     if (k < 0) throw new Error(`unknown profile type ${type}`);
     const byVariant: Tallies = new Map();
     /** Adds a goroutine's samples of this profile in the buckets that `all` has (bit 1 << bucket). */
@@ -354,13 +394,13 @@ export class BlockingProfiles {
         add(byVariant, Math.floor(key / 4), t.count, t.delayNs, t.lastSample);
       }
     };
-    const range = filter?.range;
-    if (filter && "region" in filter) {
-      this.regionSamples(k, filter.region, range, byVariant);
+    if (filter && ("region" in filter || filter.range)) {
+      const raw = this.raw;
+      if (!raw) throw new Error("regions and time ranges need BlockingProfileAnalyzer({ regions: true })");
+      this.visitIntervals(k, filter, (i, delayNs) => add(byVariant, raw.key.get(i) >> 2, 1, delayNs, i));
     } else {
       const masks = this.selected(filter && "group" in filter ? filter.group : undefined);
-      if (range) this.rangeSamples(k, masks, range, byVariant);
-      else for (const [g, buckets] of masks) addAll(this.samples.get(g), buckets);
+      for (const [g, buckets] of masks) addAll(this.samples.get(g), buckets);
     }
     // Merge variants with the same PCs; show the frames of the one met last.
     const byGroup = new Map<number, { variant: number; tally: Tally }>();
@@ -386,10 +426,30 @@ export class BlockingProfiles {
   }
 
   /**
+   * Visits every interval of blocking profile `k` (index in blockingTypes)
+   * that the filter keeps, as a row of `raw` with the delay it keeps: each is
+   * one contention. Throws ProfileFilterError where records() does.
+   */
+  visitIntervals(
+    k: number,
+    filter: ProfileFilter | undefined,
+    visit: (row: number, delayNs: number) => void,
+  ): void {
+    if (filter && "region" in filter) this.regionSamples(k, filter.region, filter.range, visit);
+    else
+      this.rangeSamples(
+        k,
+        this.selected(filter && "group" in filter ? filter.group : undefined),
+        filter?.range,
+        visit,
+      );
+  }
+
+  /**
    * The goroutine incarnations whose samples count (all, or those of one
    * group), each with the buckets that do (bit 1 << bucket).
    */
-  private selected(name: string | undefined): Map<GoroutineScope, number> {
+  selected(name: string | undefined): Map<GoroutineScope, number> {
     const masks = new Map<GoroutineScope, number>();
     for (const g of this.scope.goroutines.values()) {
       if (name !== undefined && g.name !== name) continue;
@@ -413,12 +473,12 @@ export class BlockingProfiles {
     return masks;
   }
 
-  /** The samples the unfiltered (or group) profile counts, each cut to the range: one contention each. */
+  /** The samples the unfiltered (or group) profile counts, each cut to the range if any: one contention each. */
   private rangeSamples(
     k: number,
     masks: ReadonlyMap<GoroutineScope, number>,
-    range: TimeRange,
-    out: Tallies,
+    range: TimeRange | undefined,
+    visit: (row: number, delayNs: number) => void,
   ): void {
     const raw = this.raw;
     if (!raw) throw new Error("time ranges need BlockingProfileAnalyzer({ regions: true })");
@@ -430,16 +490,50 @@ export class BlockingProfiles {
       const si = raw.scope.get(i);
       if (si < 0 || !(maskOf[si]! & (1 << raw.bucket.get(i)))) continue;
       const s = raw.startNs.get(i);
-      const o = Math.min(range.endNs, s + raw.delayNs.get(i)) - Math.max(range.startNs, s);
-      if (o > 0) add(out, raw.key.get(i) >> 2, 1, o, i);
+      const d = raw.delayNs.get(i);
+      const o = range ? Math.min(range.endNs, s + d) - Math.max(range.startNs, s) : d;
+      if (o > 0) visit(i, o);
     }
   }
 
-  private regionSamples(k: number, filter: RegionFilter, range: TimeRange | undefined, out: Tallies): void {
+  private regionSamples(
+    k: number,
+    filter: RegionFilter,
+    range: TimeRange | undefined,
+    visit: (row: number, delayNs: number) => void,
+  ): void {
     const raw = this.raw;
     if (!raw) throw new Error("region filters need BlockingProfileAnalyzer({ regions: true })");
-    // Each goroutine ID's regions that match, from its last incarnation only
-    // (as Go keys its summaries by ID).
+    const intervals = this.regionIntervals(filter);
+    // The spans by scope index (every scope's goroutine ID is its rows' g), so
+    // most rows need no map lookup; rows without a scope look theirs up.
+    const spansOf = raw.scopes.map((scope) => intervals.get(scope.id));
+    for (let i = 0; i < raw.committed; i++) {
+      if (raw.key.get(i) % 4 !== k) continue;
+      const si = raw.scope.get(i);
+      const spans = si >= 0 ? spansOf[si] : intervals.get(raw.g.get(i));
+      if (!spans) continue;
+      const s = raw.startNs.get(i);
+      const e = raw.endNs.get(i);
+      let delay = 0;
+      for (let [lo, hi] of spans) {
+        if (range) {
+          lo = Math.max(lo, range.startNs);
+          hi = Math.min(hi, range.endNs);
+        }
+        if (hi < s || e < lo) continue;
+        const o = Math.min(hi, e) - Math.max(lo, s);
+        if (o > 0) delay += o;
+      }
+      if (delay > 0) visit(i, delay);
+    }
+  }
+
+  /**
+   * Each goroutine ID's outermost regions that match the filter, sorted by
+   * start, from its last incarnation only (as Go keys its summaries by ID).
+   */
+  regionIntervals(filter: RegionFilter): Map<number, [number, number][]> {
     const byId = new Map<number, [number, number][]>();
     const rc = this.scope.regions;
     const wantType = filter.type === undefined ? -2 : rc.types.indexOf(filter.type);
@@ -461,28 +555,7 @@ export class BlockingProfiles {
     }
     const intervals = new Map<number, [number, number][]>();
     for (const [id, list] of byId) intervals.set(id, outermost(list));
-    // The spans by scope index (every scope's goroutine ID is its rows' g), so
-    // most rows need no map lookup; rows without a scope look theirs up.
-    const spansOf = raw.scopes.map((scope) => intervals.get(scope.id));
-    for (let i = 0; i < raw.committed; i++) {
-      if (raw.key.get(i) % 4 !== k) continue;
-      const si = raw.scope.get(i);
-      const spans = si >= 0 ? spansOf[si] : intervals.get(raw.g.get(i));
-      if (!spans) continue;
-      const s = raw.startNs.get(i);
-      const e = raw.endNs.get(i);
-      let delay = 0;
-      for (let [lo, hi] of spans) {
-        if (range) {
-          lo = Math.max(lo, range.startNs);
-          hi = Math.min(hi, range.endNs);
-        }
-        if (hi < s || e < lo) continue;
-        const o = Math.min(hi, e) - Math.max(lo, s);
-        if (o > 0) delay += o;
-      }
-      if (delay > 0) add(out, raw.key.get(i) >> 2, 1, delay, i);
-    }
+    return intervals;
   }
 
   /** A region's span, NaN ends (begun before the trace, open at its end) taken as the trace's. */

@@ -1,11 +1,13 @@
 /**
- * `gotrace pprof --type=net|sync|syscall|sched FILE [-o OUT]` and go tool
- * trace's spelling `gotrace -pprof=TYPE FILE`: a blocking profile as gzipped
- * pprof protobuf (what go tool trace writes too), or with --top a table of
- * the functions with the most delay.
+ * `gotrace pprof --type=net|sync|syscall|sched|cpu|wall FILE [-o OUT]` and go
+ * tool trace's spelling `gotrace -pprof=TYPE FILE`: a blocking profile, the
+ * CPU profile of the trace's CPU samples, or both together (wall), as
+ * gzipped pprof protobuf (what go tool trace writes too), or with --top a
+ * table of the functions with the most delay.
  */
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { noCpuSamplesMessage } from "../analysis/cpu-samples.js";
 import {
   BlockingProfileAnalyzer,
   type ProfileFilter,
@@ -13,8 +15,9 @@ import {
   type ProfileType,
   profileTypes,
   type RegionFilter,
+  type TimeRange,
 } from "../analysis/pprof.js";
-import { encodePprof } from "../analysis/pprof-encode.js";
+import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
 import { topFunctions } from "../analysis/pprof-top.js";
 import { topFunctionsJson } from "../query/analysis/profiles.js";
 import { analyzeFile } from "./analyze.js";
@@ -26,12 +29,14 @@ import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./
 export const pprofCommand: Command = {
   name: "pprof",
   operands: ["FILE"],
-  summary: "a blocking profile (gzipped pprof), or its top functions",
+  summary: "a blocking, CPU or wall profile (gzipped pprof), or its top functions",
   flags: [
     {
       name: "type",
       value: "TYPE",
-      help: "which delay (required): net (the network), sync (channels, mutexes,\nselect), syscall (system calls) or sched (runnable, waiting to run)",
+      help:
+        "which profile (required): net (the network), sync (channels, mutexes,\nselect), syscall (system calls), sched (runnable, waiting to run),\n" +
+        "cpu (the CPU profiler's samples, 10ms each; needs a trace taken with\nit on) or wall (cpu and the four waits, labelled kind=cpu|net|sync|\nsyscall|runnable)",
     },
     { name: "output", short: "o", value: "FILE", help: "write the profile to FILE (- for stdout)" },
     { name: "group", value: "FUNC", help: "only goroutines started at FUNC (go tool trace's /io?name=)" },
@@ -47,6 +52,12 @@ export const pprofCommand: Command = {
       help: "with --region: only regions lasting at least DUR (Go's 10ms, 1.5s)",
     },
     { name: "latmax", value: "DUR", help: "with --region: only regions lasting at most DUR" },
+    {
+      name: "from",
+      value: "DUR",
+      help: "only what falls after DUR since the trace's first event (the\ntimeline's 0), a Go duration: --from 1.5s",
+    },
+    { name: "to", value: "DUR", help: "only what falls before DUR since the trace's first event: --to 2s" },
     { name: "top", help: "the functions with the most delay, as a table, instead of the profile" },
     { name: "limit", value: "N", help: "with --top: N rows (default 20; 0 = all; JSON and CSV: all)" },
     { name: "json", help: "with --top: JSON, durations in nanoseconds" },
@@ -65,6 +76,8 @@ interface PprofArgs {
   type: ProfileType;
   out: string | undefined;
   filter: ProfileFilter | undefined;
+  /** --from/--to, ns since the trace's first event (the timeline's 0). */
+  range: TimeRange | undefined;
   top: boolean;
   limit: number | undefined;
 }
@@ -79,9 +92,9 @@ export function parseGoDuration(s: string): number | undefined {
 function pprofArgs(args: ParsedArgs): PprofArgs {
   const values = args.values;
   const type = values.get("type");
-  if (!type) throw new UsageError("--type is required (net, sync, syscall or sched)", true);
+  if (!type) throw new UsageError("--type is required (net, sync, syscall, sched, cpu or wall)", true);
   if (!profileTypes.includes(type as ProfileType)) {
-    throw new UsageError(`unknown pprof type ${type}; want net, sync, syscall or sched`);
+    throw new UsageError(`unknown pprof type ${type}; want net, sync, syscall, sched, cpu or wall`);
   }
   const top = args.switches.has("top");
   for (const f of ["limit", "json", "csv"]) {
@@ -125,9 +138,27 @@ function pprofArgs(args: ParsedArgs): PprofArgs {
     type: type as ProfileType,
     out: values.get("output"),
     filter,
+    range: timeRange(values.get("from"), values.get("to")),
     top,
     limit,
   };
+}
+
+/** --from/--to: Go durations since the trace's first event; either end may be left open. */
+function timeRange(from: string | undefined, to: string | undefined): TimeRange | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  const ns = (flag: string, v: string | undefined, open: number) => {
+    if (v === undefined) return open;
+    const d = parseGoDuration(v);
+    if (d === undefined || d < 0) {
+      throw new UsageError(`--${flag}: not a duration since the trace's start: ${JSON.stringify(v)}`);
+    }
+    return d;
+  };
+  const startNs = ns("from", from, Number.NEGATIVE_INFINITY);
+  const endNs = ns("to", to, Number.POSITIVE_INFINITY);
+  if (!(startNs < endNs)) throw new UsageError(`--from ${from} is not before --to ${to}`);
+  return { startNs, endNs };
 }
 
 /**
@@ -152,25 +183,38 @@ export async function runPprof(args: ParsedArgs): Promise<number> {
   if (refusesTerminal(a, process.stdout.isTTY === true)) {
     throw new UsageError("not writing a gzipped profile to a terminal: give -o FILE, or --top for a table");
   }
-  const analyzer = new BlockingProfileAnalyzer({ regions: a.filter !== undefined && "region" in a.filter });
+  // Regions, time ranges and the wall profile need every interval kept.
+  const keepIntervals = a.range !== undefined || (a.filter !== undefined && "region" in a.filter);
+  const analyzer = new BlockingProfileAnalyzer({ regions: keepIntervals || a.type === "wall" });
   // Like go tool trace: profile the complete generations, fail if there are none.
   if (!(await analyzeFile(a.file, [analyzer], "profiling what came before it"))) return 1;
   const profiles = analyzer.finalize();
+  if (a.type === "cpu" && profiles.cpuSamples === 0) return fail(noCpuSamplesMessage);
+  // The range counts from the first event, as the timeline does; the profiles from the trace's origin.
+  const range = a.range && {
+    startNs: a.range.startNs + profiles.firstNs,
+    endNs: a.range.endNs + profiles.firstNs,
+  };
+  const filter = range ? { ...a.filter, range } : a.filter;
   let records: ReturnType<typeof profiles.records>;
   try {
-    records = profiles.records(a.type, a.filter);
+    records = profiles.records(a.type, filter);
   } catch (e) {
     if (e instanceof ProfileFilterError) return fail(e.message);
     throw e;
   }
-  if (a.top) return writeOutput(a.out, topTable(records, a.limit, outputFormat(args)));
-  return writeOutput(a.out, gzipSync(encodePprof(records)));
+  if (a.top) return writeOutput(a.out, topTable(records, a.limit, outputFormat(args), a.type));
+  const durationNs =
+    Math.min(range?.endNs ?? Number.POSITIVE_INFINITY, profiles.endNs) -
+    Math.max(range?.startNs ?? Number.NEGATIVE_INFINITY, profiles.firstNs);
+  return writeOutput(a.out, gzipSync(encodePprof(records, pprofLayout(a.type), durationNs)));
 }
 
 function topTable(
   records: Parameters<typeof topFunctions>[0],
   limit: number | undefined,
   format: string,
+  type: ProfileType,
 ): string {
   if (format !== "table") {
     // JSON and CSV list every function unless --limit says otherwise.
@@ -216,8 +260,10 @@ function topTable(
       f.func || "(no stack)",
     ];
   });
+  const what = type === "cpu" ? "CPU time" : type === "wall" ? "wall time" : "delay";
+  const units = type === "cpu" ? "samples" : type === "wall" ? "samples and waits" : "intervals";
   const head =
-    `Total delay ${formatDuration(total)} in ${records.reduce((s, r) => s + r.count, 0)} intervals` +
+    `Total ${what} ${formatDuration(total)} in ${records.reduce((s, r) => s + r.count, 0)} ${units}` +
     (rows.length < all.length ? `; top ${rows.length} of ${all.length} functions by flat delay` : "");
   return `${head}\n${formatTable(columns, cells)}`;
 }
