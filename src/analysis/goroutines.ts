@@ -44,6 +44,12 @@ export interface GoroutineSummary {
   readonly blockNs: ReadonlyMap<string, number>;
   /** Time in special ranges (GC mark assist, STW, sweeping…); overlaps the other stats. */
   readonly rangeNs: ReadonlyMap<string, number>;
+  /**
+   * CPU profiler samples taken while it ran (0 when the profiler was off):
+   * gotrace's own, Go's summary has none. Each stands for about
+   * cpuSamplePeriodNs of CPU time.
+   */
+  readonly cpuSamples: number;
 }
 
 export interface GoroutineAnalysis {
@@ -75,6 +81,7 @@ class GoroutineState {
   schedWaitNs = 0;
   syscallNs = 0;
   syscallBlockNs = 0;
+  cpuSamples = 0;
   // Maps made on first use: a large trace has many goroutines and most never use some of them.
   blockNs: Map<string, number> | undefined;
   rangeNs: Map<string, number> | undefined;
@@ -140,6 +147,7 @@ class GoroutineState {
       syscallBlockNs: this.syscallBlockNs,
       blockNs: this.blockNs ?? noTimes,
       rangeNs: this.rangeNs ?? noTimes,
+      cpuSamples: this.cpuSamples,
     };
   }
 }
@@ -176,6 +184,11 @@ export class GoroutineAnalyzer {
       case EventKind.RangeEnd:
         this.rangeEnd(ev);
         break;
+      case EventKind.StackSample: {
+        const g = ev.g >= 0 ? this.gs.get(ev.g) : undefined;
+        if (g) g.cpuSamples++;
+        break;
+      }
     }
   }
 
@@ -396,26 +409,30 @@ export interface GoroutineGroup {
   readonly execNs: number;
   /** execNs as a percentage of all goroutines' execution time (0 when nothing ran). */
   readonly execPercent: number;
+  /** The members' CPU profiler samples. */
+  readonly cpuSamples: number;
 }
 
 /** Goroutines grouped by start function, most execution time first (ties by name). */
 export function goroutineGroups(goroutines: readonly GoroutineSummary[]): GoroutineGroup[] {
-  const byName = new Map<string, { count: number; execNs: number }>();
+  const byName = new Map<string, { count: number; execNs: number; cpuSamples: number }>();
   let totalExecNs = 0;
   for (const g of goroutines) {
     totalExecNs += g.execNs;
-    const group = byName.get(g.name) ?? { count: 0, execNs: 0 };
+    const group = byName.get(g.name) ?? { count: 0, execNs: 0, cpuSamples: 0 };
     group.count++;
     group.execNs += g.execNs;
+    group.cpuSamples += g.cpuSamples;
     byName.set(g.name, group);
   }
   return [...byName]
-    .map(([name, { count, execNs }]) => ({
+    .map(([name, { count, execNs, cpuSamples }]) => ({
       name,
       count,
       execNs,
       // Go's float64 arithmetic, so the printed percentage is Go's.
       execPercent: totalExecNs > 0 ? (execNs / totalExecNs) * 100 : 0,
+      cpuSamples,
     }))
     .sort((a, b) => b.execNs - a.execNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

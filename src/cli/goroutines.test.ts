@@ -108,6 +108,55 @@ describe("gotrace goroutines", () => {
   });
 });
 
+describe("gotrace goroutines with CPU samples", () => {
+  const cpuTrace = join(fixturesDir, "cpuprofile-go1.26.trace");
+  const samplesOf = (file: string, group?: string) => {
+    const r = spawnSync(process.execPath, [
+      cli,
+      "pprof",
+      "--type=cpu",
+      "--top",
+      "--json",
+      "--limit=0",
+      ...(group === undefined ? [] : ["--group", group]),
+      file,
+    ]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    const top: { flatCount: number }[] = JSON.parse(r.stdout.toString());
+    return top.reduce((s, f) => s + f.flatCount, 0);
+  };
+
+  it("adds each group's CPU samples and estimated CPU time, the samples gotrace pprof --type=cpu --group counts", () => {
+    const lines = ok("goroutines", cpuTrace).trimEnd().split("\n");
+    assert.match(lines[0]!, /Share of execution +CPU samples +Est\. CPU time$/);
+    const json = JSON.parse(ok("goroutines", cpuTrace, "--json"));
+    let sum = 0;
+    for (const g of json.groups) {
+      assert.equal(g.cpuNs, g.cpuSamples * 10_000_000);
+      if (g.cpuSamples > 0) assert.equal(g.cpuSamples, samplesOf(cpuTrace, g.name), g.name);
+      sum += g.cpuSamples;
+    }
+    assert.equal(json.cpuSamples, sum);
+    assert.ok(sum > 10 && sum <= samplesOf(cpuTrace));
+  });
+
+  it("puts them beside execution time in a group's breakdown", () => {
+    const group = JSON.parse(ok("goroutines", cpuTrace, "--json")).groups[0].name;
+    const out = ok("goroutines", cpuTrace, "--group", group);
+    assert.match(out, /\nGoroutine +Total +Execution time +CPU samples +Est\. CPU time +/);
+    const json = JSON.parse(ok("goroutines", cpuTrace, "--group", group, "--json"));
+    assert.equal(
+      json.cpuSamples,
+      json.goroutines.reduce((s: number, g: { cpuSamples: number }) => s + g.cpuSamples, 0),
+    );
+  });
+
+  it("leaves the columns out when the trace has no samples", () => {
+    assert.doesNotMatch(ok("goroutines", fixture), /CPU samples/);
+    assert.doesNotMatch(ok("goroutines", fixture, "--group", "main.main"), /CPU samples/);
+  });
+});
+
 describe("gotrace schedlat", () => {
   it("prints the distribution and the longest waits", () => {
     const out = ok("schedlat", fixture, "--top", "3");

@@ -12,6 +12,7 @@ import {
   nonOverlappingStats,
 } from "../analysis/goroutines.js";
 import {
+  cpuNs,
   defaultMemberOrder,
   groupDetailJson,
   groupExecShare,
@@ -67,17 +68,30 @@ function groupList(
   sort: string | undefined,
 ): string {
   const groups = goroutineGroups(goroutines);
+  // With CPU samples in the trace, each group's samples and the CPU time they stand for.
+  const withCpu = groups.some((g) => g.cpuSamples > 0);
+  const columns = withCpu ? [...listColumns, ...cpuColumns] : listColumns;
+  const listRow = (g: (typeof groups)[number], index: number) => ({
+    index,
+    cells: [
+      g.name,
+      g.count,
+      g.execNs,
+      g.execPercent,
+      ...(withCpu ? [g.cpuSamples, cpuNs(g.cpuSamples)] : []),
+    ],
+  });
   if (format === "json") {
     const sorted = sort
-      ? sortReport(listColumns, groups.map(listRow), sort).map((r) => groups[r.index]!)
+      ? sortReport(columns, groups.map(listRow), sort).map((r) => groups[r.index]!)
       : groups;
     return `${JSON.stringify(groupListJson(sorted), null, 2)}\n`;
   }
   let rows: ReportRow[] = groups.map(listRow);
-  if (sort) rows = sortReport(listColumns, rows, sort);
+  if (sort) rows = sortReport(columns, rows, sort);
   if (format === "table")
     rows = rows.map((r) => ({ ...r, cells: [r.cells[0] || noName, ...r.cells.slice(1)] }));
-  return renderReport(listColumns, rows, format);
+  return renderReport(columns, rows, format);
 }
 
 const listColumns: ReportColumn[] = [
@@ -87,9 +101,11 @@ const listColumns: ReportColumn[] = [
   { title: "Share of execution", kind: "percent" },
 ];
 
-function listRow(g: ReturnType<typeof goroutineGroups>[number], index: number) {
-  return { index, cells: [g.name, g.count, g.execNs, g.execPercent] };
-}
+/** Shown when the trace has CPU samples: their count and the CPU time they stand for (10ms each). */
+const cpuColumns: ReportColumn[] = [
+  { title: "CPU samples", kind: "count" },
+  { title: "Est. CPU time", kind: "ns" },
+];
 
 function groupDetail(
   all: readonly GoroutineSummary[],
@@ -108,10 +124,14 @@ function groupDetail(
   });
   const statCols = [...statNames].sort(compareStatNames);
   const rangeCols = [...rangeNames].sort();
+  // Beside execution time (always the first stat), when the trace has CPU samples.
+  const cpuCols = all.some((g) => g.cpuSamples > 0) ? cpuColumns : [];
   const columns: ReportColumn[] = [
     { title: "Goroutine", kind: "id" },
     { title: "Total", kind: "ns" },
-    ...statCols.map((title): ReportColumn => ({ title, kind: "ns" })),
+    ...statCols.slice(0, 1).map((title): ReportColumn => ({ title, kind: "ns" })),
+    ...cpuCols,
+    ...statCols.slice(1).map((title): ReportColumn => ({ title, kind: "ns" })),
     ...rangeCols.map((title): ReportColumn => ({ title, kind: "ns" })),
     { title: "Created", kind: "ns" },
     { title: "Started", kind: "ns" },
@@ -126,7 +146,9 @@ function groupDetail(
       cells: [
         g.id,
         g.totalNs,
-        ...statCols.map((k) => stats[i]!.get(k) ?? 0),
+        ...statCols.slice(0, 1).map((k) => stats[i]!.get(k) ?? 0),
+        ...(cpuCols.length ? [g.cpuSamples, cpuNs(g.cpuSamples)] : []),
+        ...statCols.slice(1).map((k) => stats[i]!.get(k) ?? 0),
         ...rangeCols.map((k) => g.rangeNs.get(k) ?? 0),
         g.creationNs,
         g.startNs ?? "",
@@ -152,7 +174,7 @@ function groupDetail(
   if (execPercent !== undefined) {
     text += `Execution time: ${formatGoPercent(execPercent)}% of total program execution time\n`;
   }
-  const breakdown = 2 + statCols.length;
+  const breakdown = 2 + statCols.length + cpuCols.length;
   text += `\n${renderReport(
     columns.slice(0, breakdown),
     rows.map((r) => ({ ...r, cells: r.cells.slice(0, breakdown) })),

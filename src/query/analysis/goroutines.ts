@@ -3,6 +3,7 @@
  * and one group's goroutines (/goroutine?name=…). `gotrace goroutines --json`
  * prints these, and the UI's Goroutines page shows the same objects.
  */
+import { cpuSamplePeriodNs } from "../../analysis/cpu-samples.js";
 import {
   type GoroutineGroup,
   type GoroutineSummary,
@@ -17,7 +18,13 @@ export const noStackGroupName = "(Inactive, no stack trace sampled)";
 /** The groups in the given order (default: most execution time first), with the total they share. */
 export function groupListJson(groups: readonly GoroutineGroup[] = []): GoroutineGroupsResponse {
   const totalExecNs = groups.reduce((s, g) => s + g.execNs, 0);
-  return { totalExecNs, groups };
+  const cpuSamples = groups.reduce((s, g) => s + g.cpuSamples, 0);
+  return { totalExecNs, cpuSamples, groups: groups.map((g) => ({ ...g, cpuNs: cpuNs(g.cpuSamples) })) };
+}
+
+/** CPU time estimated from profiler samples: each stands for one sampling period (10ms). */
+export function cpuNs(samples: number): number {
+  return samples * cpuSamplePeriodNs;
 }
 
 export function goroutineGroupsJson(goroutines: readonly GoroutineSummary[]): GoroutineGroupsResponse {
@@ -49,6 +56,8 @@ export function goroutineJson(g: GoroutineSummary): GoroutineJson {
     syscallBlockNs: g.syscallBlockNs,
     unknownNs: unknownNs(g),
     rangeNs: Object.fromEntries(g.rangeNs),
+    cpuSamples: g.cpuSamples,
+    cpuNs: cpuNs(g.cpuSamples),
   };
 }
 
@@ -69,11 +78,14 @@ export function groupDetailJson(
   order: readonly number[] = defaultMemberOrder(members),
 ): GoroutineGroupResponse {
   const { execNs, execPercent } = groupExecShare(all, members);
+  const cpuSamples = members.reduce((s, g) => s + g.cpuSamples, 0);
   return {
     name: members[0]?.name ?? "",
     count: members.length,
     execNs,
     execPercent: execPercent ?? null,
+    cpuSamples,
+    cpuNs: cpuNs(cpuSamples),
     goroutines: order.map((i) => goroutineJson(members[i]!)),
   };
 }

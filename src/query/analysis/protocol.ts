@@ -43,7 +43,17 @@ export interface OverviewResponse extends Omit<Overview, "activity"> {
 /** `gotrace goroutines FILE --json`. */
 export interface GoroutineGroupsResponse {
   readonly totalExecNs: number;
-  readonly groups: readonly { name: string; count: number; execNs: number; execPercent: number }[];
+  /** CPU profiler samples in the trace (0: recorded without the CPU profiler). */
+  readonly cpuSamples: number;
+  readonly groups: readonly {
+    name: string;
+    count: number;
+    execNs: number;
+    execPercent: number;
+    /** The group's CPU samples, and the CPU time they stand for (10ms each). */
+    cpuSamples: number;
+    cpuNs: number;
+  }[];
 }
 
 /** One goroutine of a group, as `gotrace goroutines FILE --group NAME --json` gives it. */
@@ -61,6 +71,9 @@ export interface GoroutineJson {
   readonly syscallBlockNs: number;
   readonly unknownNs: number;
   readonly rangeNs: Readonly<Record<string, number>>;
+  /** CPU profiler samples taken while it ran, and the CPU time they stand for (10ms each). */
+  readonly cpuSamples: number;
+  readonly cpuNs: number;
 }
 
 /** `gotrace goroutines FILE --group NAME --json`. */
@@ -69,6 +82,8 @@ export interface GoroutineGroupResponse {
   readonly count: number;
   readonly execNs: number;
   readonly execPercent: number | null;
+  readonly cpuSamples: number;
+  readonly cpuNs: number;
   readonly goroutines: readonly GoroutineJson[];
 }
 
