@@ -70,7 +70,9 @@ describe("gotrace pprof --from/--to", () => {
     await runAnalyzers([readFileSync(cpuTrace)], [analyzer]);
     const profiles = analyzer.finalize();
     for (const type of ["cpu", "sync", "sched"] as const) {
-      const want = profiles.records(type, { range: { startNs: 100e6, endNs: 300e6 } });
+      // Durations count from the first event, the timeline's 0.
+      const range = { startNs: profiles.firstNs + 100e6, endNs: profiles.firstNs + 300e6 };
+      const want = profiles.records(type, { range });
       const r = gotrace("pprof", `--type=${type}`, "--from", "100ms", "--to=0.3s", cpuTrace);
       assert.equal(r.status, 0, r.stderr);
       const got = totals(r.stdout);
