@@ -13,7 +13,7 @@
  * values are time: a CPU sample's period or an interval's length.
  *
  * Filters: a goroutine group keeps the samples of goroutines started at
- * that function; a region filter those taken inside the goroutine's
+ * that function, a goroutine those of its ID's last incarnation; a region filter those taken inside the goroutine's
  * outermost matching regions; a time range those taken in [startNs, endNs).
  */
 import { cpuSamplePeriodNs } from "./cpu-samples.js";
@@ -101,9 +101,15 @@ function cpuSampleFilter(
         return t >= range.startNs && t < range.endNs;
       }
     : () => true;
+  if (filter && "goroutine" in filter) {
+    // The ID's last incarnation, as the blocking profiles take it (and refuse an ID never seen).
+    profiles.selected(filter);
+    const scope = profiles.scope.goroutines.get(filter.goroutine)!.index;
+    return (i) => cpu.scope.get(i) === scope && inRange(i);
+  }
   if (filter && "group" in filter) {
     // Refuses a group no goroutine has, as the blocking profiles do.
-    profiles.selected(filter.group);
+    profiles.selected(filter);
     const { scopes } = profiles.scope;
     return (i) => {
       const s = cpu.scope.get(i);

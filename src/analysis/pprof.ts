@@ -91,6 +91,8 @@ export interface TimeRange {
  */
 export type ProfileFilter =
   | { readonly group: string; readonly range?: TimeRange }
+  /** One goroutine (its ID's last incarnation, as for groups): gotrace's own. */
+  | { readonly goroutine: number; readonly range?: TimeRange }
   | { readonly region: RegionFilter; readonly range?: TimeRange }
   | { readonly range: TimeRange };
 
@@ -399,7 +401,7 @@ export class BlockingProfiles {
       if (!raw) throw new Error("regions and time ranges need BlockingProfileAnalyzer({ regions: true })");
       this.visitIntervals(k, filter, (i, delayNs) => add(byVariant, raw.key.get(i) >> 2, 1, delayNs, i));
     } else {
-      const masks = this.selected(filter && "group" in filter ? filter.group : undefined);
+      const masks = this.selected(filter);
       for (const [g, buckets] of masks) addAll(this.samples.get(g), buckets);
     }
     // Merge variants with the same PCs; show the frames of the one met last.
@@ -436,23 +438,20 @@ export class BlockingProfiles {
     visit: (row: number, delayNs: number) => void,
   ): void {
     if (filter && "region" in filter) this.regionSamples(k, filter.region, filter.range, visit);
-    else
-      this.rangeSamples(
-        k,
-        this.selected(filter && "group" in filter ? filter.group : undefined),
-        filter?.range,
-        visit,
-      );
+    else this.rangeSamples(k, this.selected(filter), filter?.range, visit);
   }
 
   /**
    * The goroutine incarnations whose samples count (all, or those of one
    * group), each with the buckets that do (bit 1 << bucket).
    */
-  selected(name: string | undefined): Map<GoroutineScope, number> {
+  selected(filter: ProfileFilter | undefined): Map<GoroutineScope, number> {
+    const name = filter && "group" in filter ? filter.group : undefined;
+    const id = filter && "goroutine" in filter ? filter.goroutine : undefined;
     const masks = new Map<GoroutineScope, number>();
     for (const g of this.scope.goroutines.values()) {
       if (name !== undefined && g.name !== name) continue;
+      if (id !== undefined && g.id !== id) continue;
       if (!Number.isNaN(g.startNs)) {
         masks.set(g, 1 << Bucket.Ran);
         continue;
@@ -465,9 +464,11 @@ export class BlockingProfiles {
     }
     if (masks.size === 0) {
       throw new ProfileFilterError(
-        name === undefined
-          ? "no goroutines in the trace"
-          : `no goroutines found with start function "${name}"`,
+        id !== undefined
+          ? `no goroutine ${id} in the trace`
+          : name === undefined
+            ? "no goroutines in the trace"
+            : `no goroutines found with start function "${name}"`,
       );
     }
     return masks;

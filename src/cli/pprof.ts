@@ -40,6 +40,7 @@ export const pprofCommand: Command = {
     },
     { name: "output", short: "o", value: "FILE", help: "write the profile to FILE (- for stdout)" },
     { name: "group", value: "FUNC", help: "only goroutines started at FUNC (go tool trace's /io?name=)" },
+    { name: "goroutine", value: "ID", help: "only that goroutine (the last to have the ID)" },
     { name: "region", value: "TYPE", help: "only time inside regions of TYPE (/regionio?type=)" },
     {
       name: "region-pc",
@@ -65,7 +66,7 @@ export const pprofCommand: Command = {
   ],
   exclusive: [
     ["json", "csv"],
-    ["group", "region"],
+    ["group", "goroutine", "region"],
   ],
   details: "go tool trace's spelling: gotrace -pprof=TYPE FILE > OUT.pb.gz",
   run: runPprof,
@@ -107,6 +108,14 @@ function pprofArgs(args: ParsedArgs): PprofArgs {
   }
   let filter: ProfileFilter | undefined;
   if (group !== undefined) filter = { group };
+  const goroutineText = values.get("goroutine");
+  if (goroutineText !== undefined) {
+    const goroutine = Number(goroutineText);
+    if (!/^\d+$/.test(goroutineText) || !Number.isSafeInteger(goroutine)) {
+      throw new UsageError(`--goroutine: not a goroutine ID: ${JSON.stringify(goroutineText)}`);
+    }
+    filter = { goroutine };
+  }
   if (regionFlags.length) {
     const duration = (flag: string) => {
       const v = values.get(flag);

@@ -26,7 +26,7 @@ import {
 } from "./server.js";
 
 const prefix = "/api/analysis/";
-const profileKinds: readonly ProfileKind[] = ["net", "sync", "syscall", "sched"];
+const profileKinds: readonly ProfileKind[] = ["net", "sync", "syscall", "sched", "cpu", "wall"];
 const mmuIncludes: readonly MMUInclude[] = ["stw", "background", "assist", "sweep"];
 /** Trace strings (function names, region types) are short; anything longer is not one. */
 const maxNameLength = 64 * 1024;
@@ -69,6 +69,9 @@ export function profileQuery(url: URL): ProfileQuery {
   const q: ProfileQuery = {
     type: type as ProfileKind,
     group: optionalString(url, "group"),
+    goroutine: url.searchParams.get("goroutine")
+      ? intParam(url, "goroutine", 0, Number.MAX_SAFE_INTEGER)
+      : undefined,
     region: optionalString(url, "region"),
     startNs: optionalNumber(url, "startNs"),
     endNs: optionalNumber(url, "endNs"),

@@ -15,7 +15,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
-import { encodePprof } from "../analysis/pprof-encode.js";
+import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
 import type { Event } from "../decode/event.js";
 import { type EventBatch, EventReplayer } from "../decode/event-batch.js";
 import type { MMUQuery, ProfileQuery } from "../query/analysis/protocol.js";
@@ -66,7 +66,8 @@ const methods: Record<AnalysisMethod, Handler> = {
   profile: (a) => service.profile(a.query as ProfileQuery),
   profilePprof: async (a) => {
     const { records, error } = await service.profileRecords(a.query as ProfileQuery);
-    return error === null ? gzipSync(encodePprof(records)) : { error };
+    const query = a.query as ProfileQuery;
+    return error === null ? gzipSync(encodePprof(records, pprofLayout(query.type))) : { error };
   },
   tasks: () => service.tasks(),
   taskList: (a) => service.taskList(str(a.type), num(a.bucket)),

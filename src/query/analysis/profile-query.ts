@@ -1,9 +1,10 @@
 /**
- * A Profiles page query (type, goroutine group, region type, time range)
- * turned into the pprof core's filter, and its answer: flame graph, top
- * functions, totals. Group and region filters do not combine (as in the
- * CLI); the region filter wins.
+ * A Profiles page query (type, goroutine group or goroutine, region type,
+ * time range) turned into the pprof core's filter, and its answer: flame
+ * graph, top functions, totals. Group, goroutine and region filters do not
+ * combine (as in the CLI): the region filter wins, then the goroutine.
  */
+import { noCpuSamplesMessage } from "../../analysis/cpu-samples.js";
 import {
   type BlockingProfiles,
   type ProfileFilter,
@@ -21,6 +22,7 @@ export function profileFilter(q: ProfileQuery): ProfileFilter | undefined {
       ? { startNs: q.startNs ?? Number.NEGATIVE_INFINITY, endNs: q.endNs ?? Number.POSITIVE_INFINITY }
       : undefined;
   if (q.region !== undefined) return { region: { type: q.region }, range };
+  if (q.goroutine !== undefined) return { goroutine: q.goroutine, range };
   // The group of goroutines without a stack travels under go tool trace's name for it.
   if (q.group !== undefined) return { group: q.group === noStackGroupName ? "" : q.group, range };
   return range ? { range } : undefined;
@@ -31,6 +33,8 @@ export function profileRecords(
   profiles: BlockingProfiles,
   q: ProfileQuery,
 ): { records: ProfileRecord[]; error: null } | { records: []; error: string } {
+  // As the CLI says it: a trace recorded without the CPU profiler has no cpu profile.
+  if (q.type === "cpu" && profiles.cpuSamples === 0) return { records: [], error: noCpuSamplesMessage };
   try {
     return { records: profiles.records(q.type, profileFilter(q)), error: null };
   } catch (e) {

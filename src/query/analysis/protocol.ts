@@ -87,7 +87,7 @@ export interface GoroutineGroupResponse {
   readonly goroutines: readonly GoroutineJson[];
 }
 
-/** The blocking profiles `gotrace pprof --type` writes. */
+/** The profiles `gotrace pprof --type` writes: the four blocking ones, cpu and wall. */
 export type ProfileKind = ProfileType;
 
 /** Which part of a profile to show; all set conditions hold. */
@@ -95,6 +95,8 @@ export interface ProfileQuery {
   readonly type: ProfileKind;
   /** Goroutines started at this function only. */
   readonly group?: string;
+  /** This goroutine only (its ID's last life). */
+  readonly goroutine?: number;
   /** Only time inside regions of this type. */
   readonly region?: string;
   /** Only the part of each interval inside [startNs, endNs]. */

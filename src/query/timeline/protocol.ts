@@ -219,6 +219,12 @@ export interface GoroutineDetails {
   readonly createdBy?: GoroutineRef;
   readonly startNs?: number;
   readonly endNs?: number;
+  /** The function it started in ("" if no stack showed it): its goroutine group. */
+  readonly startFunction: string;
+  /** Time running on a P, less time in syscalls (the goroutine analysis's execution time). */
+  readonly execNs: number;
+  /** CPU profiler samples taken while it ran (0 when the profiler was off); each stands for about 10 ms of CPU. */
+  readonly cpuSamples: number;
   readonly events: GoroutineEvent[];
   readonly eventsTruncated: boolean;
 }

@@ -16,6 +16,7 @@ import type { PageProps } from "../app.js";
 import { plural } from "../plural.js";
 import { routeHref, timelineHref } from "../route.js";
 import { analysisUrl, useAnalysis } from "./analysis-api.js";
+import { cpuColumns, GroupCpu } from "./cpu-columns.js";
 import { formatCount, formatNs, formatPercent, groupLabel } from "./format.js";
 import { blockColor, type Category, categoriesOf } from "./goroutine-stats.js";
 import { PageFrame, Pending } from "./page-frame.js";
@@ -40,6 +41,7 @@ function Groups(props: { data: GoroutineGroupsResponse }) {
       exact: (g) => `${g.execNs} ns`,
     },
     { title: "Share of execution", value: (g) => g.execPercent, render: (g) => formatPercent(g.execPercent) },
+    ...(props.data.cpuSamples > 0 ? cpuColumns<Group>() : []),
   ];
   return (
     <SortableTable
@@ -149,6 +151,8 @@ function Breakdown(props: { d: GoroutineGroupResponse }) {
       }),
     ),
   ];
+  // Beside execution time (the first category) when the trace has CPU samples.
+  if (d.cpuSamples > 0) columns.splice(4, 0, ...cpuColumns<GoroutineJson>());
   return (
     <section>
       <h2>Breakdown</h2>
@@ -232,7 +236,8 @@ function GroupDetail(props: { data: GoroutineGroupResponse }) {
       <p>
         {plural(d.count, "goroutine")}
         {d.execPercent !== null && `; ${formatPercent(d.execPercent)} of all execution time`}.{" "}
-        <a href={timelineHref({ view: "goroutine", q: d.name, filter: true })}>Show them on the timeline</a>
+        <a href={timelineHref({ view: "goroutine", q: d.name, filter: true })}>Show them on the timeline</a>.
+        <GroupCpu group={groupLabel(d.name)} data={d} />
       </p>
       <GroupProfiles name={d.name} />
       <Breakdown d={d} />

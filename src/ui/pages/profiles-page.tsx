@@ -1,8 +1,10 @@
 /**
- * Blocking profiles (network, sync, syscall, scheduler) as a flame graph and
- * a top-functions table, filtered by goroutine group, region type or a time
- * range (as the timeline's selection links here), with the pprof file for
- * `go tool pprof`. The filters live in the URL: `#/profiles?type=&group=&region=&start=&end=`.
+ * Blocking profiles (network, sync, syscall, scheduler), the CPU profile of
+ * the trace's CPU samples and wall (both) as a flame graph and a
+ * top-functions table, filtered by goroutine group, goroutine, region type
+ * or a time range (as the timeline's selection links here), with the pprof
+ * file for `go tool pprof`. The filters live in the URL:
+ * `#/profiles?type=&group=&goroutine=&region=&start=&end=`.
  */
 import { useState } from "preact/hooks";
 import type {
@@ -26,7 +28,16 @@ const kinds: readonly [ProfileKind, string][] = [
   ["net", "Network blocking"],
   ["syscall", "Syscalls"],
   ["sched", "Scheduler latency"],
+  ["cpu", "CPU (profiler samples)"],
+  ["wall", "Wall time (CPU and waits)"],
 ];
+
+/** What the profile's total is, by type: CPU samples stand for 10ms each. */
+function totalText(type: ProfileKind, ns: number, count: number): string {
+  if (type === "cpu") return `${formatNs(ns)} of CPU time in ${plural(count, "sample")} (10 ms each).`;
+  if (type === "wall") return `${formatNs(ns)} of wall time in ${formatCount(count)} CPU samples and waits.`;
+  return `${formatNs(ns)} of delay in ${plural(count, "interval")}.`;
+}
 
 function numberParam(params: URLSearchParams, name: string): number | undefined {
   const v = params.get(name);
@@ -59,7 +70,7 @@ function Profile(props: { p: ProfileResponse }) {
   return (
     <>
       <p data-testid="profile-total" data-value={p.totalNs}>
-        {formatNs(p.totalNs)} of delay in {plural(p.count, "interval")}.
+        {totalText(p.query.type, p.totalNs, p.count)}
       </p>
       {p.totalNs > 0 && (
         <>
@@ -87,6 +98,7 @@ export function ProfilesPage(props: PageProps) {
   const params = props.route.params;
   const type = (kinds.find(([k]) => k === params.get("type"))?.[0] ?? "sync") as ProfileKind;
   const group = params.get("group") ?? undefined;
+  const goroutine = numberParam(params, "goroutine");
   const region = params.get("region") ?? undefined;
   const startNs = numberParam(params, "start");
   const endNs = numberParam(params, "end");
@@ -94,21 +106,21 @@ export function ProfilesPage(props: PageProps) {
   const firstNs = useFirstEventNs();
   const ranged = startNs !== undefined || endNs !== undefined;
   const shift = (ns: number | undefined) => (ns === undefined || firstNs === undefined ? ns : ns + firstNs);
-  const query: Params = { type, group, region, startNs: shift(startNs), endNs: shift(endNs) };
+  const query: Params = { type, group, goroutine, region, startNs: shift(startNs), endNs: shift(endNs) };
   const filters = useAnalysis<ProfileFiltersResponse>("profile-filters");
   const profile = useAnalysis<ProfileResponse>(
     ranged && firstNs === undefined ? undefined : "profile",
     query,
   );
   const go = (change: Params) => {
-    const next = { type, group, region, start: startNs, end: endNs, ...change };
+    const next = { type, group, goroutine, region, start: startNs, end: endNs, ...change };
     location.hash = routeHref("profiles", next as Record<string, string | number | undefined>);
   };
   const f = filters.state === "done" ? filters.value : undefined;
   return (
     <PageFrame
       title="Profiles"
-      intro="Where goroutines waited, by the stack that made them wait. Click a frame to zoom in; Tab to the graph and use the arrow keys, Enter and Escape without a mouse."
+      intro="Where goroutines waited, by the stack that made them wait, or where they ran on a CPU (cpu, wall: from CPU profiler samples). Click a frame to zoom in; Tab to the graph and use the arrow keys, Enter and Escape without a mouse."
     >
       <div class="controls">
         <label>
@@ -125,7 +137,7 @@ export function ProfilesPage(props: PageProps) {
             value={group ?? ""}
             onChange={(e) => {
               const v = (e.currentTarget as HTMLSelectElement).value;
-              go({ group: v === "" ? undefined : v, region: undefined });
+              go({ group: v === "" ? undefined : v, goroutine: undefined, region: undefined });
             }}
           >
             <option value="">all</option>
@@ -141,7 +153,7 @@ export function ProfilesPage(props: PageProps) {
             disabled={!f || f.regionTypes.length === 0}
             onChange={(e) => {
               const v = (e.currentTarget as HTMLSelectElement).value;
-              go({ region: v === "" ? undefined : v, group: undefined });
+              go({ region: v === "" ? undefined : v, group: undefined, goroutine: undefined });
             }}
           >
             <option value="">any time</option>
@@ -150,6 +162,14 @@ export function ProfilesPage(props: PageProps) {
             ))}
           </select>
         </label>
+        {goroutine !== undefined && (
+          <span data-testid="goroutine">
+            Goroutine {goroutine}{" "}
+            <button type="button" onClick={() => go({ goroutine: undefined })}>
+              All goroutines
+            </button>
+          </span>
+        )}
         {(startNs !== undefined || endNs !== undefined) && (
           <span data-testid="range">
             Time {formatTimeNs(startNs ?? 0)} – {endNs === undefined ? "end" : formatTimeNs(endNs)}{" "}

@@ -12,6 +12,7 @@ import type {
   MarkDetails,
   SliceDetails,
 } from "../../query/timeline/protocol.js";
+import { GoroutineCpu } from "./goroutine-cpu.js";
 import { formatDuration, formatTimestamp } from "./time-format.js";
 
 export interface Jumps {
@@ -137,6 +138,7 @@ export function SliceDetailsView({
       </table>
       <StackList frames={d.startStack} label="Start stack" />
       <StackList frames={d.endStack} label="End stack" />
+      {g && <GoroutineCpu g={g} />}
       {g && <GoroutineEvents g={g} jumps={jumps} />}
     </div>
   );
@@ -192,6 +194,7 @@ export function GoroutineDetailsView({ g, jumps }: { g: GoroutineDetails; jumps:
           {g.createdBy && <RefRow label="Created by" r={g.createdBy} jumps={jumps} />}
         </tbody>
       </table>
+      <GoroutineCpu g={g} />
       <GoroutineEvents g={g} jumps={jumps} />
     </div>
   );

@@ -1,7 +1,7 @@
 /**
  * Totals for a selected time range, from the engine: goroutine time by
  * state, busy time by P, and event counts, each with a bar for its share;
- * and links to the blocking profiles of just this range.
+ * and links to the profiles (blocking, CPU, wall) of just this range.
  */
 
 const profileTypes = [
@@ -9,6 +9,8 @@ const profileTypes = [
   ["sync", "sync"],
   ["syscall", "syscall"],
   ["sched", "scheduler latency"],
+  ["cpu", "CPU"],
+  ["wall", "wall"],
 ] as const;
 
 import type { RangeSummary } from "../../query/timeline/protocol.js";
@@ -50,7 +52,7 @@ export function RangePanel({ r, onZoom }: { r: RangeSummary; onZoom: () => void 
       <button type="button" class="tl-button" onClick={onZoom}>
         Zoom to selection (F)
       </button>
-      <div class="tl-subhead">Blocking profiles of this range</div>
+      <div class="tl-subhead">Profiles of this range</div>
       <p class="tl-links" data-testid="range-profiles">
         {profileTypes.map(([type, title], i) => (
           <>
