@@ -112,6 +112,37 @@ describe("cpu profile filters", () => {
     }
   });
 
+  it("goroutines: each goroutine's samples are its labelled ones, for cpu, wall and the blocking profiles", async () => {
+    for (const name of ["cpuprofile-go1.26", "cpuhot-go1.26", "cpuprofile-go1.22"]) {
+      const { profiles } = await read(name);
+      const ids = new Set(profiles.scope.goroutines.keys());
+      for (const type of ["cpu", "wall", "sync", "sched"] as const) {
+        const all = profiles.records(type);
+        const byG = new Map<number, number>();
+        for (const r of all) {
+          const g = r.labels?.goroutine;
+          if (g !== undefined) byG.set(g, (byG.get(g) ?? 0) + r.count);
+        }
+        let sum = 0;
+        for (const id of ids) {
+          const n = samples(profiles.records(type, { goroutine: id }));
+          if (type === "cpu" || type === "wall") assert.equal(n, byG.get(id) ?? 0, `${name} ${type} G${id}`);
+          sum += n;
+        }
+        // Every sample of the blocking profiles has a goroutine; CPU samples may hit none.
+        if (type === "sync" || type === "sched") assert.equal(sum, samples(all), `${name} ${type}`);
+        else
+          assert.equal(
+            sum,
+            [...byG.values()].reduce((s, n) => s + n, 0),
+            `${name} ${type}`,
+          );
+      }
+    }
+    const { profiles } = await read("cpuhot-go1.26");
+    assert.throws(() => profiles.records("cpu", { goroutine: 123456 }), /no goroutine 123456/);
+  });
+
   it("a group nobody started at is refused, as for the blocking profiles", async () => {
     const { profiles } = await read("cpuhot-go1.26");
     assert.throws(() => profiles.records("cpu", { group: "no.such" }), /no goroutines found/);
