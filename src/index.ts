@@ -9,6 +9,7 @@
 
 export { type Activity, ActivityTally, type BlockReason } from "./analysis/activity.js";
 export { type Analyzer, type RunResult, runAnalyzers } from "./analysis/analyzer.js";
+export { cpuSamplePeriodNs } from "./analysis/cpu-samples.js";
 export {
   type GoroutineAnalysis,
   GoroutineAnalyzer,
@@ -31,6 +32,8 @@ export { type Overview, OverviewAnalyzer } from "./analysis/overview.js";
 export {
   BlockingProfileAnalyzer,
   BlockingProfiles,
+  type BlockingType,
+  blockingTypes,
   type ProfileFilter,
   ProfileFilterError,
   type ProfileRecord,
@@ -38,7 +41,7 @@ export {
   profileTypes,
   type RegionFilter,
 } from "./analysis/pprof.js";
-export { encodePprof } from "./analysis/pprof-encode.js";
+export { encodePprof, pprofLayout } from "./analysis/pprof-encode.js";
 export { type TopFunction, topFunctions } from "./analysis/pprof-top.js";
 export { type RegionEdge, type RegionInstance, RegionTable } from "./analysis/region-table.js";
 export {

@@ -22,7 +22,13 @@ function wire<T>(v: T): unknown {
   return JSON.parse(JSON.stringify(v));
 }
 
-const fixtures = ["annotations-go1.26.trace", "sched-go1.26.trace", "gc-go1.26.trace", "sched-go1.21.trace"];
+const fixtures = [
+  "annotations-go1.26.trace",
+  "sched-go1.26.trace",
+  "gc-go1.26.trace",
+  "sched-go1.21.trace",
+  "cpuhot-go1.26.trace",
+];
 
 describe("analysis service = CLI --json", () => {
   for (const name of fixtures) {
@@ -93,4 +99,37 @@ describe("analysis service = CLI --json", () => {
       );
     });
   }
+
+  it("cpuhot-go1.26.trace: the cpu and wall profiles, whole, of one goroutine and of a time range", async () => {
+    const file = join(fixturesDir, "cpuhot-go1.26.trace");
+    const service = new AnalysisService(bytesFeed(() => createReadStream(file)));
+    const { firstNs } = await service.overview();
+    const queries: [Parameters<AnalysisService["profile"]>[0], string[]][] = [
+      [{ type: "cpu" }, []],
+      [{ type: "wall" }, []],
+      [{ type: "cpu", goroutine: 10 }, ["--goroutine", "10"]],
+      [
+        { type: "cpu", startNs: firstNs + 200e6, endNs: firstNs + 700e6 },
+        ["--from", "200ms", "--to", "700ms"],
+      ],
+      [{ type: "wall", group: "main.main.func1" }, ["--group", "main.main.func1"]],
+    ];
+    for (const [q, args] of queries) {
+      const p = await service.profile(q, 100_000);
+      assert.equal(p.error, null);
+      assert.ok(p.count > 0, JSON.stringify(q));
+      assert.deepEqual(
+        wire(p.top),
+        gotrace("pprof", `--type=${q.type}`, "--top", "--json", ...args, file),
+        JSON.stringify(q),
+      );
+    }
+  });
+
+  it("a trace without CPU samples: the cpu profile says how to record them", async () => {
+    const file = join(fixturesDir, "sched-go1.26.trace");
+    const p = await new AnalysisService(bytesFeed(() => createReadStream(file))).profile({ type: "cpu" });
+    assert.match(p.error ?? "", /no CPU samples.*StartCPUProfile/);
+    assert.equal(p.count, 0);
+  });
 });
