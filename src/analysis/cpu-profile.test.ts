@@ -19,7 +19,16 @@ import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { type Event, EventKind } from "../decode/event.js";
-import { fixturesDir, goToolTrace, haveGo, repoRoot, requirement } from "../testing/corpus.js";
+import {
+  fixturesDir,
+  goToolTrace,
+  haveGo,
+  mapLimit,
+  repoRoot,
+  requirement,
+  traceFiles,
+  wildDir,
+} from "../testing/corpus.js";
 import { runAnalyzers } from "./analyzer.js";
 import { cpuSamplePeriodNs } from "./cpu-samples.js";
 import {
@@ -35,6 +44,10 @@ const tracePath = (name: string) => join(fixturesDir, `${name}.trace`);
 
 /** The profiles of a trace, with the number of StackSample events it delivered. */
 async function read(name: string): Promise<{ profiles: BlockingProfiles; stackSamples: number }> {
+  return readPath(tracePath(name));
+}
+
+async function readPath(path: string): Promise<{ profiles: BlockingProfiles; stackSamples: number }> {
   const analyzer = new BlockingProfileAnalyzer({ regions: true });
   let stackSamples = 0;
   const counter = {
@@ -43,7 +56,7 @@ async function read(name: string): Promise<{ profiles: BlockingProfiles; stackSa
     },
     finalize() {},
   };
-  const run = await runAnalyzers([readFileSync(tracePath(name))], [analyzer, counter]);
+  const run = await runAnalyzers([readFileSync(path)], [analyzer, counter]);
   assert.equal(run.error, undefined);
   return { profiles: analyzer.finalize(), stackSamples };
 }
@@ -69,6 +82,24 @@ describe("cpu profile: every CPU sample once", () => {
       const goSamples = r.stdout.toString().match(/ StackSample /g)?.length ?? 0;
       assert.equal(samples((await read(name)).profiles.records("cpu")), goSamples, name);
     }
+  });
+
+  it("as many as go tool trace -d=parsed shows, on every whole wild trace of Go 1.19+", {
+    skip: requirement(haveGo(), "go"),
+  }, async (t) => {
+    const wild = traceFiles(wildDir, (v) => v >= 19);
+    if (requirement(wild.length > 0, "the wild traces") !== undefined) return t.skip();
+    let withSamples = 0;
+    await mapLimit(wild, 2, async (path) => {
+      const go = goToolTrace(["-d=parsed", path]);
+      // A broken trace: Go prints what it read, the profile keeps up to the last Sync.
+      if (go.status !== 0) return;
+      const goSamples = go.stdout.toString().match(/ StackSample /g)?.length ?? 0;
+      const { profiles } = await readPath(path);
+      assert.equal(samples(profiles.records("cpu")), goSamples, path);
+      if (goSamples > 0) withSamples++;
+    });
+    assert.ok(withSamples >= 2, `only ${withSamples} wild traces with CPU samples`);
   });
 });
 
@@ -141,6 +172,25 @@ describe("cpu profile filters", () => {
     }
     const { profiles } = await read("cpuhot-go1.26");
     assert.throws(() => profiles.records("cpu", { goroutine: 123456 }), /no goroutine 123456/);
+  });
+
+  it("regions: cpuhot calls each crunch function in a region of its name, so a region holds exactly its function's samples", async () => {
+    const { profiles } = await read("cpuhot-go1.26");
+    const all = profiles.records("cpu");
+    let inRegions = 0;
+    for (const fn of ["crunchA", "crunchB", "crunchC"]) {
+      const region = profiles.records("cpu", { region: { type: fn } });
+      const onStack = all.filter((r) => r.stack.some((f) => f.func === `main.${fn}`));
+      assert.ok(samples(region) > 5, fn);
+      assert.equal(samples(region), samples(onStack), fn);
+      for (const r of region)
+        assert.ok(
+          r.stack.some((f) => f.func === `main.${fn}`),
+          fn,
+        );
+      inRegions += samples(region);
+    }
+    assert.ok(inRegions <= samples(all));
   });
 
   it("a group nobody started at is refused, as for the blocking profiles", async () => {

@@ -1,11 +1,13 @@
-// Command cpuhot traces about 1.5 s of CPU-bound work in three hot functions
+// Command cpuhot traces about 3 s of CPU-bound work in three hot functions
 // of known weight (crunchA 3 : crunchB 2 : crunchC 1 per round) on two
-// goroutines, with the CPU profiler on for the same run, and writes both the
-// trace and runtime/pprof's CPU profile: the CPU profile gotrace builds from
-// the trace's samples must agree with the one Go wrote.
+// goroutines, each call inside a region named after the function, with the
+// CPU profiler on for the same run, and writes both the trace and
+// runtime/pprof's CPU profile: the CPU profile gotrace builds from the
+// trace's samples must agree with the one Go wrote.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -44,11 +46,12 @@ func crunchC(n int) uint64 {
 }
 
 func worker(until time.Time) uint64 {
+	ctx := context.Background()
 	var sum uint64
 	for time.Now().Before(until) {
-		sum += crunchA(3_000_000)
-		sum += crunchB(2_000_000)
-		sum += crunchC(1_000_000)
+		trace.WithRegion(ctx, "crunchA", func() { sum += crunchA(3_000_000) })
+		trace.WithRegion(ctx, "crunchB", func() { sum += crunchB(2_000_000) })
+		trace.WithRegion(ctx, "crunchC", func() { sum += crunchC(1_000_000) })
 	}
 	return sum
 }
@@ -74,7 +77,7 @@ func main() {
 	if err := trace.Start(tf); err != nil {
 		panic(err)
 	}
-	until := time.Now().Add(1500 * time.Millisecond)
+	until := time.Now().Add(3 * time.Second)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var sum uint64
