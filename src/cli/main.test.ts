@@ -217,7 +217,7 @@ describe("gotrace's flags", { skip: requirement(existsSync(fixture), "testdata/t
       [["-d=raw", fixture], 'gotrace dump: -d: unknown mode "raw"; want parsed or wire'],
       [
         ["pprof", fixture],
-        "gotrace pprof: --type is required (net, sync, syscall or sched) (see gotrace help pprof)",
+        "gotrace pprof: --type is required (net, sync, syscall, sched, cpu or wall) (see gotrace help pprof)",
       ],
       [
         ["pprof", "--type=sync", "--json", fixture],
@@ -231,7 +231,10 @@ describe("gotrace's flags", { skip: requirement(existsSync(fixture), "testdata/t
         ["pprof", "--type=sync", "--region=r", "--latmin=soon", fixture],
         'gotrace pprof: --latmin: not a duration: "soon"',
       ],
-      [["-pprof=heap", fixture], "gotrace pprof: unknown pprof type heap; want net, sync, syscall or sched"],
+      [
+        ["-pprof=heap", fixture],
+        "gotrace pprof: unknown pprof type heap; want net, sync, syscall, sched, cpu or wall",
+      ],
       [["-pprof"], "gotrace: -pprof needs a value (-pprof=TYPE) (see gotrace help)"],
       [["-pprof", "--top", fixture], "gotrace: -pprof needs a value (-pprof=TYPE) (see gotrace help)"],
       [["view", "--open", fixture], "gotrace view: unknown flag --open (see gotrace help view)"],
