@@ -71,6 +71,11 @@ describe("CPU samples in the view: cpuhot-go1.26", { skip: browserSkip() }, () =
       (await page.locator('[data-testid="profile-total"]').textContent()) ?? "",
       /of CPU time in \d+ samples/,
     );
+    assert.match(
+      (await page.locator('[data-testid="flame-status"]').textContent()) ?? "",
+      /, [\d,]+ samples?$/,
+      "the flame graph counts samples, not intervals",
+    );
     await s.screenshot(page, "pages-profiles-cpu-range-cpuhot");
     s.assertNoErrors();
     await page.close();

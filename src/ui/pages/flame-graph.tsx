@@ -26,14 +26,18 @@ function frameName(m: FlameModel, i: number): string {
   return i === 0 ? "all samples" : m.func[i] || "(no function)";
 }
 
-function frameNumbers(m: FlameModel, i: number): string {
+/** What a profile counts, one and many: intervals of waiting, or CPU samples. */
+export type CountWords = readonly [string, string];
+const intervals: CountWords = ["interval", "intervals"];
+
+function frameNumbers(m: FlameModel, i: number, words: CountWords): string {
   const total = m.totalNs[0]!;
   const share = total > 0 ? formatPercent((m.totalNs[i]! / total) * 100) : "0%";
-  return `${formatNs(m.totalNs[i]!)} (${share}), self ${formatNs(m.selfNs[i]!)}, ${plural(m.count[i]!, "interval")}`;
+  return `${formatNs(m.totalNs[i]!)} (${share}), self ${formatNs(m.selfNs[i]!)}, ${plural(m.count[i]!, ...words)}`;
 }
 
-function describe(m: FlameModel, i: number): string {
-  return `${frameName(m, i)}: ${frameNumbers(m, i)}`;
+function describe(m: FlameModel, i: number, words: CountWords): string {
+  return `${frameName(m, i)}: ${frameNumbers(m, i, words)}`;
 }
 
 /** A name for the zoom path's buttons: without the package's directories ("kafka-go.(*Reader).run"). */
@@ -42,7 +46,8 @@ function crumbName(func: string): string {
   return forms.find((f) => !f.includes("/")) ?? forms[forms.length - 1]!;
 }
 
-export function FlameGraph(props: { root: FlameNode; search: string }) {
+export function FlameGraph(props: { root: FlameNode; search: string; countWords?: CountWords }) {
+  const words = props.countWords ?? intervals;
   const model = useMemo(() => new FlameModel(props.root), [props.root]);
   const [focus, setFocus] = useState(0);
   const [cursor, setCursor] = useState(0);
@@ -233,12 +238,12 @@ export function FlameGraph(props: { root: FlameNode; search: string }) {
             <div class="flame-tip-name" data-testid="flame-tip-name">
               {frameName(model, hover.node)}
             </div>
-            <div>{frameNumbers(model, hover.node)}</div>
+            <div>{frameNumbers(model, hover.node, words)}</div>
           </div>
         )}
       </div>
       <div class="flame-status" aria-live="polite" data-testid="flame-status">
-        {describe(model, cursor)}
+        {describe(model, cursor, words)}
         {matches && ` · search “${props.search}”: ${formatNs(matchedNs)} in matching frames`}
       </div>
     </div>

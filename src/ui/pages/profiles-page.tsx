@@ -17,7 +17,7 @@ import type { PageProps } from "../app.js";
 import { plural } from "../plural.js";
 import { routeHref, timelineHref } from "../route.js";
 import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analysis-api.js";
-import { FlameGraph } from "./flame-graph.js";
+import { type CountWords, FlameGraph } from "./flame-graph.js";
 import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
 import { RangeForm } from "./range-form.js";
@@ -31,6 +31,13 @@ const kinds: readonly [ProfileKind, string][] = [
   ["cpu", "CPU (profiler samples)"],
   ["wall", "Wall time (CPU and waits)"],
 ];
+
+/** What a frame's count counts, by type. */
+function countWords(type: ProfileKind): CountWords {
+  if (type === "cpu") return ["sample", "samples"];
+  if (type === "wall") return ["sample or wait", "samples and waits"];
+  return ["interval", "intervals"];
+}
 
 /** What the profile's total is, by type: CPU samples stand for 10ms each. */
 function totalText(type: ProfileKind, ns: number, count: number): string {
@@ -85,7 +92,7 @@ function Profile(props: { p: ProfileResponse }) {
               />
             </label>
           </div>
-          <FlameGraph root={p.root} search={search} />
+          <FlameGraph root={p.root} search={search} countWords={countWords(p.query.type)} />
           <h2>Top functions</h2>
           <Top top={p.top} />
         </>
