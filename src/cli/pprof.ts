@@ -273,7 +273,9 @@ function topTable(
   const units = type === "cpu" ? "samples" : type === "wall" ? "samples and waits" : "intervals";
   const head =
     `Total ${what} ${formatDuration(total)} in ${records.reduce((s, r) => s + r.count, 0)} ${units}` +
-    (rows.length < all.length ? `; top ${rows.length} of ${all.length} functions by flat delay` : "");
+    (rows.length < all.length
+      ? `; top ${rows.length} of ${all.length} functions by flat ${type === "cpu" || type === "wall" ? "time" : "delay"}`
+      : "");
   return `${head}\n${formatTable(columns, cells)}`;
 }
 
