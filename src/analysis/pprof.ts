@@ -442,8 +442,8 @@ export class BlockingProfiles {
   }
 
   /**
-   * The goroutine incarnations whose samples count (all, or those of one
-   * group), each with the buckets that do (bit 1 << bucket).
+   * The goroutine incarnations whose samples count (all, those of one group,
+   * or one goroutine ID's), each with the buckets that do (bit 1 << bucket).
    */
   selected(filter: ProfileFilter | undefined): Map<GoroutineScope, number> {
     const name = filter && "group" in filter ? filter.group : undefined;
