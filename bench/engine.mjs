@@ -206,7 +206,12 @@ export async function runEngineBench(files) {
     rows.push(
       `| gotrace readTrace (bench/read.mjs) | ${fmt(read)} s | ${fmt(ratio(read))} | ≥ 1.0× Go's speed (ratio ≤ 1) | ${verdict(read <= go)} |`,
     );
-    const sequentialDecode = median(decode.get(0).filter((r) => r.sec !== undefined).map((r) => r.sec));
+    const sequentialDecode = median(
+      decode
+        .get(0)
+        .filter((r) => r.sec !== undefined)
+        .map((r) => r.sec),
+    );
     for (const [w, results] of decode) {
       const ok = results.filter((r) => r.sec !== undefined);
       if (ok.length === 0) {
