@@ -26,11 +26,16 @@
 //  5. Unless BENCH_ENGINE=0: the engine rows (bench/engine.mjs): gotrace
 //     view's URL, first analysis answer, filtered questions and peak RSS,
 //     and each CLI analysis, on the 200 MiB trace and a 1 GiB one.
+//
+//  6. Unless BENCH_DUMP=0: `gotrace dump` and go tool trace -d=parsed on a
+//     16 MiB trace (BENCH_DUMP_MIB) and on a copy whose strings hold one
+//     invalid UTF-8 byte (bench/dump-utf8.mjs), printed, not written.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runDumpUtf8Bench } from "./dump-utf8.mjs";
 import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
@@ -315,5 +320,17 @@ if (process.env.BENCH_ENGINE !== "0") {
     });
     log("wrote the engine section of BENCHMARKS.md");
   }
+}
+// --- dump with one invalid UTF-8 byte (bench/dump-utf8.mjs) -------------------
+
+if (process.env.BENCH_DUMP !== "0") {
+  const table = runDumpUtf8Bench({
+    outDir,
+    sizeMiB: Number(process.env.BENCH_DUMP_MIB ?? 16),
+    runs,
+    localMinor,
+    log,
+  });
+  process.stdout.write(`\n${table}\n`);
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -5,7 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import fc from "fast-check";
-import { isGoPrint, isGoSpace, quoteGo, quoteGoBytes, trimGoSpace, unquoteGo } from "./go-quote.js";
+import {
+  encodeGoString,
+  isGoPrint,
+  isGoSpace,
+  quoteGo,
+  quoteGoBytes,
+  trimGoSpace,
+  unquoteGo,
+} from "./go-quote.js";
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -228,4 +236,34 @@ test("quoteGoBytes and unquoteGo equal Go's strconv on generated input", (t) => 
     }
     assert.equal(ours, goUnquoted[i], `unquote of ${JSON.stringify(s)}`);
   });
+});
+
+/** The bytes encodeGoString stands for, one character at a time. */
+function encodeGoStringSlowly(s: string): number[] {
+  const out: number[] = [];
+  for (const ch of s) {
+    const r = ch.codePointAt(0)!;
+    if (r >= 0xdc80 && r <= 0xdcff) out.push(r - 0xdc00);
+    else out.push(...utf8(ch));
+  }
+  return out;
+}
+
+test("encodeGoString turns lone U+DC80–U+DCFF into bytes and the rest into UTF-8", () => {
+  const piece = fc.oneof(
+    fc.string({ unit: "grapheme", maxLength: 12 }),
+    fc.constantFrom("\udc80", "\udcff", "\udc7f", "\ud800", "\ud800\udc80", "\udbff\udcff", "é", "🎉"),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+      const s = pieces.join("");
+      assert.deepEqual([...encodeGoString(s)], encodeGoStringSlowly(s));
+    }),
+    { numRuns: 3000, seed: 11 },
+  );
+  // A megabyte of text with one bad byte in the middle keeps the rest as it was.
+  const out = encodeGoString(`${"x".repeat(1 << 19)}\udcff${"é".repeat(1 << 18)}`);
+  assert.equal(out.length, (1 << 19) + 1 + 2 * (1 << 18));
+  assert.equal(out[1 << 19], 0xff);
+  assert.deepEqual([...out.subarray(-2)], [...utf8("é")]);
 });
