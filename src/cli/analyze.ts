@@ -1,14 +1,14 @@
 /**
  * What the analysis commands share: read a file once through their
- * analyzers, handle a broken trace as go tool trace does, and find the
- * column a --sort flag names.
+ * analyzers, handle a broken trace by the one rule (damage.ts), and find
+ * the column a --sort flag names.
  */
 import { statSync } from "node:fs";
 import type { Analyzer } from "../analysis/analyzer.js";
 import type { Driven } from "../decode/drive.js";
 import { UsageError } from "./args.js";
+import { reportDamage } from "./damage.js";
 import { driveFile } from "./decode-thread.js";
-import { formatBytes } from "./format.js";
 
 /** An analyzer that can forget what it saw after the last Sync, as go tool trace drops it. */
 interface Rollback {
@@ -16,48 +16,22 @@ interface Rollback {
 }
 
 /**
- * Runs the analyzers over a file. A broken trace is analysed up to the
- * damage (analyzers with `discardPending` drop what followed the last Sync),
- * with a note on stderr of what was lost; like go tool trace, it is an error
- * (undefined) only if not even the start of one generation was read.
+ * Runs the analyzers over a file. A damaged trace is analysed up to the
+ * damage as go tool trace does (analyzers with `discardPending` drop what
+ * followed the last Sync), with one warning line on stderr; it is an error
+ * (one line, undefined returned) when nothing before the damage is left.
  * Returns how the read ended (its originNs, version, …).
  */
 export async function analyzeFile(
   file: string,
   analyzers: readonly (Analyzer<unknown> & Rollback)[],
-  /** What the command does with the part before the damage, for the note on stderr. */
-  kept = "showing what was read before it",
-  /**
-   * Fail (with the reader's message alone) when the damage leaves no whole
-   * generation, rather than analysing an empty trace: gotrace stats' rule.
-   */
-  needWholeGeneration = false,
 ): Promise<Driven | undefined> {
   const n = analyzers.length;
   const run = await driveFile(file, (ev, r) => {
     for (let i = 0; i < n; i++) analyzers[i]!.event(ev, r);
   });
-  const { error } = run;
-  if (!error) return run;
-  // Broken before the first event: nothing to show.
-  if (run.events === 0) {
-    process.stderr.write(`gotrace: ${error.message}\n`);
-    return undefined;
-  }
-  if (needWholeGeneration && run.syncs <= 1) {
-    process.stderr.write(`gotrace: ${error.message}\n`);
-    return undefined;
-  }
-  if (run.syncs === 0) {
-    process.stderr.write(`gotrace: failed to parse any useful part of the trace: ${error.message}\n`);
-    return undefined;
-  }
-  for (const a of analyzers) a.discardPending?.();
-  const size = statSync(file).size;
-  const lost = size - run.validOffset;
-  process.stderr.write(
-    `gotrace: lost ${((lost / size) * 100).toFixed(1)}% of ${formatBytes(size)}: ${error.message}; ${kept}\n`,
-  );
+  if (!reportDamage(file, run, statSync(file).size)) return undefined;
+  if (run.error) for (const a of analyzers) a.discardPending?.();
   return run;
 }
 

@@ -42,9 +42,9 @@ async function* paced(): AsyncGenerator<Uint8Array> {
 try {
   const run = await drive(paced(), (ev) => batcher.push(ev));
   batcher.flush();
-  const { version, originNs, events, bytes, syncs, validOffset, error } = run;
+  const { version, originNs, events, bytes, syncs, validOffset, keptEvents, error } = run;
   post({
-    end: { version, originNs, events, bytes, syncs, validOffset },
+    end: { version, originNs, events, bytes, syncs, validOffset, keptEvents },
     ...(error && {
       error: {
         reason: error.reason,

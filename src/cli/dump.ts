@@ -7,6 +7,7 @@ import { formatEvent } from "../decode/event-string.js";
 import { readTrace } from "../decode/reader.js";
 import { type Command, type ParsedArgs, UsageError } from "./args.js";
 import { fileChunks } from "./chunks.js";
+import { traceErrorLine } from "./damage.js";
 import { OutputBuffer } from "./output.js";
 import { dumpWireEvents } from "./wire.js";
 
@@ -45,7 +46,7 @@ async function dumpParsed(path: string): Promise<number> {
   } catch (e) {
     out.flush();
     if (!(e instanceof TraceError)) throw e;
-    process.stderr.write(`gotrace: ${e.message}\n`);
+    process.stderr.write(traceErrorLine(path, e));
     return 1;
   }
   out.flush();

@@ -74,7 +74,10 @@ describe("gotrace mmu", { skip: requirement(existsSync(gc), "testdata/traces") }
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     const r = gotrace("mmu", cut);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /^gotrace: lost \d+\.\d% of [\d.]+ KiB: .*; showing what was read before it\n$/);
+    assert.match(
+      r.stderr,
+      /^gotrace: warning: \S+: damaged at byte offset \d+ \(.+\); analysed the [\d,]+ events before it, lost \d+\.\d% of [\d.]+ KiB\n$/,
+    );
     assert.match(r.stdout, /^Minimum mutator utilization/);
   });
 

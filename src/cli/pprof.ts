@@ -196,7 +196,7 @@ export async function runPprof(args: ParsedArgs): Promise<number> {
   const keepIntervals = a.range !== undefined || (a.filter !== undefined && "region" in a.filter);
   const analyzer = new BlockingProfileAnalyzer({ regions: keepIntervals || a.type === "wall" });
   // Like go tool trace: profile the complete generations, fail if there are none.
-  if (!(await analyzeFile(a.file, [analyzer], "profiling what came before it"))) return 1;
+  if (!(await analyzeFile(a.file, [analyzer]))) return 1;
   const profiles = analyzer.finalize();
   if (a.type === "cpu" && profiles.cpuSamples === 0) return fail(noCpuSamplesMessage);
   // The range counts from the first event, as the timeline does; the profiles from the trace's origin.

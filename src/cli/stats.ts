@@ -20,7 +20,7 @@ export async function runStats(args: ParsedArgs): Promise<number> {
   const size = statSync(file).size;
   const overview = new OverviewAnalyzer();
   // Damage is handled as by every analysis command: what came before it is shown.
-  const run = await analyzeFile(file, [overview], undefined, true);
+  const run = await analyzeFile(file, [overview]);
   if (!run) return 1;
   const o = overview.finalize();
   const lines: [string, string][] = [

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { TraceError } from "../decode/errors.js";
+import { EventKind } from "../decode/event.js";
 import { EventBatcher } from "../decode/event-batch.js";
 import { headerSize, readHeader } from "../format/header.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
@@ -18,8 +19,8 @@ import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
 import { startViewServer } from "../server/server.js";
 import { type Command, type ParsedArgs, parseCommandArgs, UsageError } from "./args.js";
 import { fileChunks } from "./chunks.js";
+import { reportDamage } from "./damage.js";
 import { CommandError, fileErrorReason } from "./errors.js";
-import { formatBytes } from "./format.js";
 import { ProgressBar } from "./progress.js";
 
 export const viewCommand: Command = {
@@ -96,6 +97,9 @@ export function servingLines(
   return { stdout, stderr };
 }
 
+/** Bytes read after which the page is served even before a generation is whole. */
+const serveAfterBytes = 64 << 20;
+
 /** The first bytes of a file (its header), or fewer if it is shorter. */
 function readHead(file: string): Uint8Array {
   const fd = openSync(file, "r");
@@ -160,7 +164,7 @@ export async function runView(args: ParsedArgs): Promise<number> {
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
   // Not a trace at all: nothing to serve, as go tool trace. Worded as every command words it.
   const header = readHeader(readHead(opts.file));
-  if (!header.ok) throw new CommandError(new TraceError(header.reason, 0).message);
+  if (!header.ok) throw new CommandError(`${opts.file}: ${new TraceError(header.reason, 0).message}`);
   // The trace is decoded once: the timeline is built here while the
   // analysis worker analyses the same events, sent to it in batches. The
   // server starts first: the page shows the read's progress and fills in
@@ -171,6 +175,16 @@ export async function runView(args: ParsedArgs): Promise<number> {
   let events = 0;
   let built: BuildResult | undefined;
   let failed: string | null = null;
+  // Serving waits until the read shows something to analyse (a whole
+  // generation: a Sync after events), so that a file with nothing usable
+  // fails with one line rather than as an empty page; past serveAfterBytes
+  // the page and its progress come first, for huge first generations and
+  // old traces, which are read whole before their first event.
+  let ready: () => void = () => {};
+  const usable = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  let eventsSinceStart = 0;
   const batcher = new EventBatcher((b) => {
     events += b.count;
     worker.post(b, bytesRead);
@@ -183,10 +197,18 @@ export async function runView(args: ParsedArgs): Promise<number> {
           countedChunks(opts.file, (n) => {
             bytesRead = n;
             bar.update(n);
+            if (n >= serveAfterBytes) ready();
           }),
           () => worker.ready(),
         ),
-        { totalBytes: size, onEvent: (ev) => batcher.push(ev) },
+        {
+          totalBytes: size,
+          onEvent: (ev) => {
+            if (ev.kind !== EventKind.Sync) eventsSinceStart++;
+            else if (eventsSinceStart > 0) ready();
+            batcher.push(ev);
+          },
+        },
       );
     } catch (e) {
       failed = e instanceof Error ? e.message : String(e);
@@ -194,22 +216,23 @@ export async function runView(args: ParsedArgs): Promise<number> {
       throw e;
     } finally {
       bar.finish();
+      ready();
     }
     batcher.flush();
-    const { version, originNs, events: n, bytes, syncs } = built.run;
-    worker.end({ version, originNs, events: n, bytes, syncs, damage: built.error?.message });
-    const damage = built.engine.info().damage;
-    if (damage) {
-      const pct = size > 0 ? ((damage.lostBytes / size) * 100).toFixed(1) : "0";
-      process.stderr.write(
-        `gotrace: damaged trace at byte offset ${damage.offset}: ${built.error?.reason ?? damage.message}; ` +
-          `serving what came before it (lost ${pct}% of ${formatBytes(size)})\n`,
-      );
-    }
-    return built.engine;
+    const { version, originNs, events: n, bytes, syncs, keptEvents } = built.run;
+    worker.end({ version, originNs, events: n, bytes, syncs, keptEvents, damage: built.error?.message });
+    return built;
   })();
+  // Handled below, once serving; marked handled now so that a failure before then is not fatal.
+  read.catch(() => {});
+  await usable;
+  // Read to the end before serving and nothing to show: one line, as every command.
+  if (built && !reportDamage(opts.file, built.run, size, "showing")) {
+    await analysis.close();
+    return 1;
+  }
   const server = await startViewServer({
-    engine: read,
+    engine: read.then((b) => b.engine),
     progress: () => ({
       bytesRead,
       totalBytes: size,
@@ -230,12 +253,22 @@ export async function runView(args: ParsedArgs): Promise<number> {
   process.stdout.write(lines.stdout);
   process.stderr.write(lines.stderr);
   if (opts.open) openBrowser(server.url);
-  // A failure that is not damage (none is expected) ends the command, with its reason.
-  read.catch((e: unknown) => {
-    const reason = fileErrorReason(e) ?? (e instanceof Error ? e.message : String(e));
-    process.stderr.write(`gotrace: ${opts.file}: ${reason}\n`);
-    void Promise.all([server.close(), analysis.close()]).finally(() => process.exit(1));
-  });
+  const reported = built !== undefined;
+  read.then(
+    (b) => {
+      if (reported) return;
+      // Served before the read ended: the damage rule now, ending the command if nothing was usable.
+      if (!reportDamage(opts.file, b.run, size, "showing")) {
+        void Promise.all([server.close(), analysis.close()]).finally(() => process.exit(1));
+      }
+    },
+    // A failure that is not damage (none is expected) ends the command, with its reason.
+    (e: unknown) => {
+      const reason = fileErrorReason(e) ?? (e instanceof Error ? e.message : String(e));
+      process.stderr.write(`gotrace: ${opts.file}: ${reason}\n`);
+      void Promise.all([server.close(), analysis.close()]).finally(() => process.exit(1));
+    },
+  );
   const stop = () => {
     Promise.all([server.close(), analysis.close()]).finally(() => process.exit(0));
   };

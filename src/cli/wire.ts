@@ -23,7 +23,7 @@ export async function dumpWireEvents(file: string): Promise<number> {
   } catch (e) {
     out.flush();
     if (!(e instanceof RawFormatError)) throw e;
-    process.stderr.write(`gotrace: ${e.message}\n`);
+    process.stderr.write(`gotrace: ${file}: ${e.message}\n`);
     return 1;
   }
   out.flush();

@@ -27,6 +27,12 @@ export interface DriveResult {
   readonly syncs: number;
   /** Bytes up to the end of the last whole part read (what a damaged trace keeps). */
   readonly validOffset: number;
+  /**
+   * Events other than Syncs up to the last Sync: what an analysis of a
+   * damaged trace keeps, as go tool trace drops what follows the last Sync.
+   * All of them when the trace is whole.
+   */
+  readonly keptEvents: number;
 }
 
 export interface Driven extends DriveResult {
@@ -45,6 +51,8 @@ export async function drive(
   let head = new Uint8Array(0);
   let events = 0;
   let syncs = 0;
+  let others = 0;
+  let keptEvents = 0;
   let reader: TraceReader | undefined;
   let error: TraceError | undefined;
   const every = options.progressEvery ?? 1 << 20;
@@ -64,7 +72,10 @@ export async function drive(
   try {
     reader = await readTrace(counted(), (ev, r) => {
       reader = r;
-      if (ev.kind === EventKind.Sync) syncs++;
+      if (ev.kind === EventKind.Sync) {
+        syncs++;
+        keptEvents = others;
+      } else others++;
       onEvent(ev, r);
       if (++events % every === 0) onProgress?.(events, bytes);
     });
@@ -80,6 +91,7 @@ export async function drive(
     bytes,
     syncs,
     validOffset: reader?.validOffset ?? 0,
+    keptEvents: error ? keptEvents : others,
     error,
     reader,
   };

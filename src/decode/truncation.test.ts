@@ -9,8 +9,10 @@
  * (b) `gotrace stats` keeps the complete generations and nothing else: the
  *     generation count it prints is the number of generations of the uncut
  *     file that end before the cut (found by framing the file, not by the
- *     reader under test), it exits 0 when there is at least one, and its
- *     "lost X% of" line agrees with TraceReader.validOffset.
+ *     reader under test), it exits 0 when they hold at least one event (1
+ *     with the reader's error alone when they hold none), and its
+ *     warning line names the reader's offset and reason, the events kept,
+ *     and a loss that agrees with TraceReader.validOffset.
  *
  * Go before 1.26 marks no generation ends: a cut just after a batch of a
  * new generation cannot be told from the end of the trace, so Go (and
@@ -61,6 +63,8 @@ interface Observed {
   readonly generations: number;
   /** Events before the last Sync on error, all events on success. */
   readonly events: number;
+  /** The same without Syncs: what the warning line says was analysed. */
+  readonly others: number;
   /** Syncs with a table: one per generation read. */
   readonly tables: number;
 }
@@ -72,7 +76,8 @@ function readCut(bytes: Uint8Array): Observed {
   const parts: string[] = [];
   let tables = 0;
   let events = 0;
-  let kept = { generations: 0, events: 0 };
+  let others = 0;
+  let kept = { generations: 0, events: 0, others: 0 };
   let error: TraceError | undefined;
   for (;;) {
     let ev: ReturnType<TraceReader["read"]>;
@@ -86,12 +91,13 @@ function readCut(bytes: Uint8Array): Observed {
     if (ev === null) break;
     if (ev === NeedInput) throw new Error("NeedInput after end()");
     // Like gotrace stats: a Sync closes what came before it.
-    if (ev.type === EvSync) kept = { generations: tables, events };
+    if (ev.type === EvSync) kept = { generations: tables, events, others };
+    else others++;
     if (ev.type === EvSync && ev.table) tables++;
     events++;
     parts.push(formatEvent(ev, r.originNs), "\n");
   }
-  if (!error) kept = { generations: tables, events };
+  if (!error) kept = { generations: tables, events, others };
   return { text: parts.join(""), error, validOffset: r.validOffset, tables, ...kept };
 }
 
@@ -240,11 +246,15 @@ async function checkStats(
 ): Promise<void> {
   const stats = await runStats(file);
   tally.statsRuns++;
-  const lost = /gotrace: lost ([\d.]+)% of [\d.]+ [KMG]?i?B: (.*); showing/.exec(stats.stderr);
+  const lost =
+    /^gotrace: warning: \S+: damaged at byte offset (\d+)(?: in generation \d+)? \((.*)\); analysed the ([\d,]+) events? before it, lost ([\d.]+)% of [\d.]+ [KMG]?i?B\n$/.exec(
+      stats.stderr,
+    );
   const genLine = /^Generations:\s+(\d+)/m.exec(stats.stdout);
   const eventsLine = /^Events:\s+([\d,]+)/m.exec(stats.stdout);
-  if (ours.generations > 0 && stats.status !== 0)
-    problem(`stats exited ${stats.status}: ${stats.stderr.trim()}`);
+  if (ours.others > 0 && stats.status !== 0) problem(`stats exited ${stats.status}: ${stats.stderr.trim()}`);
+  if (ours.others === 0 && ours.error && stats.status === 0)
+    problem(`stats exited 0 with no event before the damage: ${stats.stderr.trim()}`);
   if (stats.status === 0) {
     if (!genLine || Number(genLine[1]) !== ours.generations) {
       problem(`stats printed ${genLine?.[0]}, expected ${ours.generations} generations`);
@@ -256,14 +266,16 @@ async function checkStats(
       const want = (((at - ours.validOffset) / at) * 100).toFixed(1);
       if (!lost) problem(`no "lost X% of" line: ${stats.stderr.trim()}`);
       else {
-        if (lost[1] !== want)
-          problem(`stats lost ${lost[1]}%, validOffset ${ours.validOffset} gives ${want}%`);
-        if (lost[2] !== ours.error.message)
-          problem(`stats reported "${lost[2]}", the reader "${ours.error.message}"`);
+        if (lost[4] !== want)
+          problem(`stats lost ${lost[4]}%, validOffset ${ours.validOffset} gives ${want}%`);
+        if (lost[2] !== ours.error.reason || Number(lost[1]) !== (ours.error.offset ?? ours.validOffset))
+          problem(`stats reported "${lost[0].trim()}", the reader "${ours.error.message}"`);
+        if (Number(lost[3]!.replace(/,/g, "")) !== ours.others)
+          problem(`stats analysed ${lost[3]} events, expected ${ours.others}`);
       }
     } else if (stats.stderr !== "") problem(`stats wrote to stderr for a good trace: ${stats.stderr.trim()}`);
-  } else if (ours.generations === 0 && ours.error) {
-    if (stats.stderr.trim() !== `gotrace: ${ours.error.message}`)
+  } else if (ours.others === 0 && ours.error) {
+    if (stats.stderr.trim() !== `gotrace: ${file}: ${ours.error.message}`)
       problem(`stats said ${stats.stderr.trim()}`);
   }
 }

@@ -202,7 +202,10 @@ export class V1Parser {
         this.lastGs.set(this.lastP, this.lastG);
         const pid = args[0]!;
         if (pid < maxUint64 && pid > maxInt32) {
-          throw new TraceError(`processor ID ${pid} is larger than maximum of ${maxInt32}`, raw.off);
+          throw new TraceError(
+            `processor ID ${this.dec.bigAt(raw.argPos[0]!)} is larger than maximum of ${maxInt32}`,
+            raw.off,
+          );
         }
         this.lastP = pid >= maxUint64 ? -1 : pid;
         this.lastG = this.lastGs.get(this.lastP) ?? 0;
@@ -305,7 +308,10 @@ export class V1Parser {
       throw new TraceError(`EvStack has wrong number of arguments: want at least 2, got ${raw.n}`, raw.off);
     }
     const size = args[1]!;
-    if (size > 1000) throw new TraceError(`EvStack has bad number of frames: ${size}`, raw.off);
+    if (size > 1000) {
+      // Exact, from the bytes: past 2^53 the number read is rounded.
+      throw new TraceError(`EvStack has bad number of frames: ${this.dec.bigAt(raw.argPos[1]!)}`, raw.off);
+    }
     // Go 1.5 and 1.6 recorded PCs only.
     const perFrame = this.dec.version < 7 ? 1 : 4;
     const want = 2 + perFrame * size;

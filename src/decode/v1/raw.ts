@@ -119,7 +119,7 @@ export class RawDecoder {
         if (v === undefined) this.fail(errMalformedVarint, off0);
         if (i === 0 && v < maxUint64 && v > maxInt32) {
           // Go names the wrong maximum here (MaxUint); its words are kept.
-          this.fail(`processor ID ${v} is larger than maximum of 18446744073709551615`, off0);
+          this.fail(`processor ID ${this.bigAt(pos)} is larger than maximum of 18446744073709551615`, off0);
         }
         ev.args[ev.n] = v;
         ev.argPos[ev.n++] = pos;
@@ -141,11 +141,12 @@ export class RawDecoder {
       return true;
     }
     // More than three values: a byte length, then the values.
+    const lenAt = this.off;
     const len = this.readVal();
     if (len === undefined) this.fail(`failed to read event ${typ} argument: ${errMalformedVarint}`, off0);
     if (this.version >= 11 && len > maxArgBytes) {
       this.fail(
-        `failed to read event ${typ} argument: length-prefixed argument too big: ${len} bytes, limit is ${maxArgBytes}`,
+        `failed to read event ${typ} argument: length-prefixed argument too big: ${this.bigAt(lenAt)} bytes, limit is ${maxArgBytes}`,
         off0,
       );
     }
@@ -193,10 +194,11 @@ export class RawDecoder {
     if (id === 0) this.fail("string has invalid id 0", off0);
     // Go checks for a non-empty value, and empty strings cannot be stored.
     if (this.strings.has(id)) this.fail(`string has duplicate id ${id}`, off0);
+    const nAt = this.off;
     const n = this.readVal();
     if (n === undefined) this.fail(errMalformedVarint, off0);
     if (n === 0) this.fail("string has invalid length 0", off0);
-    if (n > 1e6) this.fail(`string has too large length ${n}`, off0);
+    if (n > 1e6) this.fail(`string has too large length ${this.bigAt(nAt)}`, off0);
     if (this.off + n > this.data.length) this.fail("failed to read trace: unexpected EOF", off0);
     this.strings.set(id, decodeGoString(this.data.subarray(this.off, this.off + n)));
     this.off += n;

@@ -6,7 +6,7 @@
  * views into the input where possible (no copy).
  */
 import { Ev, MaxBatchSize } from "../../format/v2/spec.js";
-import { readUvarint, type VarintResult } from "../../format/varint.js";
+import { readUvarint, readUvarintBig, type VarintResult } from "../../format/varint.js";
 import { TraceError } from "../errors.js";
 
 export interface Batch {
@@ -129,7 +129,9 @@ export class BatchFramer {
     }
     const fields = [0, 0, 0, 0];
     const vr = this.vr;
+    let sizeAt = p;
     for (let i = 0; i < 4; i++) {
+      sizeAt = p;
       readUvarint(buf, p, end, vr);
       if (vr.n === 0) {
         const partial = p < end;
@@ -151,7 +153,9 @@ export class BatchFramer {
     }
     const size = fields[3]!;
     if (size > MaxBatchSize) {
-      throw new TraceError(`invalid batch size ${size}, maximum is ${MaxBatchSize}`, start);
+      // Read again exactly: past 2^53 the number above is rounded, and the message names the bytes' value.
+      const exact = readUvarintBig(buf, sizeAt, end).value;
+      throw new TraceError(`invalid batch size ${exact}, maximum is ${MaxBatchSize}`, start);
     }
     if (end - p < size) {
       return this.short(

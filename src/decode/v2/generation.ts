@@ -5,6 +5,7 @@
  * frequency and clock snapshot come in special batches; every other batch
  * holds one thread's events, kept per thread in arrival order.
  */
+import { quoteGo } from "../../format/go-quote.js";
 import { Ev, MaxEventTrailerDataSize, MaxFramesPerStack } from "../../format/v2/spec.js";
 import { readUvarint, readUvarintBig, type VarintResult } from "../../format/varint.js";
 import { TraceError } from "../errors.js";
@@ -154,6 +155,14 @@ class PayloadReader {
     return value;
   }
 
+  /**
+   * The varint at `pos` as exact decimal digits: a size past 2^53 is only
+   * reported, and the message should name the integer the bytes hold.
+   */
+  exactAt(pos: number): string {
+    return readUvarintBig(this.data, pos, this.data.length).value.toString();
+  }
+
   fail(reason: string): TraceError {
     return new TraceError(reason, this.batch.offset, this.gen);
   }
@@ -166,16 +175,18 @@ function addStrings(g: Generation, b: Batch): void {
     const ev = r.byte();
     if (ev !== Ev.String) throw r.fail(`expected string event, got ${ev}`);
     const id = r.uvarint();
+    const lenAt = r.pos;
     const len = r.uvarint();
     if (len > MaxEventTrailerDataSize) {
-      throw r.fail(`invalid string size ${len}, maximum is ${MaxEventTrailerDataSize}`);
+      throw r.fail(`invalid string size ${r.exactAt(lenAt)}, maximum is ${MaxEventTrailerDataSize}`);
     }
     if (r.remaining < len) throw r.fail(`failed to read full string: read ${r.remaining} but wanted ${len}`);
     const s = decodeGoString(r.data.subarray(r.pos, r.pos + len));
     r.pos += len;
     if (!g.table.strings.insert(id, s)) {
+      // Quoted (Go prints them bare) so that a string holding a newline keeps the error on one line.
       throw r.fail(
-        `multiple strings with the same ID: id=${id}, new=${s}, existing=${g.table.strings.get(id)}`,
+        `multiple strings with the same ID: id=${id}, new=${quoteGo(s)}, existing=${quoteGo(g.table.strings.get(id) ?? "")}`,
       );
     }
   }
@@ -189,9 +200,10 @@ function addStacks(g: Generation, b: Batch): void {
     const ev = r.byte();
     if (ev !== Ev.Stack) throw r.fail(`expected stack event, got ${ev}`);
     const id = r.uvarint();
+    const nFramesAt = r.pos;
     const nFrames = r.uvarint();
     if (nFrames > MaxFramesPerStack) {
-      throw r.fail(`invalid stack size ${nFrames}, maximum is ${MaxFramesPerStack}`);
+      throw r.fail(`invalid stack size ${r.exactAt(nFramesAt)}, maximum is ${MaxFramesPerStack}`);
     }
     const frames: number[] = [];
     for (let i = 1; i <= nFrames; i++) {

@@ -200,7 +200,8 @@ export class ReaderV2 {
         }
       }
       if (!success)
-        throw new OrderError(`broken trace: failed to advance: frontier:\n[gen=${this.gen!.gen}]`);
+        // Go follows this with a dump of the frontier on many lines; the error stays on one (the generation is added).
+        throw new OrderError("broken trace: failed to advance");
     }
     const ev = this.order.next();
     if (!ev) throw new Error("invariant violation: advance successful, but queue is empty");

@@ -53,8 +53,10 @@ export interface FeedEnd {
   readonly events: number;
   /** Bytes of the trace read. */
   readonly bytes: number;
-  /** Sync events seen: with damage and none, nothing usable was read. */
+  /** Sync events seen. */
   readonly syncs: number;
+  /** Events other than Syncs up to the last Sync: with damage and none, nothing usable was read. */
+  readonly keptEvents: number;
   /** The damage's message when the trace is broken (every event before it was fed). */
   readonly damage: string | undefined;
 }
@@ -72,8 +74,8 @@ export type EventFeed = (
 export function bytesFeed(source: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>): EventFeed {
   return async (each, onProgress) => {
     const run = await drive(source(), each, { onProgress, progressEvery: 200_000 });
-    const { version, originNs, events, bytes, syncs } = run;
-    return { version, originNs, events, bytes, syncs, damage: run.error?.message };
+    const { version, originNs, events, bytes, syncs, keptEvents } = run;
+    return { version, originNs, events, bytes, syncs, keptEvents, damage: run.error?.message };
   };
 }
 
@@ -168,10 +170,8 @@ export class AnalysisService {
       this.bytesRead = end.bytes;
       const damage = end.damage;
       if (damage !== undefined) {
-        // Broken before its first event: the reader's own message, as the CLI prints it.
-        if (end.events === 0) throw new AnalysisError(damage);
-        if (end.syncs === 0)
-          throw new AnalysisError(`failed to parse any useful part of the trace: ${damage}`);
+        // Nothing before the damage to analyse: the reader's own message, as the CLI prints it.
+        if (end.keptEvents === 0) throw new AnalysisError(damage);
         for (const a of analyzers) a.discardPending?.();
       }
       mmuLog.finalize();
