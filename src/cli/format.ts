@@ -1,10 +1,18 @@
 /** Human-readable numbers for the command line. */
+import { formatGoDuration } from "./go-format.js";
 
+/**
+ * A duration to about a millisecond's precision: "896ns", "38.281ms",
+ * "1.450s"; from a minute on, as Go's time.Duration prints it rounded to
+ * the millisecond ("20m24s", "1h2m3.004s").
+ */
 export function formatDuration(ns: number): string {
   if (ns < 1e3) return `${ns}ns`;
   if (ns < 1e6) return `${(ns / 1e3).toFixed(3)}µs`;
   if (ns < 1e9) return `${(ns / 1e6).toFixed(3)}ms`;
-  return `${(ns / 1e9).toFixed(3)}s`;
+  const ms = Math.round(ns / 1e6);
+  if (ms < 60e3) return `${(ns / 1e9).toFixed(3)}s`;
+  return formatGoDuration(ms * 1e6);
 }
 
 export function formatBytes(n: number): string {

@@ -6,6 +6,7 @@ import { topBlocking } from "../query/analysis/overview.js";
 import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
+import { type Cell, formatTable } from "./table.js";
 
 export const statsCommand: Command = {
   name: "stats",
@@ -49,7 +50,7 @@ export async function runStats(args: ParsedArgs): Promise<number> {
     ...activityLines(o.activity),
   ];
   for (const [k, v] of more) text += `${`${k}:`.padEnd(width)}${v}\n`;
-  text += blockingLines(o.activity);
+  text += blockingLines(o.activity, o.lastNs - o.firstNs);
   process.stdout.write(text);
   return 0;
 }
@@ -74,17 +75,46 @@ function activityLines(a: Activity): [string, string][] {
   return lines;
 }
 
-/** The reasons goroutines were blocked longest, with how often they blocked. */
-function blockingLines(a: Activity, top = 5): string {
+/**
+ * The reasons goroutines were blocked longest. Each total is goroutine-time
+ * summed over every goroutine, so it can far exceed the trace's duration;
+ * divided by the duration it is how many goroutines were blocked for that
+ * reason at an average moment, which is printed beside it.
+ */
+function blockingLines(a: Activity, durationNs: number, top = 5): string {
   const reasons = topBlocking(a, top);
   if (reasons.length === 0) return "";
-  // No reason: already blocked when the generation first showed it, or an old (≤ Go 1.21) generic block.
-  const name = (r: string) => r || "(no reason given)";
-  const width = Math.max(...reasons.map((b) => name(b.reason).length));
-  let text =
-    "Blocked:     time goroutines spent blocked, by reason (times blocked; runtime idling left out)\n";
-  for (const b of reasons) {
-    text += `  ${name(b.reason).padEnd(width)}  ${formatDuration(b.totalNs).padStart(10)}  ${`(${formatCount(b.count)})`.padStart(9)}\n`;
-  }
-  return text;
+  const rows: Cell[][] = reasons.map((b) => [
+    b.reason || noReason(b.count),
+    formatDuration(b.totalNs),
+    durationNs > 0 ? (b.totalNs / durationNs).toFixed(1) : "",
+    b.count > 0 ? formatCount(b.count) : "-",
+  ]);
+  const table = formatTable(
+    [
+      { title: "reason" },
+      { title: "total", right: true },
+      { title: "avg", right: true },
+      { title: "times", right: true },
+    ],
+    rows,
+  );
+  return (
+    "Blocked:     time blocked by reason, summed over all goroutines; avg: goroutines blocked at a time\n" +
+    "             (total / duration); times: how often goroutines blocked (runtime idling left out)\n" +
+    table
+      .trimEnd()
+      .split("\n")
+      .map((l) => `  ${l}\n`)
+      .join("")
+  );
+}
+
+/**
+ * Blocked time with no reason: goroutines already blocked when a generation
+ * first showed them (no block event, so blocked 0 times), or, in traces
+ * older than Go 1.22, blocks the runtime gave no reason for.
+ */
+function noReason(count: number): string {
+  return count === 0 ? "(already blocked when first seen)" : "(no reason given)";
 }
