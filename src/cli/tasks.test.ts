@@ -76,6 +76,27 @@ describe("gotrace tasks and regions", {
     }
   });
 
+  it("says so when a trace has no tasks or regions, and keeps CSV and JSON well formed", () => {
+    const none = join(fixturesDir, "gc-go1.26.trace");
+    const tasks = gotrace("tasks", none);
+    assert.equal(tasks.status, 0, tasks.stderr);
+    assert.equal(tasks.stdout, "no user tasks in this trace\n");
+    const regions = gotrace("regions", none);
+    assert.equal(regions.status, 0, regions.stderr);
+    assert.equal(regions.stdout, "no user regions in this trace\n");
+    // The JSON agrees that there are none, so the line above is not hiding any.
+    assert.deepEqual(JSON.parse(gotrace("tasks", none, "--json").stdout).tasks, []);
+    assert.deepEqual(JSON.parse(gotrace("regions", none, "--json").stdout).regions, []);
+    assert.equal(
+      gotrace("tasks", none, "--csv").stdout.trimEnd().split("\n").length,
+      1,
+      "CSV: the header alone",
+    );
+    // A trace with some still prints its table.
+    assert.doesNotMatch(gotrace("tasks", annotations).stdout, /no user tasks/);
+    assert.doesNotMatch(gotrace("regions", annotations).stdout, /no user regions/);
+  });
+
   it("keeps the complete generations of a truncated trace and says what was lost", () => {
     const bytes = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
     const cut = join(tmp, "cut.trace");

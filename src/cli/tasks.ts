@@ -152,6 +152,9 @@ export async function runTasks(args: ParsedArgs): Promise<number> {
     });
     out.line("]}");
     out.flush();
+  } else if (type === undefined && tasks.length === 0 && format === "table") {
+    // A header over nothing reads like a failure: say what there is.
+    process.stdout.write("no user tasks in this trace\n");
   } else if (type === undefined) {
     const items = types.map((t) => ({ ...t, label: quoted(t.type), cells: [t.type] }));
     process.stdout.write(
@@ -303,6 +306,8 @@ export async function runRegions(args: ParsedArgs): Promise<number> {
     }
     out.line("]}");
     out.flush();
+  } else if (type === undefined && rows.length === 0 && format === "table") {
+    process.stdout.write("no user regions in this trace\n");
   } else if (type === undefined) {
     if (format === "csv") {
       const items = groups.map((g) => ({
