@@ -24,7 +24,7 @@ import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatGoPercent } from "./go-format.js";
 import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";
-import { formatFlags, outputFormat } from "./table.js";
+import { formatFlags, outputFormat, terminalWidth } from "./table.js";
 
 export const goroutinesCommand: Command = {
   name: "goroutines",
@@ -91,7 +91,7 @@ function groupList(
   if (sort) rows = sortReport(columns, rows, sort);
   if (format === "table")
     rows = rows.map((r) => ({ ...r, cells: [r.cells[0] || noName, ...r.cells.slice(1)] }));
-  return renderReport(columns, rows, format);
+  return renderReport(columns, rows, format, terminalWidth());
 }
 
 const listColumns: ReportColumn[] = [
@@ -175,10 +175,13 @@ function groupDetail(
     text += `Execution time: ${formatGoPercent(execPercent)}% of total program execution time\n`;
   }
   const breakdown = 2 + statCols.length + cpuCols.length;
+  // On a terminal the breakdown (a dozen columns, ~290 characters) fits its width; pipes get it whole.
+  const width = terminalWidth();
   text += `\n${renderReport(
     columns.slice(0, breakdown),
     rows.map((r) => ({ ...r, cells: r.cells.slice(0, breakdown) })),
     format,
+    width,
   )}`;
   if (rangeCols.length > 0) {
     const ranged = rows.filter((r) => rangeCols.some((_, j) => r.cells[breakdown + j] !== 0));
@@ -192,6 +195,7 @@ function groupDetail(
         pick(columns),
         ranged.map((r) => ({ ...r, cells: pick(r.cells) })),
         format,
+        width,
       )}`;
     }
   }

@@ -7,7 +7,7 @@
 import { findColumn } from "./analyze.js";
 import { formatCount } from "./format.js";
 import { formatGoDuration, formatGoPercent } from "./go-format.js";
-import { type Column, formatCsv, formatTable } from "./table.js";
+import { type Column, formatCsv, formatTable, formatTableFitting } from "./table.js";
 
 export interface ReportColumn {
   readonly title: string;
@@ -30,10 +30,15 @@ function formatCell(kind: ReportColumn["kind"], v: string | number): string {
   return String(v);
 }
 
+/**
+ * The rows as CSV or as an aligned table; given a terminal `width`, the
+ * table fits it (formatTableFitting, the first column repeated).
+ */
 export function renderReport(
   columns: readonly ReportColumn[],
   rows: readonly ReportRow[],
   format: "table" | "csv" | string,
+  width?: number,
 ): string {
   if (format === "csv") {
     const cols: Column[] = columns.map((c) => ({ title: c.kind === "ns" ? `${c.title} (ns)` : c.title }));
@@ -43,10 +48,8 @@ export function renderReport(
     );
   }
   const cols: Column[] = columns.map((c) => ({ title: c.title, right: c.kind !== "text" }));
-  return formatTable(
-    cols,
-    rows.map((r) => r.cells.map((v, i) => formatCell(columns[i]!.kind, v))),
-  );
+  const cells = rows.map((r) => r.cells.map((v, i) => formatCell(columns[i]!.kind, v)));
+  return width === undefined ? formatTable(cols, cells) : formatTableFitting(cols, cells, width);
 }
 
 /**

@@ -37,6 +37,64 @@ export function formatTable(columns: readonly Column[], rows: readonly (readonly
   return `${[line(columns.map((c) => c.title)), ...text.map(line)].join("\n")}\n`;
 }
 
+/** The terminal's width when stdout is one; undefined for a pipe or file, which get tables whole. */
+export function terminalWidth(): number | undefined {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+}
+
+/**
+ * An aligned table for a terminal `width` characters wide. A table that
+ * fits is formatTable's. Otherwise titles of the form "Kind (detail)" take
+ * two lines, and the columns that still do not fit continue in further
+ * blocks below, each repeating the first `keep` columns (the row's name) so
+ * every block reads on its own. A single column wider than the terminal is
+ * left to wrap.
+ */
+export function formatTableFitting(
+  columns: readonly Column[],
+  rows: readonly (readonly Cell[])[],
+  width: number,
+  keep = 1,
+): string {
+  const whole = formatTable(columns, rows);
+  if (Math.max(...whole.split("\n").map((l) => l.length)) <= width) return whole;
+  const titles = columns.map((c): [string, string] => {
+    const at = c.title.indexOf(" (");
+    return at > 0 ? [c.title.slice(0, at), c.title.slice(at + 1)] : [c.title, ""];
+  });
+  const text = rows.map((r) => r.map((c) => String(c)));
+  const widths = columns.map((_, i) =>
+    Math.max(titles[i]![0].length, titles[i]![1].length, ...text.map((r) => (r[i] ?? "").length)),
+  );
+  const kept = Array.from({ length: Math.min(keep, columns.length) }, (_, i) => i);
+  const keptWidth = kept.reduce((sum, i) => sum + widths[i]! + 2, 0);
+  const blocks: number[][] = [];
+  let block = [...kept];
+  let used = keptWidth;
+  for (let i = kept.length; i < columns.length; i++) {
+    if (block.length > kept.length && used + widths[i]! > width) {
+      blocks.push(block);
+      block = [...kept];
+      used = keptWidth;
+    }
+    block.push(i);
+    used += widths[i]! + 2;
+  }
+  blocks.push(block);
+  const line = (cols: number[], cell: (i: number) => string) =>
+    cols
+      .map((i) => (columns[i]!.right ? cell(i).padStart(widths[i]!) : cell(i).padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return blocks
+    .map((cols) => {
+      const head = [line(cols, (i) => titles[i]![0])];
+      if (cols.some((i) => titles[i]![1] !== "")) head.push(line(cols, (i) => titles[i]![1]));
+      return `${[...head, ...text.map((r) => line(cols, (i) => r[i] ?? ""))].join("\n")}\n`;
+    })
+    .join("\n");
+}
+
 function csvCell(c: Cell): string {
   const s = String(c);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
