@@ -58,9 +58,16 @@ describe("gotrace dispatch", () => {
     assert.match(r.stderr, /^gotrace view: --http: want HOST:PORT, got "nonsense"\n$/);
   });
   it("a file that is not a trace is an error, not an empty timeline", async () => {
-    const r = await runProcess([process.execPath, main, "view", "--no-open", join(fixturesDir, "INDEX.txt")]);
+    const notTrace = join(fixturesDir, "INDEX.txt");
+    const r = await runProcess([process.execPath, main, "view", "--no-open", notTrace]);
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, "gotrace: bad file format: not a Go execution trace? at byte offset 0\n");
+    // Worded as every command words it: the file, the reason, the offset.
+    assert.equal(
+      r.stderr,
+      `gotrace: ${notTrace}: bad file format: not a Go execution trace? at byte offset 0\n`,
+    );
+    const stats = await runProcess([process.execPath, main, "stats", notTrace]);
+    assert.equal(stats.stderr, r.stderr);
     assert.equal(r.stdout.length, 0);
   });
   it("a word that is neither a command nor a path is an unknown command", async () => {
