@@ -28,7 +28,7 @@ export function runConvert(input: string, output: string): number {
   if (readHeader(bytes).ok) {
     const raw = readRawTrace(bytes);
     if (raw.error || raw.version === undefined) {
-      process.stderr.write(`gotrace: ${raw.error?.message ?? "not a modern trace"}\n`);
+      process.stderr.write(`gotrace: ${input}: ${raw.error?.message ?? "not a modern trace"}\n`);
       return 1;
     }
     writeFileSync(output, writeTextTrace(raw.version, raw.events));
