@@ -26,8 +26,18 @@ async function read(path: string, workers: number, parts?: number, report?: Read
     workers > 0
       ? await driveFile(path, each, { workers, parts, report })
       : await drive(fileChunks(path), each);
-  const { version, originNs, events, bytes, syncs, validOffset } = run;
-  return { version, originNs, events, bytes, syncs, validOffset, error: run.error?.message, text };
+  const { version, originNs, events, bytes, syncs, validOffset, keptEvents } = run;
+  return {
+    version,
+    originNs,
+    events,
+    bytes,
+    syncs,
+    validOffset,
+    keptEvents,
+    error: run.error?.message,
+    text,
+  };
 }
 
 describe("reading on worker threads", () => {

@@ -82,8 +82,10 @@ export async function driveInParts(
   report.parts = parts.length;
   const noReader = undefined as unknown as TraceReader;
   let syncs = 0;
+  let others = 0;
   const stitcher = new Stitcher((ev) => {
     if (ev.kind === EventKind.Sync) syncs++;
+    else others++;
     onEvent(ev, noReader);
   });
   const pool: Worker[] = [];
@@ -142,6 +144,8 @@ export async function driveInParts(
     bytes: size,
     syncs,
     validOffset: size,
+    // Whole: every event other than a Sync is kept.
+    keptEvents: others,
     error: undefined,
     reader: undefined,
   };
