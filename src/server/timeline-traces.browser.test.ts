@@ -132,7 +132,13 @@ describe("timeline on a damaged trace", { skip: browserSkip() }, () => {
     const s = await openView(file);
     try {
       const page = await s.newPage("#/timeline");
-      await page.locator(".banner", { hasText: "Damaged trace" }).waitFor();
+      const banner = page.locator(".banner", { hasText: "Damaged trace" });
+      await banner.waitFor();
+      // How much was lost, in the units the rest of the UI uses.
+      assert.match(
+        (await banner.textContent()) ?? "",
+        /; \d+(\.\d)? (B|KiB|MiB) after it could not be read\./,
+      );
       await settle(page);
       const rows = await s.api<Row[]>("api/rows?view=proc");
       const procRows = rows.filter((r) => r.group === "Procs" && /^Proc \d+$/.test(r.label));

@@ -7,6 +7,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { LoadProgress, TraceInfo } from "../query/timeline/protocol.js";
 import type { EngineClient } from "./engine-client.js";
+import { formatBytes } from "./pages/format.js";
 import { GoroutinesPage } from "./pages/goroutines-page.js";
 import { MMUPage } from "./pages/mmu-page.js";
 import { OverviewPage } from "./pages/overview-page.js";
@@ -60,8 +61,8 @@ export function App({ engine }: { engine: EngineClient }) {
       </nav>
       {info?.damage && (
         <div class="banner" role="alert">
-          Damaged trace: {info.damage.message}. Showing what was read before it (
-          {info.damage.lostBytes.toLocaleString()} bytes lost).
+          Damaged trace: {info.damage.message}. Showing what was read before it;{" "}
+          {formatBytes(info.damage.lostBytes)} after it could not be read.
         </div>
       )}
       <main class="page">
