@@ -25,13 +25,19 @@ const threadAbove = 16 << 20;
 
 /**
  * How many threads decode: GOTRACE_DECODE_WORKERS=0 reads in this thread,
- * 1 on one worker, N ≥ 2 in parts on N workers (Go 1.22+ traces);
- * by default, files over 16 MiB use one worker per core, up to 8.
+ * 1 on one worker, N ≥ 2 in parts on N workers (Go 1.22+ traces). By
+ * default a file over 16 MiB is read by one worker beside the analysis on
+ * this thread; reading in parts pays only when the analysis keeps a core of
+ * its own and at least two more decode (measured in BENCHMARKS.md: on two
+ * cores, parts are slower than one worker), so it is the default from four
+ * cores on, with one worker per other core, up to 8.
  */
 function workersFor(path: string): number {
   const v = process.env.GOTRACE_DECODE_WORKERS;
   if (v !== undefined && /^\d+$/.test(v)) return Number(v);
-  return statSync(path).size > threadAbove ? Math.min(8, Math.max(1, availableParallelism())) : 0;
+  if (statSync(path).size <= threadAbove) return 0;
+  const cores = availableParallelism();
+  return cores >= 4 ? Math.min(8, cores - 1) : 1;
 }
 
 /** N of the file's `go 1.N trace` header, or undefined. */

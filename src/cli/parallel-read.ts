@@ -8,8 +8,8 @@
  * already delivered, so output and errors stay those of the sequential read.
  *
  * Memory: at most one part per worker is read and not yet delivered, each
- * held as event columns (65 bytes an event: a part of one 17 MB generation
- * of a busy program is about 200 MB).
+ * held as event columns (65 bytes an event: about 200 MB for a part of
+ * 16 MiB of a busy program's trace), whatever the file's size.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -29,8 +29,12 @@ export interface ReadReport {
   fellBack?: string;
 }
 
-/** Parts are at least this large: a part costs a worker message and a boundary to check. */
-const minPartBytes = 4 << 20;
+/**
+ * Parts of about this many bytes of trace: each is held decoded (about 12
+ * bytes for each byte of trace) until it is handed on, so their size, not
+ * the file's, bounds the memory; but each costs a message and a boundary.
+ */
+const partBytes = 16 << 20;
 
 /** The file's bytes after the header, in fresh chunks (the framer keeps views of them). */
 function* fileBytes(path: string): Generator<Uint8Array> {
@@ -61,7 +65,7 @@ export function planParts(
   const { spans, end } = scanGenerations(fileBytes(path), version, headerSize);
   // Damage in the framing: the sequential read says where, as it must.
   if (end !== size || spans.length < 2) return undefined;
-  const count = parts ?? Math.max(2, Math.min(workers * 4, Math.floor(size / minPartBytes)));
+  const count = parts ?? Math.max(2 * workers, Math.ceil(size / partBytes));
   const groups = groupGenerations(spans, count);
   return groups.length >= 2 ? groups : undefined;
 }
