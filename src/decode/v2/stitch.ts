@@ -260,12 +260,9 @@ export class Stitcher {
 
   /** Keeps what later parts are checked against, checking this part's events that depend on earlier ones. */
   private mirror(ev: Event, k: number, firstGeneration: boolean): void {
-    const refuse = (what: string) => {
-      throw new PartMismatch(`part ${k}: ${what}`);
-    };
     switch (ev.type) {
       case Ev.UserTaskBegin:
-        if (k > 0 && this.tasks.has(ev.a0)) refuse(`task ${ev.a0} begun twice`);
+        if (k > 0 && this.tasks.has(ev.a0)) this.refuse(k, `task ${ev.a0} begun twice`);
         this.tasks.set(ev.a0, { parent: ev.a1, name: ev.str(ev.a2), part: k });
         break;
       case Ev.UserTaskEnd:
@@ -284,7 +281,8 @@ export class Stitcher {
         const stack = this.regions.get(ev.g);
         const top = stack?.[stack.length - 1];
         if (!top) break;
-        if (top.part < k && (top.task !== ev.a0 || top.name !== ev.str(ev.a1))) refuse("region misuse");
+        if (top.part < k && (top.task !== ev.a0 || top.name !== ev.str(ev.a1)))
+          this.refuse(k, "region misuse");
         stack!.pop();
         break;
       }
@@ -299,11 +297,11 @@ export class Stitcher {
       case Ev.GCActive: {
         const seq = ev.a0;
         if (k > 0 && this.gcState !== GCState.Undetermined && seq !== this.gcSeq + 1)
-          refuse("GC sequence differs from the part before");
+          this.refuse(k, "GC sequence differs from the part before");
         if (ev.type === Ev.GCActive && k === 0 && this.gcState === GCState.Undetermined) {
           this.gcState = GCState.Running;
         } else if (ev.type === Ev.GCBegin) {
-          if (k > 0 && this.gcState === GCState.Running) refuse("GC begun twice");
+          if (k > 0 && this.gcState === GCState.Running) this.refuse(k, "GC begun twice");
           this.gcState = GCState.Running;
         } else if (ev.type === Ev.GCEnd) {
           this.gcState = GCState.NotRunning;
@@ -326,11 +324,11 @@ export class Stitcher {
     const desc = ev.type === Ev.STWBegin ? ev.a0 : 0;
     if (ev.type === start) {
       if (k > 0 && list.some((r) => r.typ === start && r.desc === desc && r.part < k))
-        refuse("range begun twice");
+        this.refuse(k, "range begun twice");
       list.push({ typ: start, desc, part: k });
     } else if (active) {
       const has = list.some((r) => r.typ === start);
-      if (firstGeneration && !has) refuse("an active range the part before did not have");
+      if (firstGeneration && !has) this.refuse(k, "an active range the part before did not have");
       if (!has) list.push({ typ: start, desc: 0, part: k });
     } else {
       const i = list.findIndex((r) => r.typ === start);
@@ -339,6 +337,10 @@ export class Stitcher {
         list.pop();
       }
     }
+  }
+
+  private refuse(k: number, what: string): never {
+    throw new PartMismatch(`part ${k}: ${what}`);
   }
 
   /**
