@@ -14,16 +14,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { browserSkip, collectErrors, launchChromium, startView } from "../testing/browser.js";
 import { fixturesDir, mapLimit, repoRoot, runProcess, traceFiles, wildTraces } from "../testing/corpus.js";
-
-const pages = [
-  "#/overview",
-  "#/goroutines",
-  "#/profiles?type=sync",
-  "#/tasks",
-  "#/regions",
-  "#/mmu",
-  "#/schedlat",
-];
+import { analysisPages } from "../testing/pages-browser-support.js";
 
 function traces(): string[] {
   const wild = wildTraces();
@@ -105,7 +96,7 @@ describe("every page on every corpus trace", { skip: browserSkip() }, () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const errors: string[] = [];
       try {
-        for (const hash of ["#/timeline", ...pages]) {
+        for (const hash of ["#/timeline", ...analysisPages]) {
           const page = await context.newPage();
           collectErrors(page, errors, `${hash}: `);
           await page.goto(view.url + hash, { waitUntil: "load" });

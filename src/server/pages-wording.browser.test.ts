@@ -14,17 +14,7 @@ import type { Page } from "playwright-core";
 import { browserSkip, openView, type ViewSession } from "../testing/browser.js";
 import { buildTrace } from "../testing/build-trace.js";
 import { fixturesDir, repoRoot } from "../testing/corpus.js";
-import { pageLoaded } from "../testing/pages-browser-support.js";
-
-const pages = [
-  "#/overview",
-  "#/goroutines",
-  "#/profiles?type=sync",
-  "#/tasks",
-  "#/regions",
-  "#/mmu",
-  "#/schedlat",
-];
+import { analysisPages, pageLoaded } from "../testing/pages-browser-support.js";
 
 /** "1 goroutines", "1 intervals"…: a count of one with a plural noun. */
 const onePlural = /(?<![\d.,])1 (goroutines|intervals|tasks|regions|groups|events|waits|rows|more rows)\b/;
@@ -89,7 +79,7 @@ describe("analysis pages: counted nouns", { skip: browserSkip() }, () => {
 
   it("no page says 1 of a plural", async () => {
     for (const s of [one, tasks]) {
-      for (const hash of pages) {
+      for (const hash of analysisPages) {
         const page = await s.newPage(hash);
         await pageLoaded(page);
         const m = onePlural.exec(await allText(page));

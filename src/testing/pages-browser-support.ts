@@ -12,6 +12,17 @@ import { repoRoot } from "./corpus.js";
 const cli = join(repoRoot, "dist", "cli", "main.js");
 
 /** `gotrace ARGS --json`, parsed. */
+/** The seven analysis pages, each at its address. */
+export const analysisPages = [
+  "#/overview",
+  "#/goroutines",
+  "#/profiles?type=sync",
+  "#/tasks",
+  "#/regions",
+  "#/mmu",
+  "#/schedlat",
+];
+
 export function gotraceJson<T = unknown>(...args: string[]): T {
   return JSON.parse(
     execFileSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 1 << 28 }),
