@@ -254,6 +254,7 @@ export class TimelineBuilder {
         ev.p,
         this.thread(ev.m),
         t,
+        this.stack(ev),
       );
     }
     if (from === GoState.NotExist) {
@@ -268,7 +269,7 @@ export class TimelineBuilder {
       g.endNs.set(gi, Number.NaN);
       // A new life (or a reused ID's next one) owes nothing to the last: only its creation can be its cause.
       if (to === GoState.Runnable)
-        gs.setCause(CauseKind.Create, this.gIndexOf(ev.g), ev.p, this.thread(ev.m), t);
+        gs.setCause(CauseKind.Create, this.gIndexOf(ev.g), ev.p, this.thread(ev.m), t, stack);
       else gs.setCause(CauseKind.None, -1, -1, -1, 0);
     }
     if (from === GoState.Syscall && to !== GoState.Running) {
@@ -348,6 +349,7 @@ export class TimelineBuilder {
     x.causeG.push(gs.causeG);
     x.causeP.push(gs.causeP);
     x.causeM.push(gs.causeM);
+    x.causeStack.push(gs.causeStack);
     gs.setCause(CauseKind.None, -1, -1, -1, 0);
     return i;
   }

@@ -53,6 +53,7 @@ export class GState {
   causeP = -1;
   causeM = -1;
   causeNs = 0;
+  causeStack = 0;
 
   /** GC mark assist and other goroutine-scoped ranges, by name ID. */
   ranges: Map<number, OpenRange> | undefined;
@@ -62,7 +63,8 @@ export class GState {
 
   constructor(readonly index: number) {}
 
-  setCause(kind: CauseKind, g: number, p: number, m: number, ns: number): void {
+  setCause(kind: CauseKind, g: number, p: number, m: number, ns: number, stack = 0): void {
+    this.causeStack = stack;
     this.causeKind = kind;
     this.causeG = g;
     this.causeP = p;

@@ -36,6 +36,8 @@ export class ExecTable {
   /** P of the event that caused it (−1 if none). */
   readonly causeP = new IntColumn();
   readonly causeM = new IntColumn();
+  /** Stack of the event that caused it (where the unblocking goroutine was), 0 for none. */
+  readonly causeStack = new IntColumn();
   readonly threadEndNs = new Map<number, number>();
   get length(): number {
     return this.startNs.length;

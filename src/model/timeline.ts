@@ -227,6 +227,7 @@ function permuteExec(x: ExecTable, order: Int32Array): Int32Array {
     x.causeG,
     x.causeP,
     x.causeM,
+    x.causeStack,
   ];
   for (const c of ints) c.permute(order);
   const inverse = new Int32Array(order.length);

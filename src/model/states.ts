@@ -1,0 +1,276 @@
+/**
+ * Goroutine states as intervals: for each goroutine, from its creation (or
+ * first sight) to its end, every stretch it spent running, in a syscall,
+ * runnable or waiting, with the reason, a stack and what woke it. They are
+ * derived from the timeline's execution slices, which already carry what
+ * follows each slice (its end state, when it became runnable, and the cause
+ * of the next run), so they cost nothing while the trace is read. A whole
+ * table is built only on request (exports, SQL); one goroutine's states are
+ * walked without storing any (wake-up chains). A goroutine's intervals are
+ * contiguous through each life; a reused goroutine ID (cgo callbacks on
+ * extra Ms) has a gap between lives.
+ */
+import { F64Column, IntColumn } from "./columns.js";
+import { CauseKind } from "./tables.js";
+import type { Timeline } from "./timeline.js";
+
+export const enum StateKind {
+  Running = 0,
+  Syscall = 1,
+  Runnable = 2,
+  Waiting = 3,
+}
+
+/** What follows a goroutine's last slice of a life ("ended"). */
+const Ended = 4;
+
+export const stateKindNames = ["running", "syscall", "runnable", "waiting"] as const;
+
+/** One interval, reused by the walker: copy what you keep. */
+export interface StateRow {
+  /** Goroutine index (Timeline.goroutines). */
+  g: number;
+  state: StateKind;
+  /** Interned reason (Timeline.strings): "chan receive", "preempted", "sleep", … ("" for none). */
+  reason: number;
+  startNs: number;
+  endNs: number;
+  /**
+   * Interned stack (Timeline.stacks), 0 if none: where a waiting goroutine
+   * blocked, where a runnable one stopped (preempted, yielded) or else the
+   * stack of the event that made it runnable, where a running one stopped,
+   * where a syscall was made.
+   */
+  stack: number;
+  /** For a runnable interval: what made it runnable (CauseKind) and the goroutine that did (−1 none). */
+  wakeKind: CauseKind;
+  wokenBy: number;
+  /** For running and syscall intervals: the execution slice (Timeline.exec row) it lies in, else −1. */
+  exec: number;
+}
+
+/** Reads the states of one goroutine at a time from a timeline. */
+export class StateWalker {
+  private readonly row: StateRow = {
+    g: 0,
+    state: StateKind.Running,
+    reason: 0,
+    startNs: 0,
+    endNs: 0,
+    stack: 0,
+    wakeKind: CauseKind.None,
+    wokenBy: -1,
+    exec: -1,
+  };
+  /** End-state string ID → state kind and reason string ID ("blocked: chan receive" → Waiting, "chan receive"). */
+  private readonly parsed = new Map<number, [StateKind | typeof Ended | -1, number]>();
+
+  constructor(readonly tl: Timeline) {}
+
+  /** Calls visit for each state interval of goroutine g, in time order; intervals are contiguous. */
+  each(g: number, visit: (row: StateRow) => void): void {
+    const tl = this.tl;
+    const x = tl.exec;
+    const gt = tl.goroutines;
+    const { order, starts } = tl.execByG;
+    const end = tl.lifeEndNs(g);
+    let t = gt.createdNs.get(g);
+    const first = starts[g]! < starts[g + 1]! ? order[starts[g]!]! : -1;
+
+    // Before its first slice: its first state, then runnable from when it became so.
+    const [kind0, reason0] = this.parse(gt.firstState.get(g));
+    const ready0 = gt.firstReadyNs.get(g);
+    const stop0 = first >= 0 ? x.startNs.get(first) : end;
+    if (kind0 === StateKind.Waiting || kind0 === StateKind.Syscall) {
+      const until = Number.isNaN(ready0) ? stop0 : Math.min(ready0, stop0);
+      t = this.emit(visit, g, kind0, reason0, t, until, 0, CauseKind.None, -1, -1);
+    }
+    if (first >= 0) {
+      const kind = x.causeKind.get(first) as CauseKind;
+      t = this.emit(
+        visit,
+        g,
+        StateKind.Runnable,
+        0,
+        t,
+        stop0,
+        x.causeStack.get(first),
+        kind,
+        x.causeG.get(first),
+        -1,
+      );
+    } else if (kind0 === StateKind.Runnable || !Number.isNaN(ready0)) {
+      t = this.emit(visit, g, StateKind.Runnable, 0, t, end, 0, CauseKind.None, -1, -1);
+    }
+
+    const sys = tl.syscallsByG;
+    let s = sys.starts[g]!;
+    const sEnd = sys.starts[g + 1]!;
+    for (let k = starts[g]!; k < starts[g + 1]!; k++) {
+      const i = order[k]!;
+      const sliceEnd = x.threadEnd(i);
+      // Executing: running, with the syscalls made during the slice cut out.
+      while (s < sEnd && tl.syscalls.startNs.get(sys.order[s]!) < sliceEnd) {
+        const r = sys.order[s++]!;
+        const sStart = Math.max(t, tl.syscalls.startNs.get(r));
+        const sStop = Math.min(sliceEnd, tl.syscalls.threadEnd(r));
+        if (sStart > t) t = this.emit(visit, g, StateKind.Running, 0, t, sStart, 0, CauseKind.None, -1, i);
+        t = this.emit(
+          visit,
+          g,
+          StateKind.Syscall,
+          0,
+          t,
+          sStop,
+          tl.syscalls.stack.get(r),
+          CauseKind.None,
+          -1,
+          i,
+        );
+      }
+      t = this.emit(visit, g, StateKind.Running, 0, t, sliceEnd, x.endStack.get(i), CauseKind.None, -1, i);
+
+      // After it: what it did next, then runnable until the next slice.
+      const next = k + 1 < starts[g + 1]! ? order[k + 1]! : -1;
+      const nextStart = next >= 0 ? x.startNs.get(next) : end;
+      const [kind, reason] = this.parse(x.endState.get(i));
+      const ready = x.readyNs.get(i);
+      if (kind === Ended) {
+        // A reused ID (cgo callbacks on extra Ms): nothing until its next life begins.
+        t = nextStart;
+        continue;
+      }
+      if (kind === StateKind.Waiting || kind === StateKind.Syscall) {
+        const until = Number.isNaN(ready) ? nextStart : Math.min(ready, nextStart);
+        t = this.emit(visit, g, kind, reason, t, until, x.endStack.get(i), CauseKind.None, -1, -1);
+      }
+      if (next >= 0) {
+        // Preempted or yielding: runnable from the slice's end, at the stack it stopped at.
+        const stack = kind === StateKind.Runnable ? x.endStack.get(i) : x.causeStack.get(next);
+        t = this.emit(
+          visit,
+          g,
+          StateKind.Runnable,
+          kind === StateKind.Runnable ? reason : 0,
+          t,
+          nextStart,
+          stack,
+          x.causeKind.get(next) as CauseKind,
+          x.causeG.get(next),
+          -1,
+        );
+      } else if (kind === StateKind.Runnable || (kind === StateKind.Waiting && !Number.isNaN(ready))) {
+        t = this.emit(
+          visit,
+          g,
+          StateKind.Runnable,
+          kind === StateKind.Runnable ? reason : 0,
+          t,
+          end,
+          0,
+          CauseKind.None,
+          -1,
+          -1,
+        );
+      }
+    }
+  }
+
+  /** The states of goroutine g as a list of copies. */
+  list(g: number): StateRow[] {
+    const out: StateRow[] = [];
+    this.each(g, (r) => out.push({ ...r }));
+    return out;
+  }
+
+  private emit(
+    visit: (row: StateRow) => void,
+    g: number,
+    state: StateKind,
+    reason: number,
+    start: number,
+    end: number,
+    stack: number,
+    wakeKind: CauseKind,
+    wokenBy: number,
+    exec: number,
+  ): number {
+    if (!(end > start)) return Math.max(start, Number.isNaN(end) ? start : end);
+    const r = this.row;
+    r.g = g;
+    r.state = state;
+    r.reason = reason;
+    r.startNs = start;
+    r.endNs = end;
+    r.stack = stack;
+    r.wakeKind = wakeKind;
+    r.wokenBy = wokenBy;
+    r.exec = exec;
+    visit(r);
+    return end;
+  }
+
+  private parse(id: number): [StateKind | typeof Ended | -1, number] {
+    let p = this.parsed.get(id);
+    if (p === undefined) {
+      const name = this.tl.strings.get(id);
+      const colon = name.indexOf(": ");
+      const head = colon < 0 ? name : name.slice(0, colon);
+      const reason = colon < 0 ? "" : name.slice(colon + 2);
+      const kind =
+        head === "blocked"
+          ? StateKind.Waiting
+          : head === "runnable"
+            ? StateKind.Runnable
+            : head === "syscall"
+              ? StateKind.Syscall
+              : head === "running"
+                ? StateKind.Running
+                : head === "ended"
+                  ? Ended
+                  : -1;
+      p = [kind, this.tl.strings.intern(reason)];
+      this.parsed.set(id, p);
+    }
+    return p;
+  }
+}
+
+/** Every goroutine's states, as columns: the rows of goroutine g are byG[g] .. byG[g+1]. */
+export class StateTable {
+  readonly g = new IntColumn();
+  readonly state = new IntColumn();
+  readonly reason = new IntColumn();
+  readonly startNs = new F64Column();
+  readonly endNs = new F64Column();
+  readonly stack = new IntColumn();
+  readonly wakeKind = new IntColumn();
+  readonly wokenBy = new IntColumn();
+  readonly exec = new IntColumn();
+  readonly byG: Int32Array;
+
+  constructor(tl: Timeline) {
+    const walker = new StateWalker(tl);
+    const n = tl.goroutines.length;
+    this.byG = new Int32Array(n + 1);
+    const add = (r: StateRow): void => {
+      this.g.push(r.g);
+      this.state.push(r.state);
+      this.reason.push(r.reason);
+      this.startNs.push(r.startNs);
+      this.endNs.push(r.endNs);
+      this.stack.push(r.stack);
+      this.wakeKind.push(r.wakeKind);
+      this.wokenBy.push(r.wokenBy);
+      this.exec.push(r.exec);
+    };
+    for (let g = 0; g < n; g++) {
+      walker.each(g, add);
+      this.byG[g + 1] = this.g.length;
+    }
+  }
+
+  get length(): number {
+    return this.g.length;
+  }
+}
