@@ -508,6 +508,11 @@ export class TimelineBuilder {
     return new Timeline(this);
   }
 
+  /** Time of the last Sync read: a damaged trace's profiles stop there, as go tool trace's do. */
+  get lastSyncNs(): number {
+    return this.syncNs;
+  }
+
   get goroutineCount(): number {
     return this.gs.length;
   }

@@ -9,6 +9,7 @@ import type { EvTable } from "../decode/v2/table.js";
 import { I32List, type StringTable } from "./columns.js";
 
 export interface FrameView {
+  readonly pc: number;
   readonly func: string;
   readonly file: string;
   readonly line: number;
@@ -27,6 +28,8 @@ export class StackTable {
   private readonly frameFunc = new I32List();
   private readonly frameFile = new I32List();
   private readonly frameLine = new I32List();
+  /** PCs exceed 32 bits: kept as doubles (exact to 2^53). */
+  private readonly framePC: number[] = [];
   /** The generation table the local IDs below belong to. */
   private table: EvTable | undefined;
   private local: number[] = [];
@@ -65,6 +68,7 @@ export class StackTable {
         this.frameFunc.push(this.strings.intern(f.func));
         this.frameFile.push(this.strings.intern(f.file));
         this.frameLine.push(f.line);
+        this.framePC.push(f.pc);
         this.frameByPC.set(f.pc, fid);
       }
       this.frameIDs.push(fid);
@@ -86,6 +90,7 @@ export class StackTable {
     for (let i = this.offsets.get(s); i < this.offsets.get(s + 1); i++) {
       const f = this.frameIDs.get(i);
       out.push({
+        pc: this.framePC[f]!,
         func: this.strings.get(this.frameFunc.get(f)),
         file: this.strings.get(this.frameFile.get(f)),
         line: this.frameLine.get(f),
@@ -140,7 +145,12 @@ export class StackTable {
       const func = this.frameFunc.get(f);
       const file = this.frameFile.get(f);
       if (marked[func] || marked[file])
-        return { func: this.strings.get(func), file: this.strings.get(file), line: this.frameLine.get(f) };
+        return {
+          pc: this.framePC[f]!,
+          func: this.strings.get(func),
+          file: this.strings.get(file),
+          line: this.frameLine.get(f),
+        };
     }
     return undefined;
   }

@@ -40,6 +40,8 @@ export class Timeline {
   /** Thread index → M ID. */
   readonly threadIDs: readonly number[];
   readonly durationNs: number;
+  /** Time of the last Sync read (a damaged trace's profiles stop there, as go tool trace's do). */
+  readonly lastSyncNs: number;
   readonly events: number;
   /** Header version N of "go 1.N trace". */
   readonly version: number;
@@ -81,6 +83,7 @@ export class Timeline {
     this.threadCounter = b.threadCounter;
     this.threadIDs = b.threadIDs;
     this.durationNs = b.lastNs;
+    this.lastSyncNs = b.lastSyncNs;
     this.events = b.events;
     this.version = b.version;
     this.procs = b.maxP + 1;
