@@ -19,6 +19,7 @@
  *   zero PCs aside); the record shows the frames of the one met last.
  */
 import type { StackFrame } from "../decode/event.js";
+import { F64Column, IntColumn } from "../model/columns.js";
 import { StateKind, type StateRow, StateWalker } from "../model/states.js";
 import type { Timeline } from "../model/timeline.js";
 import {
@@ -35,31 +36,67 @@ import { isSystemGoroutine } from "./pprof-scope.js";
 /** Go compares stacks by their first 128 PCs (pprofMaxStack). */
 const maxStackPcs = 128;
 
-/** One life of a goroutine ID: from its creation (or first sight) to its end. */
-interface Life {
-  /** Goroutine index in the timeline, and the range of its state rows this life spans (in walk order). */
-  readonly g: number;
-  readonly firstRow: number;
-  lastRow: number;
-  /** First time it ran (NaN: never), and when it ended (NaN: it did not). */
-  firstRunNs: number;
-  endNs: number;
+/**
+ * The closed intervals of one profile's state, all goroutines, in goroutine
+ * order (rows of goroutine index g: byG[g] .. byG[g+1]), with the delay the
+ * unfiltered profile counts for each (0: not counted). Built for the four
+ * profiles in one walk over the states, on the first question.
+ */
+class Intervals {
+  readonly g = new IntColumn();
+  readonly stack = new IntColumn();
+  readonly startNs = new F64Column();
+  readonly endNs = new F64Column();
+  readonly delayNs = new F64Column();
+  byG: Int32Array = new Int32Array(0);
+
+  get length(): number {
+    return this.g.length;
+  }
 }
 
-/** A closed interval of one profile's state, as the walk finds it. */
-interface Interval {
-  readonly k: number;
-  readonly stack: number;
-  readonly startNs: number;
-  readonly endNs: number;
+/** One goroutine's state rows, reused from one goroutine to the next. */
+class RowBuffer {
+  n = 0;
+  state = new Uint8Array(64);
+  reason = new Int32Array(64);
+  stack = new Int32Array(64);
+  startNs = new Float64Array(64);
+  endNs = new Float64Array(64);
+
+  push(r: StateRow): void {
+    if (this.n === this.state.length) this.grow();
+    const i = this.n++;
+    this.state[i] = r.state;
+    this.reason[i] = r.reason;
+    this.stack[i] = r.stack;
+    this.startNs[i] = r.startNs;
+    this.endNs[i] = r.endNs;
+  }
+
+  private grow(): void {
+    const size = this.state.length * 2;
+    const copy = <T extends Uint8Array | Int32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.state = copy(this.state, new Uint8Array(size));
+    this.reason = copy(this.reason, new Int32Array(size));
+    this.stack = copy(this.stack, new Int32Array(size));
+    this.startNs = copy(this.startNs, new Float64Array(size));
+    this.endNs = copy(this.endNs, new Float64Array(size));
+  }
 }
 
 export class StateProfiles {
   private readonly walker: StateWalker;
-  /** Whether intervals closed after the last Sync are dropped (a damaged trace). */
+  /** Intervals closed after this are dropped (the last Sync of a damaged trace). */
   private readonly cutNs: number;
-  /** Stack → its PC group, and each group's representative frames, made on first use. */
-  private readonly groupOf = new Map<number, number>();
+  private profiles: Intervals[] | undefined;
+  /** When the last life of each goroutine index began (regions before it belong to an earlier goroutine). */
+  private lastLifeNs: Float64Array = new Float64Array(0);
+  /** Stack → its record group (−1: not yet known). */
+  private groupOf = new Int32Array(0);
   private readonly groupByPcs = new Map<string, number>();
 
   constructor(
@@ -83,27 +120,39 @@ export class StateProfiles {
   records(type: BlockingType, filter?: ProfileFilter): ProfileRecord[] {
     const k = blockingTypes.indexOf(type);
     if (k < 0) throw new Error(`unknown profile type ${type}`);
-    const tallies = new Map<number, { count: number; delayNs: number; stack: number; lastNs: number }>();
-    const add = (stack: number, delayNs: number, closedNs: number) => {
+    const iv = this.intervals()[k]!;
+    const count: number[] = [];
+    const delay: number[] = [];
+    const shown: number[] = [];
+    const last: number[] = [];
+    const add = (row: number, delayNs: number) => {
+      const stack = iv.stack.get(row);
       const group = this.group(stack);
-      const t = tallies.get(group);
-      if (!t) tallies.set(group, { count: 1, delayNs, stack, lastNs: closedNs });
-      else {
-        t.count++;
-        t.delayNs += delayNs;
-        if (closedNs >= t.lastNs) {
-          t.lastNs = closedNs;
-          t.stack = stack;
-        }
+      const closed = iv.endNs.get(row);
+      if (count[group] === undefined) {
+        count[group] = 1;
+        delay[group] = delayNs;
+        shown[group] = stack;
+        last[group] = closed;
+        return;
+      }
+      count[group]!++;
+      delay[group]! += delayNs;
+      if (closed >= last[group]!) {
+        last[group] = closed;
+        shown[group] = stack;
       }
     };
-    if (filter && "region" in filter) this.regionIntervals(k, filter.region, filter.range, add);
-    else this.selectedIntervals(k, filter, filter?.range, add);
-    const records = [...tallies.values()].map((t) => ({
-      stack: this.tl.stacks.frames(t.stack) as StackFrame[],
-      count: t.count,
-      delayNs: t.delayNs,
-    }));
+    if (filter && "region" in filter) this.regionRows(iv, filter.region, filter.range, add);
+    else this.selectedRows(iv, filter, filter?.range, add);
+    const records: ProfileRecord[] = [];
+    count.forEach((c, group) => {
+      records.push({
+        stack: this.tl.stacks.frames(shown[group]!) as StackFrame[],
+        count: c,
+        delayNs: delay[group]!,
+      });
+    });
     return records.sort((a, b) => b.delayNs - a.delayNs || b.count - a.count);
   }
 
@@ -118,47 +167,31 @@ export class StateProfiles {
     return out;
   }
 
-  /** The whole-trace, group or goroutine profile: each ID's counted intervals, cut to the range if any. */
-  private selectedIntervals(
-    k: number,
+  /** The whole-trace, group or goroutine profile: each counted interval, cut to the range if any. */
+  private selectedRows(
+    iv: Intervals,
     filter: ProfileFilter | undefined,
     range: TimeRange | undefined,
-    add: (stack: number, delayNs: number, closedNs: number) => void,
+    add: (row: number, delayNs: number) => void,
   ): void {
     const name = filter && "group" in filter ? filter.group : undefined;
     const id = filter && "goroutine" in filter ? filter.goroutine : undefined;
     const tl = this.tl;
     const gt = tl.goroutines;
+    const start = iv.startNs.array;
+    const delay = iv.delayNs.array;
+    const nameID = name === undefined ? -1 : tl.strings.lookup(name);
     let selected = 0;
     for (let g = 0; g < gt.length; g++) {
-      if (name !== undefined && tl.strings.get(gt.func.get(g)) !== name) continue;
+      if (name !== undefined && gt.func.get(g) !== nameID) continue;
       if (id !== undefined && gt.id.get(g) !== id) continue;
       selected++;
-      const { rows, lives } = this.goroutine(g, k);
-      const last = lives[lives.length - 1];
-      if (!last) continue;
-      const ran = !Number.isNaN(last.firstRunNs);
-      for (const life of ran ? [last] : lives) {
-        for (let r = life.firstRow; r <= life.lastRow; r++) {
-          const iv = rows[r];
-          if (!iv) continue;
-          let delay = iv.endNs - iv.startNs;
-          if (life === last && ran) {
-            // Counted from its first run, up to its end.
-            if (iv.startNs < life.firstRunNs) continue;
-            if (!Number.isNaN(life.endNs))
-              delay = life.endNs < iv.startNs ? 0 : Math.min(life.endNs, iv.endNs) - iv.startNs;
-          } else if (
-            !Number.isNaN(life.firstRunNs) &&
-            iv.startNs >= life.firstRunNs &&
-            !Number.isNaN(life.endNs)
-          ) {
-            delay = life.endNs < iv.startNs ? 0 : Math.min(life.endNs, iv.endNs) - iv.startNs;
-          }
-          if (delay <= 0) continue;
-          if (range) delay = Math.min(range.endNs, iv.startNs + delay) - Math.max(range.startNs, iv.startNs);
-          if (delay > 0) add(iv.stack, delay, iv.endNs);
-        }
+      for (let r = iv.byG[g]!; r < iv.byG[g + 1]!; r++) {
+        let d = delay[r]!;
+        if (d <= 0) continue;
+        const s = start[r]!;
+        if (range) d = Math.min(range.endNs, s + d) - Math.max(range.startNs, s);
+        if (d > 0) add(r, d);
       }
     }
     if (selected === 0) {
@@ -173,30 +206,97 @@ export class StateProfiles {
   }
 
   /** Every closed interval of the IDs with matching regions, cut to their outermost matching regions. */
-  private regionIntervals(
-    k: number,
+  private regionRows(
+    iv: Intervals,
     filter: RegionFilter,
     range: TimeRange | undefined,
-    add: (stack: number, delayNs: number, closedNs: number) => void,
+    add: (row: number, delayNs: number) => void,
   ): void {
-    const spansByG = this.regionSpans(filter);
-    for (const [g, spans] of spansByG) {
-      const { rows } = this.goroutine(g, k);
-      for (const iv of rows) {
-        if (!iv) continue;
+    const start = iv.startNs.array;
+    const end = iv.endNs.array;
+    for (const [g, spans] of this.regionSpans(filter)) {
+      for (let r = iv.byG[g]!; r < iv.byG[g + 1]!; r++) {
+        const s = start[r]!;
+        const e = end[r]!;
         let delay = 0;
         for (let [lo, hi] of spans) {
           if (range) {
             lo = Math.max(lo, range.startNs);
             hi = Math.min(hi, range.endNs);
           }
-          if (hi < iv.startNs || iv.endNs < lo) continue;
-          const o = Math.min(hi, iv.endNs) - Math.max(lo, iv.startNs);
+          if (hi < s || e < lo) continue;
+          const o = Math.min(hi, e) - Math.max(lo, s);
           if (o > 0) delay += o;
         }
-        if (delay > 0) add(iv.stack, delay, iv.endNs);
+        if (delay > 0) add(r, delay);
       }
     }
+  }
+
+  /** The four profiles' intervals, made in one walk over every goroutine's states. */
+  private intervals(): Intervals[] {
+    if (this.profiles) return this.profiles;
+    const tl = this.tl;
+    const nG = tl.goroutines.length;
+    const out = blockingTypes.map(() => new Intervals());
+    for (const iv of out) iv.byG = new Int32Array(nG + 1);
+    this.lastLifeNs = new Float64Array(nG);
+    const rows = new RowBuffer();
+    const push = (r: StateRow) => rows.push(r);
+    const kinds = new ReasonKinds(tl);
+    const cut = this.cutNs;
+    for (let g = 0; g < nG; g++) {
+      rows.n = 0;
+      this.walker.each(g, push);
+      const n = rows.n;
+      const ended = !Number.isNaN(tl.goroutines.endNs.get(g));
+      // Lives: runs of contiguous rows. Go counts the ID's last goroutine: from
+      // its first run to its end if it ran, else every goroutine the ID had.
+      let lastLife = 0;
+      for (let i = 1; i < n; i++) if (rows.startNs[i] !== rows.endNs[i - 1]) lastLife = i;
+      this.lastLifeNs[g] = n > 0 ? rows.startNs[lastLife]! : tl.goroutines.createdNs.get(g);
+      let lastRan = false;
+      for (let i = lastLife; i < n && !lastRan; i++) lastRan = rows.state[i] === StateKind.Running;
+      let lifeStart = 0;
+      while (lifeStart < n) {
+        let lifeEnd = lifeStart + 1;
+        while (lifeEnd < n && rows.startNs[lifeEnd] === rows.endNs[lifeEnd - 1]) lifeEnd++;
+        // The life's first run, and its end (the last life's only if the goroutine ended).
+        let firstRun = Number.NaN;
+        for (let i = lifeStart; i < lifeEnd && Number.isNaN(firstRun); i++)
+          if (rows.state[i] === StateKind.Running) firstRun = rows.startNs[i]!;
+        const isLast = lifeEnd === n;
+        const lifeEndNs = isLast && !ended ? Number.NaN : rows.endNs[lifeEnd - 1]!;
+        const counted = isLast ? true : !lastRan;
+        for (let i = lifeStart; i < lifeEnd; i++) {
+          // The last interval of a goroutine that did not end was never closed.
+          if (isLast && !ended && i === n - 1) break;
+          const e = rows.endNs[i]!;
+          if (e > cut) continue;
+          const k = kinds.profile(rows.state[i]!, rows.reason[i]!);
+          if (k < 0) continue;
+          const s = rows.startNs[i]!;
+          let delay = 0;
+          if (counted) {
+            delay = e - s;
+            if (!Number.isNaN(firstRun) && s >= firstRun) {
+              if (!Number.isNaN(lifeEndNs)) delay = lifeEndNs < s ? 0 : Math.min(lifeEndNs, e) - s;
+            } else if (isLast && lastRan) delay = 0;
+          }
+          const iv = out[k]!;
+          iv.g.push(g);
+          iv.stack.push(rows.stack[i]!);
+          iv.startNs.push(s);
+          iv.endNs.push(e);
+          iv.delayNs.push(Math.max(0, delay));
+        }
+        lifeStart = lifeEnd;
+      }
+      for (const iv of out) iv.byG[g + 1] = iv.length;
+    }
+    for (const iv of out) for (const c of [iv.g, iv.stack, iv.startNs, iv.endNs, iv.delayNs]) c.seal();
+    this.profiles = out;
+    return out;
   }
 
   /**
@@ -205,6 +305,7 @@ export class StateProfiles {
    * goroutine's creation when its creator was inside one (the task it inherits).
    */
   private regionSpans(filter: RegionFilter): Map<number, [number, number][]> {
+    this.intervals();
     const tl = this.tl;
     const rg = tl.regions;
     const gt = tl.goroutines;
@@ -224,15 +325,11 @@ export class StateProfiles {
       }
       list.push(span);
     };
-    const lastLifeStart = (g: number): number => {
-      const lives = this.goroutine(g, 0).lives;
-      return lives.length > 0 ? this.lifeStartNs(g, lives[lives.length - 1]!) : 0;
-    };
     for (let i = 0; i < rg.length; i++) {
       const g = rg.g.get(i);
       const start = rg.startNs.get(i);
       let end = rg.endNs.get(i);
-      if (start < lastLifeStart(g)) continue;
+      if (start < this.lastLifeNs[g]!) continue;
       if (rg.endStack.get(i) === 0 && end === tl.durationNs) {
         // Still open when its goroutine ended, or at the end of the trace:
         // Go ends it there, except on system goroutines, whose open regions it drops.
@@ -245,9 +342,7 @@ export class StateProfiles {
     // The creation region: the creator was inside a region when it made the goroutine.
     for (let g = 0; g < gt.length; g++) {
       if (isSystemGoroutine(tl.strings.get(gt.func.get(g))) || !this.createdInRegion(g)) continue;
-      const t = gt.createdNs.get(g);
-      const end = gt.endNs.get(g);
-      consider(g, "", t, end, this.rootPc(gt.createStack.get(g)));
+      consider(g, "", gt.createdNs.get(g), gt.endNs.get(g), this.rootPc(gt.createStack.get(g)));
     }
     const out = new Map<number, [number, number][]>();
     for (const [g, list] of byG) out.set(g, outermost(list));
@@ -293,80 +388,49 @@ export class StateProfiles {
     return frames.length > 0 ? frames[frames.length - 1]!.pc : 0;
   }
 
-  private lifeStartNs(g: number, life: Life): number {
-    return life.firstRow === 0 ? this.tl.goroutines.createdNs.get(g) : (this.lifeStarts.get(life) ?? 0);
-  }
-  private readonly lifeStarts = new Map<Life, number>();
-
-  /**
-   * Goroutine g's closed intervals of profile k (undefined for rows of other
-   * states, so row numbers stay those of the walk) and its lives.
-   */
-  private goroutine(g: number, k: number): { rows: (Interval | undefined)[]; lives: Life[] } {
-    const rows: (Interval | undefined)[] = [];
-    const lives: Life[] = [];
-    const endNs = this.tl.goroutines.endNs.get(g);
-    let life: Life | undefined;
-    let lastEnd = Number.NaN;
-    const cut = this.cutNs;
-    this.walker.each(g, (r: StateRow) => {
-      if (!life || r.startNs !== lastEnd) {
-        if (life) life.endNs = lastEnd;
-        life = { g, firstRow: rows.length, lastRow: rows.length, firstRunNs: Number.NaN, endNs: Number.NaN };
-        if (rows.length > 0) this.lifeStarts.set(life, r.startNs);
-        lives.push(life);
-      }
-      life.lastRow = rows.length;
-      if (r.state === StateKind.Running && Number.isNaN(life.firstRunNs)) life.firstRunNs = r.startNs;
-      lastEnd = r.endNs;
-      rows.push(
-        matches(this.tl, k, r) && r.endNs <= cut
-          ? { k, stack: r.stack, startNs: r.startNs, endNs: r.endNs }
-          : undefined,
-      );
-    });
-    if (life) {
-      life.endNs = Number.isNaN(endNs) ? Number.NaN : lastEnd;
-      // The last interval of a goroutine that did not end was never closed.
-      if (Number.isNaN(endNs)) rows[rows.length - 1] = undefined;
-    }
-    return { rows, lives };
-  }
-
   /** The record a stack is tallied under: its first 128 PCs, trailing zero PCs aside. */
   private group(stack: number): number {
-    let group = this.groupOf.get(stack);
-    if (group === undefined) {
+    if (stack >= this.groupOf.length) {
+      const next = new Int32Array(Math.max(stack + 1, this.tl.stacks.size)).fill(-1);
+      next.set(this.groupOf);
+      this.groupOf = next;
+    }
+    let group = this.groupOf[stack]!;
+    if (group < 0) {
       const frames = this.tl.stacks.frames(stack);
       let n = Math.min(frames.length, maxStackPcs);
       while (n > 0 && frames[n - 1]!.pc === 0) n--;
       let pcs = "";
       for (let j = 0; j < n; j++) pcs += `${frames[j]!.pc},`;
-      group = this.groupByPcs.get(pcs);
-      if (group === undefined) {
-        group = this.groupByPcs.size;
-        this.groupByPcs.set(pcs, group);
-      }
-      this.groupOf.set(stack, group);
+      group = this.groupByPcs.get(pcs) ?? this.groupByPcs.size;
+      this.groupByPcs.set(pcs, group);
+      this.groupOf[stack] = group;
     }
     return group;
   }
 }
 
-/** Is state interval r one that profile k (index in blockingTypes) follows? */
-function matches(tl: Timeline, k: number, r: StateRow): boolean {
-  switch (k) {
-    case 0:
-      return r.state === StateKind.Waiting && tl.strings.get(r.reason) === "network";
-    case 1: {
-      if (r.state !== StateKind.Waiting) return false;
-      const reason = tl.strings.get(r.reason);
-      return reason.includes("chan") || reason.includes("sync") || reason.includes("select");
+/** Which profile a state row belongs to (index in blockingTypes, −1 none), with each reason's answer cached. */
+class ReasonKinds {
+  private readonly waiting = new Map<number, number>();
+  constructor(private readonly tl: Timeline) {}
+
+  profile(state: number, reason: number): number {
+    if (state === StateKind.Syscall) return 2;
+    if (state === StateKind.Runnable) return 3;
+    if (state !== StateKind.Waiting) return -1;
+    let k = this.waiting.get(reason);
+    if (k === undefined) {
+      const text = this.tl.strings.get(reason);
+      k =
+        text === "network"
+          ? 0
+          : text.includes("chan") || text.includes("sync") || text.includes("select")
+            ? 1
+            : -1;
+      this.waiting.set(reason, k);
     }
-    case 2:
-      return r.state === StateKind.Syscall;
-    default:
-      return r.state === StateKind.Runnable;
+    return k;
   }
 }
 

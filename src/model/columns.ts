@@ -298,6 +298,11 @@ export class StringTable {
     return this.list[id] ?? "";
   }
 
+  /** The ID of s, or −1 if it was never interned. */
+  lookup(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+
   get size(): number {
     return this.list.length;
   }
