@@ -31,9 +31,21 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
   "query/timeline": ["format", "decode", "model"],
   "query/analysis": ["format", "decode", "model", "analysis"],
   server: ["format", "decode", "model", "analysis", "query/timeline", "query/analysis"],
+  // Other tools' formats, written from the model.
+  export: ["format", "decode", "model", "query/timeline", "query/analysis"],
   // The UI's only door to the core: the two protocols, plain JSON types.
   ui: ["query/timeline/protocol.ts", "query/analysis/protocol.ts"],
-  cli: ["format", "decode", "validate", "model", "analysis", "query/timeline", "query/analysis", "server"],
+  cli: [
+    "format",
+    "decode",
+    "validate",
+    "model",
+    "analysis",
+    "query/timeline",
+    "query/analysis",
+    "server",
+    "export",
+  ],
   testing: [
     "format",
     "decode",
@@ -43,6 +55,7 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
     "query/timeline",
     "query/analysis",
     "server",
+    "export",
     "cli",
   ],
   ".": ["format", "decode", "validate", "model", "analysis"],
@@ -56,6 +69,8 @@ const testsMayAlsoImport: Readonly<Record<string, readonly string[]>> = {
   analysis: ["cli"],
   // exec-time.test compares the timeline's execution time with the goroutine analysis.
   "query/timeline": ["analysis"],
+  // the Perfetto export's test compares execution times with the goroutine analysis.
+  export: ["analysis"],
 };
 
 /** Folders that may use node:* (they are not part of the portable core); so may `*-main.ts` entry points and tests. */

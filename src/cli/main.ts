@@ -13,6 +13,7 @@ import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args.
 import { convertCommand } from "./convert.js";
 import { dumpCommand } from "./dump.js";
 import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
+import { exportCommand } from "./export.js";
 import { goroutinesCommand } from "./goroutines.js";
 import { mmuCommand } from "./mmu.js";
 import { pprofCommand } from "./pprof.js";
@@ -32,6 +33,7 @@ const commands: readonly Command[] = [
   mmuCommand,
   pprofCommand,
   convertCommand,
+  exportCommand,
 ];
 
 function usage(): string {

@@ -238,13 +238,18 @@ export class CounterTrack {
   /** Every sample, decoded (for tests and small traces). */
   samples(): { timeNs: number; values: number[] }[] {
     const out: { timeNs: number; values: number[] }[] = [];
-    if (this.length === 0) return out;
+    this.forEachSample((timeNs, values) => out.push({ timeNs, values: values.slice() }));
+    return out;
+  }
+
+  /** Every sample in time order, without an object per sample (`values` is reused: copy what you keep). */
+  forEachSample(f: (timeNs: number, values: readonly number[]) => void): void {
+    if (this.length === 0) return;
     this.seekBlock(0);
     while (this.ci < this.length) {
       this.step();
-      out.push({ timeNs: this.cTime, values: this.cValues.slice() });
+      f(this.cTime, this.cValues);
     }
-    return out;
   }
 
   /**

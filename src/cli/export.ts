@@ -1,0 +1,123 @@
+/**
+ * `gotrace export --format=FORMAT FILE -o OUT`: the trace in another
+ * tool's format. Formats:
+ *
+ * - `perfetto`: Perfetto's protobuf trace (src/export/perfetto/), for
+ *   ui.perfetto.dev and its trace processor.
+ *
+ * The output is written to a temporary file beside OUT and renamed to OUT
+ * only when complete, so OUT is never a partial file; on failure the
+ * temporary file is removed. A damaged trace is exported up to the damage,
+ * with one warning line.
+ */
+import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
+import { type FileHandle, open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { exportPerfetto } from "../export/perfetto/export.js";
+import { buildTimeline } from "../query/timeline/build.js";
+import { type Command, type ParsedArgs, UsageError } from "./args.js";
+import { fileChunks } from "./chunks.js";
+import { reportDamage } from "./damage.js";
+import { CommandError, fileErrorReason } from "./errors.js";
+import { formatBytes } from "./format.js";
+
+/** Each format: what it writes into the temporary file, given the trace's path; true when done. */
+interface Format {
+  readonly help: string;
+  write(file: string, out: FileHandle): Promise<boolean>;
+}
+
+const formats: Readonly<Record<string, Format>> = {
+  perfetto: {
+    help: "Perfetto's protobuf trace (open it in ui.perfetto.dev)",
+    write: writePerfetto,
+  },
+  // Further formats go here, one line each.
+};
+
+export const exportCommand: Command = {
+  name: "export",
+  operands: ["FILE"],
+  summary: "the trace in another tool's format (Perfetto)",
+  flags: [
+    {
+      name: "format",
+      value: "FORMAT",
+      help: Object.entries(formats)
+        .map(([name, f]) => `${name}: ${f.help}`)
+        .join("\n"),
+    },
+    { name: "output", short: "o", value: "OUT", help: "where to write it (replaced only once complete)" },
+  ],
+  details:
+    "Example: gotrace export --format=perfetto app.trace -o app.pftrace\n" +
+    "A damaged trace is exported up to the damage, with a warning.",
+  run: runExport,
+};
+
+export async function runExport(args: ParsedArgs): Promise<number> {
+  const file = args.operands[0]!;
+  const name = args.values.get("format");
+  const output = args.values.get("output");
+  const choices = Object.keys(formats).join(", ");
+  if (name === undefined) throw new UsageError(`--format is required (${choices})`, true);
+  const format = formats[name];
+  if (!format) throw new UsageError(`--format ${name}: unknown format (${choices})`, true);
+  if (output === undefined) throw new UsageError("-o OUT is required", true);
+  return writeAtomically(output, (out) => format.write(file, out));
+}
+
+/**
+ * Runs `write` on a new temporary file beside `output`, then renames it to
+ * `output` if `write` returns true; otherwise, or on any error, removes it.
+ */
+async function writeAtomically(
+  output: string,
+  write: (out: FileHandle) => Promise<boolean>,
+): Promise<number> {
+  const temp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
+  let out: FileHandle;
+  try {
+    out = await open(temp, "wx");
+  } catch (e) {
+    throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
+  }
+  let done = false;
+  try {
+    const ok = await write(out);
+    await out.close();
+    if (!ok) return 1;
+    await rename(temp, output).catch((e: unknown) => {
+      throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
+    });
+    done = true;
+    return 0;
+  } finally {
+    if (!done) {
+      await out.close().catch(() => {});
+      await unlink(temp).catch(() => {});
+    }
+  }
+}
+
+async function writePerfetto(file: string, out: FileHandle): Promise<boolean> {
+  const size = statSync(file).size;
+  const built = await buildTimeline(fileChunks(file), { totalBytes: size });
+  if (!reportDamage(file, built.run, size, "exported")) return false;
+  const summary = await exportPerfetto(
+    built.engine.tl,
+    async (chunk) => {
+      try {
+        await out.write(chunk);
+      } catch (e) {
+        throw new CommandError(`cannot write the output: ${fileErrorReason(e) ?? String(e)}`);
+      }
+    },
+    { processName: basename(file) },
+  );
+  process.stderr.write(
+    `gotrace: exported ${file}: ${formatBytes(summary.bytes)}, ${summary.packets.toLocaleString("en-US")} packets\n`,
+  );
+  return true;
+}

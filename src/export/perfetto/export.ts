@@ -1,0 +1,611 @@
+/**
+ * A timeline as a Perfetto trace (TracePacket / TrackEvent protobuf),
+ * streamed to a sink in bounded chunks. The layout, as ui.perfetto.dev
+ * shows it: one process, the Go program, holding
+ *
+ * - "GC" and "STW": the concurrent mark phases and stop-the-world pauses;
+ * - counters: goroutines running / runnable / waiting for GC, heap allocated
+ *   and the heap goal (next GC), threads running and in syscalls;
+ * - "Procs": one track per P with the goroutines' execution slices on it,
+ *   and a child track for its GC work (mark assist, sweeping);
+ * - one thread track per M: the execution slices it ran, syscalls nested;
+ * - "Tasks": user tasks, on as many lanes as overlap (async tracks);
+ * - "Goroutines": one track per goroutine (by ID) whose slices are its
+ *   states, one after the other from creation to end: "running", "syscall",
+ *   "runnable[: reason]", "blocked: reason"; GC mark assists nested in
+ *   them, logs as instants, and a child track with its user regions,
+ *   nested by depth.
+ *
+ * Slices carry the stack Go recorded (interned callstacks): where a
+ * goroutine stopped running or blocked, a syscall's, a region's or task's
+ * start. Flows join the slice that let a goroutine run to its next running
+ * slice: the creator's or the unblocker's running slice, or the syscall it
+ * returned from.
+ */
+import { groupByKey } from "../../model/columns.js";
+import type { CounterTrack } from "../../model/counters.js";
+import { CauseKind, GlobalKind, MarkKind, RangeKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
+import { EventType } from "./encoder.js";
+import { CounterDescriptor_Unit } from "./gen/perfetto_trace_pb.js";
+import { Interner } from "./interning.js";
+import { SliceBatch } from "./slice-batch.js";
+import { eventFields, PacketWriter, type PerfettoSink, type TrackSpec } from "./writer.js";
+
+export type { PerfettoSink } from "./writer.js";
+
+export interface PerfettoOptions {
+  /** The process's name in Perfetto (default "Go program"). */
+  readonly processName?: string;
+  /** About how many bytes each chunk passed to the sink holds (default 1 MiB). */
+  readonly chunkBytes?: number;
+}
+
+/** What was written, by kind: what a reader of the file should find. */
+export interface PerfettoSummary {
+  readonly packets: number;
+  readonly bytes: number;
+  readonly tracks: Record<TrackKind, number>;
+  /** Slices (not instants) written on the tracks of each kind. */
+  readonly slices: Record<TrackKind, number>;
+  readonly instants: number;
+  readonly flows: number;
+  readonly counterSamples: number;
+  /** Slices cut short to nest inside their enclosing slice (0 on every trace seen). */
+  readonly clipped: number;
+}
+
+export type TrackKind =
+  | "process"
+  | "group"
+  | "proc"
+  | "procGC"
+  | "thread"
+  | "goroutine"
+  | "regions"
+  | "tasks"
+  | "gc"
+  | "counter";
+
+/** Track UUIDs: fixed ones, then a range per kind. */
+const processUUID = 1;
+const procsUUID = 2;
+const goroutinesUUID = 3;
+const tasksUUID = 4;
+const gcUUID = 5;
+const stwUUID = 6;
+const counterUUID = 16;
+const taskLaneBase = 1 << 19;
+const procBase = 1 << 20;
+const threadBase = 1 << 22;
+const goroutineBase = 1 << 24;
+
+/** Perfetto's pid for the program (pid and tid 0 mean the idle task there). */
+const pid = 1;
+
+export async function exportPerfetto(
+  tl: Timeline,
+  sink: PerfettoSink,
+  options: PerfettoOptions = {},
+): Promise<PerfettoSummary> {
+  return new PerfettoExport(tl, sink, options).run();
+}
+
+class PerfettoExport {
+  private readonly interner: Interner;
+  private readonly w: PacketWriter;
+  private readonly f = eventFields();
+  private readonly batch = new SliceBatch();
+  private readonly tracks = countsByKind();
+  private readonly slices = countsByKind();
+  private instants = 0;
+  private flows = 0;
+  private counterSamples = 0;
+  /** Per goroutine: the label and name iid of its last execution slice name (labels rarely change). */
+  private readonly nameLabel: Int32Array;
+  private readonly nameIID: Int32Array;
+
+  constructor(
+    private readonly tl: Timeline,
+    sink: PerfettoSink,
+    private readonly options: PerfettoOptions,
+  ) {
+    this.interner = new Interner(tl.stacks);
+    this.w = new PacketWriter(sink, this.interner, options.chunkBytes);
+    this.nameLabel = new Int32Array(tl.goroutines.length).fill(-1);
+    this.nameIID = new Int32Array(tl.goroutines.length);
+  }
+
+  async run(): Promise<PerfettoSummary> {
+    this.describeTracks();
+    await this.w.flush();
+    await this.writeGlobalRanges();
+    await this.writeCounters();
+    await this.writeProcs();
+    await this.writeThreads();
+    await this.writeTasks();
+    await this.writeGoroutines();
+    await this.w.flush();
+    return {
+      packets: this.w.packets,
+      bytes: this.w.bytes,
+      tracks: this.tracks,
+      slices: this.slices,
+      instants: this.instants,
+      flows: this.flows,
+      counterSamples: this.counterSamples,
+      clipped: this.batch.clipped,
+    };
+  }
+
+  // --- Tracks ---------------------------------------------------------------
+
+  private describeTracks(): void {
+    const tl = this.tl;
+    const d = (kind: TrackKind, track: TrackSpec) => {
+      this.w.descriptor(track);
+      this.tracks[kind]++;
+    };
+    d("process", {
+      uuid: processUUID,
+      process: { pid, name: this.options.processName ?? "Go program" },
+      ranked: true,
+    });
+    const group = (uuid: number, name: string, rank: number) =>
+      d("group", { uuid, parent: processUUID, name, ranked: true, rank });
+    d("gc", { uuid: gcUUID, parent: processUUID, name: "GC", rank: 0 });
+    d("gc", { uuid: stwUUID, parent: processUUID, name: "STW", rank: 1 });
+    counterTracks(tl).forEach((c, k) => {
+      d("counter", {
+        uuid: counterUUID + k,
+        parent: processUUID,
+        name: c.name,
+        counter: c.bytes ? CounterDescriptor_Unit.SIZE_BYTES : CounterDescriptor_Unit.COUNT,
+        rank: 2 + k,
+      });
+    });
+    group(procsUUID, "Procs", 20);
+    for (let p = 0; p < tl.procs; p++) {
+      d("proc", { uuid: procBase + 2 * p, parent: procsUUID, name: `Proc ${p}`, rank: p });
+      if (tl.procRangesByP.starts[p + 1]! > tl.procRangesByP.starts[p]!)
+        d("procGC", { uuid: procBase + 2 * p + 1, parent: procBase + 2 * p, name: `Proc ${p} GC` });
+    }
+    // Perfetto gives tid 0 to the idle task: tids are M IDs + 1.
+    tl.threadIDs.forEach((id, m) => {
+      d("thread", { uuid: threadBase + m, thread: { pid, tid: id + 1, name: `M${id}` } });
+    });
+    if (tl.tasks.length > 0) {
+      group(tasksUUID, "Tasks", 21);
+      const lanes = this.taskLanes().starts.length - 1;
+      for (let lane = 0; lane < lanes; lane++)
+        d("tasks", { uuid: taskLaneBase + lane, parent: tasksUUID, name: "Tasks", rank: lane });
+    }
+    group(goroutinesUUID, "Goroutines", 22);
+    tl.goroutineOrder.forEach((g, rank) => {
+      const name = tl.goroutineName(g);
+      d("goroutine", { uuid: goroutineBase + 2 * g, parent: goroutinesUUID, name, rank });
+      if (tl.regionDepths[g]! > 0)
+        d("regions", {
+          uuid: goroutineBase + 2 * g + 1,
+          parent: goroutineBase + 2 * g,
+          name: `${name} regions`,
+        });
+    });
+  }
+
+  private taskLanesCache: ReturnType<typeof groupByKey> | undefined;
+  private taskLanes(): ReturnType<typeof groupByKey> {
+    const t = this.tl.tasks;
+    let lanes = 0;
+    for (let i = 0; i < t.length; i++) lanes = Math.max(lanes, t.depth.get(i) + 1);
+    this.taskLanesCache ??= groupByKey(t.length, (i) => t.depth.get(i), lanes);
+    return this.taskLanesCache;
+  }
+
+  // --- Slices ---------------------------------------------------------------
+
+  private async flushBatch(kind: TrackKind, track: number): Promise<void> {
+    this.slices[kind] += await this.batch.write(this.w, track, this.f);
+    this.batch.reset();
+    if (this.w.full) await this.w.flush();
+  }
+
+  /** The name of execution slice i: its goroutine and label then ("G12 main.worker"). */
+  private execName(i: number): number {
+    const g = this.tl.exec.g.get(i);
+    const label = this.tl.exec.label.get(i);
+    if (this.nameLabel[g] !== label) {
+      this.nameLabel[g] = label;
+      this.nameIID[g] = this.interner.name(this.tl.sliceName(i));
+    }
+    return this.nameIID[g]!;
+  }
+
+  private async writeGlobalRanges(): Promise<void> {
+    const r = this.tl.globalRanges;
+    for (const [kind, track] of [
+      [GlobalKind.GC, gcUUID],
+      [GlobalKind.STW, stwUUID],
+    ] as const) {
+      for (let i = 0; i < r.length; i++) {
+        if (r.kind.get(i) !== kind) continue;
+        this.batch.slice(
+          r.startNs.get(i),
+          r.endNs.get(i),
+          this.interner.name(this.tl.strings.get(r.name.get(i))),
+          this.interner.stack(r.startStack.get(i)),
+        );
+      }
+      await this.flushBatch("gc", track);
+    }
+  }
+
+  private async writeProcs(): Promise<void> {
+    const tl = this.tl;
+    const x = tl.exec;
+    const r = tl.procRanges;
+    for (let p = 0; p < tl.procs; p++) {
+      for (let i = tl.execByP[p + 1]!; i < tl.execByP[p + 2]!; i++)
+        this.batch.slice(
+          x.startNs.get(i),
+          x.endNs.get(i),
+          this.execName(i),
+          this.interner.stack(x.endStack.get(i)),
+        );
+      await this.flushBatch("proc", procBase + 2 * p);
+      const { order, starts } = tl.procRangesByP;
+      for (let k = starts[p]!; k < starts[p + 1]!; k++) {
+        const i = order[k]!;
+        this.batch.slice(
+          r.startNs.get(i),
+          r.endNs.get(i),
+          this.interner.name(tl.strings.get(r.name.get(i))),
+          this.interner.stack(r.startStack.get(i)),
+        );
+      }
+      if (starts[p + 1]! > starts[p]!) await this.flushBatch("procGC", procBase + 2 * p + 1);
+    }
+  }
+
+  private async writeThreads(): Promise<void> {
+    const tl = this.tl;
+    const x = tl.exec;
+    const s = tl.syscalls;
+    const syscall = this.interner.name("syscall");
+    for (let m = 0; m < tl.threadIDs.length; m++) {
+      const byM = tl.execByM;
+      for (let k = byM.starts[m]!; k < byM.starts[m + 1]!; k++) {
+        const i = byM.order[k]!;
+        this.batch.slice(
+          x.startNs.get(i),
+          x.threadEnd(i),
+          this.execName(i),
+          this.interner.stack(x.endStack.get(i)),
+        );
+      }
+      const sys = tl.syscallsByM;
+      for (let k = sys.starts[m]!; k < sys.starts[m + 1]!; k++) {
+        const i = sys.order[k]!;
+        this.batch.slice(s.startNs.get(i), s.threadEnd(i), syscall, this.interner.stack(s.stack.get(i)));
+      }
+      await this.flushBatch("thread", threadBase + m);
+    }
+  }
+
+  private async writeTasks(): Promise<void> {
+    const t = this.tl.tasks;
+    if (t.length === 0) return;
+    const { order, starts } = this.taskLanes();
+    for (let lane = 0; lane + 1 < starts.length; lane++) {
+      for (let k = starts[lane]!; k < starts[lane + 1]!; k++) {
+        const i = order[k]!;
+        this.batch.slice(
+          t.startNs.get(i),
+          t.endNs.get(i),
+          this.interner.name(this.tl.strings.get(t.name.get(i))),
+          this.interner.stack(t.startStack.get(i)),
+        );
+      }
+      await this.flushBatch("tasks", taskLaneBase + lane);
+    }
+  }
+
+  private async writeCounters(): Promise<void> {
+    const f = this.f;
+    const tracks = counterTracks(this.tl);
+    for (let k = 0; k < tracks.length; k++) {
+      const { counter, series } = tracks[k]!;
+      f.type = EventType.Counter;
+      f.trackUUID = counterUUID + k;
+      f.nameIID = 0;
+      f.callstackIID = 0;
+      f.flowIDs = [];
+      f.terminatingFlowIDs = [];
+      let last = Number.NaN;
+      let lastTime = -1;
+      const samples: number[] = [];
+      counter.forEachSample((timeNs, values) => {
+        const v = values[series]!;
+        if (v === last) return;
+        const t = Math.round(timeNs);
+        // Two samples in one ns: the later value stands.
+        if (t === lastTime) samples[samples.length - 1] = v;
+        else samples.push(t, v);
+        last = v;
+        lastTime = t;
+      });
+      for (let j = 0; j < samples.length; j += 2) {
+        f.timestampNs = samples[j]!;
+        f.counterValue = samples[j + 1]!;
+        this.w.event(f);
+        this.counterSamples++;
+        if (this.w.full) await this.w.flush();
+      }
+    }
+  }
+
+  // --- Goroutines -------------------------------------------------------------
+
+  private async writeGoroutines(): Promise<void> {
+    const flows = new CauseFlows(this.tl);
+    const pieces = new GoroutinePieces(this.tl, this.interner, this.batch, flows);
+    for (const g of this.tl.goroutineOrder) {
+      this.flows += pieces.add(g);
+      this.instants += this.addLogs(g);
+      this.addAssists(g);
+      await this.flushBatch("goroutine", goroutineBase + 2 * g);
+      if (this.tl.regionDepths[g]! > 0) {
+        this.addRegions(g);
+        await this.flushBatch("regions", goroutineBase + 2 * g + 1);
+      }
+    }
+  }
+
+  private addLogs(g: number): number {
+    const mk = this.tl.marks;
+    const { order, starts } = this.tl.marksByG;
+    let n = 0;
+    for (let k = starts[g]!; k < starts[g + 1]!; k++) {
+      const i = order[k]!;
+      if (mk.kind.get(i) !== MarkKind.Log) continue;
+      this.batch.instantAt(
+        mk.timeNs.get(i),
+        this.interner.name(this.tl.strings.get(mk.label.get(i))),
+        this.interner.stack(mk.stack.get(i)),
+      );
+      n++;
+    }
+    return n;
+  }
+
+  private addAssists(g: number): void {
+    const r = this.tl.procRanges;
+    const { order, starts } = this.tl.procRangesByG;
+    for (let k = starts[g]!; k < starts[g + 1]!; k++) {
+      const i = order[k]!;
+      if (r.kind.get(i) !== RangeKind.MarkAssist) continue;
+      this.batch.slice(
+        r.startNs.get(i),
+        r.endNs.get(i),
+        this.interner.name(this.tl.strings.get(r.name.get(i))),
+        this.interner.stack(r.startStack.get(i)),
+      );
+    }
+  }
+
+  private addRegions(g: number): void {
+    const tl = this.tl;
+    const rg = tl.regions;
+    const base = tl.regionBase[g]!;
+    const from = tl.regionRuns[base]!;
+    const to = tl.regionRuns[base + tl.regionDepths[g]!]!;
+    for (let i = from; i < to; i++)
+      this.batch.slice(
+        rg.startNs.get(i),
+        rg.endNs.get(i),
+        this.interner.name(tl.strings.get(rg.name.get(i))),
+        this.interner.stack(rg.startStack.get(i)),
+      );
+  }
+}
+
+function countsByKind(): Record<TrackKind, number> {
+  return {
+    process: 0,
+    group: 0,
+    proc: 0,
+    procGC: 0,
+    thread: 0,
+    goroutine: 0,
+    regions: 0,
+    tasks: 0,
+    gc: 0,
+    counter: 0,
+  };
+}
+
+interface CounterSeries {
+  readonly name: string;
+  readonly counter: CounterTrack;
+  readonly series: number;
+  readonly bytes: boolean;
+}
+
+/** The counter tracks, one per series of the model's counters. */
+function counterTracks(tl: Timeline): CounterSeries[] {
+  return [
+    { name: "Goroutines running", counter: tl.goroutineCounter, series: 0, bytes: false },
+    { name: "Goroutines runnable", counter: tl.goroutineCounter, series: 1, bytes: false },
+    { name: "Goroutines waiting for GC", counter: tl.goroutineCounter, series: 2, bytes: false },
+    { name: "Heap allocated", counter: tl.heapCounter, series: 0, bytes: true },
+    { name: "Heap goal (next GC)", counter: tl.heapCounter, series: 1, bytes: true },
+    { name: "Threads running", counter: tl.threadCounter, series: 0, bytes: false },
+    { name: "Threads in syscalls", counter: tl.threadCounter, series: 1, bytes: false },
+  ];
+}
+
+/**
+ * Flows of creation and unblocking, keyed by the execution slice they
+ * leave: for each slice i that another goroutine's act let run, the slice
+ * of that goroutine running at the time. A flow's ID is i + 1.
+ */
+class CauseFlows {
+  /** The receiving slices of the flows leaving slice j: ids[starts[j] .. starts[j+1]). */
+  readonly starts: Int32Array;
+  readonly ids: Int32Array;
+  /** 1 for a slice some other goroutine's slice flows into. */
+  readonly incoming: Uint8Array;
+
+  constructor(private readonly tl: Timeline) {
+    const x = tl.exec;
+    const n = x.length;
+    const origin = new Int32Array(n).fill(-1);
+    this.incoming = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const kind = x.causeKind.get(i);
+      if (kind !== CauseKind.Create && kind !== CauseKind.Unblock) continue;
+      const cg = x.causeG.get(i);
+      if (cg < 0) continue;
+      const j = this.sliceAt(cg, tl.causeNs(i));
+      if (j < 0 || j === i) continue;
+      origin[i] = j;
+      this.incoming[i] = 1;
+    }
+    const grouped = groupByKey(n, (i) => origin[i]!, n);
+    this.starts = grouped.starts;
+    this.ids = grouped.order;
+  }
+
+  /** The execution slice of goroutine g running at time t, or −1. */
+  private sliceAt(g: number, t: number): number {
+    const { order, starts } = this.tl.execByG;
+    const x = this.tl.exec;
+    let lo = starts[g]!;
+    let hi = starts[g + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (x.startNs.get(order[mid]!) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === starts[g]!) return -1;
+    const j = order[lo - 1]!;
+    return t <= x.threadEnd(j) ? j : -1;
+  }
+}
+
+/**
+ * A goroutine's states as consecutive slices on its track: for each of its
+ * execution slices, "running" pieces around its syscalls, then what it did
+ * until the next one ("blocked: …" until it became runnable, then
+ * "runnable"), from its creation to its end or the trace's.
+ */
+class GoroutinePieces {
+  private readonly running: number;
+  private readonly runnable: number;
+  private readonly syscall: number;
+  private readonly ended: number;
+  /** Batch indexes of the current execution slice's pieces. */
+  private readonly current: number[] = [];
+
+  constructor(
+    private readonly tl: Timeline,
+    private readonly interner: Interner,
+    private readonly batch: SliceBatch,
+    private readonly flows: CauseFlows,
+  ) {
+    this.running = interner.name("running");
+    this.runnable = interner.name("runnable");
+    this.syscall = interner.name("syscall");
+    this.ended = tl.strings.intern("ended");
+  }
+
+  /** Adds goroutine g's pieces to the batch; returns the flows they end. */
+  add(g: number): number {
+    const tl = this.tl;
+    const x = tl.exec;
+    const s = tl.syscalls;
+    const gs = tl.goroutines;
+    const rows = tl.execByG.order.subarray(tl.execByG.starts[g]!, tl.execByG.starts[g + 1]!);
+    const sys = tl.syscallsByG.order.subarray(tl.syscallsByG.starts[g]!, tl.syscallsByG.starts[g + 1]!);
+    let si = 0;
+    let lastSyscall = -1;
+    let flowsIn = 0;
+    let prevEnd = gs.createdNs.get(g);
+    let prevState = gs.firstState.get(g);
+    let prevReady = gs.firstReadyNs.get(g);
+    let prevStack = 0;
+    for (const i of rows) {
+      const start = x.startNs.get(i);
+      const end = x.threadEnd(i);
+      this.gap(prevEnd, start, prevState, prevReady, prevStack);
+      // The syscall it may have returned from: the last one before this slice.
+      const syscallBefore = lastSyscall;
+      this.current.length = 0;
+      let cur = start;
+      for (; si < sys.length && s.startNs.get(sys[si]!) < end; si++) {
+        const k = sys[si]!;
+        const ss = Math.max(s.startNs.get(k), cur);
+        const se = Math.min(s.threadEnd(k), end);
+        if (se < ss) continue;
+        if (ss > cur) this.current.push(this.batch.slice(cur, ss, this.running, 0));
+        lastSyscall = this.batch.slice(ss, se, this.syscall, this.interner.stack(s.stack.get(k)));
+        this.current.push(lastSyscall);
+        cur = se;
+      }
+      if (cur < end || this.current.length === 0)
+        this.current.push(this.batch.slice(cur, end, this.running, this.interner.stack(x.endStack.get(i))));
+      flowsIn += this.linkFlows(i, syscallBefore);
+      prevEnd = end;
+      prevState = x.endState.get(i);
+      prevReady = x.readyNs.get(i);
+      prevStack = x.endStack.get(i);
+    }
+    this.gap(prevEnd, tl.lifeEndNs(g), prevState, prevReady, prevStack);
+    return flowsIn;
+  }
+
+  /** The flows into execution slice i (whose pieces are `current`) and out of it. */
+  private linkFlows(i: number, lastSyscall: number): number {
+    const x = this.tl.exec;
+    const first = this.current[0]!;
+    let n = 0;
+    if (this.flows.incoming[i]) {
+      this.batch.flowIn(first, i + 1);
+      n++;
+    } else if (x.causeKind.get(i) === CauseKind.SyscallExit && lastSyscall >= 0) {
+      // Returned from a syscall that lost its P: from that syscall.
+      this.batch.flowOut(lastSyscall, i + 1);
+      this.batch.flowIn(first, i + 1);
+      n++;
+    }
+    const { starts, ids } = this.flows;
+    for (let k = starts[i]!; k < starts[i + 1]!; k++) {
+      const to = ids[k]!;
+      const t = Math.round(this.tl.causeNs(to));
+      // The piece running at the time (the last one if past them all).
+      let piece = this.current[this.current.length - 1]!;
+      for (const p of this.current) {
+        if (this.batch.endOf(p) > t) {
+          piece = p;
+          break;
+        }
+      }
+      this.batch.flowOut(piece, to + 1);
+    }
+    return n;
+  }
+
+  /** What the goroutine did between two execution slices (or before its first, or after its last). */
+  private gap(from: number, to: number, state: number, readyNs: number, stack: number): void {
+    if (!(to > from) || state === 0 || state === this.ended) return;
+    const name = this.tl.strings.get(state);
+    const nameIID = this.interner.name(name);
+    if (name.startsWith("runnable")) {
+      this.batch.slice(from, to, nameIID, 0);
+      return;
+    }
+    const ready = Number.isNaN(readyNs) ? to : Math.min(Math.max(readyNs, from), to);
+    if (ready > from) this.batch.slice(from, ready, nameIID, this.interner.stack(stack));
+    if (to > ready) this.batch.slice(ready, to, this.runnable, 0);
+  }
+}

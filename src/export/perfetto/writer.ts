@@ -1,0 +1,113 @@
+/**
+ * Writes packets of one Perfetto packet sequence to a sink in chunks of
+ * about `chunkBytes`: the output is never held whole. The first packet
+ * clears the sequence's incremental state; every TrackEvent packet carries
+ * the interned data it is the first to use.
+ */
+import { create, toBinary } from "@bufbuild/protobuf";
+import { type EventFields, EventType, ProtoBuffer, writeEventPacket } from "./encoder.js";
+import {
+  type CounterDescriptor_Unit,
+  TracePacket_SequenceFlags,
+  TracePacketSchema,
+  TrackDescriptor_ChildTracksOrdering,
+  TrackDescriptorSchema,
+} from "./gen/perfetto_trace_pb.js";
+import type { Interner } from "./interning.js";
+
+/** Receives the output in order; a chunk is not touched again once passed. */
+export type PerfettoSink = (chunk: Uint8Array) => void | Promise<void>;
+
+/** A track, as TrackDescriptor describes it. */
+export interface TrackSpec {
+  readonly uuid: number;
+  readonly parent?: number;
+  readonly name?: string;
+  readonly process?: { readonly pid: number; readonly name: string };
+  readonly thread?: { readonly pid: number; readonly tid: number; readonly name: string };
+  /** A counter track, of values in this unit. */
+  readonly counter?: CounterDescriptor_Unit;
+  /** Its children are ordered by their rank. */
+  readonly ranked?: boolean;
+  readonly rank?: number;
+}
+
+/** The one packet sequence of an export (any non-zero ID). */
+const sequenceID = 1;
+
+export class PacketWriter {
+  private out: ProtoBuffer;
+  private readonly ev = new ProtoBuffer();
+  private readonly packet = new ProtoBuffer();
+  private first = true;
+  packets = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly sink: PerfettoSink,
+    private readonly interner: Interner,
+    private readonly chunkBytes = 1 << 20,
+  ) {
+    this.out = new ProtoBuffer(chunkBytes + 4096);
+  }
+
+  /** Whether the buffered output should go to the sink now (callers await flush() then). */
+  get full(): boolean {
+    return this.out.length >= this.chunkBytes;
+  }
+
+  async flush(): Promise<void> {
+    if (this.out.length === 0) return;
+    const chunk = this.out.bytes.subarray(0, this.out.length);
+    this.bytes += chunk.length;
+    this.out = new ProtoBuffer(this.chunkBytes + 4096);
+    await this.sink(chunk);
+  }
+
+  descriptor(t: TrackSpec): void {
+    const track = create(TrackDescriptorSchema, {
+      uuid: BigInt(t.uuid),
+      ...(t.parent !== undefined && { parentUuid: BigInt(t.parent) }),
+      ...(t.name !== undefined && { staticOrDynamicName: { case: "name", value: t.name } }),
+      ...(t.process && { process: { pid: t.process.pid, processName: t.process.name } }),
+      ...(t.thread && {
+        thread: { pid: t.thread.pid, tid: BigInt(t.thread.tid), threadName: t.thread.name },
+      }),
+      ...(t.counter !== undefined && { counter: { unit: t.counter } }),
+      ...(t.ranked && { childOrdering: TrackDescriptor_ChildTracksOrdering.EXPLICIT }),
+      ...(t.rank !== undefined && { siblingOrderRank: t.rank }),
+    });
+    const p = create(TracePacketSchema, {
+      data: { case: "trackDescriptor", value: track },
+      optionalTrustedPacketSequenceId: { case: "trustedPacketSequenceId", value: sequenceID },
+      ...(this.first && {
+        firstPacketOnSequence: true,
+        incrementalStateCleared: true,
+        sequenceFlags: TracePacket_SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED,
+      }),
+    });
+    this.first = false;
+    this.out.message(1, toBinary(TracePacketSchema, p));
+    this.packets++;
+  }
+
+  event(f: EventFields): void {
+    if (this.first) throw new Error("the first packet of a sequence must be a descriptor");
+    writeEventPacket(this.out, this.ev, this.packet, f, sequenceID, this.interner.take());
+    this.packets++;
+  }
+}
+
+/** A reusable EventFields, reset for each use. */
+export function eventFields(): EventFields {
+  return {
+    type: EventType.SliceBegin,
+    timestampNs: 0,
+    trackUUID: 0,
+    nameIID: 0,
+    callstackIID: 0,
+    flowIDs: [],
+    terminatingFlowIDs: [],
+    counterValue: 0,
+  };
+}
