@@ -177,7 +177,7 @@ export function writeEventPacket(
     ev.varint(f.nameIID);
   }
   if (f.type === EventType.Counter) {
-    if (Number.isInteger(f.counterValue)) {
+    if (Number.isSafeInteger(f.counterValue)) {
       ev.tag(eventCounterValue, varintWire);
       ev.int64(f.counterValue);
     } else {

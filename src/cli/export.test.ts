@@ -1,0 +1,116 @@
+/**
+ * `gotrace export`: the command's contract around the file it writes. A
+ * whole trace and a damaged one (with one warning line) give a file that
+ * Perfetto's bindings read; an unwritable output or a file that is not a
+ * trace gives one error line and exit status 1, leaves no file behind and
+ * an existing output as it was; mistakes in the command line exit 2.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
+import { pythonPath, pythonSkip } from "../testing/python.js";
+
+const cli = join(repoRoot, "dist", "cli", "main.js");
+const checker = join(repoRoot, "src", "export", "perfetto", "check_pftrace.py");
+const fixture = join(fixturesDir, "manygen-go1.22.trace");
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Problems Perfetto's bindings find in `path` (skipped, as undefined, without them). */
+function perfettoProblems(path: string): string[] | undefined {
+  if (pythonSkip("perfetto")) return undefined;
+  const r = spawnSync(pythonPath, [checker, path], { encoding: "utf8", maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout).problems;
+}
+
+describe("gotrace export", { skip: requirement(existsSync(fixture), "testdata/traces fixtures") }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "gotrace-export-"));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("writes a Perfetto trace, and nothing else, where -o says", () => {
+    const dir = mkdtempSync(join(tmp, "ok-"));
+    const out = join(dir, "out.pftrace");
+    const r = run("export", "--format=perfetto", fixture, "-o", out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^gotrace: exported .*: [\d.]+ KiB, [\d,]+ packets\n$/);
+    assert.deepEqual(readdirSync(dir), ["out.pftrace"]);
+    const problems = perfettoProblems(out);
+    if (problems) assert.deepEqual(problems, []);
+  });
+
+  it("exports a damaged trace up to the damage, with one warning line", () => {
+    const cut = join(tmp, "cut.trace");
+    const whole = readFileSync(fixture);
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const out = join(tmp, "cut.pftrace");
+    const r = run("export", "--format", "perfetto", cut, "-o", out);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.split("\n").filter(Boolean);
+    assert.equal(lines.length, 2, r.stderr);
+    assert.match(
+      lines[0]!,
+      /^gotrace: warning: .*cut\.trace: damaged at byte offset \d+ .*; exported the [\d,]+ events before it/,
+    );
+    assert.match(lines[1]!, /^gotrace: exported /);
+    const problems = perfettoProblems(out);
+    if (problems) assert.deepEqual(problems, []);
+  });
+
+  it("fails in one line, leaving no file, when the input is not a trace", () => {
+    const dir = mkdtempSync(join(tmp, "bad-"));
+    const notTrace = join(tmp, "not-a-trace.txt");
+    writeFileSync(notTrace, "hello, world\n".repeat(100));
+    const out = join(dir, "out.pftrace");
+    const r = run("export", "--format=perfetto", notTrace, "-o", out);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^gotrace: .*not-a-trace\.txt: .*\n$/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it("leaves an existing output as it was when it fails", () => {
+    const dir = mkdtempSync(join(tmp, "keep-"));
+    const out = join(dir, "out.pftrace");
+    writeFileSync(out, "before");
+    const cut = join(tmp, "header-only.trace");
+    writeFileSync(cut, readFileSync(fixture).subarray(0, 16));
+    const r = run("export", "--format=perfetto", cut, "-o", out);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.split("\n").filter(Boolean).length, 1, r.stderr);
+    assert.equal(readFileSync(out, "utf8"), "before");
+    assert.deepEqual(readdirSync(dir), ["out.pftrace"]);
+  });
+
+  it("says in one line that an output it cannot write cannot be written", () => {
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "");
+    for (const out of [join(file, "out.pftrace"), join(tmp, "no-such-dir", "out.pftrace")]) {
+      const r = run("export", "--format=perfetto", fixture, "-o", out);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^gotrace: .*out\.pftrace: cannot write: (not a directory|no such file)\n$/);
+    }
+  });
+
+  it("wants a known --format and -o: mistakes exit 2", () => {
+    const out = join(tmp, "never.pftrace");
+    for (const args of [
+      [fixture, "-o", out],
+      ["--format=json", fixture, "-o", out],
+      ["--format=perfetto", fixture],
+      ["--format=perfetto", "--bogus", fixture, "-o", out],
+    ]) {
+      const r = run("export", ...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.equal(r.stderr.split("\n").filter(Boolean).length, 1, r.stderr);
+    }
+    assert.ok(!existsSync(out));
+  });
+});
