@@ -154,6 +154,7 @@ const everyCommand: readonly (readonly string[])[] = [
   ["mmu", fixture],
   ["pprof", "--type=sync", "--top", fixture],
   ["convert", fixture, join(tmpdir(), "gotrace-never-written.txt")],
+  ["export", "--format=perfetto", fixture, "-o", join(tmpdir(), "gotrace-never-written.pftrace")],
 ];
 
 describe("gotrace's flags", { skip: requirement(existsSync(fixture), "testdata/traces fixtures") }, () => {
@@ -343,6 +344,7 @@ describe("gotrace's entry points", () => {
       ],
       pprof: ["--type TYPE", "-o, --output FILE", "--group FUNC", "--region TYPE", "--top", "--limit N"],
       convert: [],
+      export: ["--format FORMAT", "-o, --output OUT"],
     };
     for (const [name] of everyCommand) {
       const help = gotrace("help", name!);
