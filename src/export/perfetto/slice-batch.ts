@@ -21,6 +21,7 @@ export class SliceBatch {
   private readonly flowsOut = new Map<number, number[]>();
   private readonly flowsIn = new Map<number, number[]>();
   length = 0;
+  private order = new Int32Array(1024);
   /** Slices cut short to nest, over every track written. */
   clipped = 0;
 
@@ -74,9 +75,18 @@ export class SliceBatch {
   async write(w: PacketWriter, track: number, f: EventFields): Promise<number> {
     const n = this.length;
     const { start, end, instant } = this;
-    const order = Int32Array.from({ length: n }, (_, i) => i);
     // By start, the longer first (it encloses), instants after the slices they sit in.
-    order.sort((a, b) => start[a]! - start[b]! || instant[a]! - instant[b]! || end[b]! - end[a]! || a - b);
+    const before = (a: number, b: number) =>
+      start[a]! - start[b]! || instant[a]! - instant[b]! || end[b]! - end[a]! || a - b;
+    if (this.order.length < n) this.order = new Int32Array(Math.max(n, 2 * this.order.length));
+    const order = this.order;
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      order[i] = i;
+      if (i > 0 && sorted && before(i - 1, i) > 0) sorted = false;
+    }
+    // Most tracks come in order already (a P's slices, a goroutine's states).
+    if (!sorted) order.subarray(0, n).sort(before);
     const open: number[] = [];
     f.trackUUID = track;
     let slices = 0;

@@ -37,8 +37,6 @@ const sequenceID = 1;
 
 export class PacketWriter {
   private out: ProtoBuffer;
-  private readonly ev = new ProtoBuffer();
-  private readonly packet = new ProtoBuffer();
   private first = true;
   packets = 0;
   bytes = 0;
@@ -93,7 +91,7 @@ export class PacketWriter {
 
   event(f: EventFields): void {
     if (this.first) throw new Error("the first packet of a sequence must be a descriptor");
-    writeEventPacket(this.out, this.ev, this.packet, f, sequenceID, this.interner.take());
+    writeEventPacket(this.out, f, sequenceID, this.interner.take());
     this.packets++;
   }
 }
