@@ -119,8 +119,9 @@ def main(path):
         ev = p.track_event
         if not cleared:
             problem(f"byte {offset}: event before the incremental state was cleared")
-        if not p.sequence_flags & 2:
-            problem(f"byte {offset}: event without SEQ_NEEDS_INCREMENTAL_STATE")
+        uses_interning = ev.HasField("name_iid") or ev.HasField("callstack_iid") or p.HasField("interned_data")
+        if uses_interning and not p.sequence_flags & 2:
+            problem(f"byte {offset}: interned data used without SEQ_NEEDS_INCREMENTAL_STATE")
         track = tracks.get(ev.track_uuid)
         if track is None:
             problem(f"byte {offset}: event on undescribed track {ev.track_uuid}")

@@ -261,7 +261,10 @@ export function writeEventPacket(
     c.set(interned!, p);
     p += internedBytes;
   }
-  c[p++] = (packetSequenceFlags << 3) | varintWire;
-  c[p++] = needsIncrementalState;
+  // Only packets that refer to interned data depend on the sequence's incremental state.
+  if (f.nameIID !== 0 || f.callstackIID !== 0 || internedBytes > 0) {
+    c[p++] = (packetSequenceFlags << 3) | varintWire;
+    c[p++] = needsIncrementalState;
+  }
   out.length = closeLength(out, packetAt, p);
 }

@@ -53,6 +53,16 @@ export interface PerfettoSummary {
   readonly counterSamples: number;
   /** Slices cut short to nest inside their enclosing slice (0 on every trace seen). */
   readonly clipped: number;
+  /** Bytes of each part of the output: the descriptors, then the tracks of each kind (goroutines with their regions). */
+  readonly sectionBytes: {
+    descriptors: number;
+    gc: number;
+    counters: number;
+    procs: number;
+    threads: number;
+    tasks: number;
+    goroutines: number;
+  };
 }
 
 export type TrackKind =
@@ -67,7 +77,10 @@ export type TrackKind =
   | "gc"
   | "counter";
 
-/** Track UUIDs: fixed ones, then a range per kind. */
+/**
+ * Track UUIDs: fixed ones, then a range per kind, packed from 32 up (every
+ * event names its track: small numbers are short varints).
+ */
 const processUUID = 1;
 const procsUUID = 2;
 const goroutinesUUID = 3;
@@ -75,10 +88,7 @@ const tasksUUID = 4;
 const gcUUID = 5;
 const stwUUID = 6;
 const counterUUID = 16;
-const taskLaneBase = 1 << 19;
-const procBase = 1 << 20;
-const threadBase = 1 << 22;
-const goroutineBase = 1 << 24;
+const firstRange = 32;
 
 /** Perfetto's pid for the program (pid and tid 0 mean the idle task there). */
 const pid = 1;
@@ -104,6 +114,10 @@ class PerfettoExport {
   /** Per goroutine: the label and name iid of its last execution slice name (labels rarely change). */
   private readonly nameLabel: Int32Array;
   private readonly nameIID: Int32Array;
+  private readonly procBase: number;
+  private readonly taskLaneBase: number;
+  private readonly threadBase: number;
+  private readonly goroutineBase: number;
 
   constructor(
     private readonly tl: Timeline,
@@ -114,17 +128,36 @@ class PerfettoExport {
     this.w = new PacketWriter(sink, this.interner, options.chunkBytes);
     this.nameLabel = new Int32Array(tl.goroutines.length).fill(-1);
     this.nameIID = new Int32Array(tl.goroutines.length);
+    this.procBase = firstRange;
+    this.taskLaneBase = this.procBase + 2 * tl.procs;
+    this.threadBase = this.taskLaneBase + this.taskLanes().starts.length - 1;
+    this.goroutineBase = this.threadBase + tl.threadIDs.length;
   }
 
   async run(): Promise<PerfettoSummary> {
-    this.describeTracks();
-    await this.w.flush();
-    await this.writeGlobalRanges();
-    await this.writeCounters();
-    await this.writeProcs();
-    await this.writeThreads();
-    await this.writeTasks();
-    await this.writeGoroutines();
+    const sections: [keyof PerfettoSummary["sectionBytes"], () => void | Promise<void>][] = [
+      ["descriptors", () => this.describeTracks()],
+      ["gc", () => this.writeGlobalRanges()],
+      ["counters", () => this.writeCounters()],
+      ["procs", () => this.writeProcs()],
+      ["threads", () => this.writeThreads()],
+      ["tasks", () => this.writeTasks()],
+      ["goroutines", () => this.writeGoroutines()],
+    ];
+    const sectionBytes = {
+      descriptors: 0,
+      gc: 0,
+      counters: 0,
+      procs: 0,
+      threads: 0,
+      tasks: 0,
+      goroutines: 0,
+    };
+    for (const [name, write] of sections) {
+      const before = this.w.written;
+      await write();
+      sectionBytes[name] = this.w.written - before;
+    }
     await this.w.flush();
     return {
       packets: this.w.packets,
@@ -135,6 +168,7 @@ class PerfettoExport {
       flows: this.flows,
       counterSamples: this.counterSamples,
       clipped: this.batch.clipped,
+      sectionBytes,
     };
   }
 
@@ -166,28 +200,28 @@ class PerfettoExport {
     });
     group(procsUUID, "Procs", 20);
     for (let p = 0; p < tl.procs; p++) {
-      d("proc", { uuid: procBase + 2 * p, parent: procsUUID, name: `Proc ${p}`, rank: p });
+      d("proc", { uuid: this.procBase + 2 * p, parent: procsUUID, name: `Proc ${p}`, rank: p });
       if (tl.procRangesByP.starts[p + 1]! > tl.procRangesByP.starts[p]!)
-        d("procGC", { uuid: procBase + 2 * p + 1, parent: procBase + 2 * p, name: `Proc ${p} GC` });
+        d("procGC", { uuid: this.procBase + 2 * p + 1, parent: this.procBase + 2 * p, name: `Proc ${p} GC` });
     }
     // Perfetto gives tid 0 to the idle task: tids are M IDs + 1.
     tl.threadIDs.forEach((id, m) => {
-      d("thread", { uuid: threadBase + m, thread: { pid, tid: id + 1, name: `M${id}` } });
+      d("thread", { uuid: this.threadBase + m, thread: { pid, tid: id + 1, name: `M${id}` } });
     });
     if (tl.tasks.length > 0) {
       group(tasksUUID, "Tasks", 21);
       const lanes = this.taskLanes().starts.length - 1;
       for (let lane = 0; lane < lanes; lane++)
-        d("tasks", { uuid: taskLaneBase + lane, parent: tasksUUID, name: "Tasks", rank: lane });
+        d("tasks", { uuid: this.taskLaneBase + lane, parent: tasksUUID, name: "Tasks", rank: lane });
     }
     group(goroutinesUUID, "Goroutines", 22);
     tl.goroutineOrder.forEach((g, rank) => {
       const name = tl.goroutineName(g);
-      d("goroutine", { uuid: goroutineBase + 2 * g, parent: goroutinesUUID, name, rank });
+      d("goroutine", { uuid: this.goroutineBase + 2 * g, parent: goroutinesUUID, name, rank });
       if (tl.regionDepths[g]! > 0)
         d("regions", {
-          uuid: goroutineBase + 2 * g + 1,
-          parent: goroutineBase + 2 * g,
+          uuid: this.goroutineBase + 2 * g + 1,
+          parent: this.goroutineBase + 2 * g,
           name: `${name} regions`,
         });
     });
@@ -252,7 +286,7 @@ class PerfettoExport {
           this.execName(i),
           this.interner.stack(x.endStack.get(i)),
         );
-      await this.flushBatch("proc", procBase + 2 * p);
+      await this.flushBatch("proc", this.procBase + 2 * p);
       const { order, starts } = tl.procRangesByP;
       for (let k = starts[p]!; k < starts[p + 1]!; k++) {
         const i = order[k]!;
@@ -263,7 +297,7 @@ class PerfettoExport {
           this.interner.stack(r.startStack.get(i)),
         );
       }
-      if (starts[p + 1]! > starts[p]!) await this.flushBatch("procGC", procBase + 2 * p + 1);
+      if (starts[p + 1]! > starts[p]!) await this.flushBatch("procGC", this.procBase + 2 * p + 1);
     }
   }
 
@@ -288,7 +322,7 @@ class PerfettoExport {
         const i = sys.order[k]!;
         this.batch.slice(s.startNs.get(i), s.threadEnd(i), syscall, this.interner.stack(s.stack.get(i)));
       }
-      await this.flushBatch("thread", threadBase + m);
+      await this.flushBatch("thread", this.threadBase + m);
     }
   }
 
@@ -306,7 +340,7 @@ class PerfettoExport {
           this.interner.stack(t.startStack.get(i)),
         );
       }
-      await this.flushBatch("tasks", taskLaneBase + lane);
+      await this.flushBatch("tasks", this.taskLaneBase + lane);
     }
   }
 
@@ -353,10 +387,10 @@ class PerfettoExport {
       this.flows += pieces.add(g);
       this.instants += this.addLogs(g);
       this.addAssists(g);
-      await this.flushBatch("goroutine", goroutineBase + 2 * g);
+      await this.flushBatch("goroutine", this.goroutineBase + 2 * g);
       if (this.tl.regionDepths[g]! > 0) {
         this.addRegions(g);
-        await this.flushBatch("regions", goroutineBase + 2 * g + 1);
+        await this.flushBatch("regions", this.goroutineBase + 2 * g + 1);
       }
     }
   }

@@ -54,6 +54,11 @@ export class PacketWriter {
     return this.out.length >= this.chunkBytes;
   }
 
+  /** Bytes written so far, buffered or not. */
+  get written(): number {
+    return this.bytes + this.out.length;
+  }
+
   async flush(): Promise<void> {
     if (this.out.length === 0) return;
     const chunk = this.out.bytes.subarray(0, this.out.length);
