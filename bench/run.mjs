@@ -30,6 +30,11 @@
 //  6. Unless BENCH_DUMP=0: `gotrace dump` and go tool trace -d=parsed on a
 //     16 MiB trace (BENCH_DUMP_MIB) and on a copy whose strings hold one
 //     invalid UTF-8 byte (bench/dump-utf8.mjs), printed, not written.
+//
+//  7. Unless BENCH_EXPORT=0: the Perfetto export rows (bench/export-perfetto.mjs)
+//     on the 200 MiB trace: export time against the reads, peak RSS, and the
+//     output's size against go tool trace's JSON, into their own section of
+//     BENCHMARKS.md. `node bench/export-perfetto.mjs [FILE]` runs only those.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -37,6 +42,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runDumpUtf8Bench } from "./dump-utf8.mjs";
 import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs";
+import { exportEndMarker, exportStartMarker, runExportPerfettoBench } from "./export-perfetto.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
@@ -319,6 +325,20 @@ if (process.env.BENCH_ENGINE !== "0") {
       end: engineEndMarker,
     });
     log("wrote the engine section of BENCHMARKS.md");
+  }
+}
+// --- Perfetto export (bench/export-perfetto.mjs) -----------------------------
+
+if (process.env.BENCH_EXPORT !== "0") {
+  log(`export: gotrace export --format=perfetto on ${relative(repoDir, modern.path)}`);
+  const exportSection = await runExportPerfettoBench({ files: [modern.path], runs, goparse, goTraceTool });
+  process.stdout.write(`\n${exportSection}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), exportSection, {
+      start: exportStartMarker,
+      end: exportEndMarker,
+    });
+    log("wrote the export-perfetto section of BENCHMARKS.md");
   }
 }
 // --- dump with one invalid UTF-8 byte (bench/dump-utf8.mjs) -------------------
