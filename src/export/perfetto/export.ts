@@ -24,6 +24,7 @@
  */
 import { groupByKey } from "../../model/columns.js";
 import type { CounterTrack } from "../../model/counters.js";
+import { StateKind, StateWalker, stateKindNames } from "../../model/states.js";
 import { CauseKind, GlobalKind, MarkKind, RangeKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
 import { EventType } from "./encoder.js";
@@ -528,18 +529,21 @@ class CauseFlows {
 }
 
 /**
- * A goroutine's states as consecutive slices on its track: for each of its
- * execution slices, "running" pieces around its syscalls, then what it did
- * until the next one ("blocked: …" until it became runnable, then
- * "runnable"), from its creation to its end or the trace's.
+ * A goroutine's states (model/states.ts) as consecutive slices on its
+ * track, named "running", "syscall", "runnable[: reason]" and
+ * "blocked[: reason]", with the flows into and out of its execution slices.
  */
 class GoroutinePieces {
-  private readonly running: number;
-  private readonly runnable: number;
-  private readonly syscall: number;
-  private readonly ended: number;
-  /** Batch indexes of the current execution slice's pieces. */
+  private readonly walker: StateWalker;
+  /** Name iids by state kind and reason string ID. */
+  private readonly names: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map()];
+  /** Batch indexes of the current execution slice's pieces, and that slice. */
   private readonly current: number[] = [];
+  private currentExec = -1;
+  /** The last syscall piece before the current execution slice, and the last one so far. */
+  private syscallBefore = -1;
+  private lastSyscall = -1;
+  private flowsIn = 0;
 
   constructor(
     private readonly tl: Timeline,
@@ -547,70 +551,63 @@ class GoroutinePieces {
     private readonly batch: SliceBatch,
     private readonly flows: CauseFlows,
   ) {
-    this.running = interner.name("running");
-    this.runnable = interner.name("runnable");
-    this.syscall = interner.name("syscall");
-    this.ended = tl.strings.intern("ended");
+    this.walker = new StateWalker(tl);
   }
 
   /** Adds goroutine g's pieces to the batch; returns the flows they end. */
   add(g: number): number {
-    const tl = this.tl;
-    const x = tl.exec;
-    const s = tl.syscalls;
-    const gs = tl.goroutines;
-    const rows = tl.execByG.order.subarray(tl.execByG.starts[g]!, tl.execByG.starts[g + 1]!);
-    const sys = tl.syscallsByG.order.subarray(tl.syscallsByG.starts[g]!, tl.syscallsByG.starts[g + 1]!);
-    let si = 0;
-    let lastSyscall = -1;
-    let flowsIn = 0;
-    let prevEnd = gs.createdNs.get(g);
-    let prevState = gs.firstState.get(g);
-    let prevReady = gs.firstReadyNs.get(g);
-    let prevStack = 0;
-    for (const i of rows) {
-      const start = x.startNs.get(i);
-      const end = x.threadEnd(i);
-      this.gap(prevEnd, start, prevState, prevReady, prevStack);
-      // The syscall it may have returned from: the last one before this slice.
-      const syscallBefore = lastSyscall;
-      this.current.length = 0;
-      let cur = start;
-      for (; si < sys.length && s.startNs.get(sys[si]!) < end; si++) {
-        const k = sys[si]!;
-        const ss = Math.max(s.startNs.get(k), cur);
-        const se = Math.min(s.threadEnd(k), end);
-        if (se < ss) continue;
-        if (ss > cur) this.current.push(this.batch.slice(cur, ss, this.running, 0));
-        lastSyscall = this.batch.slice(ss, se, this.syscall, this.interner.stack(s.stack.get(k)));
-        this.current.push(lastSyscall);
-        cur = se;
+    this.current.length = 0;
+    this.currentExec = -1;
+    this.syscallBefore = -1;
+    this.lastSyscall = -1;
+    this.flowsIn = 0;
+    this.walker.each(g, (r) => {
+      if (r.exec !== this.currentExec) {
+        this.endExec();
+        this.currentExec = r.exec;
+        this.syscallBefore = this.lastSyscall;
       }
-      if (cur < end || this.current.length === 0)
-        this.current.push(this.batch.slice(cur, end, this.running, this.interner.stack(x.endStack.get(i))));
-      flowsIn += this.linkFlows(i, syscallBefore);
-      prevEnd = end;
-      prevState = x.endState.get(i);
-      prevReady = x.readyNs.get(i);
-      prevStack = x.endStack.get(i);
-    }
-    this.gap(prevEnd, tl.lifeEndNs(g), prevState, prevReady, prevStack);
-    return flowsIn;
+      const piece = this.batch.slice(
+        r.startNs,
+        r.endNs,
+        this.name(r.state, r.reason),
+        this.interner.stack(r.stack),
+      );
+      if (r.exec >= 0) this.current.push(piece);
+      if (r.state === StateKind.Syscall) this.lastSyscall = piece;
+    });
+    this.endExec();
+    return this.flowsIn;
   }
 
-  /** The flows into execution slice i (whose pieces are `current`) and out of it. */
-  private linkFlows(i: number, lastSyscall: number): number {
-    const x = this.tl.exec;
+  private name(state: StateKind, reason: number): number {
+    const byReason = this.names[state]!;
+    let iid = byReason.get(reason);
+    if (iid === undefined) {
+      const why = this.tl.strings.get(reason);
+      const head = state === StateKind.Waiting ? "blocked" : stateKindNames[state];
+      iid = this.interner.name(why ? `${head}: ${why}` : head);
+      byReason.set(reason, iid);
+    }
+    return iid;
+  }
+
+  /** The flows into the execution slice whose pieces are `current`, and out of it. */
+  private endExec(): void {
+    const i = this.currentExec;
+    if (i < 0 || this.current.length === 0) {
+      this.current.length = 0;
+      return;
+    }
     const first = this.current[0]!;
-    let n = 0;
     if (this.flows.incoming[i]) {
       this.batch.flowIn(first, i + 1);
-      n++;
-    } else if (x.causeKind.get(i) === CauseKind.SyscallExit && lastSyscall >= 0) {
+      this.flowsIn++;
+    } else if (this.tl.exec.causeKind.get(i) === CauseKind.SyscallExit && this.syscallBefore >= 0) {
       // Returned from a syscall that lost its P: from that syscall.
-      this.batch.flowOut(lastSyscall, i + 1);
+      this.batch.flowOut(this.syscallBefore, i + 1);
       this.batch.flowIn(first, i + 1);
-      n++;
+      this.flowsIn++;
     }
     const { starts, ids } = this.flows;
     for (let k = starts[i]!; k < starts[i + 1]!; k++) {
@@ -626,20 +623,6 @@ class GoroutinePieces {
       }
       this.batch.flowOut(piece, to + 1);
     }
-    return n;
-  }
-
-  /** What the goroutine did between two execution slices (or before its first, or after its last). */
-  private gap(from: number, to: number, state: number, readyNs: number, stack: number): void {
-    if (!(to > from) || state === 0 || state === this.ended) return;
-    const name = this.tl.strings.get(state);
-    const nameIID = this.interner.name(name);
-    if (name.startsWith("runnable")) {
-      this.batch.slice(from, to, nameIID, 0);
-      return;
-    }
-    const ready = Number.isNaN(readyNs) ? to : Math.min(Math.max(readyNs, from), to);
-    if (ready > from) this.batch.slice(from, ready, nameIID, this.interner.stack(stack));
-    if (to > ready) this.batch.slice(ready, to, this.runnable, 0);
+    this.current.length = 0;
   }
 }
