@@ -72,6 +72,11 @@ async function exportFile(tl: Timeline, path: string): Promise<PerfettoSummary> 
   // Small chunks, to go through the flushing path many times.
   const summary = await exportPerfetto(tl, (c) => void chunks.push(c), { chunkBytes: 4096 });
   writeFileSync(path, Buffer.concat(chunks));
+  // Bounded: the output reaches the sink as it is made, a chunk at a time,
+  // each at most one packet (a few KiB, with a new deep stack) past the chunk size.
+  const largest = Math.max(...chunks.map((c) => c.length));
+  assert.ok(largest <= 4096 + 16384, `a chunk of ${largest} bytes`);
+  assert.ok(chunks.length >= summary.bytes / (4096 + 16384));
   return summary;
 }
 

@@ -175,7 +175,7 @@ class PerfettoExport {
 
   // --- Tracks ---------------------------------------------------------------
 
-  private describeTracks(): void {
+  private async describeTracks(): Promise<void> {
     const tl = this.tl;
     const d = (kind: TrackKind, track: TrackSpec) => {
       this.w.descriptor(track);
@@ -216,7 +216,8 @@ class PerfettoExport {
         d("tasks", { uuid: this.taskLaneBase + lane, parent: tasksUUID, name: "Tasks", rank: lane });
     }
     group(goroutinesUUID, "Goroutines", 22);
-    tl.goroutineOrder.forEach((g, rank) => {
+    for (let rank = 0; rank < tl.goroutineOrder.length; rank++) {
+      const g = tl.goroutineOrder[rank]!;
       const name = tl.goroutineName(g);
       d("goroutine", { uuid: this.goroutineBase + 2 * g, parent: goroutinesUUID, name, rank });
       if (tl.regionDepths[g]! > 0)
@@ -225,7 +226,8 @@ class PerfettoExport {
           parent: this.goroutineBase + 2 * g,
           name: `${name} regions`,
         });
-    });
+      if (this.w.full) await this.w.flush();
+    }
   }
 
   private taskLanesCache: ReturnType<typeof groupByKey> | undefined;

@@ -97,6 +97,7 @@ export class SliceBatch {
         this.endEvent(w, f, open.pop()!);
       if (instant[i]) {
         this.beginEvent(w, f, EventType.Instant, i, s);
+        if (w.full) await w.flush();
         continue;
       }
       let e = end[i]!;
