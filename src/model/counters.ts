@@ -244,9 +244,20 @@ export class CounterTrack {
 
   /** Every sample in time order, without an object per sample (`values` is reused: copy what you keep). */
   forEachSample(f: (timeNs: number, values: readonly number[]) => void): void {
-    if (this.length === 0) return;
-    this.seekBlock(0);
-    while (this.ci < this.length) {
+    this.forEachSampleIn(0, this.length, f);
+  }
+
+  /** Samples first .. first + count − 1 (those there are), as forEachSample gives them: a long track in parts. */
+  forEachSampleIn(
+    first: number,
+    count: number,
+    f: (timeNs: number, values: readonly number[]) => void,
+  ): void {
+    const end = Math.min(this.length, first + count);
+    if (first >= end) return;
+    this.seekBlock(first >>> blockBits);
+    while (this.ci < first) this.step();
+    while (this.ci < end) {
       this.step();
       f(this.cTime, this.cValues);
     }

@@ -172,8 +172,8 @@ def main(path):
         if len(out) != 1 or len(into) != 1:
             problem(f"flow {fid}: {len(out)} starts and {len(into)} ends")
             continue
-        if out[0][1] > into[0][1]:
-            problem(f"flow {fid}: ends at {into[0][1]} before it starts at {out[0][1]}")
+        if out[0][1] >= into[0][1]:
+            problem(f"flow {fid}: ends at {into[0][1]}, not after it starts at {out[0][1]}")
         flows += 1
     json.dump(
         {

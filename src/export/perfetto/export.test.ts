@@ -70,7 +70,7 @@ function check(path: string): Facts {
 async function exportFile(tl: Timeline, path: string): Promise<PerfettoSummary> {
   const chunks: Uint8Array[] = [];
   // Small chunks, to go through the flushing path many times.
-  const summary = await exportPerfetto(tl, (c) => void chunks.push(c), { chunkBytes: 4096 });
+  const summary = await exportPerfetto(tl, (c) => void chunks.push(c.slice()), { chunkBytes: 4096 });
   writeFileSync(path, Buffer.concat(chunks));
   // Bounded: the output reaches the sink as it is made, a chunk at a time,
   // each at most one packet (a few KiB, with a new deep stack) past the chunk size.

@@ -349,6 +349,7 @@ class PerfettoExport {
 
   private async writeCounters(): Promise<void> {
     const f = this.f;
+    const w = this.w;
     const tracks = counterTracks(this.tl);
     for (let k = 0; k < tracks.length; k++) {
       const { counter, series } = tracks[k]!;
@@ -358,26 +359,30 @@ class PerfettoExport {
       f.callstackIID = 0;
       f.flowIDs = [];
       f.terminatingFlowIDs = [];
-      let last = Number.NaN;
-      let lastTime = -1;
-      const samples: number[] = [];
-      counter.forEachSample((timeNs, values) => {
-        const v = values[series]!;
-        if (v === last) return;
-        const t = Math.round(timeNs);
-        // Two samples in one ns: the later value stands.
-        if (t === lastTime) samples[samples.length - 1] = v;
-        else samples.push(t, v);
-        last = v;
-        lastTime = t;
-      });
-      for (let j = 0; j < samples.length; j += 2) {
-        f.timestampNs = samples[j]!;
-        f.counterValue = samples[j + 1]!;
-        this.w.event(f);
+      // A sample is written once the next one's time is known: of two in one ns, the later value stands.
+      let pendingNs = -1;
+      let pending = Number.NaN;
+      const emit = () => {
+        if (pendingNs < 0) return;
+        f.timestampNs = pendingNs;
+        f.counterValue = pending;
+        w.event(f);
         this.counterSamples++;
-        if (this.w.full) await this.w.flush();
+      };
+      // Parts of at most a chunk: a counter packet takes under 32 bytes.
+      const part = Math.max(16, w.chunkBytes >>> 5);
+      for (let first = 0; first < counter.length; first += part) {
+        counter.forEachSampleIn(first, part, (timeNs, values) => {
+          const v = values[series]!;
+          if (v === pending) return;
+          const t = Math.round(timeNs);
+          if (t !== pendingNs) emit();
+          pendingNs = t;
+          pending = v;
+        });
+        if (w.full) await w.flush();
       }
+      emit();
     }
   }
 

@@ -15,7 +15,7 @@ import {
 } from "./gen/perfetto_trace_pb.js";
 import type { Interner } from "./interning.js";
 
-/** Receives the output in order; a chunk is not touched again once passed. */
+/** Receives the output in order; a chunk is valid until the sink returns (or its promise settles): copy it to keep it. */
 export type PerfettoSink = (chunk: Uint8Array) => void | Promise<void>;
 
 /** A track, as TrackDescriptor describes it. */
@@ -44,7 +44,7 @@ export class PacketWriter {
   constructor(
     private readonly sink: PerfettoSink,
     private readonly interner: Interner,
-    private readonly chunkBytes = 1 << 20,
+    readonly chunkBytes = 1 << 20,
   ) {
     this.out = new ProtoBuffer(chunkBytes + 4096);
   }
@@ -63,8 +63,10 @@ export class PacketWriter {
     if (this.out.length === 0) return;
     const chunk = this.out.bytes.subarray(0, this.out.length);
     this.bytes += chunk.length;
-    this.out = new ProtoBuffer(this.chunkBytes + 4096);
     await this.sink(chunk);
+    // The sink is done with it: the buffer is used again (a new one per chunk
+    // left ~170 MiB of dead buffers awaiting the collector on a 200 MB output).
+    this.out.length = 0;
   }
 
   descriptor(t: TrackSpec): void {
