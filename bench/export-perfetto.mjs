@@ -17,7 +17,8 @@
 // missing). BENCH_RUNS=N runs each (default 3, medians). Rewrites its
 // section of BENCHMARKS.md unless BENCH_NO_WRITE=1. With --timeline-only
 // FILE it only builds the timeline and prints one JSON line (a row of its
-// own run).
+// own run); with --sections FILE it prints the bytes of each part of the
+// export.
 import { execFileSync, spawn } from "node:child_process";
 import { createReadStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -46,6 +47,15 @@ async function timelineOnly(path) {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const events = built.engine.info().events;
   process.stdout.write(`${JSON.stringify({ events, seconds, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+}
+
+/** --sections FILE: export to nowhere and print the bytes of each section (procs, counters, …). */
+async function sections(path) {
+  const { buildTimeline } = await import("../dist/query/timeline/build.js");
+  const { exportPerfetto } = await import("../dist/export/perfetto/export.js");
+  const built = await buildTimeline(createReadStream(path, { highWaterMark: 1 << 20 }));
+  const summary = await exportPerfetto(built.engine.tl, () => {});
+  process.stdout.write(`${JSON.stringify(summary.sectionBytes)}\n`);
 }
 
 const goRssCapKiB = Number(process.env.BENCH_GO_RSS_CAP_GIB ?? (0.6 * os.totalmem()) / 2 ** 30) * 2 ** 20;
@@ -133,6 +143,11 @@ export async function runExportPerfettoBench({ files, runs, goparse, goTraceTool
       }
     }
     const outBytes = statSync(out).size;
+    const sectionBytes = JSON.parse(
+      execFileSync(process.execPath, [self, "--sections", file], { encoding: "utf8", maxBuffer: 1 << 20 }),
+    );
+    // What go tool trace's JSON also holds: the P tracks, the counters, GC and STW (not threads, goroutines, tasks).
+    const likeJson = sectionBytes.descriptors + sectionBytes.procs + sectionBytes.counters + sectionBytes.gc;
     rmSync(out, { force: true });
     const med = (k, f) => (results[k].length ? median(results[k].map(f)) : undefined);
     const json =
@@ -151,28 +166,32 @@ export async function runExportPerfettoBench({ files, runs, goparse, goTraceTool
       timelineRss: med("timeline", (r) => r.maxRssKiB),
       exportRss: med("export", (r) => r.maxRssKiB),
       outBytes,
+      likeJson,
       json,
     });
   }
   const env = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, Node ${process.version}`;
   let text = `### Perfetto export\n\n${env}; medians of ${runs} runs; wall time of whole processes.\n\n`;
   text +=
-    "| trace | Go read (goparse) | gotrace read | gotrace timeline | export | export ÷ read | peak RSS: timeline / export | .pftrace | go tool trace JSON | .pftrace ÷ JSON |\n";
-  text += "|---|---|---|---|---|---|---|---|---|---|\n";
+    "| trace | Go read (goparse) | gotrace read | gotrace timeline | export | export ÷ read | peak RSS: timeline / export | .pftrace | go tool trace JSON | .pftrace ÷ JSON | its P tracks, counters, GC ÷ JSON |\n";
+  text += "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const r of rows) {
     const ratio = r.exportSec / r.readSec;
     const jsonCell = r.json.ok ? fmtBytes(r.json.bytes) : r.json.why;
     const sizeRatio = r.json.ok ? (r.outBytes / r.json.bytes).toFixed(2) : "—";
-    text += `| ${r.file} (${fmtBytes(r.bytes)}) | ${fmtSec(r.goSec)} | ${fmtSec(r.readSec)} | ${fmtSec(r.timelineSec)} | ${fmtSec(r.exportSec)} | ${ratio.toFixed(2)}× | ${fmtMiB(r.timelineRss)} / ${fmtMiB(r.exportRss)} | ${fmtBytes(r.outBytes)} | ${jsonCell} | ${sizeRatio} |\n`;
+    const likeRatio = r.json.ok ? (r.likeJson / r.json.bytes).toFixed(2) : "—";
+    text += `| ${r.file} (${fmtBytes(r.bytes)}) | ${fmtSec(r.goSec)} | ${fmtSec(r.readSec)} | ${fmtSec(r.timelineSec)} | ${fmtSec(r.exportSec)} | ${ratio.toFixed(2)}× | ${fmtMiB(r.timelineRss)} / ${fmtMiB(r.exportRss)} | ${fmtBytes(r.outBytes)} | ${jsonCell} | ${sizeRatio} | ${likeRatio} |\n`;
   }
   text +=
-    "\nTargets (issue 12): export ≤ 2× gotrace's read time, output ≤ 0.3× the JSON. The export's peak RSS over the timeline's is what writing costs: the output goes to the file in 1 MiB chunks.\n";
+    "\nTargets (issue 12): export ≤ 2× gotrace's read time, output ≤ 0.3× the JSON. The export writes three views (procs, threads, goroutines with their states) where the JSON has one (procs, with the counters); the last column is the export's part that holds what the JSON holds. The export's peak RSS over the timeline's is what writing costs: the output goes to the file in 1 MiB chunks.\n";
   return text;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === "--timeline-only") {
     await timelineOnly(process.argv[3]);
+  } else if (process.argv[2] === "--sections") {
+    await sections(process.argv[3]);
   } else {
     mkdirSync(outDir, { recursive: true });
     let files = process.argv.slice(2);
