@@ -41,7 +41,7 @@ function workersFor(path: string): number {
 }
 
 /** N of the file's `go 1.N trace` header, or undefined. */
-function fileVersion(path: string): number | undefined {
+export function fileVersion(path: string): number | undefined {
   const fd = openSync(path, "r");
   try {
     const head = new Uint8Array(headerSize);

@@ -3,7 +3,9 @@
  * whole trace and a damaged one (with one warning line) give a file that
  * Perfetto's bindings read; an unwritable output or a file that is not a
  * trace gives one error line and exit status 1, leaves no file behind and
- * an existing output as it was; mistakes in the command line exit 2.
+ * an existing output as it was; mistakes in the command line exit 2. The
+ * trace read on worker threads, whole or in parts, exports the same bytes
+ * as read on this one.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,8 +13,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { exportPerfetto } from "../export/perfetto/export.js";
 import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
 import { pythonPath, pythonSkip } from "../testing/python.js";
+import { readTimeline } from "./export.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 const checker = join(repoRoot, "src", "export", "perfetto", "check_pftrace.py");
@@ -96,6 +100,25 @@ describe("gotrace export", { skip: requirement(existsSync(fixture), "testdata/tr
       const r = run("export", "--format=perfetto", fixture, "-o", out);
       assert.equal(r.status, 1);
       assert.match(r.stderr, /^gotrace: .*out\.pftrace: cannot write: (not a directory|no such file)\n$/);
+    }
+  });
+
+  it("exports the same bytes whether the trace is decoded here, on a worker or in parts", async () => {
+    const cut = join(tmp, "cut-for-workers.trace");
+    const whole = readFileSync(fixture);
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    for (const file of [fixture, join(fixturesDir, "annotations-go1.21.trace"), cut]) {
+      const outputs: Buffer[] = [];
+      for (const workers of [0, 1, 2]) {
+        const { tl, run } = await readTimeline(file, workers);
+        assert.equal(run.error !== undefined, file === cut, `${file}, ${workers} workers`);
+        const chunks: Buffer[] = [];
+        await exportPerfetto(tl, (c) => void chunks.push(Buffer.from(c)));
+        outputs.push(Buffer.concat(chunks));
+      }
+      assert.ok(outputs[0]!.length > 1000);
+      assert.ok(outputs[0]!.equals(outputs[1]!), `${file}: one worker`);
+      assert.ok(outputs[0]!.equals(outputs[2]!), `${file}: in parts`);
     }
   });
 

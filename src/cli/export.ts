@@ -8,17 +8,21 @@
  * The output is written to a temporary file beside OUT and renamed to OUT
  * only when complete, so OUT is never a partial file; on failure the
  * temporary file is removed. A damaged trace is exported up to the damage,
- * with one warning line.
+ * with one warning line. A large trace is decoded on worker threads, as
+ * the analysis commands decode it, while the timeline is built here.
  */
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import type { Driven } from "../decode/drive.js";
+import type { TraceReader } from "../decode/reader.js";
 import { exportPerfetto } from "../export/perfetto/export.js";
-import { buildTimeline } from "../query/timeline/build.js";
+import { TimelineBuilder } from "../model/builder.js";
+import type { Timeline } from "../model/timeline.js";
 import { type Command, type ParsedArgs, UsageError } from "./args.js";
-import { fileChunks } from "./chunks.js";
 import { reportDamage } from "./damage.js";
+import { driveFile, fileVersion } from "./decode-thread.js";
 import { CommandError, fileErrorReason } from "./errors.js";
 import { formatBytes } from "./format.js";
 
@@ -101,12 +105,25 @@ async function writeAtomically(
   }
 }
 
+/**
+ * The timeline of a trace file, read as the analysis commands read it
+ * (a large file decoded on worker threads while the timeline is built
+ * here), and how the read ended. `workers` as GOTRACE_DECODE_WORKERS.
+ */
+export async function readTimeline(file: string, workers?: number): Promise<{ tl: Timeline; run: Driven }> {
+  const builder = new TimelineBuilder();
+  // Events decoded on a worker come without their reader: the builder asks it only the version.
+  const header = { version: fileVersion(file) } as TraceReader;
+  const run = await driveFile(file, (ev, reader) => builder.event(ev, reader ?? header), { workers });
+  return { tl: builder.finalize(), run };
+}
+
 async function writePerfetto(file: string, out: FileHandle): Promise<boolean> {
   const size = statSync(file).size;
-  const built = await buildTimeline(fileChunks(file), { totalBytes: size });
-  if (!reportDamage(file, built.run, size, "exported")) return false;
+  const { tl, run } = await readTimeline(file);
+  if (!reportDamage(file, run, size, "exported")) return false;
   const summary = await exportPerfetto(
-    built.engine.tl,
+    tl,
     async (chunk) => {
       try {
         await out.write(chunk);
