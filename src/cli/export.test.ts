@@ -96,11 +96,16 @@ describe("gotrace export", { skip: requirement(existsSync(fixture), "testdata/tr
   it("says in one line that an output it cannot write cannot be written", () => {
     const file = join(tmp, "a-file");
     writeFileSync(file, "");
-    for (const out of [join(file, "out.pftrace"), join(tmp, "no-such-dir", "out.pftrace")]) {
+    const dir = mkdtempSync(join(tmp, "out.pftrace-"));
+    for (const out of [join(file, "out.pftrace"), join(tmp, "no-such-dir", "out.pftrace"), dir]) {
       const r = run("export", "--format=perfetto", fixture, "-o", out);
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /^gotrace: .*out\.pftrace: cannot write: (not a directory|no such file)\n$/);
+      assert.match(
+        r.stderr,
+        /^gotrace: .*out\.pftrace\S*: cannot write: (not a directory|no such file|is a directory)\n$/,
+      );
     }
+    assert.deepEqual(readdirSync(dir), []);
   });
 
   it("exports the same bytes whether the trace is decoded here, on a worker or in parts", async () => {

@@ -80,6 +80,14 @@ async function writeAtomically(
   output: string,
   write: (out: FileHandle) => Promise<boolean>,
 ): Promise<number> {
+  // A directory would refuse the rename only after the whole export.
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(output).isDirectory();
+  } catch {
+    // Not there (or not reachable): opening the temporary file beside it says why.
+  }
+  if (isDirectory) throw new CommandError(`${output}: cannot write: is a directory`);
   const temp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
   let out: FileHandle;
   try {
