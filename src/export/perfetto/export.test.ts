@@ -127,9 +127,14 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
       // One track per P, with its execution slices.
       const procs = children(group("Procs"));
       assert.equal(procs.length, tl.procs);
+      const durationNs = (t: TrackFacts) => Object.values(t.byName).reduce((n, [, ns]) => n + ns, 0);
       for (const t of procs) {
         const p = Number(/^Proc (\d+)$/.exec(t.name)![1]);
         assert.equal(t.slices, tl.execByP[p + 2]! - tl.execByP[p + 1]!, t.name);
+        let ns = 0;
+        for (let i = tl.execByP[p + 1]!; i < tl.execByP[p + 2]!; i++)
+          ns += Math.round(tl.exec.endNs.get(i)) - Math.round(tl.exec.startNs.get(i));
+        assert.equal(durationNs(t), ns, `${t.name}: time`);
       }
 
       // One thread track per M: its execution slices and its syscalls.
@@ -177,6 +182,11 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
       };
       assert.equal(group("GC")!.slices, globals(GlobalKind.GC));
       assert.equal(group("STW")!.slices, globals(GlobalKind.STW));
+      let stwNs = 0;
+      for (let i = 0; i < tl.globalRanges.length; i++)
+        if (tl.globalRanges.kind.get(i) === GlobalKind.STW)
+          stwNs += Math.round(tl.globalRanges.endNs.get(i)) - Math.round(tl.globalRanges.startNs.get(i));
+      assert.equal(durationNs(group("STW")!), stwNs);
       assert.ok(
         facts.tracks
           .filter((t) => t.kind === "counter")
