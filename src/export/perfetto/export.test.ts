@@ -156,13 +156,25 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
       assert.equal(goroutines.length, tl.goroutines.length);
       const trackOfID = new Map<number, TrackFacts>();
       for (const t of goroutines) trackOfID.set(Number(/^G(\d+)/.exec(t.name)![1]), t);
-      let logs = 0;
-      for (let i = 0; i < tl.marks.length; i++)
-        if (tl.marks.kind.get(i) === MarkKind.Log && tl.marks.g.get(i) >= 0) logs++;
+      // Logs and CPU samples as instants: on their goroutine's track, or else (samples) their P's or thread's.
+      let onGoroutines = 0;
+      let elsewhere = 0;
+      for (let i = 0; i < tl.marks.length; i++) {
+        const kind = tl.marks.kind.get(i);
+        if (kind !== MarkKind.Log && kind !== MarkKind.CPUSample) continue;
+        if (tl.marks.g.get(i) >= 0) onGoroutines++;
+        else if (kind === MarkKind.CPUSample && (tl.marks.p.get(i) >= 0 || tl.marks.m.get(i) >= 0))
+          elsewhere++;
+      }
       assert.equal(
         goroutines.reduce((n, t) => n + t.instants, 0),
-        logs,
+        onGoroutines,
       );
+      assert.equal(
+        facts.tracks.reduce((n, t) => n + t.instants, 0),
+        onGoroutines + elsewhere,
+      );
+      assert.equal(summary.instants, onGoroutines + elsewhere);
       let regions = 0;
       for (const t of facts.tracks) {
         const parent = byUUID.get(t.parent);

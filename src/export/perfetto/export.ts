@@ -13,8 +13,8 @@
  * - "Goroutines": one track per goroutine (by ID) whose slices are its
  *   states, one after the other from creation to end: "running", "syscall",
  *   "runnable[: reason]", "blocked: reason"; GC mark assists nested in
- *   them, logs as instants, and a child track with its user regions,
- *   nested by depth.
+ *   them, logs and CPU samples as instants, and a child track with its
+ *   user regions, nested by depth.
  *
  * Slices carry the stack Go recorded (interned callstacks): where a
  * goroutine stopped running or blocked, a syscall's, a region's or task's
@@ -24,6 +24,7 @@
  */
 import { groupByKey } from "../../model/columns.js";
 import type { CounterTrack } from "../../model/counters.js";
+import type { Grouping } from "../../model/tables.js";
 import { GlobalKind, MarkKind, RangeKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
 import { EventType } from "./encoder.js";
@@ -289,6 +290,7 @@ class PerfettoExport {
           this.execName(i),
           this.interner.stack(x.endStack.get(i)),
         );
+      this.addSamples(tl.marksByP, p, true);
       await this.flushBatch("proc", this.procBase + 2 * p);
       const { order, starts } = tl.procRangesByP;
       for (let k = starts[p]!; k < starts[p + 1]!; k++) {
@@ -325,6 +327,7 @@ class PerfettoExport {
         const i = sys.order[k]!;
         this.batch.slice(s.startNs.get(i), s.threadEnd(i), syscall, this.interner.stack(s.stack.get(i)));
       }
+      this.addSamples(tl.marksByM, m, false);
       await this.flushBatch("thread", this.threadBase + m);
     }
   }
@@ -403,21 +406,44 @@ class PerfettoExport {
     }
   }
 
+  /** Goroutine g's logs and CPU samples, as instants. */
   private addLogs(g: number): number {
     const mk = this.tl.marks;
     const { order, starts } = this.tl.marksByG;
     let n = 0;
     for (let k = starts[g]!; k < starts[g + 1]!; k++) {
       const i = order[k]!;
-      if (mk.kind.get(i) !== MarkKind.Log) continue;
-      this.batch.instantAt(
-        mk.timeNs.get(i),
-        this.interner.name(this.tl.strings.get(mk.label.get(i))),
-        this.interner.stack(mk.stack.get(i)),
-      );
-      n++;
+      const kind = mk.kind.get(i);
+      if (kind === MarkKind.Log) {
+        this.batch.instantAt(
+          mk.timeNs.get(i),
+          this.interner.name(this.tl.strings.get(mk.label.get(i))),
+          this.interner.stack(mk.stack.get(i)),
+        );
+        n++;
+      } else if (kind === MarkKind.CPUSample) n += this.addSample(i);
     }
     return n;
+  }
+
+  /** CPU samples taken with no goroutine running go on their P's track, or else their thread's. */
+  private addSamples(grouping: Grouping, k: number, onP: boolean): void {
+    const mk = this.tl.marks;
+    for (let j = grouping.starts[k]!; j < grouping.starts[k + 1]!; j++) {
+      const i = grouping.order[j]!;
+      if (mk.kind.get(i) !== MarkKind.CPUSample || mk.g.get(i) >= 0 || (!onP && mk.p.get(i) >= 0)) continue;
+      this.instants += this.addSample(i);
+    }
+  }
+
+  private addSample(i: number): number {
+    const mk = this.tl.marks;
+    this.batch.instantAt(
+      mk.timeNs.get(i),
+      this.interner.name("CPU sample"),
+      this.interner.stack(mk.stack.get(i)),
+    );
+    return 1;
   }
 
   private addAssists(g: number): void {
