@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -124,6 +124,18 @@ describe("gotrace export", { skip: requirement(existsSync(fixture), "testdata/tr
       assert.ok(outputs[0]!.length > 1000);
       assert.ok(outputs[0]!.equals(outputs[1]!), `${file}: one worker`);
       assert.ok(outputs[0]!.equals(outputs[2]!), `${file}: in parts`);
+    }
+  });
+
+  it("writes to a device in place, and says so in one line when it fails", () => {
+    const ok = run("export", "--format=perfetto", fixture, "-o", "/dev/null");
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok(statSync("/dev/null").isCharacterDevice());
+    if (existsSync("/dev/full")) {
+      const r = run("export", "--format=perfetto", fixture, "-o", "/dev/full");
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, "gotrace: /dev/full: cannot write: no space left on device\n");
+      assert.ok(statSync("/dev/full").isCharacterDevice());
     }
   });
 

@@ -7,7 +7,8 @@
  *
  * The output is written to a temporary file beside OUT and renamed to OUT
  * only when complete, so OUT is never a partial file; on failure the
- * temporary file is removed. A damaged trace is exported up to the damage,
+ * temporary file is removed. A pipe or device (`-o /dev/stdout`) is
+ * written directly. A damaged trace is exported up to the damage,
  * with one warning line. A large trace is decoded on worker threads, as
  * the analysis commands decode it, while the timeline is built here.
  */
@@ -26,10 +27,10 @@ import { driveFile, fileVersion } from "./decode-thread.js";
 import { CommandError, fileErrorReason } from "./errors.js";
 import { formatBytes } from "./format.js";
 
-/** Each format: what it writes into the temporary file, given the trace's path; true when done. */
+/** Each format: what it writes into the temporary file for `output`, given the trace's path; true when done. */
 interface Format {
   readonly help: string;
-  write(file: string, out: FileHandle): Promise<boolean>;
+  write(file: string, out: FileHandle, output: string): Promise<boolean>;
 }
 
 const formats: Readonly<Record<string, Format>> = {
@@ -69,7 +70,7 @@ export async function runExport(args: ParsedArgs): Promise<number> {
   const format = formats[name];
   if (!format) throw new UsageError(`--format ${name}: unknown format (${choices})`, true);
   if (output === undefined) throw new UsageError("-o OUT is required", true);
-  return writeAtomically(output, (out) => format.write(file, out));
+  return writeAtomically(output, (out) => format.write(file, out, output));
 }
 
 /**
@@ -80,14 +81,17 @@ async function writeAtomically(
   output: string,
   write: (out: FileHandle) => Promise<boolean>,
 ): Promise<number> {
-  // A directory would refuse the rename only after the whole export.
-  let isDirectory = false;
+  let kind: "none" | "file" | "directory" | "special" = "none";
   try {
-    isDirectory = statSync(output).isDirectory();
+    const st = statSync(output);
+    kind = st.isFile() ? "file" : st.isDirectory() ? "directory" : "special";
   } catch {
     // Not there (or not reachable): opening the temporary file beside it says why.
   }
-  if (isDirectory) throw new CommandError(`${output}: cannot write: is a directory`);
+  // A directory would refuse the rename only after the whole export.
+  if (kind === "directory") throw new CommandError(`${output}: cannot write: is a directory`);
+  // A pipe or a device (/dev/stdout) is written in place: a rename would replace it.
+  if (kind === "special") return writeInPlace(output, write);
   const temp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
   let out: FileHandle;
   try {
@@ -113,6 +117,20 @@ async function writeAtomically(
   }
 }
 
+async function writeInPlace(output: string, write: (out: FileHandle) => Promise<boolean>): Promise<number> {
+  let out: FileHandle;
+  try {
+    out = await open(output, "w");
+  } catch (e) {
+    throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
+  }
+  try {
+    return (await write(out)) ? 0 : 1;
+  } finally {
+    await out.close().catch(() => {});
+  }
+}
+
 /**
  * The timeline of a trace file, read as the analysis commands read it
  * (a large file decoded on worker threads while the timeline is built
@@ -126,7 +144,7 @@ export async function readTimeline(file: string, workers?: number): Promise<{ tl
   return { tl: builder.finalize(), run };
 }
 
-async function writePerfetto(file: string, out: FileHandle): Promise<boolean> {
+async function writePerfetto(file: string, out: FileHandle, output: string): Promise<boolean> {
   const size = statSync(file).size;
   const { tl, run } = await readTimeline(file);
   if (!reportDamage(file, run, size, "exported")) return false;
@@ -134,9 +152,9 @@ async function writePerfetto(file: string, out: FileHandle): Promise<boolean> {
     tl,
     async (chunk) => {
       try {
-        await out.write(chunk);
+        for (let at = 0; at < chunk.length; ) at += (await out.write(chunk, at)).bytesWritten;
       } catch (e) {
-        throw new CommandError(`cannot write the output: ${fileErrorReason(e) ?? String(e)}`);
+        throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
       }
     },
     { processName: basename(file) },
