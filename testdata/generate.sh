@@ -33,7 +33,7 @@ mkdir -p "$OUTDIR" "$BUILDDIR"
 
 # Every program run by default (big is deliberately excluded: it is a
 # benchmark generator whose output is hundreds of MB).
-ALL_PROGRAMS="sched io gc annotations cpuprofile iterpull gomaxprocs cgocallback flightrecorder startstop manygen hostile syscalls"
+ALL_PROGRAMS="sched io gc annotations cpuprofile iterpull gomaxprocs cgocallback flightrecorder startstop manygen hostile syscalls whychain whyfanout whydiff"
 PROGRAMS="${PROGRAMS:-$ALL_PROGRAMS}"
 
 # Per-program environment and extra arguments.
@@ -57,6 +57,7 @@ MAX_BYTES="${MAX_BYTES:-300000}"
 # Extra fixtures: "<fixture-name> <program> <args...>".
 VARIANTS=(
 	"startstop3 startstop 3" # keep the third of three traces in one process
+	"whydiff-slow whydiff slow" # the same requests with an injected mutex regression (gotrace diff)
 	"allocfree gomaxprocs"   # with GODEBUG=traceallocfree=1: experimental batches and AllocFree events (Go 1.23+)
 )
 
