@@ -30,11 +30,12 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
   ],
   "query/timeline": ["format", "decode", "model"],
   "query/analysis": ["format", "decode", "model", "analysis"],
-  server: ["format", "decode", "model", "analysis", "query/timeline", "query/analysis"],
+  "query/why": ["format", "decode", "model"],
+  server: ["format", "decode", "model", "analysis", "query/timeline", "query/analysis", "query/why"],
   // Other tools' formats, written from the model.
   export: ["format", "decode", "model", "query/timeline", "query/analysis"],
-  // The UI's only door to the core: the two protocols, plain JSON types.
-  ui: ["query/timeline/protocol.ts", "query/analysis/protocol.ts"],
+  // The UI's only door to the core: the protocols, plain JSON types.
+  ui: ["query/timeline/protocol.ts", "query/analysis/protocol.ts", "query/why/protocol.ts"],
   cli: [
     "format",
     "decode",
@@ -43,6 +44,7 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
     "analysis",
     "query/timeline",
     "query/analysis",
+    "query/why",
     "server",
     "export",
   ],
@@ -54,6 +56,7 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
     "analysis",
     "query/timeline",
     "query/analysis",
+    "query/why",
     "server",
     "export",
     "cli",

@@ -21,6 +21,7 @@ import { schedlatCommand } from "./schedlat.js";
 import { statsCommand } from "./stats.js";
 import { regionsCommand, tasksCommand } from "./tasks.js";
 import { viewCommand } from "./view.js";
+import { whyCommand } from "./why.js";
 
 const commands: readonly Command[] = [
   viewCommand,
@@ -32,6 +33,7 @@ const commands: readonly Command[] = [
   regionsCommand,
   mmuCommand,
   pprofCommand,
+  whyCommand,
   convertCommand,
   exportCommand,
 ];

@@ -1,0 +1,275 @@
+/**
+ * The wake-up walk: why a goroutine was where it was. From one interval of
+ * one goroutine it goes back in time: a wait leads to whatever ended it
+ * (the goroutine that woke it, at the moment it did), any other state to
+ * the same goroutine's state before it, and a life's first moment to the
+ * goroutine that created it. It stops at a root: a wait nothing recorded
+ * ended (a sleep's timer, the network poller, an unknown waker), a
+ * syscall, the trace's start, or the start of the window being explained
+ * (the walk's question is what happened inside it).
+ *
+ * The steps are contiguous: each ends where the one before it starts,
+ * except after a wait that a goroutine ended, where the next step is the
+ * waker's, ending at the moment of the wake-up.
+ */
+import { GlobalKind } from "../../model/tables.js";
+import type { Timeline } from "../../model/timeline.js";
+import { type GoroutineStates, GState, goroutineStates, Wake } from "./states.js";
+
+export interface Step {
+  /** Goroutine index (Timeline.goroutines). */
+  readonly g: number;
+  readonly state: GState;
+  readonly reason: string;
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly stack: number;
+  /** For a wait (or a life's start): the goroutine index that ended it (−1 none) and how. */
+  readonly wokenBy: number;
+  readonly wake: Wake;
+}
+
+export type RootKind =
+  | "running" // the walk reached the window's start while the goroutine ran
+  | "runnable" // … while it waited for a P
+  | "timer" // a sleep's end
+  | "network" // the network poller's wake-up
+  | "syscall" // time in a system call
+  | "trace-start" // nothing before: the goroutine existed when the trace began
+  | "window" // the walk reached the window's start while the goroutine waited
+  | "unknown" // a wait the trace does not say who ended
+  | "limit"; // the walk stopped after maxSteps
+
+export interface Chain {
+  readonly steps: readonly Step[];
+  readonly root: RootKind;
+}
+
+export const maxSteps = 10_000;
+
+/** Per-goroutine states, made once per goroutine the walks visit. */
+export class StateCache {
+  private readonly cache = new Map<number, GoroutineStates>();
+  constructor(readonly tl: Timeline) {}
+  of(g: number): GoroutineStates {
+    let s = this.cache.get(g);
+    if (!s) {
+      s = goroutineStates(this.tl, g);
+      this.cache.set(g, s);
+    }
+    return s;
+  }
+}
+
+function stepOf(g: number, s: GoroutineStates, i: number, endNs = s.endNs[i]!): Step {
+  return {
+    g,
+    state: s.state[i] as GState,
+    reason: s.reason[i]!,
+    startNs: s.startNs[i]!,
+    endNs,
+    stack: s.stack[i]!,
+    wokenBy: s.wokenBy[i]!,
+    wake: s.wake[i] as Wake,
+  };
+}
+
+/**
+ * The interval of g that was going on just before time t (start < t ≤ end),
+ * the one a wake-up at t happened in.
+ */
+function intervalBefore(s: GoroutineStates, t: number): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.startNs[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = lo - 1;
+  return i >= 0 && t <= s.endNs[i]! ? i : -1;
+}
+
+/**
+ * Walks back from interval `i` of goroutine g. `windowStartNs` bounds the
+ * walk: a step that starts at or before it is the last (the root is then
+ * its state).
+ */
+export function walk(
+  cache: StateCache,
+  g: number,
+  i: number,
+  windowStartNs: number,
+  endNs?: number,
+  /** Go on through roots (sleeps, syscalls, unknown wakers) to the window's start: a critical path's need. */
+  throughRoots = false,
+): Chain {
+  const steps: Step[] = [];
+  let s = cache.of(g);
+  let cur = stepOf(g, s, i, endNs ?? s.endNs[i]!);
+  let idx = i;
+  for (;;) {
+    steps.push(cur);
+    if (steps.length >= maxSteps) return { steps, root: "limit" };
+    if (cur.state === GState.Waiting) {
+      // The wait's end is explained by its waker, whenever the wait began.
+      if (cur.wake === Wake.Goroutine && cur.wokenBy >= 0 && cur.endNs === s.endNs[idx]) {
+        const ws = cache.of(cur.wokenBy);
+        const j = intervalBefore(ws, cur.endNs);
+        if (j < 0 || ws.state[j] === GState.Waiting) return { steps, root: "unknown" };
+        g = cur.wokenBy;
+        s = ws;
+        idx = j;
+        cur = stepOf(g, s, j, cur.endNs);
+        continue;
+      }
+      if (!throughRoots || cur.startNs <= windowStartNs) {
+        if (cur.wake === Wake.Timer) return { steps, root: "timer" };
+        if (cur.wake === Wake.Network) return { steps, root: "network" };
+        return { steps, root: cur.startNs <= windowStartNs ? "window" : "unknown" };
+      }
+    }
+    if (cur.state === GState.Syscall && !throughRoots) return { steps, root: "syscall" };
+    if (cur.startNs <= windowStartNs)
+      return { steps, root: cur.state === GState.Running ? "running" : "runnable" };
+    if (idx > 0 && s.endNs[idx - 1] === cur.startNs) {
+      idx--;
+      cur = stepOf(g, s, idx);
+      continue;
+    }
+    // A life's first interval: its creator, at the moment of the creation.
+    if (cur.wake === Wake.Created && cur.wokenBy >= 0) {
+      const cs = cache.of(cur.wokenBy);
+      const j = intervalBefore(cs, cur.startNs);
+      if (j < 0 || cs.state[j] === GState.Waiting) return { steps, root: "unknown" };
+      g = cur.wokenBy;
+      s = cs;
+      idx = j;
+      cur = stepOf(g, s, j, steps[steps.length - 1]!.startNs);
+      continue;
+    }
+    return { steps, root: cur.startNs <= 0 ? "trace-start" : "unknown" };
+  }
+}
+
+/**
+ * Why goroutine g was where it was at time atNs: the interval covering it
+ * (a wait is explained from its start); without a time, its longest wait.
+ * Undefined when g has no interval there.
+ */
+export function whyGoroutine(cache: StateCache, g: number, atNs?: number): Chain | undefined {
+  const s = cache.of(g);
+  let i = -1;
+  if (atNs === undefined) {
+    let longest = -1;
+    for (let k = 0; k < s.length; k++) {
+      const d = s.endNs[k]! - s.startNs[k]!;
+      if (s.state[k] === GState.Waiting && d > longest) {
+        longest = d;
+        i = k;
+      }
+    }
+  } else i = s.at(atNs);
+  if (i < 0) return undefined;
+  return walk(cache, g, i, s.startNs[i]!);
+}
+
+/** Cause categories of a critical path's time. */
+export type Category = "executing" | "runnable" | "syscall" | "waiting" | "gc";
+
+export interface Share {
+  readonly category: Category;
+  /** The goroutine the path was on (index), and, for a wait, its reason. */
+  readonly g: number;
+  readonly reason: string;
+  readonly ns: number;
+}
+
+export interface CriticalPath {
+  readonly chain: Chain;
+  readonly startNs: number;
+  readonly endNs: number;
+  /** Time on the path by category and goroutine, largest first; they add up to endNs − startNs. */
+  readonly shares: readonly Share[];
+}
+
+/** STW pauses as sorted [start, end) pairs. */
+function stwRanges(tl: Timeline): Float64Array {
+  const r = tl.globalRanges;
+  const out: number[] = [];
+  for (let i = 0; i < r.length; i++) {
+    if (r.kind.get(i) === GlobalKind.STW) out.push(r.startNs.get(i), r.endNs.get(i));
+  }
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < out.length; i += 2) pairs.push([out[i]!, out[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  return Float64Array.from(pairs.flat());
+}
+
+function overlap(ranges: Float64Array, a: number, b: number): number {
+  let n = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    const lo = Math.max(a, ranges[k]!);
+    const hi = Math.min(b, ranges[k + 1]!);
+    if (hi > lo) n += hi - lo;
+  }
+  return n;
+}
+
+/**
+ * The critical path of a piece of work that ended on goroutine g at endNs
+ * and began at startNs: the walk back from its end, bounded by its start,
+ * with each moment of [startNs, endNs] counted once, under the state of the
+ * goroutine the path was on then. A wait some goroutine ended takes no time
+ * of its own: its waker's steps cover it. STW pauses are counted as GC.
+ */
+export function criticalPath(
+  cache: StateCache,
+  g: number,
+  startNs: number,
+  endNs: number,
+): CriticalPath | undefined {
+  const s = cache.of(g);
+  const i = intervalBefore(s, endNs);
+  if (i < 0) return undefined;
+  const chain = walk(cache, g, i, startNs, endNs, true);
+  const stw = stwRanges(cache.tl);
+  const shares = new Map<string, { category: Category; g: number; reason: string; ns: number }>();
+  const add = (category: Category, g: number, reason: string, ns: number) => {
+    if (ns <= 0) return;
+    const key = `${category}\0${g}\0${reason}`;
+    const e = shares.get(key);
+    if (e) e.ns += ns;
+    else shares.set(key, { category, g, reason, ns });
+  };
+  const steps = chain.steps;
+  for (let k = 0; k < steps.length; k++) {
+    const st = steps[k]!;
+    const next = steps[k + 1];
+    // A wait its waker explains: the waker's steps hold this time.
+    if (st.state === GState.Waiting && next && next.endNs === st.endNs && next.g !== st.g) continue;
+    const a = Math.max(st.startNs, startNs);
+    const b = Math.min(st.endNs, endNs);
+    if (b <= a) continue;
+    const gc = st.state === GState.Running || st.state === GState.Syscall ? 0 : overlap(stw, a, b);
+    add("gc", st.g, "", gc);
+    const category: Category =
+      st.state === GState.Running
+        ? "executing"
+        : st.state === GState.Runnable
+          ? "runnable"
+          : st.state === GState.Syscall
+            ? "syscall"
+            : "waiting";
+    add(category, st.g, category === "waiting" ? st.reason : "", b - a - gc);
+  }
+  // Before the chain's earliest step: the trace does not say (only possible when the walk hit a root early).
+  const first = steps[steps.length - 1]!;
+  if (first.startNs > startNs) add("waiting", -1, "unknown", Math.min(first.startNs, endNs) - startNs);
+  return {
+    chain,
+    startNs,
+    endNs,
+    shares: [...shares.values()].sort((a, b) => b.ns - a.ns),
+  };
+}
