@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args.js";
 import { convertCommand } from "./convert.js";
+import { diffCommand } from "./diff.js";
 import { dumpCommand } from "./dump.js";
 import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
 import { exportCommand } from "./export.js";
@@ -34,6 +35,7 @@ const commands: readonly Command[] = [
   mmuCommand,
   pprofCommand,
   whyCommand,
+  diffCommand,
   convertCommand,
   exportCommand,
 ];

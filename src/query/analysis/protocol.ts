@@ -238,3 +238,30 @@ export interface AnalysisStatus {
 export interface AnalysisUnavailable {
   readonly unavailable: string;
 }
+
+/** The tables of `gotrace diff`. */
+export type DiffTable = "goroutines" | "profiles" | "tasks" | "regions" | "gc" | "sched";
+
+/** What a diff row's numbers are: ns, a count, or a ratio in [0, 1] (MMU). */
+export type DiffUnit = "ns" | "count" | "ratio";
+
+/** One number compared: trace A's, trace B's, and the change. */
+export interface DiffRow {
+  readonly table: DiffTable;
+  /** The group, function, task or region type, or "GC", "STW", "MMU", "all goroutines". */
+  readonly key: string;
+  /** "execution", "blocked: sync", "sync delay", "p99", "cycles", "10ms", … */
+  readonly metric: string;
+  readonly unit: DiffUnit;
+  readonly a: number;
+  readonly b: number;
+  readonly delta: number;
+  /** b / a, or null when a is 0. */
+  readonly ratio: number | null;
+}
+
+/** `gotrace diff A B --json`: each table's rows by the size of their change, and the top time changes. */
+export interface DiffResponse {
+  readonly tables: readonly { readonly table: DiffTable; readonly rows: readonly DiffRow[] }[];
+  readonly top: readonly DiffRow[];
+}

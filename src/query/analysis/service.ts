@@ -257,6 +257,13 @@ export class AnalysisService {
     return (await this.start()).schedLatency;
   }
 
+  /** The default MMU (as the MMU page first shows it) at these window sizes; empty when there is none. */
+  async mmuAt(windowsNs: readonly number[]): Promise<number[]> {
+    const c = await this.start();
+    const curve = await this.curves.get(c.defaultUtilFlags)!;
+    return curve.empty ? [] : windowsNs.map((w) => curve.mmu(w));
+  }
+
   /** The MMU curve for a choice of GC work (a replay of the MMU event log unless it is the default). */
   mmu(q: MMUQuery): Promise<MMUResponse> {
     const include = [...q.include].sort((a, b) => order(a) - order(b));

@@ -1,0 +1,146 @@
+/**
+ * `gotrace diff A B [--top N] [--json|--csv]`: what changed from trace A to
+ * trace B (query/analysis/diff.ts): the largest changes in time across
+ * every table first, then each table's rows by the size of their change.
+ * Both traces are read at once, each by its own analyses; each follows the
+ * damage rule (damage.ts) on its own.
+ */
+import { statSync } from "node:fs";
+import { diffSide, diffSides } from "../query/analysis/diff.js";
+import type { DiffResponse, DiffRow } from "../query/analysis/protocol.js";
+import { AnalysisError, AnalysisService, type EventFeed } from "../query/analysis/service.js";
+import { type Command, countFlag, type ParsedArgs } from "./args.js";
+import { reportDamage } from "./damage.js";
+import { driveFile } from "./decode-thread.js";
+import { checkInputFile } from "./errors.js";
+import { formatCount, formatDuration } from "./format.js";
+import { formatCsv, formatFlags, formatTable, outputFormat } from "./table.js";
+
+export const diffCommand: Command = {
+  name: "diff",
+  operands: ["A", "B"],
+  summary: "what changed from trace A to trace B, largest changes first",
+  flags: [
+    { name: "top", value: "N", help: "rows per table in the text output (default 10)" },
+    ...formatFlags,
+  ],
+  exclusive: [["json", "csv"]],
+  details:
+    "Tables: goroutine groups (count, execution, runnable and blocked time by reason),\nblocking profiles by the function that blocked, task and region latency per type,\nGC (cycles, STW, MMU at 1, 10, 100 ms) and scheduler latency.",
+  run: runDiff,
+};
+
+/** A service over a file, keeping how the read ended for the damage rule. */
+function fileService(file: string): { service: AnalysisService; ended: () => boolean } {
+  let run: Awaited<ReturnType<typeof driveFile>> | undefined;
+  const feed: EventFeed = async (each) => {
+    run = await driveFile(file, (ev) => each(ev));
+    const { version, originNs, events, bytes, syncs, keptEvents } = run;
+    return { version, originNs, events, bytes, syncs, keptEvents, damage: run.error?.message };
+  };
+  const size = statSync(file).size;
+  return {
+    service: new AnalysisService(feed, size),
+    ended: () => (run ? reportDamage(file, run, size) : false),
+  };
+}
+
+export async function readDiff(a: string, b: string): Promise<DiffResponse | undefined> {
+  const sides = [fileService(a), fileService(b)];
+  const results = await Promise.allSettled(sides.map((s) => diffSide(s.service)));
+  let ok = true;
+  for (const [i, s] of sides.entries()) {
+    const r = results[i]!;
+    if (!s.ended()) ok = false;
+    else if (r.status === "rejected" && !(r.reason instanceof AnalysisError)) throw r.reason;
+  }
+  if (!ok) return undefined;
+  const [ra, rb] = results.map(
+    (r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof diffSide>>>).value,
+  );
+  return diffSides(ra!, rb!);
+}
+
+export async function runDiff(flags: ParsedArgs): Promise<number> {
+  const [a, b] = flags.operands as [string, string];
+  checkInputFile(b);
+  const top = countFlag(flags, "top", 10);
+  const d = await readDiff(a, b);
+  if (!d) return 1;
+  const format = outputFormat(flags);
+  if (format === "json") process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+  else if (format === "csv") process.stdout.write(diffCsv(d));
+  else process.stdout.write(diffText(d, a, b, top));
+  return 0;
+}
+
+const csvColumns = ["table", "key", "metric", "unit", "a", "b", "delta", "ratio"].map((title) => ({ title }));
+
+export function diffCsv(d: DiffResponse): string {
+  const rows = d.tables.flatMap((t) =>
+    t.rows.map((r) => [r.table, r.key, r.metric, r.unit, r.a, r.b, r.delta, r.ratio ?? ""]),
+  );
+  return formatCsv(csvColumns, rows);
+}
+
+function value(r: DiffRow, v: number): string {
+  if (r.unit === "ns") return formatDuration(v);
+  if (r.unit === "ratio") return `${(v * 100).toFixed(1)}%`;
+  return formatCount(v);
+}
+
+function change(r: DiffRow): string {
+  const sign = r.delta > 0 ? "+" : r.delta < 0 ? "−" : "";
+  const abs = Math.abs(r.delta);
+  const d =
+    r.unit === "ns"
+      ? formatDuration(abs)
+      : r.unit === "ratio"
+        ? `${(abs * 100).toFixed(1)} pt`
+        : formatCount(abs);
+  const ratio = r.ratio === null ? "new" : `×${r.ratio.toFixed(2)}`;
+  return `${sign}${d} (${ratio})`;
+}
+
+const titles: Record<string, string> = {
+  goroutines: "Goroutine groups",
+  profiles: "Blocking profiles, by the function that blocked",
+  tasks: "Task latency, per type",
+  regions: "Region latency, per type",
+  gc: "GC",
+  sched: "Scheduler latency",
+};
+
+function rowsTable(rows: readonly DiffRow[], withTable: boolean): string {
+  const cols = [
+    ...(withTable ? [{ title: "Table" }] : []),
+    { title: "What" },
+    { title: "Metric" },
+    { title: "A", right: true },
+    { title: "B", right: true },
+    { title: "Change", right: true },
+  ];
+  return formatTable(
+    cols,
+    rows.map((r) => [
+      ...(withTable ? [r.table] : []),
+      r.key,
+      r.metric,
+      value(r, r.a),
+      value(r, r.b),
+      change(r),
+    ]),
+  );
+}
+
+export function diffText(d: DiffResponse, a: string, b: string, top: number): string {
+  let text = `A: ${a}\nB: ${b}\n\nLargest changes in time:\n${rowsTable(d.top.slice(0, top), true)}`;
+  for (const t of d.tables) {
+    const changed = t.rows.filter((r) => r.delta !== 0);
+    if (changed.length === 0) continue;
+    const more =
+      changed.length > top ? ` (${top} of ${changed.length} changes; --json or --csv for all)` : "";
+    text += `\n${titles[t.table]}${more}:\n${rowsTable(changed.slice(0, top), false)}`;
+  }
+  return text;
+}
