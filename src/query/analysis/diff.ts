@@ -96,18 +96,18 @@ export async function diffSide(service: AnalysisService): Promise<Side> {
   const taskDurs = new Map<string, number[]>();
   for (const t of c.annotations.tasks) {
     if (!t.complete || t.type === "") continue;
-    let d = taskDurs.get(t.type);
-    if (!d) taskDurs.set(t.type, (d = []));
-    d.push(t.durNs);
+    const d = taskDurs.get(t.type);
+    if (d) d.push(t.durNs);
+    else taskDurs.set(t.type, [t.durNs]);
   }
   for (const [type, d] of taskDurs) percentiles(side, "tasks", type, d);
   const rt = c.annotations.regionTable;
   const regionDurs = new Map<string, number[]>();
   for (const row of c.annotations.regions) {
     const type = rt.typeName(rt.typeOf(row));
-    let d = regionDurs.get(type);
-    if (!d) regionDurs.set(type, (d = []));
-    d.push(rt.durNs(row));
+    const d = regionDurs.get(type);
+    if (d) d.push(rt.durNs(row));
+    else regionDurs.set(type, [rt.durNs(row)]);
   }
   for (const [type, d] of regionDurs) percentiles(side, "regions", type, d);
   // GC.
