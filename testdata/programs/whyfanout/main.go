@@ -1,8 +1,9 @@
 // Command whyfanout writes an execution trace of a request task fanned out
 // to 3 workers, one of which is slow because it is starved of Ps: with
-// GOMAXPROCS=1 and 3 CPU-bound hogs, worker 2's 30 ms of work gets a
-// quarter of the CPU, so it spends most of its time runnable. Workers 0
-// and 1 do 1 ms each. Each worker logs "worker" N in the task and runs in a
+// GOMAXPROCS=1 and 3 CPU-bound hogs, worker 2 spins until 30 ms have passed
+// by the clock, is preempted and then waits for the P behind the hogs, so
+// it spends most of its time runnable and finishes last. Workers 0 and 1
+// spin for 1 ms each. Each worker logs "worker" N in the task and runs in a
 // region "work"; hogs log "hog".
 package main
 
@@ -19,7 +20,7 @@ import (
 
 var sink atomic.Uint64
 
-// spin burns CPU for d.
+// spin burns CPU until d has passed by the clock (runnable time counts).
 func spin(d time.Duration) {
 	end := time.Now().Add(d)
 	x := uint64(1)
