@@ -6,6 +6,7 @@
  * instance (the longest one of the type unless named), and its time by
  * cause. `--json` gives the protocol's shapes (query/why/protocol.ts).
  */
+import { blockingSite } from "../query/analysis/diff.js";
 import type { CriticalPathResponse, WhyChainResponse, WhyStep } from "../query/why/protocol.js";
 import { WhyService } from "../query/why/service.js";
 import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
@@ -77,6 +78,10 @@ function stepLines(s: WhyStep): string {
   let text = `  ${s.name}: ${what} for ${formatDuration(s.endNs - s.startNs)}, ${at(s.startNs)} → ${at(s.endNs)}\n`;
   const top = s.stack[0];
   if (top) text += `      at ${top.func} ${top.file}:${top.line}\n`;
+  // And the innermost frame of the program's own code, when the top is the runtime's or a library's.
+  const site = blockingSite(s.stack);
+  const own = s.stack.find((f) => f.func === site);
+  if (own && own !== top) text += `      in ${own.func} ${own.file}:${own.line}\n`;
   if (s.wake === "goroutine" && s.wokenBy !== null)
     text += `      woken by G${s.wokenBy} at ${at(s.endNs)}\n`;
   else if (s.wake === "created" && s.wokenBy !== null) text += `      created by G${s.wokenBy}\n`;

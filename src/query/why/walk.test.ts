@@ -8,13 +8,14 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { StateKind, StateWalker } from "../../model/states.js";
 import { MarkKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
 import { fixturesDir, goParsed, haveGo, requirement, traceFiles } from "../../testing/corpus.js";
 import { buildTimeline } from "../timeline/build.js";
 import type { CriticalPathResponse, WhyChainResponse, WhyStep } from "./protocol.js";
 import { WhyService } from "./service.js";
-import { GState, goroutineStates } from "./states.js";
+import { goroutineStates } from "./states.js";
 import { StateCache, walk } from "./walk.js";
 
 const chainTrace = join(fixturesDir, "whychain-go1.26.trace");
@@ -219,8 +220,9 @@ describe("why: every chain is consistent with the model", {
       const cache = new StateCache(tl);
       const service = new WhyService(tl);
       let chains = 0;
+      const walker = new StateWalker(tl);
       for (let g = 0; g < tl.goroutines.length; g++) {
-        const s = goroutineStates(tl, g);
+        const s = goroutineStates(tl, walker, g);
         // States are contiguous within a life and inside it.
         for (let i = 0; i < s.length; i++) {
           assert.ok(s.startNs[i]! <= s.endNs[i]!);
@@ -230,7 +232,7 @@ describe("why: every chain is consistent with the model", {
         }
         // A chain from every wait.
         for (let i = 0; i < s.length; i++) {
-          if (s.state[i] !== GState.Waiting) continue;
+          if (s.state[i] !== StateKind.Waiting) continue;
           const c = walk(cache, g, i, s.startNs[i]!);
           const json = service.goroutine(
             tl.goroutines.id.get(g),

@@ -12,14 +12,16 @@
  * except after a wait that a goroutine ended, where the next step is the
  * waker's, ending at the moment of the wake-up.
  */
+
+import { StateKind, StateWalker } from "../../model/states.js";
 import { GlobalKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
-import { type GoroutineStates, GState, goroutineStates, Wake } from "./states.js";
+import { type GoroutineStates, goroutineStates, Wake } from "./states.js";
 
 export interface Step {
   /** Goroutine index (Timeline.goroutines). */
   readonly g: number;
-  readonly state: GState;
+  readonly state: StateKind;
   readonly reason: string;
   readonly startNs: number;
   readonly endNs: number;
@@ -50,25 +52,28 @@ export const maxSteps = 10_000;
 /** Per-goroutine states, made once per goroutine the walks visit. */
 export class StateCache {
   private readonly cache = new Map<number, GoroutineStates>();
-  constructor(readonly tl: Timeline) {}
+  private readonly walker: StateWalker;
+  constructor(readonly tl: Timeline) {
+    this.walker = new StateWalker(tl);
+  }
   of(g: number): GoroutineStates {
     let s = this.cache.get(g);
     if (!s) {
-      s = goroutineStates(this.tl, g);
+      s = goroutineStates(this.tl, this.walker, g);
       this.cache.set(g, s);
     }
     return s;
   }
 }
 
-function stepOf(g: number, s: GoroutineStates, i: number, endNs = s.endNs[i]!): Step {
+function stepOf(g: number, s: GoroutineStates, i: number, endNs = s.endNs[i]!, stack = s.stack[i]!): Step {
   return {
     g,
-    state: s.state[i] as GState,
+    state: s.state[i] as StateKind,
     reason: s.reason[i]!,
     startNs: s.startNs[i]!,
     endNs,
-    stack: s.stack[i]!,
+    stack,
     wokenBy: s.wokenBy[i]!,
     wake: s.wake[i] as Wake,
   };
@@ -111,16 +116,18 @@ export function walk(
   for (;;) {
     steps.push(cur);
     if (steps.length >= maxSteps) return { steps, root: "limit" };
-    if (cur.state === GState.Waiting) {
+    if (cur.state === StateKind.Waiting) {
       // The wait's end is explained by its waker, whenever the wait began.
       if (cur.wake === Wake.Goroutine && cur.wokenBy >= 0 && cur.endNs === s.endNs[idx]) {
         const ws = cache.of(cur.wokenBy);
         const j = intervalBefore(ws, cur.endNs);
-        if (j < 0 || ws.state[j] === GState.Waiting) return { steps, root: "unknown" };
+        if (j < 0 || ws.state[j] === StateKind.Waiting) return { steps, root: "unknown" };
+        const wakeStack = s.wakeStack[idx]!;
         g = cur.wokenBy;
         s = ws;
         idx = j;
-        cur = stepOf(g, s, j, cur.endNs);
+        // Where the waker was when it woke the goroutine, if the trace says.
+        cur = stepOf(g, s, j, cur.endNs, wakeStack || s.stack[j]!);
         continue;
       }
       if (!throughRoots || cur.startNs <= windowStartNs) {
@@ -129,9 +136,9 @@ export function walk(
         return { steps, root: cur.startNs <= windowStartNs ? "window" : "unknown" };
       }
     }
-    if (cur.state === GState.Syscall && !throughRoots) return { steps, root: "syscall" };
+    if (cur.state === StateKind.Syscall && !throughRoots) return { steps, root: "syscall" };
     if (cur.startNs <= windowStartNs)
-      return { steps, root: cur.state === GState.Running ? "running" : "runnable" };
+      return { steps, root: cur.state === StateKind.Running ? "running" : "runnable" };
     if (idx > 0 && s.endNs[idx - 1] === cur.startNs) {
       idx--;
       cur = stepOf(g, s, idx);
@@ -141,11 +148,12 @@ export function walk(
     if (cur.wake === Wake.Created && cur.wokenBy >= 0) {
       const cs = cache.of(cur.wokenBy);
       const j = intervalBefore(cs, cur.startNs);
-      if (j < 0 || cs.state[j] === GState.Waiting) return { steps, root: "unknown" };
+      if (j < 0 || cs.state[j] === StateKind.Waiting) return { steps, root: "unknown" };
+      const createStack = s.wakeStack[idx]!;
       g = cur.wokenBy;
       s = cs;
       idx = j;
-      cur = stepOf(g, s, j, steps[steps.length - 1]!.startNs);
+      cur = stepOf(g, s, j, steps[steps.length - 1]!.startNs, createStack || s.stack[j]!);
       continue;
     }
     return { steps, root: cur.startNs <= 0 ? "trace-start" : "unknown" };
@@ -164,7 +172,7 @@ export function whyGoroutine(cache: StateCache, g: number, atNs?: number): Chain
     let longest = -1;
     for (let k = 0; k < s.length; k++) {
       const d = s.endNs[k]! - s.startNs[k]!;
-      if (s.state[k] === GState.Waiting && d > longest) {
+      if (s.state[k] === StateKind.Waiting && d > longest) {
         longest = d;
         i = k;
       }
@@ -247,18 +255,18 @@ export function criticalPath(
     const st = steps[k]!;
     const next = steps[k + 1];
     // A wait its waker explains: the waker's steps hold this time.
-    if (st.state === GState.Waiting && next && next.endNs === st.endNs && next.g !== st.g) continue;
+    if (st.state === StateKind.Waiting && next && next.endNs === st.endNs && next.g !== st.g) continue;
     const a = Math.max(st.startNs, startNs);
     const b = Math.min(st.endNs, endNs);
     if (b <= a) continue;
-    const gc = st.state === GState.Running || st.state === GState.Syscall ? 0 : overlap(stw, a, b);
+    const gc = st.state === StateKind.Running || st.state === StateKind.Syscall ? 0 : overlap(stw, a, b);
     add("gc", st.g, "", gc);
     const category: Category =
-      st.state === GState.Running
+      st.state === StateKind.Running
         ? "executing"
-        : st.state === GState.Runnable
+        : st.state === StateKind.Runnable
           ? "runnable"
-          : st.state === GState.Syscall
+          : st.state === StateKind.Syscall
             ? "syscall"
             : "waiting";
     add(category, st.g, category === "waiting" ? st.reason : "", b - a - gc);
