@@ -74,6 +74,8 @@ const testsMayAlsoImport: Readonly<Record<string, readonly string[]>> = {
   "query/timeline": ["analysis"],
   // the Perfetto export's test compares execution times with the goroutine analysis.
   export: ["analysis"],
+  // walk.test builds its timelines as the engine does (query/timeline/build.ts).
+  "query/why": ["query/timeline"],
 };
 
 /** Folders that may use node:* (they are not part of the portable core); so may `*-main.ts` entry points and tests. */
