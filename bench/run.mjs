@@ -35,6 +35,10 @@
 //     on the 200 MiB trace: export time against the reads, peak RSS, and the
 //     output's size against go tool trace's JSON, into their own section of
 //     BENCHMARKS.md. `node bench/export-perfetto.mjs [FILE]` runs only those.
+//
+//  8. Unless BENCH_WHY=0: `gotrace why` questions once the model is built,
+//     and `gotrace diff` of the 200 MiB trace with itself next to one read
+//     (bench/why.mjs), into their own section of BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -47,6 +51,7 @@ import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
 import { runViewBench, viewEndMarker, viewEnv, viewStartMarker, viewTraces } from "./view.mjs";
+import { runWhyBench } from "./why.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(benchDir);
@@ -340,6 +345,13 @@ if (process.env.BENCH_EXPORT !== "0") {
     });
     log("wrote the export-perfetto section of BENCHMARKS.md");
   }
+}
+// --- gotrace why and diff (bench/why.mjs) -------------------------------------
+
+if (process.env.BENCH_WHY !== "0") {
+  log(`why and diff on ${relative(repoDir, modern.path)}`);
+  // Writes its own section of BENCHMARKS.md unless BENCH_NO_WRITE=1.
+  await runWhyBench();
 }
 // --- dump with one invalid UTF-8 byte (bench/dump-utf8.mjs) -------------------
 

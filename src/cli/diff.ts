@@ -31,7 +31,7 @@ export const diffCommand: Command = {
 };
 
 /** A service over a file, keeping how the read ended for the damage rule. */
-function fileService(file: string): { service: AnalysisService; ended: () => boolean } {
+export function fileService(file: string): { service: AnalysisService; ended: () => boolean } {
   let run: Awaited<ReturnType<typeof driveFile>> | undefined;
   const feed: EventFeed = async (each) => {
     run = await driveFile(file, (ev) => each(ev));

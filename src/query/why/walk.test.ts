@@ -210,7 +210,7 @@ describe("why: every chain is consistent with the model", {
   skip: requirement(existsSync(chainTrace), "testdata/traces"),
 }, () => {
   const files = traceFiles(fixturesDir, () => true).filter((f) =>
-    /\/(sched|io|gc|annotations|syscalls|startstop|whychain|whyfanout|whydiff)-go1\.(21|22|26)\.trace$/.test(
+    /\/(sched|io|gc|annotations|syscalls|startstop|manygen|flightrecorder|whychain|whyfanout|whydiff)-go1\.(21|22|26)\.trace$/.test(
       f,
     ),
   );
@@ -245,6 +245,24 @@ describe("why: every chain is consistent with the model", {
         }
       }
       assert.ok(chains > 0, "some goroutine waited");
+      // Every task's and region's critical path: consistent, its shares adding up to its duration.
+      const t = tl.tasks;
+      for (let i = 0; i < t.length; i++) {
+        const p = service.task(t.id.get(i));
+        if ("error" in p) continue;
+        const sum = p.breakdown.reduce((n, x) => n + x.ns, 0);
+        assert.ok(Math.abs(sum - p.durNs) < 1e-3 * Math.max(1, p.durNs), `task ${p.task}: ${sum} of ${p.durNs}`);
+        checkConsistent(tl, p.steps, `${file} task ${p.task}`);
+      }
+      const types = new Set<number>();
+      for (let i = 0; i < tl.regions.length; i++) types.add(tl.regions.name.get(i));
+      for (const type of types) {
+        const p = service.region(tl.strings.get(type));
+        if ("error" in p) continue;
+        const sum = p.breakdown.reduce((n, x) => n + x.ns, 0);
+        assert.ok(Math.abs(sum - p.durNs) < 1e-3 * Math.max(1, p.durNs), `region ${p.type}: ${sum} of ${p.durNs}`);
+        checkConsistent(tl, p.steps, `${file} region ${p.type}`);
+      }
     });
   }
 });

@@ -56,6 +56,12 @@ export class StateCache {
   constructor(readonly tl: Timeline) {
     this.walker = new StateWalker(tl);
   }
+  private stwCache: Float64Array | undefined;
+  /** The trace's STW pauses, sorted. */
+  stw(): Float64Array {
+    this.stwCache ??= stwRanges(this.tl);
+    return this.stwCache;
+  }
   of(g: number): GoroutineStates {
     let s = this.cache.get(g);
     if (!s) {
@@ -214,12 +220,21 @@ function stwRanges(tl: Timeline): Float64Array {
   return Float64Array.from(pairs.flat());
 }
 
+/** Time of [a, b) inside the sorted, disjoint ranges (STW pauses do not overlap). */
 function overlap(ranges: Float64Array, a: number, b: number): number {
+  // The first range ending after a.
+  let lo = 0;
+  let hi = ranges.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[2 * mid + 1]! <= a) lo = mid + 1;
+    else hi = mid;
+  }
   let n = 0;
-  for (let k = 0; k < ranges.length; k += 2) {
-    const lo = Math.max(a, ranges[k]!);
-    const hi = Math.min(b, ranges[k + 1]!);
-    if (hi > lo) n += hi - lo;
+  for (let k = 2 * lo; k < ranges.length && ranges[k]! < b; k += 2) {
+    const from = Math.max(a, ranges[k]!);
+    const to = Math.min(b, ranges[k + 1]!);
+    if (to > from) n += to - from;
   }
   return n;
 }
@@ -241,7 +256,7 @@ export function criticalPath(
   const i = intervalBefore(s, endNs);
   if (i < 0) return undefined;
   const chain = walk(cache, g, i, startNs, endNs, true);
-  const stw = stwRanges(cache.tl);
+  const stw = cache.stw();
   const shares = new Map<string, { category: Category; g: number; reason: string; ns: number }>();
   const add = (category: Category, g: number, reason: string, ns: number) => {
     if (ns <= 0) return;
