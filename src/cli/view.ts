@@ -17,6 +17,7 @@ import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
 import { startViewServer } from "../server/server.js";
+import { whyRoute } from "../server/why-routes.js";
 import { type Command, type ParsedArgs, parseCommandArgs, UsageError } from "./args.js";
 import { fileChunks } from "./chunks.js";
 import { reportDamage } from "./damage.js";
@@ -242,7 +243,7 @@ export async function runView(args: ParsedArgs): Promise<number> {
     }),
     host: opts.host,
     port: opts.port,
-    routes: [analysis.route],
+    routes: [analysis.route, whyRoute(read.then((b) => b.engine.tl))],
   }).catch((e: unknown) => {
     void analysis.close();
     throw new CommandError(

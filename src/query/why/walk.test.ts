@@ -251,7 +251,10 @@ describe("why: every chain is consistent with the model", {
         const p = service.task(t.id.get(i));
         if ("error" in p) continue;
         const sum = p.breakdown.reduce((n, x) => n + x.ns, 0);
-        assert.ok(Math.abs(sum - p.durNs) < 1e-3 * Math.max(1, p.durNs), `task ${p.task}: ${sum} of ${p.durNs}`);
+        assert.ok(
+          Math.abs(sum - p.durNs) < 1e-3 * Math.max(1, p.durNs),
+          `task ${p.task}: ${sum} of ${p.durNs}`,
+        );
         checkConsistent(tl, p.steps, `${file} task ${p.task}`);
       }
       const types = new Set<number>();
@@ -260,7 +263,10 @@ describe("why: every chain is consistent with the model", {
         const p = service.region(tl.strings.get(type));
         if ("error" in p) continue;
         const sum = p.breakdown.reduce((n, x) => n + x.ns, 0);
-        assert.ok(Math.abs(sum - p.durNs) < 1e-3 * Math.max(1, p.durNs), `region ${p.type}: ${sum} of ${p.durNs}`);
+        assert.ok(
+          Math.abs(sum - p.durNs) < 1e-3 * Math.max(1, p.durNs),
+          `region ${p.type}: ${sum} of ${p.durNs}`,
+        );
         checkConsistent(tl, p.steps, `${file} region ${p.type}`);
       }
     });

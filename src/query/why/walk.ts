@@ -167,8 +167,9 @@ export function walk(
 }
 
 /**
- * Why goroutine g was where it was at time atNs: the interval covering it
- * (a wait is explained from its start); without a time, its longest wait.
+ * Why goroutine g was where it was at time atNs: the interval covering it,
+ * explained since it began (a wait) or since the goroutine's last wait
+ * before it (running, runnable, a syscall); without a time, its longest wait.
  * Undefined when g has no interval there.
  */
 export function whyGoroutine(cache: StateCache, g: number, atNs?: number): Chain | undefined {
@@ -185,7 +186,10 @@ export function whyGoroutine(cache: StateCache, g: number, atNs?: number): Chain
     }
   } else i = s.at(atNs);
   if (i < 0) return undefined;
-  return walk(cache, g, i, s.startNs[i]!);
+  // Running or runnable: explained since the goroutine's last wait before it (or its life's start).
+  let from = i;
+  while (from > 0 && s.state[from] !== StateKind.Waiting && s.endNs[from - 1] === s.startNs[from]) from--;
+  return walk(cache, g, i, s.startNs[from]!);
 }
 
 /** Cause categories of a critical path's time. */

@@ -7,11 +7,13 @@
  * new picture needs.
  */
 import type { Row, TraceInfo, ViewKind } from "../../query/timeline/protocol.js";
+import type { WhyStep } from "../../query/why/protocol.js";
 import type { EngineClient } from "../engine-client.js";
 import { axisHeightPx, paintAxis } from "./axis-painter.js";
 import { theme } from "./colors.js";
 import { type RowLayout, visibleEntries } from "./layout.js";
 import { paintTracks, type SelectedSlice } from "./painter.js";
+import type { ChainDrawn } from "./painter-extras.js";
 import { axisTicks } from "./time-format.js";
 import {
   clampWindow,
@@ -57,6 +59,8 @@ export interface TimelineProbe {
   idle(): boolean;
   /** The text the last frame drew as a row's label (undefined when not on screen). */
   drawnLabel(row: number): string | undefined;
+  /** The "Why?" chain's steps as the last frame drew them (goroutine view only). */
+  chainDrawn(): readonly ChainDrawn[];
 }
 
 export interface ControllerEvents {
@@ -80,6 +84,9 @@ export class TimelineController {
   matchTimes: readonly number[] | undefined;
   currentMatchNs: number | undefined;
   focusGoroutine: number | undefined;
+  /** The "Why?" chain drawn over the goroutine view, latest step first. */
+  chain: readonly WhyStep[] | undefined;
+  private readonly chainDrawn: ChainDrawn[] = [];
   hoverX: number | undefined;
   hovered: { row: number; depth: number; startNs: number; endNs: number } | undefined;
   /** Whether the last frame's flows were cut short by the engine. */
@@ -127,6 +134,7 @@ export class TimelineController {
       rowTopPx: (row) => (this.layout?.rowY[row] ?? Number.NaN) - (this.scroller?.scrollTop ?? 0),
       idle: () => !this.frameRequested && this.cache.inFlight === 0,
       drawnLabel: (row) => this.labelsDrawn.get(row),
+      chainDrawn: () => this.chainDrawn,
     };
   }
 
@@ -277,6 +285,8 @@ export class TimelineController {
       colorBy: this.colorBy,
       charPx: this.charPx,
       labelsDrawn: this.labelsDrawn,
+      chain: this.chain,
+      chainDrawn: this.chainDrawn,
     });
     const loadingDrawn = this.cache.inFlight > 0;
     const actx = this.axis.getContext("2d")!;

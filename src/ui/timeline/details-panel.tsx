@@ -88,15 +88,34 @@ export function SliceDetailsView({
   d,
   g,
   jumps,
+  onWhy,
 }: {
   d: SliceDetails;
   g: GoroutineDetails | undefined;
   jumps: Jumps;
+  /** Asks why: the slice's goroutine at its middle, or the critical path of a task or region. */
+  onWhy?: (d: SliceDetails) => void;
 }) {
+  const canAsk = onWhy && (d.goroutine !== undefined || d.kind === "task");
   return (
     <div class="tl-details" data-testid="slice-details">
       <h2 class="tl-title">{d.title}</h2>
       <div class="tl-kind">{d.kind}</div>
+      {canAsk && (
+        <button
+          type="button"
+          class="tl-why-button"
+          data-testid="why-button"
+          title={
+            d.kind === "task" || d.kind === "region"
+              ? "The critical path: what its time went to"
+              : "The chain of wake-ups that explains this"
+          }
+          onClick={() => onWhy(d)}
+        >
+          Why?
+        </button>
+      )}
       <table class="tl-props">
         <tbody>
           <tr>

@@ -5,6 +5,7 @@
  * only cached columns of the visible rows.
  */
 import type { FlowKind, MarkColumns } from "../../query/timeline/protocol.js";
+import type { WhyStep } from "../../query/why/protocol.js";
 import { perLabels, seriesColors, theme } from "./colors.js";
 import { laneHeightPx } from "./layout.js";
 import type { Scene } from "./painter.js";
@@ -215,4 +216,80 @@ export function drawFlows(
     }
   }
   return truncated;
+}
+
+/** A step of a "Why?" chain as the last frame drew it (for the probe and tests). */
+export interface ChainDrawn {
+  readonly step: number;
+  readonly goroutine: number;
+  readonly row: number;
+  readonly x0: number;
+  readonly x1: number;
+}
+
+const chainFill: Readonly<Record<WhyStep["state"], string>> = {
+  running: "rgba(46, 125, 50, 0.35)",
+  runnable: "rgba(249, 168, 37, 0.45)",
+  syscall: "rgba(230, 81, 0, 0.4)",
+  waiting: "rgba(178, 60, 23, 0.25)",
+};
+
+/**
+ * A "Why?" chain over the goroutine view: each step's stretch of its
+ * goroutine's row outlined and tinted by state, and an arrow at each
+ * wake-up from the waker's row to the woken goroutine's. Returns what it drew.
+ */
+export function drawChain(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  chain: readonly WhyStep[],
+  k: number,
+): ChainDrawn[] {
+  const rowOf = new Map<number, number>();
+  for (const r of s.rows)
+    if (r.goroutine !== undefined && !rowOf.has(r.goroutine)) rowOf.set(r.goroutine, r.index);
+  const drawn: ChainDrawn[] = [];
+  const xOf = (ns: number) => s.gutterPx + (ns - s.win.startNs) * k;
+  const yOf = (row: number) => s.layout.rowY[row]! - s.scrollTopPx;
+  ctx.lineWidth = 2;
+  chain.forEach((st, i) => {
+    const row = rowOf.get(st.goroutine);
+    if (row === undefined || Number.isNaN(s.layout.rowY[row]!)) return;
+    const x0 = xOf(st.startNs);
+    const x1 = Math.max(xOf(st.endNs), x0 + 2);
+    drawn.push({ step: i, goroutine: st.goroutine, row, x0, x1 });
+    if (x1 < s.gutterPx || x0 > s.widthPx) return;
+    const y = yOf(row) + 1;
+    ctx.fillStyle = chainFill[st.state];
+    ctx.fillRect(x0, y, x1 - x0, laneHeightPx);
+    ctx.strokeStyle = theme.highlight;
+    ctx.strokeRect(x0, y, x1 - x0, laneHeightPx);
+  });
+  // Wake-ups: from the waker (the next step) to the woken goroutine, at the moment of the wake-up.
+  ctx.fillStyle = ctx.strokeStyle = theme.highlight;
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const st = chain[i]!;
+    const by = chain[i + 1]!;
+    if (by.goroutine === st.goroutine) continue;
+    const from = rowOf.get(by.goroutine);
+    const to = rowOf.get(st.goroutine);
+    if (from === undefined || to === undefined) continue;
+    const ns = st.wake === "created" ? st.startNs : st.endNs;
+    const x = xOf(ns);
+    const ya = yOf(from) + 2 + laneHeightPx / 2;
+    const yb = yOf(to) + 2 + laneHeightPx / 2;
+    ctx.beginPath();
+    ctx.moveTo(x, ya);
+    ctx.lineTo(x, yb);
+    ctx.stroke();
+    const dir = yb > ya ? 1 : -1;
+    ctx.beginPath();
+    ctx.moveTo(x, yb);
+    ctx.lineTo(x - 4, yb - 7 * dir);
+    ctx.lineTo(x + 4, yb - 7 * dir);
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.lineWidth = 1;
+  return drawn;
 }

@@ -5,11 +5,12 @@
  * Row labels sit in a gutter on the left; the track area is to its right.
  */
 import type { Row, SliceColumns, ViewKind } from "../../query/timeline/protocol.js";
+import type { WhyStep } from "../../query/why/protocol.js";
 import { functionSwatch, labelFunction, perLabels, type Swatch, sliceSwatch, theme } from "./colors.js";
 import { paintGutter } from "./gutter-painter.js";
 import { fitLabel } from "./label-fit.js";
 import { laneHeightPx, type RowLayout, visibleEntries } from "./layout.js";
-import { drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
+import { type ChainDrawn, drawChain, drawCounter, drawFlows, drawMarks } from "./painter-extras.js";
 import type { AxisTicks } from "./time-format.js";
 import type { TimeWindow } from "./viewport.js";
 import type { RowData, WindowCache } from "./window-cache.js";
@@ -57,6 +58,9 @@ export interface Scene {
   readonly charPx: number;
   /** Filled with the row labels as drawn (after shortening), when given. */
   readonly labelsDrawn?: Map<number, string>;
+  /** A "Why?" chain to draw over the goroutine view; what was drawn goes into chainDrawn. */
+  readonly chain?: readonly WhyStep[];
+  readonly chainDrawn?: ChainDrawn[];
 }
 
 /** Draws a frame; returns whether flows were left out by the engine (too many to draw). */
@@ -127,6 +131,10 @@ export function paintTracks(ctx: CanvasRenderingContext2D, s: Scene): boolean {
       );
   }
   const flowsTruncated = s.showFlows && drawFlows(ctx, s, from, to, k);
+  if (s.chain && s.view === "goroutine") {
+    const drawn = drawChain(ctx, s, s.chain, k);
+    if (s.chainDrawn) s.chainDrawn.splice(0, s.chainDrawn.length, ...drawn);
+  } else s.chainDrawn?.splice(0);
   drawHovered(ctx, s, k);
   drawSelected(ctx, s, k);
   drawRangeAndHover(ctx, s, k);

@@ -6,7 +6,8 @@
  * timeline link), rewritten shortly after each change and restored on load.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ViewKind } from "../../query/timeline/protocol.js";
+import type { SliceDetails, ViewKind } from "../../query/timeline/protocol.js";
+import type { WhyQuery } from "../../query/why/protocol.js";
 import type { PageProps } from "../app.js";
 import { parseRoute, parseTimelineLink, replaceRoute, timelineHref } from "../route.js";
 import { axisHeightPx } from "./axis-painter.js";
@@ -20,6 +21,8 @@ import { layoutRows } from "./layout.js";
 import { RangePanel } from "./range-panel.js";
 import { Toolbar } from "./toolbar.js";
 import { useTimelineState } from "./use-timeline-state.js";
+import { askWhy, type WhyAnswer } from "./why-api.js";
+import { WhyPanel } from "./why-panel.js";
 import "./timeline.css";
 
 /** Where the timeline was when last left, for coming back to it from another page. */
@@ -51,6 +54,8 @@ export function TimelinePage({ engine, info, route }: PageProps) {
   const [selectMode, setSelectMode] = useState(false);
   const [colorBy, setColorBy] = useState<"goroutine" | "function">("goroutine");
   const [help, setHelp] = useState(false);
+  const [why, setWhy] = useState<WhyAnswer | undefined>();
+  const [whyError, setWhyError] = useState<string | undefined>();
   const helpRef = useRef(help);
   helpRef.current = help;
   const findInput = useRef<HTMLInputElement>(null);
@@ -155,6 +160,42 @@ export function TimelinePage({ engine, info, route }: PageProps) {
 
   const panel = st.panel;
   const jumps = st.jumps;
+  const whyAsk = async (q: WhyQuery) => {
+    const a = await askWhy(q);
+    if ("error" in a) {
+      setWhyError(a.error);
+      return;
+    }
+    setWhyError(undefined);
+    setWhy(a);
+    ctl.chain = a.steps;
+    // The chain is drawn over the goroutine view, across its whole span.
+    st.setView("goroutine");
+    const from = Math.min(...a.steps.map((s) => s.startNs));
+    const to = Math.max(...a.steps.map((s) => s.endNs));
+    const lo = "breakdown" in a ? Math.min(from, a.startNs) : from;
+    const hi = "breakdown" in a ? Math.max(to, a.endNs) : to;
+    const pad = Math.max((hi - lo) * 0.08, 1000);
+    ctl.setWindow({ startNs: Math.max(0, lo - pad), endNs: Math.min(ctl.durationNs, hi + pad) });
+    if (a.steps[0]) st.jumps.goroutine(a.steps[0].goroutine);
+    ctl.requestRender();
+  };
+  const onWhy = (d: SliceDetails) => {
+    if (d.kind === "task") {
+      const id = Number(d.args?.["id"]);
+      if (Number.isFinite(id)) void whyAsk({ task: id });
+      return;
+    }
+    if (d.goroutine === undefined) return;
+    const mid = d.startNs + d.durNs / 2;
+    if (d.kind === "region") void whyAsk({ region: d.title, goroutine: d.goroutine, atNs: mid });
+    else void whyAsk({ goroutine: d.goroutine, atNs: mid });
+  };
+  const clearWhy = () => {
+    setWhy(undefined);
+    ctl.chain = undefined;
+    ctl.requestRender();
+  };
   // No matches is said in the toolbar; a panel for it would only narrow the timeline.
   const foundAny = (st.find.resp?.matches.length ?? 0) > 0;
   return (
@@ -218,7 +259,7 @@ export function TimelinePage({ engine, info, route }: PageProps) {
             {!st.rows && <div class="tl-loading">Loading rows…</div>}
           </div>
         </div>
-        {(panel || foundAny) && (
+        {(panel || foundAny || why || whyError) && (
           <aside class="tl-side" aria-label="Details">
             <div class="tl-side-head">
               <button
@@ -233,7 +274,11 @@ export function TimelinePage({ engine, info, route }: PageProps) {
             {foundAny && st.find.resp && (
               <FindResults resp={st.find.resp} index={st.find.index} onPick={(i) => st.goToMatch(i)} />
             )}
-            {panel?.kind === "slice" && <SliceDetailsView d={panel.d} g={panel.g} jumps={jumps} />}
+            {whyError && <div class="tl-details tl-error">Why? {whyError}</div>}
+            {why && <WhyPanel a={why} jumps={jumps} onClose={clearWhy} />}
+            {panel?.kind === "slice" && (
+              <SliceDetailsView d={panel.d} g={panel.g} jumps={jumps} onWhy={onWhy} />
+            )}
             {panel?.kind === "mark" && <MarkDetailsView d={panel.d} jumps={jumps} />}
             {panel?.kind === "goroutine" && <GoroutineDetailsView g={panel.g} jumps={jumps} />}
             {panel?.kind === "range" && (
