@@ -33,7 +33,7 @@ export interface Flag {
 
 export interface CommandSpec {
   readonly name: string;
-  /** The positional arguments, as help names them: `["FILE"]`, `["IN", "OUT"]`. */
+  /** The positional arguments, as help names them: `["FILE"]`, `["IN", "OUT"]`; `"[B]"` (last) is optional. */
   readonly operands: readonly string[];
   /** One line for the list of commands. */
   readonly summary: string;
@@ -46,7 +46,7 @@ export interface CommandSpec {
 
 export interface ParsedArgs {
   readonly command: string;
-  /** The positional arguments, as many as the command's operands. */
+  /** The positional arguments, as many as the command's operands (fewer when the last are optional). */
   readonly operands: readonly string[];
   /** The values of the flags given one, by long name. */
   readonly values: ReadonlyMap<string, string>;
@@ -153,8 +153,10 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     }
   }
   const want = spec.operands;
-  if (operands.length < want.length)
-    throw new UsageError(`missing ${want.slice(operands.length).join(" ")}`, true);
+  // Operands written "[NAME]" may be left out (at the end).
+  const required = want.filter((o) => !o.startsWith("[")).length;
+  if (operands.length < required)
+    throw new UsageError(`missing ${want.slice(operands.length, required).join(" ")}`, true);
   if (operands.length > want.length) {
     throw new UsageError(`unexpected argument ${JSON.stringify(operands[want.length])}`, true);
   }

@@ -349,7 +349,11 @@ describe("gotrace's entry points", () => {
     for (const [name] of everyCommand) {
       const help = gotrace("help", name!);
       assert.equal(help.status, 0, name);
-      assert.match(help.stdout, new RegExp(`^usage: gotrace ${name} \\[flags\\] (FILE|IN OUT)\n`), name);
+      assert.match(
+        help.stdout,
+        new RegExp(`^usage: gotrace ${name} \\[flags\\] (FILE|IN OUT|FILE \\[B\\])\n`),
+        name,
+      );
       for (const flag of [...flagsOf[name!]!, "-h, --help"]) {
         assert.ok(help.stdout.includes(`\n  ${flag} `), `${name}: ${flag}`);
       }

@@ -41,7 +41,10 @@ describe("view flags", () => {
     assert.throws(() => parseViewArgs(["--open", "t"]), UsageError);
     assert.throws(() => parseViewArgs(["--http"]), UsageError);
     assert.throws(() => parseViewArgs([]), UsageError);
-    assert.throws(() => parseViewArgs(["a", "b"]), UsageError);
+    assert.throws(() => parseViewArgs(["a", "b", "c"]), UsageError);
+    // A second trace is the diff page's B.
+    assert.equal(parseViewArgs(["a", "b"]).compare, "b");
+    assert.equal(parseViewArgs(["a"]).compare, undefined);
   });
 });
 
@@ -82,7 +85,10 @@ describe("gotrace dispatch", () => {
   });
   it("the usage lists view, and its help its flags", async () => {
     const r = await runProcess([process.execPath, main, "--help"]);
-    assert.match(r.stdout.toString(), /^ {2}view FILE +the timeline and analysis pages in a browser$/m);
+    assert.match(
+      r.stdout.toString(),
+      /^ {2}view FILE \[B\] +the timeline and analysis pages in a browser; with B, a diff page \(FILE → B\)$/m,
+    );
     const help = await runProcess([process.execPath, main, "help", "view"]);
     assert.match(help.stdout.toString(), /^ {2}--http HOST:PORT +serve on this address/m);
     assert.match(help.stdout.toString(), /^ {2}--no-open +do not open a browser/m);

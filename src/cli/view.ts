@@ -16,18 +16,20 @@ import { headerSize, readHeader } from "../format/header.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
+import { diffRoute } from "../server/diff-routes.js";
 import { startViewServer } from "../server/server.js";
 import { whyRoute } from "../server/why-routes.js";
 import { type Command, type ParsedArgs, parseCommandArgs, UsageError } from "./args.js";
 import { fileChunks } from "./chunks.js";
 import { reportDamage } from "./damage.js";
-import { CommandError, fileErrorReason } from "./errors.js";
+import { readDiff } from "./diff.js";
+import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
 import { ProgressBar } from "./progress.js";
 
 export const viewCommand: Command = {
   name: "view",
-  operands: ["FILE"],
-  summary: "the timeline and analysis pages in a browser",
+  operands: ["FILE", "[B]"],
+  summary: "the timeline and analysis pages in a browser; with B, a diff page (FILE → B)",
   flags: [
     {
       name: "http",
@@ -42,6 +44,8 @@ export const viewCommand: Command = {
 
 export interface ViewOptions {
   readonly file: string;
+  /** A second trace: the diff page compares FILE (A) with it. */
+  readonly compare?: string;
   readonly host: string;
   readonly port: number;
   readonly open: boolean;
@@ -62,7 +66,13 @@ export function parseHttpAddr(addr: string): { host: string; port: number } {
 
 export function viewOptions(args: ParsedArgs): ViewOptions {
   const addr = args.values.get("http") ?? "127.0.0.1:0";
-  return { file: args.operands[0]!, ...parseHttpAddr(addr), open: !args.switches.has("no-open") };
+  const compare = args.operands[1];
+  return {
+    file: args.operands[0]!,
+    ...(compare !== undefined && { compare }),
+    ...parseHttpAddr(addr),
+    open: !args.switches.has("no-open"),
+  };
 }
 
 /** `gotrace view`'s arguments, as the command line gives them. */
@@ -160,6 +170,7 @@ async function* throttled(
 
 export async function runView(args: ParsedArgs): Promise<number> {
   const opts = viewOptions(args);
+  if (opts.compare !== undefined) checkInputFile(opts.compare);
   const size = statSync(opts.file).size;
   // A fixed port that is taken should fail now, not after starting the read.
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
@@ -243,7 +254,16 @@ export async function runView(args: ParsedArgs): Promise<number> {
     }),
     host: opts.host,
     port: opts.port,
-    routes: [analysis.route, whyRoute(read.then((b) => b.engine.tl))],
+    routes: [
+      analysis.route,
+      whyRoute(read.then((b) => b.engine.tl)),
+      diffRoute(
+        opts.compare === undefined
+          ? undefined
+          : // Once A's timeline is read: both traces through the diff's analyses, as gotrace diff reads them.
+            { a: opts.file, b: opts.compare, diff: read.then(() => readDiff(opts.file, opts.compare!)) },
+      ),
+    ],
   }).catch((e: unknown) => {
     void analysis.close();
     throw new CommandError(

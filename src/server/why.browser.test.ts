@@ -2,12 +2,14 @@
  * "Why?" in headless chromium: on whychain, clicking A's channel wait in
  * the goroutine view and pressing "Why?" lists the chain `gotrace why
  * --json` gives and outlines exactly its steps on the goroutines' rows;
- * a task's "Why?" shows its critical path as a stacked bar.
+ * a task's "Why?" shows its critical path as a stacked bar; the diff page
+ * of `gotrace view A B` shows the numbers of `gotrace diff A B --json`.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { DiffResponse } from "../query/analysis/protocol.js";
 import type { Row } from "../query/timeline/protocol.js";
 import type { CriticalPathResponse, WhyChainResponse } from "../query/why/protocol.js";
 import { browserSkip, elementPixels, openView, type ViewSession } from "../testing/browser.js";
@@ -146,6 +148,50 @@ describe("Why? on a task", { skip: browserSkip() }, () => {
     );
     await settle(page);
     await s.screenshot(page, "why-whyfanout-request");
+    s.assertNoErrors();
+  });
+});
+
+describe("the diff page of gotrace view A B", { skip: browserSkip() }, () => {
+  const good = join(fixturesDir, "whydiff-go1.26.trace");
+  const slow = join(fixturesDir, "whydiff-slow-go1.26.trace");
+  let s: ViewSession;
+  before(async () => {
+    // startView puts the file last: `view … A B`.
+    s = await openView(slow, { extraArgs: [good] });
+  });
+  after(() => s?.close());
+
+  it("shows exactly the numbers of gotrace diff A B --json, largest change first", async () => {
+    const expected = cliJson<DiffResponse>("diff", good, slow);
+    const page = await s.newPage("#/diff");
+    await page.locator('[data-testid="diff"]').waitFor();
+    const shown = await page.locator('[data-testid="diff-row"]').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cells = [...tr.querySelectorAll("td[data-value]")].map((td) =>
+          Number(td.getAttribute("data-value")),
+        );
+        return [
+          tr.getAttribute("data-table"),
+          tr.getAttribute("data-key"),
+          tr.getAttribute("data-metric"),
+          ...cells,
+        ];
+      }),
+    );
+    const want = [
+      ...expected.top,
+      ...expected.tables.flatMap((t) => t.rows.filter((r) => r.delta !== 0)),
+    ].map((r) => [r.table, r.key, r.metric, r.a, r.b, r.delta]);
+    assert.deepEqual(shown, want);
+    assert.deepEqual(shown[0]!.slice(0, 3), ["profiles", "main.lookup", "sync delay"]);
+    // The nav lists the page, and a row links to trace A's page for it.
+    assert.equal(await page.locator('nav a:has-text("Diff")').count(), 1);
+    assert.equal(
+      await page.locator('[data-testid="diff-row"]').first().locator("a").getAttribute("href"),
+      "#/profiles?type=sync",
+    );
+    await s.screenshot(page, "diff-whydiff");
     s.assertNoErrors();
   });
 });

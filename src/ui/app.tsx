@@ -7,6 +7,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { LoadProgress, TraceInfo } from "../query/timeline/protocol.js";
 import type { EngineClient } from "./engine-client.js";
+import { DiffPage, getDiffStatus } from "./pages/diff-page.js";
 import { formatBytes } from "./pages/format.js";
 import { GoroutinesPage } from "./pages/goroutines-page.js";
 import { MMUPage } from "./pages/mmu-page.js";
@@ -32,6 +33,7 @@ const pages: readonly { id: string; title: string; component: ComponentType<Page
   { id: "regions", title: "Regions", component: RegionsPage },
   { id: "mmu", title: "MMU", component: MMUPage },
   { id: "schedlat", title: "Sched latency", component: SchedLatencyPage },
+  { id: "diff", title: "Diff", component: DiffPage },
 ];
 
 export function App({ engine }: { engine: EngineClient }) {
@@ -42,21 +44,31 @@ export function App({ engine }: { engine: EngineClient }) {
     engine.info().then(setInfo, (e: unknown) => setError(String(e)));
   }, [engine]);
   const progress = useReadProgress(engine, info === undefined && error === undefined);
+  // The Diff page is listed when the server compares two traces (gotrace view A B).
+  const [diffing, setDiffing] = useState(false);
+  useEffect(() => {
+    getDiffStatus().then(
+      (s) => setDiffing(s.state !== "none"),
+      () => {},
+    );
+  }, []);
   const page = pages.find((p) => p.id === route.page);
   const Page = page?.component;
   return (
     <div class="app">
       <nav class="nav" aria-label="Pages">
         <span class="brand">gotrace</span>
-        {pages.map((p) => (
-          <a
-            href={routeHref(p.id)}
-            class={p.id === route.page ? "active" : ""}
-            aria-current={p.id === route.page ? "page" : undefined}
-          >
-            {p.title}
-          </a>
-        ))}
+        {pages
+          .filter((p) => p.id !== "diff" || diffing || route.page === "diff")
+          .map((p) => (
+            <a
+              href={routeHref(p.id)}
+              class={p.id === route.page ? "active" : ""}
+              aria-current={p.id === route.page ? "page" : undefined}
+            >
+              {p.title}
+            </a>
+          ))}
         {info && <span class="nav-info">{info.format}</span>}
       </nav>
       {info?.damage && (

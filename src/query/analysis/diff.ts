@@ -5,7 +5,9 @@
  * task and region latency percentiles per type, GC (cycles, STW, MMU at
  * 1, 10 and 100 ms) and scheduler latency percentiles. Every row compares
  * one number; rows are sorted by the size of the change, and `top` ranks
- * the rows measured in time across all tables. Nothing here depends on the
+ * the rows measured in time across all tables. The runtime's own goroutines
+ * are left out of the groups (they idle as long as the trace lasts, so they
+ * change with its length and say nothing). Nothing here depends on the
  * traces' format: any two traces the reader takes can be compared.
  */
 import { blockingTypes } from "../../analysis/pprof.js";
@@ -55,6 +57,11 @@ function percentiles(side: Side, table: DiffTable, key: string, durs: number[]):
   put(side, table, key, "max", "ns", sorted.length ? sorted[sorted.length - 1]! : 0);
 }
 
+/** The runtime's own goroutines (runtime.* but runtime.main, and runtime/trace's reader). */
+export function isRuntimeGoroutine(name: string): boolean {
+  return (name.startsWith("runtime.") && name !== "runtime.main") || name.startsWith("runtime/trace.");
+}
+
 /** One trace's side of a diff. */
 export async function diffSide(service: AnalysisService): Promise<Side> {
   const c: Common = await service.start();
@@ -65,6 +72,8 @@ export async function diffSide(service: AnalysisService): Promise<Side> {
     { count: number; exec: number; sched: number; block: Map<string, number> }
   >();
   for (const g of c.goroutines) {
+    // The runtime's own goroutines idle for as long as the trace lasts: left out, as gotrace stats leaves out runtime idling.
+    if (isRuntimeGoroutine(g.name)) continue;
     let e = groups.get(g.name);
     if (!e) {
       e = { count: 0, exec: 0, sched: 0, block: new Map() };

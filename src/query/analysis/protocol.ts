@@ -265,3 +265,10 @@ export interface DiffResponse {
   readonly tables: readonly { readonly table: DiffTable; readonly rows: readonly DiffRow[] }[];
   readonly top: readonly DiffRow[];
 }
+
+/** `/api/diff` of `gotrace view A B`: the comparison once both traces are analysed ("none" without B). */
+export type DiffStatus =
+  | { readonly state: "none" }
+  | { readonly state: "pending"; readonly a: string; readonly b: string }
+  | { readonly state: "failed"; readonly a: string; readonly b: string; readonly message: string }
+  | { readonly state: "done"; readonly a: string; readonly b: string; readonly diff: DiffResponse };
