@@ -148,6 +148,19 @@ describe("Why? on a task", { skip: browserSkip() }, () => {
     );
     await settle(page);
     await s.screenshot(page, "why-whyfanout-request");
+
+    // The task's page shows the same bar beside the task.
+    const tasks = await s.newPage("#/tasks?type=request");
+    const cp = tasks.locator(`[data-testid="task-critical-path"][data-task="${path.task}"]`);
+    await cp.waitFor();
+    const onPage = await cp
+      .locator(".why-bar-part")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-category")));
+    assert.deepEqual(
+      onPage,
+      path.breakdown.filter((b) => b.ns > 0).map((b) => b.category),
+    );
+    await s.screenshot(tasks, "why-whyfanout-tasks-page");
     s.assertNoErrors();
   });
 });

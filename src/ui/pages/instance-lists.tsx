@@ -5,14 +5,19 @@
  * first goroutine focused and its type as the find query (which highlights
  * the task's or region's goroutines).
  */
+
+import { useEffect, useState } from "preact/hooks";
 import type {
   RegionInstance,
   RegionListResponse,
   TaskJson,
   TaskListResponse,
 } from "../../query/analysis/protocol.js";
+import type { CriticalPathResponse } from "../../query/why/protocol.js";
 import { plural } from "../plural.js";
 import { timelineHref } from "../route.js";
+import { askWhy } from "../timeline/why-api.js";
+import { CriticalPathBar } from "../timeline/why-panel.js";
 import { formatCount, formatNs, formatTimeNs } from "./format.js";
 import { type Column, SortableTable } from "./sortable-table.js";
 
@@ -85,8 +90,49 @@ function Logs(props: { t: TaskJson }) {
   );
 }
 
+/** Lists this short load their critical paths at once; longer ones on a click. */
+const autoCriticalPaths = 20;
+
+/**
+ * A task's critical path (gotrace why --task ID) as a stacked bar by cause,
+ * and its largest share in words; loaded at once or on a click.
+ */
+function CriticalPath(props: { id: number; auto: boolean }) {
+  const [state, setState] = useState<CriticalPathResponse | string | undefined>();
+  const load = () => {
+    setState("loading…");
+    askWhy({ task: props.id }).then(
+      (a) => setState("error" in a ? a.error : "breakdown" in a ? a : "no critical path"),
+      (e: unknown) => setState(String(e)),
+    );
+  };
+  useEffect(() => {
+    if (props.auto) load();
+  }, [props.id, props.auto]);
+  if (state === undefined)
+    return (
+      <button type="button" onClick={load}>
+        Show
+      </button>
+    );
+  if (typeof state === "string") return <span class="muted">{state}</span>;
+  const top = state.breakdown[0];
+  return (
+    <div class="critical-path" data-testid="task-critical-path" data-task={props.id}>
+      <CriticalPathBar p={state} />
+      {top && (
+        <span class="muted">
+          {top.category}
+          {top.reason ? ` (${top.reason})` : ""} on {top.name || "?"}: {top.percent.toFixed(0)}%
+        </span>
+      )}
+    </div>
+  );
+}
+
 export function TaskInstances(props: { data: TaskListResponse; firstNs: number }) {
   const d = props.data;
+  const auto = d.tasks.length <= autoCriticalPaths;
   const columns: Column<TaskJson>[] = [
     {
       title: "Task",
@@ -115,6 +161,11 @@ export function TaskInstances(props: { data: TaskListResponse; firstNs: number }
     },
     { title: "Regions", value: (t) => t.regions.length, render: (t) => formatCount(t.regions.length) },
     { title: "Logs", value: (t) => t.logs.length, render: (t) => <Logs t={t} /> },
+    {
+      title: "Critical path",
+      value: (t) => t.id,
+      render: (t) => (t.complete ? <CriticalPath id={t.id} auto={auto} /> : ""),
+    },
   ];
   return (
     <>
