@@ -44,6 +44,7 @@ export type WhyRoot =
   | "trace-start"
   | "window"
   | "unknown"
+  | "not-ended"
   | "limit";
 
 /** `gotrace why FILE --goroutine ID [--at NS] --json`. */

@@ -37,6 +37,7 @@ export const rootTexts: Readonly<Record<WhyRoot, string>> = {
   "trace-start": "the trace's start: nothing earlier was recorded",
   window: "a wait that began before the window and that nothing recorded ended",
   unknown: "unknown: the trace does not say what ended this wait",
+  "not-ended": "nothing: the wait had not ended when the trace (or the goroutine) did",
   limit: "the walk stopped after too many steps",
 };
 

@@ -40,6 +40,7 @@ export type RootKind =
   | "trace-start" // nothing before: the goroutine existed when the trace began
   | "window" // the walk reached the window's start while the goroutine waited
   | "unknown" // a wait the trace does not say who ended
+  | "not-ended" // a wait still going when the trace (or the goroutine) ended
   | "limit"; // the walk stopped after maxSteps
 
 export interface Chain {
@@ -139,7 +140,9 @@ export function walk(
       if (!throughRoots || cur.startNs <= windowStartNs) {
         if (cur.wake === Wake.Timer) return { steps, root: "timer" };
         if (cur.wake === Wake.Network) return { steps, root: "network" };
-        return { steps, root: cur.startNs <= windowStartNs ? "window" : "unknown" };
+        // Still waiting when the trace (or the goroutine's life) ended: nothing ended it.
+        if (cur.wake === Wake.None && cur.endNs >= cache.tl.lifeEndNs(g)) return { steps, root: "not-ended" };
+        return { steps, root: throughRoots ? "window" : "unknown" };
       }
     }
     if (cur.state === StateKind.Syscall && !throughRoots) return { steps, root: "syscall" };
