@@ -165,7 +165,10 @@ export function walk(
       cur = stepOf(g, s, j, steps[steps.length - 1]!.startNs, createStack || s.stack[j]!);
       continue;
     }
-    return { steps, root: cur.startNs <= 0 ? "trace-start" : "unknown" };
+    // A goroutine no event created: it was there before the trace (or its first generation) began.
+    const gt = cache.tl.goroutines;
+    const before = cur.startNs <= gt.createdNs.get(g) && gt.creator.get(g) < 0;
+    return { steps, root: before ? "trace-start" : "unknown" };
   }
 }
 
