@@ -78,7 +78,9 @@ export class WhyService {
     if (!chain) {
       return {
         error:
-          atNs === undefined ? `goroutine ${id} never waited` : `goroutine ${id} did not exist at ${atNs} ns`,
+          atNs === undefined
+            ? `goroutine ${id} never waited (--at NS explains another moment)`
+            : `goroutine ${id} did not exist at ${atNs} ns`,
       };
     }
     return { goroutine: id, atNs: atNs ?? null, ...this.chainJson(chain) };
