@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 import { TraceError } from "../decode/errors.js";
 import { EventKind } from "../decode/event.js";
 import { EventBatcher } from "../decode/event-batch.js";
@@ -157,6 +158,37 @@ function openBrowser(url: string): void {
   }
 }
 
+/**
+ * Trace B of `gotrace view A B`, served by its own `gotrace view` (a child
+ * process on the same host) so the diff page can link into B's timeline and
+ * pages. Resolves to its URL, or undefined if it could not serve.
+ */
+function serveCompared(file: string, host: string): Promise<string | undefined> {
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  const addr = host.includes(":") ? `[${host}]:0` : `${host}:0`;
+  const child = spawn(process.execPath, [main, "view", "--no-open", "--http", addr, file], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  process.once("exit", () => child.kill());
+  let out = "";
+  let err = "";
+  return new Promise((resolve) => {
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /^gotrace: serving .* at (http:\/\/\S+)$/m.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.stderr!.on("data", (b: Buffer) => {
+      err += b.toString();
+    });
+    child.once("exit", () => {
+      // Its own damage line or error, once: the diff page says the rest.
+      if (err) process.stderr.write(err);
+      resolve(undefined);
+    });
+  });
+}
+
 /** Passes chunks through, each once `ready()` resolves (the analysis worker has room for more events). */
 async function* throttled(
   chunks: AsyncIterable<Uint8Array>,
@@ -261,7 +293,12 @@ export async function runView(args: ParsedArgs): Promise<number> {
         opts.compare === undefined
           ? undefined
           : // Once A's timeline is read: both traces through the diff's analyses, as gotrace diff reads them.
-            { a: opts.file, b: opts.compare, diff: read.then(() => readDiff(opts.file, opts.compare!)) },
+            {
+              a: opts.file,
+              b: opts.compare,
+              diff: read.then(() => readDiff(opts.file, opts.compare!)),
+              bUrl: serveCompared(opts.compare, opts.host),
+            },
       ),
     ],
   }).catch((e: unknown) => {

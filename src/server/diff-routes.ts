@@ -7,20 +7,41 @@ import type { DiffResponse, DiffStatus } from "../query/analysis/protocol.js";
 import { type RouteHandler, sendJSON } from "./server.js";
 
 export function diffRoute(
-  compare: { a: string; b: string; diff: Promise<DiffResponse | undefined> } | undefined,
+  compare:
+    | {
+        a: string;
+        b: string;
+        diff: Promise<DiffResponse | undefined>;
+        /** Where trace B is served (its own `gotrace view`), once it is. */
+        bUrl: Promise<string | undefined>;
+      }
+    | undefined,
 ): RouteHandler {
-  let status: DiffStatus = compare ? { state: "pending", a: compare.a, b: compare.b } : { state: "none" };
+  let status: DiffStatus = compare
+    ? { state: "pending", a: compare.a, b: compare.b, bUrl: null }
+    : { state: "none" };
   if (compare) {
     const { a, b } = compare;
+    let bUrl: string | null = null;
+    const settle = (done: (url: string | null) => DiffStatus) =>
+      compare.bUrl.then(
+        (u) => {
+          bUrl = u ?? null;
+          status = done(bUrl);
+        },
+        () => {
+          status = done(null);
+        },
+      );
     compare.diff.then(
-      (diff) => {
-        status = diff
-          ? { state: "done", a, b, diff }
-          : { state: "failed", a, b, message: "a trace has nothing to compare (see the terminal)" };
-      },
-      (e: unknown) => {
-        status = { state: "failed", a, b, message: e instanceof Error ? e.message : String(e) };
-      },
+      (diff) =>
+        settle((u) =>
+          diff
+            ? { state: "done", a, b, bUrl: u, diff }
+            : { state: "failed", a, b, message: "a trace has nothing to compare (see the terminal)" },
+        ),
+      (e: unknown) =>
+        settle(() => ({ state: "failed", a, b, message: e instanceof Error ? e.message : String(e) })),
     );
   }
   return (url, _req, res) => {

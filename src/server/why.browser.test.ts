@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { DiffResponse } from "../query/analysis/protocol.js";
-import type { Row } from "../query/timeline/protocol.js";
+import type { DiffResponse, DiffStatus } from "../query/analysis/protocol.js";
+import type { Row, TraceInfo } from "../query/timeline/protocol.js";
 import type { CriticalPathResponse, WhyChainResponse } from "../query/why/protocol.js";
 import { browserSkip, elementPixels, openView, type ViewSession } from "../testing/browser.js";
 import { fixturesDir, repoRoot } from "../testing/corpus.js";
@@ -201,8 +201,20 @@ describe("the diff page of gotrace view A B", { skip: browserSkip() }, () => {
     // The nav lists the page, and a row links to trace A's page for it.
     assert.equal(await page.locator('nav a:has-text("Diff")').count(), 1);
     assert.equal(
-      await page.locator('[data-testid="diff-row"]').first().locator("a").getAttribute("href"),
+      await page.locator('[data-testid="diff-row"]').first().locator("a").first().getAttribute("href"),
       "#/profiles?type=sync",
+    );
+    // Trace B is served by its own gotrace view, and the rows link into it too.
+    const status = await s.api<DiffStatus>("api/diff");
+    assert.equal(status.state, "done");
+    const bUrl = (status as Extract<DiffStatus, { state: "done" }>).bUrl!;
+    assert.ok(bUrl && bUrl !== s.url, "B has its own server");
+    const bInfo = (await (await fetch(new URL("api/info", bUrl))).json()) as TraceInfo;
+    const aInfo = await s.api<TraceInfo>("api/info");
+    assert.notEqual(bInfo.events, aInfo.events, "B's server shows B");
+    assert.equal(
+      await page.locator('[data-testid="diff-row"]').first().locator("a.diff-b").getAttribute("href"),
+      `${bUrl}#/profiles?type=sync`,
     );
     await s.screenshot(page, "diff-whydiff");
     s.assertNoErrors();

@@ -269,6 +269,13 @@ export interface DiffResponse {
 /** `/api/diff` of `gotrace view A B`: the comparison once both traces are analysed ("none" without B). */
 export type DiffStatus =
   | { readonly state: "none" }
-  | { readonly state: "pending"; readonly a: string; readonly b: string }
+  | { readonly state: "pending"; readonly a: string; readonly b: string; readonly bUrl: null }
   | { readonly state: "failed"; readonly a: string; readonly b: string; readonly message: string }
-  | { readonly state: "done"; readonly a: string; readonly b: string; readonly diff: DiffResponse };
+  | {
+      readonly state: "done";
+      readonly a: string;
+      readonly b: string;
+      /** Where trace B's own `gotrace view` serves it (null if it could not): the rows link into it. */
+      readonly bUrl: string | null;
+      readonly diff: DiffResponse;
+    };

@@ -3,7 +3,8 @@
  * (its /api/diff answer is the command's --json): the largest changes in
  * time across all tables, then each table's rows by the size of their
  * change. Each row links to the page of trace A (the one this server
- * shows) where the number comes from. Cells keep their exact values in
+ * shows) where the number comes from, and to the same page of trace B,
+ * which its own `gotrace view` serves. Cells keep their exact values in
  * data-value.
  */
 import { useEffect, useState } from "preact/hooks";
@@ -60,7 +61,7 @@ function rowHref(r: DiffRow): string {
   }
 }
 
-function Rows({ rows, table }: { rows: readonly DiffRow[]; table?: boolean }) {
+function Rows({ rows, table, bUrl }: { rows: readonly DiffRow[]; table?: boolean; bUrl: string | null }) {
   return (
     <table class="atable diff-table">
       <thead>
@@ -84,7 +85,23 @@ function Rows({ rows, table }: { rows: readonly DiffRow[]; table?: boolean }) {
           >
             {table && <td>{r.table}</td>}
             <td>
-              <a href={rowHref(r)}>{r.key}</a>
+              <a href={rowHref(r)} title="This number's page in trace A">
+                {r.key}
+              </a>
+              {bUrl && (
+                <>
+                  {" "}
+                  <a
+                    class="diff-b"
+                    href={bUrl + rowHref(r)}
+                    target="_blank"
+                    rel="noopener"
+                    title="The same page in trace B"
+                  >
+                    (B)
+                  </a>
+                </>
+              )}
             </td>
             <td>{r.metric}</td>
             <td class="num" data-value={r.a} title={String(r.a)}>
@@ -127,8 +144,14 @@ export function DiffPage(_props: PageProps) {
   const intro =
     status && status.state !== "none" ? (
       <>
-        A: <code>{status.a}</code> (this server's trace) → B: <code>{status.b}</code>. Every table of{" "}
-        <code>gotrace diff A B</code>, largest changes first.
+        A: <code>{status.a}</code> (this server's trace) → B: <code>{status.b}</code>
+        {status.state === "done" && status.bUrl && (
+          <>
+            {" "}
+            (<a href={status.bUrl}>its timeline</a>)
+          </>
+        )}
+        . Every table of <code>gotrace diff A B</code>, largest changes first.
       </>
     ) : undefined;
   return (
@@ -156,13 +179,13 @@ export function DiffPage(_props: PageProps) {
       {status?.state === "done" && (
         <div data-testid="diff">
           <h2>Largest changes in time</h2>
-          <Rows rows={status.diff.top} table />
+          <Rows rows={status.diff.top} table bUrl={status.bUrl} />
           {status.diff.tables
             .filter((t) => t.rows.some((r) => r.delta !== 0))
             .map((t) => (
               <section data-testid={`diff-${t.table}`}>
                 <h2>{titles[t.table]}</h2>
-                <Rows rows={t.rows.filter((r) => r.delta !== 0)} />
+                <Rows rows={t.rows.filter((r) => r.delta !== 0)} bUrl={status.bUrl} />
               </section>
             ))}
         </div>
