@@ -4,7 +4,9 @@
  * `--http host:port`, or go tool trace's `-http=addr`), prints the URL and
  * opens a browser unless `--no-open`. Served beyond loopback, it prints the
  * address it listens on and warns that the trace is reachable from the
- * network. Runs until killed.
+ * network. Runs until killed. `gotrace view A B` serves A with a Diff page
+ * (gotrace diff's tables, /api/diff), and B by a second `gotrace view` so
+ * the page links into both.
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
