@@ -25,34 +25,50 @@ export const enum Wake {
 
 const causeToWake = [Wake.None, Wake.Created, Wake.Goroutine, Wake.Network, Wake.SyscallExit];
 
-/** Columns of one goroutine's intervals, in time order, contiguous within each life. */
+/** Columns of one goroutine's intervals, in time order, contiguous within each life (typed, grown by doubling). */
 export class GoroutineStates {
-  readonly state: number[] = [];
-  readonly startNs: number[] = [];
-  readonly endNs: number[] = [];
-  /** Interned reason ("chan receive", "preempted", …; 0 none). */
-  readonly reason: string[] = [];
+  state = new Uint8Array(16);
+  startNs = new Float64Array(16);
+  endNs = new Float64Array(16);
+  /** Interned reason (Timeline.strings: "chan receive", "preempted", …; 0 none). */
+  reason = new Int32Array(16);
   /** Stack (StackTable ID): where it blocked, or where the slice stopped. */
-  readonly stack: number[] = [];
+  stack = new Int32Array(16);
   /** For the interval that ended a wait or began a life: who (goroutine index, −1) and how. */
-  readonly wokenBy: number[] = [];
-  readonly wake: number[] = [];
+  wokenBy = new Int32Array(16);
+  wake = new Uint8Array(16);
   /** The stack of the event that ended the wait (the waker's, where it woke it), 0 if none. */
-  readonly wakeStack: number[] = [];
+  wakeStack = new Int32Array(16);
+  length = 0;
 
-  get length(): number {
-    return this.state.length;
+  private grow(): void {
+    const n = this.state.length * 2;
+    const more = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.state = more(this.state);
+    this.startNs = more(this.startNs);
+    this.endNs = more(this.endNs);
+    this.reason = more(this.reason);
+    this.stack = more(this.stack);
+    this.wokenBy = more(this.wokenBy);
+    this.wake = more(this.wake);
+    this.wakeStack = more(this.wakeStack);
   }
 
-  push(state: StateKind, startNs: number, endNs: number, reason: string, stack: number): void {
-    this.state.push(state);
-    this.startNs.push(startNs);
-    this.endNs.push(endNs);
-    this.reason.push(reason);
-    this.stack.push(stack);
-    this.wokenBy.push(-1);
-    this.wake.push(Wake.None);
-    this.wakeStack.push(0);
+  push(state: StateKind, startNs: number, endNs: number, reason: number, stack: number): void {
+    if (this.length === this.state.length) this.grow();
+    const i = this.length++;
+    this.state[i] = state;
+    this.startNs[i] = startNs;
+    this.endNs[i] = endNs;
+    this.reason[i] = reason;
+    this.stack[i] = stack;
+    this.wokenBy[i] = -1;
+    this.wake[i] = Wake.None;
+    this.wakeStack[i] = 0;
   }
 
   /** The interval covering time t: the last one starting before t (or at t, for the first). */
@@ -77,7 +93,7 @@ export class GoroutineStates {
 export function goroutineStates(tl: Timeline, walker: StateWalker, g: number): GoroutineStates {
   const out = new GoroutineStates();
   walker.each(g, (r) => {
-    out.push(r.state, r.startNs, r.endNs, tl.strings.get(r.reason), r.stack);
+    out.push(r.state, r.startNs, r.endNs, r.reason, r.stack);
     if (r.state !== StateKind.Runnable || r.wakeKind === CauseKind.None) return;
     const last = out.length - 1;
     if (r.wakeKind === CauseKind.Create) {
@@ -89,7 +105,7 @@ export function goroutineStates(tl: Timeline, walker: StateWalker, g: number): G
     const w = last - 1;
     if (w < 0 || out.state[w] !== StateKind.Waiting || out.endNs[w] !== r.startNs) return;
     let wake = causeToWake[r.wakeKind] ?? Wake.Unknown;
-    if (out.reason[w] === "sleep") wake = Wake.Timer;
+    if (tl.strings.get(out.reason[w]!) === "sleep") wake = Wake.Timer;
     else if (wake === Wake.Goroutine && r.wokenBy < 0) wake = Wake.Unknown;
     out.wake[w] = wake;
     out.wokenBy[w] = wake === Wake.Goroutine ? r.wokenBy : -1;

@@ -73,11 +73,18 @@ export class StateCache {
   }
 }
 
-function stepOf(g: number, s: GoroutineStates, i: number, endNs = s.endNs[i]!, stack = s.stack[i]!): Step {
+function stepOf(
+  tl: Timeline,
+  g: number,
+  s: GoroutineStates,
+  i: number,
+  endNs = s.endNs[i]!,
+  stack = s.stack[i]!,
+): Step {
   return {
     g,
     state: s.state[i] as StateKind,
-    reason: s.reason[i]!,
+    reason: tl.strings.get(s.reason[i]!),
     startNs: s.startNs[i]!,
     endNs,
     stack,
@@ -118,7 +125,7 @@ export function walk(
 ): Chain {
   const steps: Step[] = [];
   let s = cache.of(g);
-  let cur = stepOf(g, s, i, endNs ?? s.endNs[i]!);
+  let cur = stepOf(cache.tl, g, s, i, endNs ?? s.endNs[i]!);
   let idx = i;
   for (;;) {
     steps.push(cur);
@@ -134,7 +141,7 @@ export function walk(
         s = ws;
         idx = j;
         // Where the waker was when it woke the goroutine, if the trace says.
-        cur = stepOf(g, s, j, cur.endNs, wakeStack || s.stack[j]!);
+        cur = stepOf(cache.tl, g, s, j, cur.endNs, wakeStack || s.stack[j]!);
         continue;
       }
       if (!throughRoots || cur.startNs <= windowStartNs) {
@@ -150,7 +157,7 @@ export function walk(
       return { steps, root: cur.state === StateKind.Running ? "running" : "runnable" };
     if (idx > 0 && s.endNs[idx - 1] === cur.startNs) {
       idx--;
-      cur = stepOf(g, s, idx);
+      cur = stepOf(cache.tl, g, s, idx);
       continue;
     }
     // A life's first interval: its creator, at the moment of the creation.
@@ -162,7 +169,7 @@ export function walk(
       g = cur.wokenBy;
       s = cs;
       idx = j;
-      cur = stepOf(g, s, j, steps[steps.length - 1]!.startNs, createStack || s.stack[j]!);
+      cur = stepOf(cache.tl, g, s, j, steps[steps.length - 1]!.startNs, createStack || s.stack[j]!);
       continue;
     }
     // A goroutine no event created: it was there before the trace (or its first generation) began.
