@@ -116,6 +116,11 @@ export class AnalysisService {
   constructor(
     private readonly feed: EventFeed,
     private readonly totalBytes?: number,
+    /**
+     * Unfiltered answers only (gotrace diff): blocking intervals are not kept
+     * for time-range and region filters, and the MMU is the default one only.
+     */
+    private readonly unfiltered = false,
   ) {}
 
   status(): AnalysisStatus {
@@ -141,22 +146,16 @@ export class AnalysisService {
       const series = new OverviewSeriesAnalyzer();
       const goroutines = new GoroutineAnalyzer();
       // Every interval kept: time ranges and regions are then filters over its columns.
-      const profiles = new BlockingProfileAnalyzer({ regions: true });
+      const profiles = new BlockingProfileAnalyzer({ regions: !this.unfiltered });
       const tasks = new TasksAnalyzer();
       const sched = new SchedLatencyAnalyzer(schedWorstCount);
       const defaultUtilFlags = mmuUtilFlags(defaultMMUInclude, false);
       const util = new MutatorUtilAnalyzer(defaultUtilFlags);
+      // The log of MMU events makes any other choice of GC work a replay; unfiltered answers need none.
       const mmuLog = new MMUEventLog();
-      const analyzers = [
-        overview,
-        series,
-        goroutines,
-        profiles,
-        tasks,
-        sched,
-        util,
-        mmuLog,
-      ] as (Analyzer<unknown> & Rollback)[];
+      const analyzers = [overview, series, goroutines, profiles, tasks, sched, util] as (Analyzer<unknown> &
+        Rollback)[];
+      if (!this.unfiltered) analyzers.push(mmuLog);
       const n = analyzers.length;
       const end = await this.feed(
         (ev) => {
@@ -288,6 +287,7 @@ export class AnalysisService {
     const flags = mmuUtilFlags(q.include, q.perProc);
     let curve = this.curves.get(flags);
     if (!curve) {
+      if (this.unfiltered) throw new AnalysisError("this analysis keeps only the default MMU");
       const util = new MutatorUtilAnalyzer(flags);
       c.mmuLog.replay(util);
       if (c.damaged) util.discardPending();
