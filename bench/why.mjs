@@ -49,7 +49,8 @@ async function questions(file) {
   const time = (name, f) => {
     t0 = process.hrtime.bigint();
     const r = f();
-    (times[name] ??= []).push(ms(t0));
+    times[name] ??= [];
+    times[name].push(ms(t0));
     return r;
   };
   // Goroutines spread over the trace: their longest wait, and a moment in the middle of the trace.
