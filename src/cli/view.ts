@@ -41,7 +41,8 @@ export const viewCommand: Command = {
     },
     { name: "no-open", help: "do not open a browser; the URL is printed" },
   ],
-  details: "gotrace FILE, and go tool trace's gotrace -http=HOST:PORT FILE, do the same.",
+  details:
+    "gotrace FILE, and go tool trace's gotrace -http=HOST:PORT FILE, do the same.\nWith B, a Diff page compares FILE with B (gotrace diff's tables); B is served by a\nsecond gotrace view on the same host, which the page links to.",
   run: runView,
 };
 
