@@ -36,6 +36,8 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
   export: ["format", "decode", "model", "query/timeline", "query/analysis"],
   // The UI's only door to the core: the protocols, plain JSON types.
   ui: ["query/timeline/protocol.ts", "query/analysis/protocol.ts", "query/why/protocol.ts"],
+  // The static page: the UI, with the engine (the core) in its Web Workers.
+  web: ["format", "decode", "model", "analysis", "query/timeline", "query/analysis", "query/why", "ui"],
   cli: [
     "format",
     "decode",
@@ -81,7 +83,7 @@ const testsMayAlsoImport: Readonly<Record<string, readonly string[]>> = {
 /** Folders that may use node:* (they are not part of the portable core); so may `*-main.ts` entry points and tests. */
 const nodeAllowed = new Set(["cli", "testing", "server"]);
 /** Folders that may use the DOM: the web UI. */
-const domAllowed = new Set(["ui"]);
+const domAllowed = new Set(["ui", "web"]);
 
 /** The folder a src-relative path belongs to: query/ counts as its two halves, files at the top as ".". */
 function folderOf(rel: string): string {

@@ -8,23 +8,10 @@
 import { Worker } from "node:worker_threads";
 import { batchBuffers, type EventBatch } from "../decode/event-batch.js";
 import type { AnalysisStatus } from "../query/analysis/protocol.js";
+import type { AnalysisMethod } from "../query/analysis/requests.js";
 import type { FeedEnd } from "../query/analysis/service.js";
 
-export type AnalysisMethod =
-  | "start"
-  | "status"
-  | "overview"
-  | "goroutines"
-  | "goroutineGroup"
-  | "profileFilters"
-  | "profile"
-  | "profilePprof"
-  | "tasks"
-  | "taskList"
-  | "regions"
-  | "regionList"
-  | "mmu"
-  | "schedLatency";
+export type { AnalysisMethod };
 
 /** An error the worker reported (a broken trace, …): the request fails with its message. */
 export class AnalysisFailed extends Error {}

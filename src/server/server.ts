@@ -23,6 +23,7 @@ import type { AddressInfo } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ParamError as BadRequest, ParamError } from "../query/analysis/requests.js";
 import {
   type LoadProgress,
   type TimelineEngine,
@@ -74,8 +75,8 @@ export interface ViewServer {
 /** dist/ui, beside dist/server where this module is compiled to. */
 export const defaultAssetsDir = fileURLToPath(new URL("../ui/", import.meta.url));
 
-/** A parameter error: the server answers 400 with this one-line message. */
-export class BadRequest extends Error {}
+/** A parameter error: the server answers 400 with this one-line message (the analysis questions' ParamError). */
+export { ParamError as BadRequest };
 
 /**
  * What every response carries. The UI is one bundled module script and a

@@ -41,7 +41,7 @@ export function App({ engine }: { engine: EngineClient }) {
   const [info, setInfo] = useState<TraceInfo | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    engine.info().then(setInfo, (e: unknown) => setError(String(e)));
+    engine.info().then(setInfo, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [engine]);
   const progress = useReadProgress(engine, info === undefined && error === undefined);
   // The Diff page is listed when the server compares two traces (gotrace view A B).

@@ -1,7 +1,9 @@
 /**
- * The analysis pages' questions to the server (/api/analysis/…), and a hook
- * that loads an answer, shows progress while the trace's first analysis
- * pass runs, and drops answers to questions no longer asked.
+ * The analysis pages' questions, by name and parameters, through an
+ * `AnalysisClient`: `gotrace view`'s server (/api/analysis/…, the default)
+ * or the static page's Web Worker (set with `setAnalysisClient`). Also a
+ * hook that loads an answer, shows progress while the trace's first
+ * analysis pass runs, and drops answers to questions no longer asked.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { AnalysisStatus, AnalysisUnavailable } from "../../query/analysis/protocol.js";
@@ -15,10 +17,59 @@ export function analysisUrl(name: string, params: Params = {}): string {
   return `api/analysis/${name}${s ? `?${s}` : ""}`;
 }
 
+/** Where the analysis pages' answers come from. */
+export interface AnalysisClient {
+  /** The answer to the question `name` (an AnalysisUnavailable when there is nothing to analyse). */
+  get(name: string, params: Record<string, string>): Promise<unknown>;
+  /**
+   * Saves a file answer (profile.pb.gz) as `filename`. Without it, a
+   * download link's own address (analysisUrl) fetches the file.
+   */
+  save?(name: string, params: Record<string, string>, filename: string): Promise<void>;
+}
+
+/** `gotrace view`'s server. */
+export const httpAnalysis: AnalysisClient = {
+  async get(name, params) {
+    const res = await fetch(analysisUrl(name, params));
+    if (!res.ok) throw new Error((await res.text()).trim() || `${name}: HTTP ${res.status}`);
+    return res.json();
+  },
+};
+
+let client: AnalysisClient = httpAnalysis;
+
+/** Sets where the pages' questions go (once, before the pages render). */
+export function setAnalysisClient(c: AnalysisClient): void {
+  client = c;
+  firstEventNs = undefined;
+}
+
+function stringParams(params: Params): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/**
+ * The attributes, besides its `href` (analysisUrl), of a link that
+ * downloads the file answer `name` as `filename`.
+ */
+export function downloadLink(name: string, params: Params, filename: string) {
+  const save = client.save;
+  return {
+    download: filename,
+    onClick: save
+      ? (e: MouseEvent) => {
+          e.preventDefault();
+          void save.call(client, name, stringParams(params), filename);
+        }
+      : undefined,
+  };
+}
+
 export async function getAnalysis<T>(name: string, params: Params = {}): Promise<T> {
-  const res = await fetch(analysisUrl(name, params));
-  if (!res.ok) throw new Error((await res.text()).trim() || `${name}: HTTP ${res.status}`);
-  const answer = (await res.json()) as T | AnalysisUnavailable;
+  const answer = (await client.get(name, stringParams(params))) as T | AnalysisUnavailable;
   if (
     answer !== null &&
     typeof answer === "object" &&

@@ -15,7 +15,7 @@ import type {
 import type { PageProps } from "../app.js";
 import { plural } from "../plural.js";
 import { routeHref, timelineHref } from "../route.js";
-import { analysisUrl, useAnalysis } from "./analysis-api.js";
+import { analysisUrl, downloadLink, useAnalysis } from "./analysis-api.js";
 import { cpuColumns, GroupCpu } from "./cpu-columns.js";
 import { formatCount, formatNs, formatPercent, groupLabel } from "./format.js";
 import { blockColor, type Category, categoriesOf } from "./goroutine-stats.js";
@@ -118,7 +118,7 @@ function GroupProfiles(props: { name: string }) {
           <a
             class="muted"
             href={analysisUrl("profile.pb.gz", { type, group })}
-            download={`${type}.pb.gz`}
+            {...downloadLink("profile.pb.gz", { type, group }, `${type}.pb.gz`)}
             aria-label={`Download the ${title.toLowerCase()} profile of this group`}
           >
             (.pb.gz)

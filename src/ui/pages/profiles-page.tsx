@@ -16,7 +16,7 @@ import type {
 import type { PageProps } from "../app.js";
 import { plural } from "../plural.js";
 import { routeHref, timelineHref } from "../route.js";
-import { analysisUrl, type Params, useAnalysis, useFirstEventNs } from "./analysis-api.js";
+import { analysisUrl, downloadLink, type Params, useAnalysis, useFirstEventNs } from "./analysis-api.js";
 import { type CountWords, FlameGraph } from "./flame-graph.js";
 import { formatCount, formatNs, formatPercent, formatTimeNs, groupLabel } from "./format.js";
 import { PageFrame, Pending } from "./page-frame.js";
@@ -186,7 +186,10 @@ export function ProfilesPage(props: PageProps) {
             </button>
           </span>
         )}
-        <a href={analysisUrl("profile.pb.gz", query)} download={`${type}.pb.gz`}>
+        <a
+          href={analysisUrl("profile.pb.gz", query)}
+          {...downloadLink("profile.pb.gz", query, `${type}.pb.gz`)}
+        >
           Download {type}.pb.gz
         </a>
       </div>

@@ -1,0 +1,206 @@
+/**
+ * The static page (dist/web) from a plain static file server on loopback,
+ * in chromium: a trace opened through the file input, a synthesized drop
+ * and `?url=` draws the timeline and shows the Tasks page's counts as
+ * `gotrace tasks --json` gives them; a damaged trace shows the damage
+ * banner with what was read before it; a non-trace shows the reader's
+ * error; a gzipped trace opens; the hostile-string trace is shown as text.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import {
+  browserSkip,
+  collectErrors,
+  elementPixels,
+  inkPixels,
+  launchChromium,
+  screenshotDir,
+  waitForTimelineFrames,
+} from "../testing/browser.js";
+import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
+import { gotraceJson, pageLoaded, waitUntil } from "../testing/pages-browser-support.js";
+import { builtWeb, type StaticServer, startStaticServer } from "../testing/static-server.js";
+
+const file = join(fixturesDir, "annotations-go1.26.trace");
+const hostileFile = join(fixturesDir, "hostile-go1.26.trace");
+const trace = readFileSync(file);
+/** Cut part-way through: a damaged trace with whole generations before the cut. */
+const manygen = readFileSync(join(fixturesDir, "manygen-go1.26.trace"));
+const damaged = manygen.subarray(0, Math.floor(manygen.length * 0.7));
+
+function skip(): string | undefined {
+  return (
+    browserSkip() ??
+    requirement(existsSync(join(builtWeb, "index.html")), "the static page, dist/web (npm run build)")
+  );
+}
+
+interface TaskTypes {
+  types: { type: string; count: number }[];
+}
+
+/** The Tasks page's counts per type, as shown. */
+function taskCounts(page: Page): Promise<[string, number][]> {
+  return page.evaluate(
+    `[...document.querySelectorAll('table[data-testid="task-types"] tbody tr')].map((tr) => [tr.cells[0].textContent, Number(tr.cells[1].dataset.value)])`,
+  );
+}
+
+describe("static page (dist/web)", { skip: skip() }, () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  const errors: string[] = [];
+  const cli = () => gotraceJson<TaskTypes>("tasks", file, "--json");
+
+  before(async () => {
+    server = await startStaticServer(
+      new Map<string, Uint8Array>([
+        ["/traces/annotations.trace", trace],
+        ["/traces/annotations.trace.gz", gzipSync(trace)],
+        ["/traces/damaged.trace", damaged],
+        ["/traces/hostile.trace", readFileSync(hostileFile)],
+      ]),
+    );
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server?.close();
+  });
+
+  async function newPage(path = ""): Promise<Page> {
+    const page = await context.newPage();
+    collectErrors(page, errors);
+    await page.goto(server.url + path, { waitUntil: "load" });
+    return page;
+  }
+
+  /** The timeline drew, then the Tasks page (a hash change in the same tab) shows the CLI's counts. */
+  async function checkOpened(page: Page, name: string): Promise<void> {
+    await waitForTimelineFrames(page, 1);
+    assert.ok(inkPixels(await elementPixels(page, "canvas")) > 1000, "the timeline drew");
+    await page.screenshot({ path: join(screenshotDir, `static-page-${name}.png`) });
+    await page.evaluate(`location.hash = "#/tasks"`);
+    await pageLoaded(page);
+    const want = cli().types.map((t) => [JSON.stringify(t.type), t.count]);
+    assert.ok(want.length > 0);
+    assert.deepEqual(await taskCounts(page), want);
+  }
+
+  it("opens a trace chosen with the file input", async () => {
+    const page = await newPage();
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await checkOpened(page, "file-input");
+    assert.deepEqual(errors, []);
+  });
+
+  it("opens a trace dropped on the page", async () => {
+    const page = await newPage();
+    // The file's bytes come from the same server; the drop is made in the page as a user's would be.
+    await page.evaluate(`(async () => {
+      const bytes = await (await fetch("traces/annotations.trace")).arrayBuffer();
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], "annotations.trace"));
+      for (const type of ["dragenter", "dragover", "drop"])
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    })()`);
+    await checkOpened(page, "drop");
+    assert.deepEqual(errors, []);
+  });
+
+  it("opens ?url= with the page's fragment (a deep link), and a gzipped trace", async () => {
+    let page = await newPage("?url=traces/annotations.trace#/timeline");
+    await checkOpened(page, "url");
+    page = await newPage("?url=traces/annotations.trace.gz#/tasks");
+    await pageLoaded(page);
+    assert.deepEqual(
+      await taskCounts(page),
+      cli().types.map((t) => [JSON.stringify(t.type), t.count]),
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  it("shows the damage banner for a cut trace at the offset the CLI reports, and what was read before it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gotrace-static-"));
+    const damagedFile = join(dir, "damaged.trace");
+    writeFileSync(damagedFile, damaged);
+    const cliLine = spawnSync(
+      process.execPath,
+      [join(repoRoot, "dist", "cli", "main.js"), "stats", damagedFile],
+      {
+        encoding: "utf8",
+      },
+    ).stderr;
+    rmSync(dir, { recursive: true });
+    const offset = /damaged at byte offset (\d+)/.exec(cliLine)?.[1];
+    assert.ok(offset, cliLine);
+    const page = await newPage("?url=traces/damaged.trace#/timeline");
+    await page.waitForSelector('.banner[role="alert"]');
+    const banner = (await page.locator(".banner").first().textContent()) ?? "";
+    assert.match(banner, /^Damaged trace: .* Showing what was read before it/);
+    assert.match(banner, new RegExp(`at byte offset ${offset}\\b`));
+    await waitForTimelineFrames(page, 1);
+    assert.ok(
+      inkPixels(await elementPixels(page, "canvas")) > 1000,
+      "what was read before the damage is drawn",
+    );
+    await page.screenshot({ path: join(screenshotDir, "static-page-damaged.png") });
+  });
+
+  it("says a file that is not a trace is not one, as the CLI does", async () => {
+    const page = await newPage();
+    await page.setInputFiles('[data-testid="file-input"]', {
+      name: "notes.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("these are not the bytes of a trace\n"),
+    });
+    await page.waitForSelector('.page .banner[role="alert"]');
+    const text = (await page.locator(".page .banner").textContent()) ?? "";
+    assert.match(text, /notes\.txt: bad file format: not a Go execution trace\? at byte offset 0/);
+  });
+
+  it("says when an address cannot be fetched", async () => {
+    const page = await newPage("?url=traces/missing.trace");
+    await page.waitForSelector('.page .banner[role="alert"]');
+    assert.match(
+      (await page.locator(".page .banner").textContent()) ?? "",
+      /missing\.trace: the server answered 404/,
+    );
+    // A refused connection (a closed port) is the same message as CORS: the browser tells no more.
+    const refused = await newPage("?url=http://127.0.0.1:9/x.trace");
+    await refused.waitForSelector('.page .banner[role="alert"]');
+    assert.match((await refused.locator(".page .banner").textContent()) ?? "", /could not fetch it.*CORS/);
+    errors.length = 0;
+  });
+
+  it("shows the hostile trace's strings as text", async () => {
+    const page = await newPage("?url=traces/hostile.trace#/tasks");
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await pageLoaded(page);
+    const want = gotraceJson<TaskTypes>("tasks", hostileFile, "--json").types.map((t) =>
+      JSON.stringify(t.type),
+    );
+    const shown = (await taskCounts(page)).map(([t]) => t);
+    assert.deepEqual(shown, want);
+    assert.ok(shown.some((t) => t.includes("<script>alert(1)</script>")));
+    const injected = await page.evaluate(
+      `[...document.querySelectorAll("img, svg, iframe, object, embed, script:not([src])")].length + [...document.querySelectorAll("*")].flatMap((e) => [...e.attributes].filter((a) => a.name.startsWith("on"))).length`,
+    );
+    assert.equal(injected, 0);
+    await waitUntil(page, "true");
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * The static page's engine: a Web Worker that reads one trace (a File, or a
+ * URL it fetches) and answers the timeline's questions (query/timeline's
+ * protocol) and the analysis pages' (query/analysis's), as `gotrace view`'s
+ * server does. The trace is read once: every event goes to the timeline
+ * builder and, in the same pass, to the analysis service. Gzipped traces
+ * are inflated as they stream. A damaged trace keeps what was read before
+ * the damage (the engine's info says what was lost); a file with nothing
+ * usable fails with the reader's one line, as the CLI words it.
+ *
+ * Messages in: { open: { file: Blob } | { url: string }, name }, then
+ * { id, method, args }. Out: { id, result } or { id, error }.
+ */
+import { gzipSync } from "fflate";
+import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
+import { TraceError } from "../decode/errors.js";
+import type { Event } from "../decode/event.js";
+import { isGzip, maybeGunzip } from "../decode/gunzip.js";
+import { headerSize, readHeader } from "../format/header.js";
+import type { MMUQuery, ProfileQuery } from "../query/analysis/protocol.js";
+import { type AnalysisMethod, analysisRequest } from "../query/analysis/requests.js";
+import { AnalysisService, type FeedEnd } from "../query/analysis/service.js";
+import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
+import type { LoadProgress, TimelineEngine } from "../query/timeline/protocol.js";
+
+interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+}
+const scope = self as unknown as WorkerScope;
+
+type Source = { file: Blob } | { url: string };
+
+/** What the page asks: timeline methods, analysis questions by name, the read's progress. */
+type Request =
+  | { id: number; method: "progress"; args: Record<string, never> }
+  | { id: number; method: "engine"; args: { name: keyof TimelineEngine; params: unknown[] } }
+  | { id: number; method: "analysis"; args: { name: string; params: [string, string][] } };
+
+let progress: LoadProgress = { bytesRead: 0, totalBytes: null, events: 0, done: false, error: null };
+let engineReady: Promise<TimelineEngine> | undefined;
+let service: AnalysisService | undefined;
+
+/** An error whose message is the page's line (no "Error:" prefix). */
+class ReadFailed extends Error {}
+
+/** The source's bytes, as they arrive, counting them for progress. */
+async function* sourceChunks(source: Source, name: string): AsyncGenerator<Uint8Array> {
+  let body: ReadableStream<Uint8Array>;
+  if ("file" in source) {
+    progress = { ...progress, totalBytes: source.file.size };
+    body = source.file.stream();
+  } else {
+    let res: Response;
+    try {
+      res = await fetch(source.url);
+    } catch {
+      throw new ReadFailed(
+        `${name}: the browser could not fetch it: the network refused, or its server does not allow other sites to read it (CORS)`,
+      );
+    }
+    if (!res.ok) throw new ReadFailed(`${name}: the server answered ${res.status} ${res.statusText}`.trim());
+    if (!res.body) throw new ReadFailed(`${name}: the server sent no body`);
+    const length = Number(res.headers.get("Content-Length"));
+    // A Content-Length counts encoded bytes; the body is decoded, so only plain bodies give a size.
+    if (length > 0 && !res.headers.get("Content-Encoding")) progress = { ...progress, totalBytes: length };
+    body = res.body;
+  }
+  const reader = body.getReader();
+  let n = 0;
+  for (;;) {
+    let r: ReadableStreamReadResult<Uint8Array>;
+    try {
+      r = await reader.read();
+    } catch (e) {
+      // A download cut part-way: the trace ends there, and the reader says where.
+      if (n > 0) return;
+      throw new ReadFailed(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (r.done) return;
+    n += r.value.length;
+    progress = { ...progress, bytesRead: n };
+    yield r.value;
+  }
+}
+
+/** Refuses a source whose first bytes are not a trace's header (inflated first if gzipped). */
+async function* checkedHeader(chunks: AsyncIterable<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
+  let head = new Uint8Array(0);
+  let checked = false;
+  for await (const chunk of maybeGunzip(chunks)) {
+    if (!checked) {
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+      if (head.length < headerSize) continue;
+      checked = true;
+      check(head, name);
+      yield head;
+      continue;
+    }
+    yield chunk;
+  }
+  if (!checked) {
+    check(head, name);
+    if (head.length > 0) yield head;
+  }
+}
+
+function check(head: Uint8Array, name: string): void {
+  if (head.length === 0) throw new ReadFailed(`${name}: empty file: not a Go execution trace`);
+  const header = readHeader(head.subarray(0, headerSize));
+  if (!header.ok) throw new ReadFailed(`${name}: ${new TraceError(header.reason, 0).message}`);
+}
+
+/** Reads the trace once into the timeline and the analysis service. */
+function open(source: Source, name: string): void {
+  let each: ((ev: Event) => void) | undefined;
+  let analysed: ((events: number, bytes: number) => void) | undefined;
+  let finish: ((end: FeedEnd) => void) | undefined;
+  const svc = new AnalysisService(
+    (e, p) =>
+      new Promise((resolve) => {
+        each = e;
+        analysed = p;
+        finish = resolve;
+      }),
+  );
+  service = svc;
+  const analysis = svc.start();
+  analysis.catch(() => {});
+  engineReady = (async () => {
+    let built: BuildResult;
+    // The service's pass asked for its feed when it started.
+    const feed = each ?? (() => {});
+    // Damage says how much of the file was lost; for a gzipped or fetched
+    // trace the inflated size is not known beforehand, and it counts from
+    // the bytes read.
+    let totalBytes: number | undefined;
+    if ("file" in source && !isGzip(new Uint8Array(await source.file.slice(0, 2).arrayBuffer()))) {
+      totalBytes = source.file.size;
+    }
+    try {
+      built = await buildTimeline(checkedHeader(sourceChunks(source, name), name), {
+        totalBytes,
+        onProgress: (events, bytes) => {
+          progress = { ...progress, events };
+          analysed?.(events, bytes);
+        },
+        onEvent: feed,
+      });
+    } catch (e) {
+      const message =
+        e instanceof ReadFailed || e instanceof TraceError ? e.message : `${name}: ${String(e)}`;
+      progress = { ...progress, error: message };
+      finish?.({
+        version: undefined,
+        originNs: 0,
+        events: 0,
+        bytes: 0,
+        syncs: 0,
+        keptEvents: 0,
+        damage: message,
+      });
+      throw new ReadFailed(message);
+    }
+    const { version, originNs, events, bytes, syncs, keptEvents } = built.run;
+    finish?.({ version, originNs, events, bytes, syncs, keptEvents, damage: built.error?.message });
+    if (built.error && keptEvents === 0) {
+      // Nothing before the damage: one line, as every command says it.
+      const message = `${name}: ${built.error.message}`;
+      progress = { ...progress, error: message };
+      throw new ReadFailed(message);
+    }
+    progress = { ...progress, events: built.engine.info().events, done: true };
+    return built.engine;
+  })();
+  engineReady.catch(() => {});
+}
+
+/** The pprof file of a profile, gzipped as `go tool pprof` reads it. */
+async function pprofFile(svc: AnalysisService, query: ProfileQuery): Promise<Uint8Array | { error: string }> {
+  const { records, error } = await svc.profileRecords(query);
+  return error === null ? gzipSync(encodePprof(records, pprofLayout(query.type))) : { error };
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+
+function analysisAnswer(
+  svc: AnalysisService,
+  method: AnalysisMethod,
+  a: Record<string, unknown>,
+): Promise<unknown> {
+  switch (method) {
+    case "start":
+    case "status":
+      return Promise.resolve(svc.status());
+    case "overview":
+      return svc.overview();
+    case "goroutines":
+      return svc.goroutineGroups();
+    case "goroutineGroup":
+      return svc.goroutineGroup(str(a.name)).then((g) => g ?? null);
+    case "profileFilters":
+      return svc.profileFilters();
+    case "profile":
+      return svc.profile(a.query as ProfileQuery);
+    case "profilePprof":
+      return pprofFile(svc, a.query as ProfileQuery);
+    case "tasks":
+      return svc.tasks();
+    case "taskList":
+      return svc.taskList(str(a.type), num(a.bucket));
+    case "regions":
+      return svc.regions();
+    case "regionList":
+      return svc.regionList(str(a.type), num(a.pc), num(a.bucket));
+    case "mmu":
+      return svc.mmu(a.query as MMUQuery);
+    case "schedLatency":
+      return svc.schedLatency();
+  }
+}
+
+async function answer(req: Request): Promise<unknown> {
+  if (req.method === "progress") return progress;
+  if (!engineReady || !service) throw new Error("no trace is open");
+  if (req.method === "engine") {
+    const engine = await engineReady;
+    const f = engine[req.args.name] as (...a: unknown[]) => unknown;
+    if (typeof f !== "function") throw new Error(`unknown question ${String(req.args.name)}`);
+    return f.apply(engine, req.args.params) ?? null;
+  }
+  const r = analysisRequest(req.args.name, new URLSearchParams(req.args.params));
+  if (!r) throw new Error(`unknown analysis ${req.args.name}`);
+  try {
+    return await analysisAnswer(service, r.method, r.args);
+  } catch (e) {
+    // Nothing to analyse is an answer the page shows, as the server's routes send it.
+    return { unavailable: `gotrace: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+scope.onmessage = (e: MessageEvent) => {
+  const msg = e.data as { open: Source; name: string } | Request;
+  if ("open" in msg) {
+    open(msg.open, msg.name);
+    return;
+  }
+  answer(msg).then(
+    (result) => scope.postMessage({ id: msg.id, result }),
+    (err: unknown) =>
+      scope.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) }),
+  );
+};

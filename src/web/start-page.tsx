@@ -1,0 +1,66 @@
+/**
+ * The static page's start: a trace is chosen with the file input, dropped
+ * anywhere on the page (handled in main.tsx), or fetched from an address
+ * (the form sets `?url=`, so the address of the page opens the same trace).
+ */
+import { useState } from "preact/hooks";
+
+export function StartPage({ onFile, error }: { onFile: (f: File) => void; error?: string }) {
+  const [url, setUrl] = useState("");
+  return (
+    <div class="start">
+      <h1>gotrace</h1>
+      <p>
+        Open a Go execution trace (Go 1.5 to 1.27; gzipped <code>.gz</code> too). It is read in this tab:
+        nothing is uploaded.
+      </p>
+      {error && (
+        <div class="banner" role="alert" data-testid="start-error">
+          {error}
+        </div>
+      )}
+      <p>
+        <label>
+          Trace file:{" "}
+          <input
+            type="file"
+            data-testid="file-input"
+            onChange={(e) => {
+              const f = (e.currentTarget as HTMLInputElement).files?.[0];
+              if (f) onFile(f);
+            }}
+          />
+        </label>
+      </p>
+      <p class="muted">…or drop a trace anywhere on this page.</p>
+      <form
+        method="get"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!url.trim()) return;
+          const q = new URLSearchParams({ url: url.trim() });
+          location.search = `?${q}`;
+        }}
+      >
+        <label>
+          Trace address:{" "}
+          <input
+            type="url"
+            name="url"
+            size={60}
+            data-testid="url-input"
+            placeholder="http://localhost:6060/debug/pprof/trace?seconds=5"
+            value={url}
+            onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+          />
+        </label>{" "}
+        <button type="submit">Open</button>
+      </form>
+      <p class="muted">
+        The browser fetches the address itself, so its server must allow this page to read it (CORS). A
+        running program's <code>/debug/pprof/trace</code> usually does not: capture it with{" "}
+        <code>gotrace capture URL -o FILE</code> and open the file here, or run <code>gotrace view URL</code>.
+      </p>
+    </div>
+  );
+}
