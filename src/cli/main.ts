@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { type Command, commandHelp, parseCommandArgs, UsageError } from "./args.js";
+import { captureCommand, isTraceURL } from "./capture.js";
 import { convertCommand } from "./convert.js";
 import { diffCommand } from "./diff.js";
 import { dumpCommand } from "./dump.js";
@@ -19,9 +20,10 @@ import { goroutinesCommand } from "./goroutines.js";
 import { mmuCommand } from "./mmu.js";
 import { pprofCommand } from "./pprof.js";
 import { schedlatCommand } from "./schedlat.js";
+import { serveWebCommand } from "./serve-web.js";
 import { statsCommand } from "./stats.js";
 import { regionsCommand, tasksCommand } from "./tasks.js";
-import { viewCommand } from "./view.js";
+import { isTraceList, viewCommand } from "./view.js";
 import { whyCommand } from "./why.js";
 
 const commands: readonly Command[] = [
@@ -38,6 +40,8 @@ const commands: readonly Command[] = [
   diffCommand,
   convertCommand,
   exportCommand,
+  captureCommand,
+  serveWebCommand,
 ];
 
 function usage(): string {
@@ -145,8 +149,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(commandHelp(command));
       return 0;
     }
-    input = args.operands[0]!;
-    checkInputFile(input);
+    input = args.operands[0];
+    // A trace's address, or (view) a folder or pattern of traces, is not a file to open.
+    const notFile =
+      input === undefined ||
+      command === captureCommand ||
+      (command === viewCommand && (isTraceURL(input) || isTraceList(input)));
+    if (!notFile) checkInputFile(input!);
     return await command.run(args);
   } catch (e) {
     return report(e, command?.name, input);

@@ -9,8 +9,10 @@
  * the page links into both.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants as fsConstants, openSync, readSync, statSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TraceError } from "../decode/errors.js";
 import { EventKind } from "../decode/event.js";
@@ -23,11 +25,16 @@ import { diffRoute } from "../server/diff-routes.js";
 import { startViewServer } from "../server/server.js";
 import { whyRoute } from "../server/why-routes.js";
 import { type Command, type ParsedArgs, parseCommandArgs, UsageError } from "./args.js";
+import { captureTrace, cutLine, isTraceURL, parseTraceURL } from "./capture.js";
 import { fileChunks } from "./chunks.js";
 import { reportDamage } from "./damage.js";
 import { readDiff } from "./diff.js";
 import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
+import { formatBytes } from "./format.js";
 import { ProgressBar } from "./progress.js";
+import { isTraceList, runViewList } from "./view-list.js";
+
+export { isTraceList };
 
 export const viewCommand: Command = {
   name: "view",
@@ -41,8 +48,15 @@ export const viewCommand: Command = {
     },
     { name: "no-open", help: "do not open a browser; the URL is printed" },
   ],
-  details:
-    "gotrace FILE, and go tool trace's gotrace -http=HOST:PORT FILE, do the same.\nWith B, a Diff page compares FILE with B (gotrace diff's tables); B is served by a\nsecond gotrace view on the same host, which the page links to.",
+  details: `gotrace FILE, and go tool trace's gotrace -http=HOST:PORT FILE, do the same.
+With B, a Diff page compares FILE with B (gotrace diff's tables); B is served by a
+second gotrace view on the same host, which the page links to.
+FILE may also be a URL or a folder:
+URL: a running program's /debug/pprof/trace?seconds=N is captured into a file named
+  trace-HOST-PORT-TIME.out in the current directory (or the temporary directory when
+  that cannot be written), which is kept, and opened.
+DIR, or a quoted pattern such as 'snapshots/*.trace' (* and ? in its last part): a page
+  lists its traces; each opens in the browser's tab, as the static page reads them.`,
   run: runView,
 };
 
@@ -136,7 +150,7 @@ async function* countedChunks(file: string, onBytes: (n: number) => void): Async
   }
 }
 
-function checkListen(host: string, port: number): Promise<void> {
+export function checkListen(host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", (e) => reject(new CommandError(`cannot serve on ${host}:${port}: ${e.message}`)));
@@ -145,7 +159,7 @@ function checkListen(host: string, port: number): Promise<void> {
 }
 
 /** Opens `url` in the desktop's browser; any failure (no desktop, no opener) is ignored. */
-function openBrowser(url: string): void {
+export function openBrowser(url: string): void {
   const [cmd, args] =
     process.platform === "darwin"
       ? ["open", [url]]
@@ -203,9 +217,45 @@ async function* throttled(
   }
 }
 
+/** Where `gotrace view URL` saves a capture: the current directory if it can be written, else the temporary one. */
+export function captureFileName(url: URL, now = new Date()): string {
+  let dir = process.cwd();
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch {
+    dir = tmpdir();
+  }
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const host = url.hostname.replace(/[^\w.-]+/g, "_");
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return join(dir, `trace-${host}-${port}-${stamp}.out`);
+}
+
 export async function runView(args: ParsedArgs): Promise<number> {
-  const opts = viewOptions(args);
+  let opts = viewOptions(args);
   if (opts.compare !== undefined) checkInputFile(opts.compare);
+  if (isTraceList(opts.file)) {
+    if (opts.compare !== undefined) throw new UsageError("a folder or pattern of traces cannot be compared");
+    return runViewList(opts);
+  }
+  /** A capture cut part-way: served up to the cut, and the command's status is 1. */
+  let captureCut = false;
+  if (isTraceURL(opts.file)) {
+    const url = parseTraceURL(opts.file);
+    if (opts.port !== 0) await checkListen(opts.host, opts.port);
+    const file = captureFileName(url);
+    const captured = await captureTrace(url, file);
+    if (captured.cut) {
+      process.stderr.write(cutLine(url, file, captured));
+      captureCut = true;
+    } else {
+      process.stderr.write(`gotrace: saved ${formatBytes(captured.bytes)} of trace in ${file}\n`);
+    }
+    opts = { ...opts, file };
+  }
   const size = statSync(opts.file).size;
   // A fixed port that is taken should fail now, not after starting the read.
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
@@ -331,7 +381,7 @@ export async function runView(args: ParsedArgs): Promise<number> {
     },
   );
   const stop = () => {
-    Promise.all([server.close(), analysis.close()]).finally(() => process.exit(0));
+    Promise.all([server.close(), analysis.close()]).finally(() => process.exit(captureCut ? 1 : 0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

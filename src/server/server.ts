@@ -50,7 +50,7 @@ export interface ViewServerOptions {
    * server (and the page) can start at once, engine questions wait for it,
    * and `/api/progress` says how far the read has got.
    */
-  readonly engine: TimelineEngine | Promise<TimelineEngine>;
+  readonly engine?: TimelineEngine | Promise<TimelineEngine>;
   /** How far the read has got (for a promised engine). */
   readonly progress?: () => LoadProgress;
   /** Address to bind; 127.0.0.1 by default. */
@@ -61,6 +61,11 @@ export interface ViewServerOptions {
   readonly routes?: readonly RouteHandler[];
   /** The built UI; dist/ui beside this compiled module by default. */
   readonly assetsDir?: string;
+  /**
+   * What every response carries; `securityHeaders` by default. Without an
+   * engine the server serves its assets only (`gotrace serve-web`).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ViewServer {
@@ -336,7 +341,9 @@ export function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
       engineError = e instanceof Error ? e.message : String(e);
     },
   );
-  const api = engineRoutes(() => engine!);
+  const api =
+    opts.engine === undefined ? new Map<string, (url: URL) => unknown>() : engineRoutes(() => engine!);
+  const headers = opts.headers ?? securityHeaders;
   const progress = (): LoadProgress =>
     opts.progress?.() ?? {
       bytesRead: 0,
@@ -349,7 +356,7 @@ export function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
   let allowed = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    for (const [k, v] of Object.entries(securityHeaders)) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     const host = (req.headers.host ?? "").toLowerCase();
     if (!allowed.has(host)) {
       // Nothing from the trace: the page asking is not ours.
@@ -370,7 +377,7 @@ export function startViewServer(opts: ViewServerOptions): Promise<ViewServer> {
     }
     const url = new URL(`http://${host}${target}`);
     try {
-      if (url.pathname === "/api/progress") {
+      if (url.pathname === "/api/progress" && opts.engine !== undefined) {
         sendJSON(res, 200, progress());
         return;
       }

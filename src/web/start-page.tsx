@@ -3,10 +3,67 @@
  * anywhere on the page (handled in main.tsx), or fetched from an address
  * (the form sets `?url=`, so the address of the page opens the same trace).
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+
+interface Listed {
+  readonly name: string;
+  readonly size: number;
+  /** Relative to the page. */
+  readonly url: string;
+}
+
+/** `?list=ADDRESS`: the traces `gotrace view DIR` serves, each a link that opens it (`?url=`). */
+function TraceList({ list }: { list: string }) {
+  const [items, setItems] = useState<readonly Listed[] | string | undefined>();
+  useEffect(() => {
+    fetch(list)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${list}: ${r.status} ${r.statusText}`))))
+      .then(
+        (v: Listed[]) => setItems(v),
+        (e: unknown) => setItems(e instanceof Error ? e.message : String(e)),
+      );
+  }, [list]);
+  if (items === undefined) return <p class="muted">Listing the traces…</p>;
+  if (typeof items === "string")
+    return (
+      <div class="banner" role="alert">
+        {items}
+      </div>
+    );
+  return (
+    <table data-testid="trace-list">
+      <thead>
+        <tr>
+          <th>Trace</th>
+          <th class="num">Size</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((t) => (
+          <tr>
+            <td>
+              <a href={`?${new URLSearchParams({ url: t.url, list })}`}>{t.name}</a>
+            </td>
+            <td class="num">{(t.size / 1e6).toFixed(1)} MB</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function StartPage({ onFile, error }: { onFile: (f: File) => void; error?: string }) {
   const [url, setUrl] = useState("");
+  const list = new URLSearchParams(location.search).get("list");
+  if (list) {
+    return (
+      <div class="start">
+        <h1>gotrace</h1>
+        <p>Choose a trace to open; come back here (the browser's Back) for the next one.</p>
+        <TraceList list={list} />
+      </div>
+    );
+  }
   return (
     <div class="start">
       <h1>gotrace</h1>
