@@ -18,6 +18,7 @@ import { checkListen, openBrowser, servingLines, type ViewOptions } from "./view
 
 /** Whether `operand` names several traces: a folder, or a pattern with * or ? in its last part. */
 export function isTraceList(operand: string): boolean {
+  if (/^https?:\/\//i.test(operand)) return false;
   try {
     if (statSync(operand).isDirectory()) return true;
   } catch {
@@ -85,7 +86,12 @@ export function listTraces(operand: string): string[] {
 
 export async function runViewList(opts: ViewOptions): Promise<number> {
   const files = listTraces(opts.file);
-  if (files.length === 0) throw new CommandError(`${opts.file}: no Go execution traces there`);
+  if (files.length === 0) {
+    const isDir = statSync(opts.file, { throwIfNoEntry: false })?.isDirectory();
+    throw new CommandError(
+      `${opts.file}: ${isDir ? "is a directory with no Go execution traces in it" : "no Go execution traces match"}`,
+    );
+  }
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
   const list = files.map((f, i) => ({
     name: basename(f),
