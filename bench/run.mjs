@@ -27,6 +27,10 @@
 //     view's URL, first analysis answer, filtered questions and peak RSS,
 //     and each CLI analysis, on the 200 MiB trace and a 1 GiB one.
 //
+//  5b. Unless BENCH_STATIC=0: the static page (dist/web, engine in a Web
+//     Worker) against gotrace view on the 200 MiB trace: file input → first
+//     frame, and peak tab memory (bench/static-page.mjs).
+//
 //  6. Unless BENCH_DUMP=0: `gotrace dump` and go tool trace -d=parsed on a
 //     16 MiB trace (BENCH_DUMP_MIB) and on a copy whose strings hold one
 //     invalid UTF-8 byte (bench/dump-utf8.mjs), printed, not written.
@@ -49,6 +53,7 @@ import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs
 import { exportEndMarker, exportStartMarker, runExportPerfettoBench } from "./export-perfetto.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
+import { runStaticPageBench, staticEndMarker, staticStartMarker } from "./static-page.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
 import { runViewBench, viewEndMarker, viewEnv, viewStartMarker, viewTraces } from "./view.mjs";
 import { runWhyBench } from "./why.mjs";
@@ -305,6 +310,22 @@ if (process.env.BENCH_VIEW !== "0") {
     }
   }
 }
+// --- The static page against gotrace view (bench/static-page.mjs) ----------
+
+if (process.env.BENCH_STATIC !== "0" && (existsSync("/usr/bin/chromium") || process.env.GOTRACE_CHROMIUM)) {
+  const [big] = viewTraces({ ensureBigTrace, traceVersion, statSync, relative, localMinor });
+  log(`the static page vs gotrace view on ${big.file}, ${runs} runs`);
+  const { section: staticSection } = await runStaticPageBench({ traces: [big], runs, log });
+  process.stdout.write(`\n${staticSection}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), staticSection, {
+      start: staticStartMarker,
+      end: staticEndMarker,
+    });
+    log("wrote the static-page section of BENCHMARKS.md");
+  }
+}
+
 // --- The engine: one read, analyses as queries (bench/engine.mjs) ----------
 
 if (process.env.BENCH_ENGINE !== "0") {
