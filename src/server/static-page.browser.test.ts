@@ -4,15 +4,17 @@
  * and `?url=` draws the timeline and shows the Tasks page's counts as
  * `gotrace tasks --json` gives them; a damaged trace shows the damage
  * banner with what was read before it; a non-trace shows the reader's
- * error; a gzipped trace opens; the hostile-string trace is shown as text.
+ * error; a gzipped trace opens; a profile downloads as `gotrace view` serves it;
+ * the hostile-string trace is shown as text. Also `gotrace view DIR`'s
+ * list, whose traces open one by one.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
   browserSkip,
@@ -21,6 +23,7 @@ import {
   inkPixels,
   launchChromium,
   screenshotDir,
+  startView,
   waitForTimelineFrames,
 } from "../testing/browser.js";
 import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
@@ -69,7 +72,11 @@ describe("static page (dist/web)", { skip: skip() }, () => {
       ]),
     );
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      deviceScaleFactor: 1,
+      acceptDownloads: true,
+    });
   });
   after(async () => {
     await browser?.close().catch(() => {});
@@ -181,6 +188,28 @@ describe("static page (dist/web)", { skip: skip() }, () => {
     errors.length = 0;
   });
 
+  it("downloads a profile made in the tab: gotrace view's file for the same question, once inflated", async () => {
+    const page = await newPage("?url=traces/annotations.trace#/profiles?type=sync");
+    await pageLoaded(page);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator('a[download="sync.pb.gz"]').click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "sync.pb.gz");
+    const got = readFileSync((await download.path())!);
+    const view = await startView(file);
+    try {
+      const res = await fetch(new URL("api/analysis/profile.pb.gz?type=sync", view.url));
+      assert.equal(res.status, 200);
+      const want = Buffer.from(await res.arrayBuffer());
+      assert.ok(gunzipSync(want).length > 0);
+      assert.ok(gunzipSync(got).equals(gunzipSync(want)));
+    } finally {
+      await view.close();
+    }
+    assert.deepEqual(errors, []);
+  });
+
   it("shows the hostile trace's strings as text", async () => {
     const page = await newPage("?url=traces/hostile.trace#/tasks");
     const dialogs: string[] = [];
@@ -202,5 +231,51 @@ describe("static page (dist/web)", { skip: skip() }, () => {
     await waitUntil(page, "true");
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
+  });
+});
+
+describe("gotrace view DIR: the list on the static page", { skip: skip() }, () => {
+  it("lists the folder's traces; each opens, the timeline draws, Back returns to the list", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gotrace-list-"));
+    writeFileSync(join(dir, "one.trace"), trace);
+    writeFileSync(join(dir, "two.trace.gz"), gzipSync(readFileSync(hostileFile)));
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "dist", "cli", "main.js"), "view", "--no-open", dir],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const browser = await launchChromium();
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (b: Buffer) => {
+          out += b.toString();
+          const m = /serving 2 traces in .* at (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`gotrace view DIR exited (${code})`)));
+      });
+      const errors: string[] = [];
+      const page = await browser.newPage();
+      collectErrors(page, errors);
+      await page.goto(url);
+      await page.waitForSelector('[data-testid="trace-list"]');
+      const names = await page.locator('[data-testid="trace-list"] tbody a').allTextContents();
+      assert.deepEqual(names, ["one.trace", "two.trace.gz"]);
+      for (const name of names) {
+        await page.locator('[data-testid="trace-list"] tbody a', { hasText: name }).click();
+        await waitForTimelineFrames(page, 1);
+        assert.ok(inkPixels(await elementPixels(page, "canvas")) > 1000, `${name} drew`);
+        await page.goBack();
+        await page.waitForSelector('[data-testid="trace-list"]');
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close().catch(() => {});
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
