@@ -114,7 +114,7 @@ describe("the npm package, installed into an empty project", {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it("holds the built CLI, library and UI, and no tests, test support or sources", () => {
+  it("holds the built CLI, library, UI and static page, and no tests, test support or sources", () => {
     for (const f of [
       "package.json",
       "README.md",
@@ -122,6 +122,7 @@ describe("the npm package, installed into an empty project", {
       "dist/index.js",
       "dist/index.d.ts",
       "dist/ui/index.html",
+      "dist/web/index.html",
     ])
       assert.ok(files.includes(f), `${f} is not in the tarball`);
     assert.ok(
@@ -141,7 +142,7 @@ describe("the npm package, installed into an empty project", {
     };
     const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...builtinModules]);
     const missing = new Set<string>();
-    for (const f of files.filter((f) => f.endsWith(".js") && !f.startsWith("dist/ui/"))) {
+    for (const f of files.filter((f) => f.endsWith(".js") && !/^dist\/(ui|web)\//.test(f))) {
       for (const spec of bareImports(readFileSync(join(repoRoot, f), "utf8"))) {
         if (spec.startsWith("node:")) continue;
         const name = spec

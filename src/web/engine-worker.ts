@@ -68,19 +68,45 @@ async function* sourceChunks(source: Source, name: string): AsyncGenerator<Uint8
   }
   const reader = body.getReader();
   let n = 0;
-  for (;;) {
-    let r: ReadableStreamReadResult<Uint8Array>;
-    try {
-      r = await reader.read();
-    } catch (e) {
-      // A download cut part-way: the trace ends there, and the reader says where.
-      if (n > 0) return;
-      throw new ReadFailed(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+  let done = false;
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        done = true;
+        // A download cut part-way: the trace ends there, and the reader says where.
+        if (n > 0) return;
+        throw new ReadFailed(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (r.done) {
+        done = true;
+        return;
+      }
+      n += r.value.length;
+      progress = { ...progress, bytesRead: n };
+      yield r.value;
     }
-    if (r.done) return;
-    n += r.value.length;
-    progress = { ...progress, bytesRead: n };
-    yield r.value;
+  } finally {
+    // The reader stopped before the end (the trace's own end, or damage):
+    // a short rest (a gzip trailer) is read out, so the download ends as
+    // downloads do; a long one is cancelled.
+    if (!done) void drain(reader);
+  }
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let rest = 0;
+  try {
+    while (rest < 1 << 20) {
+      const r = await reader.read();
+      if (r.done) return;
+      rest += r.value.length;
+    }
+    await reader.cancel();
+  } catch {
+    // Gone already.
   }
 }
 
