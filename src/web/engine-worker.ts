@@ -3,23 +3,21 @@
  * URL it fetches) and answers the timeline's questions (query/timeline's
  * protocol) and the analysis pages' (query/analysis's), as `gotrace view`'s
  * server does. The trace is read once: every event goes to the timeline
- * builder and, in the same pass, to the analysis service. Gzipped traces
- * are inflated as they stream. A damaged trace keeps what was read before
+ * builder and, in batches of transferred columns, to the analysis worker
+ * (analysis-worker.ts), which runs the analyses on another core and to
+ * which the analysis questions are forwarded. Gzipped traces are inflated
+ * as they stream. A damaged trace keeps what was read before
  * the damage (the engine's info says what was lost); a file with nothing
  * usable fails with the reader's one line, as the CLI words it.
  *
  * Messages in: { open: { file: Blob } | { url: string }, name }, then
  * { id, method, args }. Out: { id, result } or { id, error }.
  */
-import { gzipSync } from "fflate";
-import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
 import { TraceError } from "../decode/errors.js";
-import type { Event } from "../decode/event.js";
+import { batchBuffers, type EventBatch, EventBatcher } from "../decode/event-batch.js";
 import { isGzip, maybeGunzip } from "../decode/gunzip.js";
 import { headerSize, readHeader } from "../format/header.js";
-import type { MMUQuery, ProfileQuery } from "../query/analysis/protocol.js";
-import { type AnalysisMethod, analysisRequest } from "../query/analysis/requests.js";
-import { AnalysisService, type FeedEnd } from "../query/analysis/service.js";
+import type { FeedEnd } from "../query/analysis/service.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import type { LoadProgress, TimelineEngine } from "../query/timeline/protocol.js";
 
@@ -39,7 +37,80 @@ type Request =
 
 let progress: LoadProgress = { bytesRead: 0, totalBytes: null, events: 0, done: false, error: null };
 let engineReady: Promise<TimelineEngine> | undefined;
-let service: AnalysisService | undefined;
+
+/**
+ * The analysis worker: fed batches of events while the timeline is built
+ * (at most `maxInFlight` unanswered, so memory stays bounded), then asked
+ * the pages' questions.
+ */
+class Analysis {
+  private readonly worker = new Worker(new URL("./analysis-worker.ts", import.meta.url), {
+    type: "module",
+    name: "gotrace analysis",
+  });
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private inFlight = 0;
+  private waiting: (() => void) | undefined;
+  private failed: string | undefined;
+
+  constructor() {
+    this.worker.onmessage = (e: MessageEvent) => {
+      const msg = e.data as { ack?: true; id?: number; result?: unknown; error?: string };
+      if (msg.ack) {
+        this.inFlight--;
+        this.wake();
+        return;
+      }
+      const p = this.pending.get(msg.id!);
+      if (!p) return;
+      this.pending.delete(msg.id!);
+      if (msg.error !== undefined) p.reject(new Error(msg.error));
+      else p.resolve(msg.result);
+    };
+    this.worker.onerror = (e: ErrorEvent) => {
+      this.failed = `the analysis worker stopped: ${e.message}`;
+      for (const p of this.pending.values()) p.reject(new Error(this.failed));
+      this.pending.clear();
+      this.wake();
+    };
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+
+  post(batch: EventBatch, bytes: number): void {
+    if (this.failed) return;
+    this.inFlight++;
+    this.worker.postMessage({ batch, bytes }, batchBuffers(batch));
+  }
+
+  /** Resolves once few enough batches wait in the worker. */
+  ready(maxInFlight = 16): Promise<void> {
+    if (this.inFlight <= maxInFlight || this.failed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  end(end: FeedEnd): void {
+    this.worker.postMessage({ end });
+  }
+
+  ask(name: string, params: [string, string][]): Promise<unknown> {
+    if (this.failed) return Promise.reject(new Error(this.failed));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, name, params });
+    });
+  }
+}
+
+let analysis: Analysis | undefined;
 
 /** An error whose message is the page's line (no "Error:" prefix). */
 class ReadFailed extends Error {}
@@ -140,26 +211,25 @@ function check(head: Uint8Array, name: string): void {
   if (!header.ok) throw new ReadFailed(`${name}: ${new TraceError(header.reason, 0).message}`);
 }
 
-/** Reads the trace once into the timeline and the analysis service. */
+/** Passes chunks through, each once `ready()` resolves (the analysis worker has room for more events). */
+async function* throttled(
+  chunks: AsyncIterable<Uint8Array>,
+  ready: () => Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    await ready();
+    yield chunk;
+  }
+}
+
+/** Reads the trace once into the timeline, and its events into the analysis worker. */
 function open(source: Source, name: string): void {
-  let each: ((ev: Event) => void) | undefined;
-  let analysed: ((events: number, bytes: number) => void) | undefined;
-  let finish: ((end: FeedEnd) => void) | undefined;
-  const svc = new AnalysisService(
-    (e, p) =>
-      new Promise((resolve) => {
-        each = e;
-        analysed = p;
-        finish = resolve;
-      }),
-  );
-  service = svc;
-  const analysis = svc.start();
-  analysis.catch(() => {});
+  const feed = new Analysis();
+  analysis = feed;
+  let bytesRead = 0;
+  const batcher = new EventBatcher((b) => feed.post(b, bytesRead));
   engineReady = (async () => {
     let built: BuildResult;
-    // The service's pass asked for its feed when it started.
-    const feed = each ?? (() => {});
     // Damage says how much of the file was lost; for a gzipped or fetched
     // trace the inflated size is not known beforehand, and it counts from
     // the bytes read.
@@ -168,19 +238,22 @@ function open(source: Source, name: string): void {
       totalBytes = source.file.size;
     }
     try {
-      built = await buildTimeline(checkedHeader(sourceChunks(source, name), name), {
-        totalBytes,
-        onProgress: (events, bytes) => {
-          progress = { ...progress, events };
-          analysed?.(events, bytes);
+      built = await buildTimeline(
+        throttled(checkedHeader(sourceChunks(source, name), name), () => feed.ready()),
+        {
+          totalBytes,
+          onProgress: (events, bytes) => {
+            progress = { ...progress, events };
+            bytesRead = bytes;
+          },
+          onEvent: (ev) => batcher.push(ev),
         },
-        onEvent: feed,
-      });
+      );
     } catch (e) {
       const message =
         e instanceof ReadFailed || e instanceof TraceError ? e.message : `${name}: ${String(e)}`;
       progress = { ...progress, error: message };
-      finish?.({
+      feed.end({
         version: undefined,
         originNs: 0,
         events: 0,
@@ -191,8 +264,9 @@ function open(source: Source, name: string): void {
       });
       throw new ReadFailed(message);
     }
+    batcher.flush();
     const { version, originNs, events, bytes, syncs, keptEvents } = built.run;
-    finish?.({ version, originNs, events, bytes, syncs, keptEvents, damage: built.error?.message });
+    feed.end({ version, originNs, events, bytes, syncs, keptEvents, damage: built.error?.message });
     if (built.error && keptEvents === 0) {
       // Nothing before the damage: one line, as every command says it.
       const message = `${name}: ${built.error.message}`;
@@ -205,68 +279,16 @@ function open(source: Source, name: string): void {
   engineReady.catch(() => {});
 }
 
-/** The pprof file of a profile, gzipped as `go tool pprof` reads it. */
-async function pprofFile(svc: AnalysisService, query: ProfileQuery): Promise<Uint8Array | { error: string }> {
-  const { records, error } = await svc.profileRecords(query);
-  return error === null ? gzipSync(encodePprof(records, pprofLayout(query.type))) : { error };
-}
-
-const str = (v: unknown) => (typeof v === "string" ? v : "");
-const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-
-function analysisAnswer(
-  svc: AnalysisService,
-  method: AnalysisMethod,
-  a: Record<string, unknown>,
-): Promise<unknown> {
-  switch (method) {
-    case "start":
-    case "status":
-      return Promise.resolve(svc.status());
-    case "overview":
-      return svc.overview();
-    case "goroutines":
-      return svc.goroutineGroups();
-    case "goroutineGroup":
-      return svc.goroutineGroup(str(a.name)).then((g) => g ?? null);
-    case "profileFilters":
-      return svc.profileFilters();
-    case "profile":
-      return svc.profile(a.query as ProfileQuery);
-    case "profilePprof":
-      return pprofFile(svc, a.query as ProfileQuery);
-    case "tasks":
-      return svc.tasks();
-    case "taskList":
-      return svc.taskList(str(a.type), num(a.bucket));
-    case "regions":
-      return svc.regions();
-    case "regionList":
-      return svc.regionList(str(a.type), num(a.pc), num(a.bucket));
-    case "mmu":
-      return svc.mmu(a.query as MMUQuery);
-    case "schedLatency":
-      return svc.schedLatency();
-  }
-}
-
 async function answer(req: Request): Promise<unknown> {
   if (req.method === "progress") return progress;
-  if (!engineReady || !service) throw new Error("no trace is open");
+  if (!engineReady || !analysis) throw new Error("no trace is open");
   if (req.method === "engine") {
     const engine = await engineReady;
     const f = engine[req.args.name] as (...a: unknown[]) => unknown;
     if (typeof f !== "function") throw new Error(`unknown question ${String(req.args.name)}`);
     return f.apply(engine, req.args.params) ?? null;
   }
-  const r = analysisRequest(req.args.name, new URLSearchParams(req.args.params));
-  if (!r) throw new Error(`unknown analysis ${req.args.name}`);
-  try {
-    return await analysisAnswer(service, r.method, r.args);
-  } catch (e) {
-    // Nothing to analyse is an answer the page shows, as the server's routes send it.
-    return { unavailable: `gotrace: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  return analysis.ask(req.args.name, req.args.params);
 }
 
 scope.onmessage = (e: MessageEvent) => {
