@@ -11,6 +11,8 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -160,6 +162,40 @@ describe("static page (dist/web)", { skip: skip() }, () => {
       "what was read before the damage is drawn",
     );
     await page.screenshot({ path: join(screenshotDir, "static-page-damaged.png") });
+  });
+
+  it("shows the read's progress, from another origin that allows it (CORS)", async () => {
+    // Sends the first part of the trace, then the rest when told.
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const cut = Math.floor(manygen.length * 0.4);
+    const slow = createServer((_req, res) => {
+      res.writeHead(200, { "Content-Length": manygen.length, "Access-Control-Allow-Origin": "*" });
+      res.write(manygen.subarray(0, cut));
+      void released.then(() => res.end(manygen.subarray(cut)));
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    try {
+      const other = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/manygen.trace`;
+      const page = await newPage(`?url=${encodeURIComponent(other)}`);
+      await page.waitForSelector('.loading[role="status"]');
+      // The part sent, as the page words it (whole percents, rounded down).
+      const pct = Math.floor((cut / manygen.length) * 100);
+      await waitUntil(
+        page,
+        `/^Reading the trace… ${pct}% /.test(document.querySelector(".loading")?.textContent ?? "")`,
+      );
+      release();
+      await waitForTimelineFrames(page, 1);
+      assert.ok(inkPixels(await elementPixels(page, "canvas")) > 1000);
+      assert.deepEqual(errors, []);
+    } finally {
+      release();
+      slow.closeAllConnections();
+      slow.close();
+    }
   });
 
   it("says a file that is not a trace is not one, as the CLI does", async () => {
