@@ -15,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { fixturesDir, goToolTrace, haveGo, repoRoot, requirement, runProcess } from "../testing/corpus.js";
 
 const main = join(repoRoot, "dist", "cli", "main.js");
@@ -316,6 +317,24 @@ describe("gotrace view DIR and serve-web", {
         await stop(child);
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("view FILE.gz reads the trace inflated: the tasks the CLI finds in the plain file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gotrace-gz-"));
+    const plain = join(fixturesDir, "annotations-go1.26.trace");
+    const gz = join(dir, "annotations.trace.gz");
+    writeFileSync(gz, gzipSync(readFileSync(plain)));
+    const { child, match } = await startUntil(["view", "--no-open", gz], /serving \S+ at (http:\/\/\S+)/);
+    try {
+      const served = await (await fetch(new URL("api/analysis/tasks", match[1]!))).json();
+      const cli = JSON.parse((await gotrace("tasks", "--json", plain)).stdout.toString()) as {
+        types: unknown;
+      };
+      assert.deepEqual((served as { types: unknown }).types, cli.types);
+    } finally {
+      await stop(child);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { TraceError } from "../decode/errors.js";
 import { EventKind } from "../decode/event.js";
 import { EventBatcher } from "../decode/event-batch.js";
+import { isGzip, maybeGunzip } from "../decode/gunzip.js";
 import { headerSize, readHeader } from "../format/header.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
@@ -260,8 +261,13 @@ export async function runView(args: ParsedArgs): Promise<number> {
   // A fixed port that is taken should fail now, not after starting the read.
   if (opts.port !== 0) await checkListen(opts.host, opts.port);
   // Not a trace at all: nothing to serve, as go tool trace. Worded as every command words it.
-  const header = readHeader(readHead(opts.file));
-  if (!header.ok) throw new CommandError(`${opts.file}: ${new TraceError(header.reason, 0).message}`);
+  // A gzipped trace is inflated as it is read; its header is checked by the read.
+  const head = readHead(opts.file);
+  const gzipped = isGzip(head);
+  const header = readHeader(head);
+  if (!header.ok && !gzipped) {
+    throw new CommandError(`${opts.file}: ${new TraceError(header.reason, 0).message}`);
+  }
   // The trace is decoded once: the timeline is built here while the
   // analysis worker analyses the same events, sent to it in batches. The
   // server starts first: the page shows the read's progress and fills in
@@ -289,17 +295,16 @@ export async function runView(args: ParsedArgs): Promise<number> {
   const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
   const read = (async () => {
     try {
+      const chunks = countedChunks(opts.file, (n) => {
+        bytesRead = n;
+        bar.update(n);
+        if (n >= serveAfterBytes) ready();
+      });
       built = await buildTimeline(
-        throttled(
-          countedChunks(opts.file, (n) => {
-            bytesRead = n;
-            bar.update(n);
-            if (n >= serveAfterBytes) ready();
-          }),
-          () => worker.ready(),
-        ),
+        throttled(gzipped ? maybeGunzip(chunks) : chunks, () => worker.ready()),
         {
-          totalBytes: size,
+          // Damage counts lost bytes of the trace: a gzipped file's inflated size is not known beforehand.
+          totalBytes: gzipped ? undefined : size,
           onEvent: (ev) => {
             if (ev.kind !== EventKind.Sync) eventsSinceStart++;
             else if (eventsSinceStart > 0) ready();
@@ -324,7 +329,9 @@ export async function runView(args: ParsedArgs): Promise<number> {
   read.catch(() => {});
   await usable;
   // Read to the end before serving and nothing to show: one line, as every command.
-  if (built && !reportDamage(opts.file, built.run, size, "showing")) {
+  /** The trace's size, for the damage line: inflated, for a gzipped file. */
+  const traceSize = (b: BuildResult) => (gzipped ? b.run.bytes : size);
+  if (built && !reportDamage(opts.file, built.run, traceSize(built), "showing")) {
     await analysis.close();
     return 1;
   }
@@ -369,7 +376,7 @@ export async function runView(args: ParsedArgs): Promise<number> {
     (b) => {
       if (reported) return;
       // Served before the read ended: the damage rule now, ending the command if nothing was usable.
-      if (!reportDamage(opts.file, b.run, size, "showing")) {
+      if (!reportDamage(opts.file, b.run, traceSize(b), "showing")) {
         void Promise.all([server.close(), analysis.close()]).finally(() => process.exit(1));
       }
     },
