@@ -23,7 +23,7 @@ import type { AddressInfo } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ParamError as BadRequest, ParamError } from "../query/analysis/requests.js";
+import { ParamError as BadRequest } from "../query/analysis/requests.js";
 import {
   type LoadProgress,
   type TimelineEngine,
@@ -81,7 +81,7 @@ export interface ViewServer {
 export const defaultAssetsDir = fileURLToPath(new URL("../ui/", import.meta.url));
 
 /** A parameter error: the server answers 400 with this one-line message (the analysis questions' ParamError). */
-export { ParamError as BadRequest };
+export { BadRequest };
 
 /**
  * What every response carries. The UI is one bundled module script and a
