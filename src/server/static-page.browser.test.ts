@@ -361,10 +361,20 @@ describe("gotrace view DIR: the list on the static page", { skip: skip() }, () =
         await waitForTimelineFrames(page, 1);
         await fetched;
         assert.ok(inkPixels(await elementPixels(page, "canvas")) > 1000, `${name} drew`);
+        // Its analyses answer too (in place: the history keeps the list one step back).
+        await page.evaluate(`location.replace("#/overview")`);
+        await pageLoaded(page);
         await page.goBack();
         await page.waitForSelector('[data-testid="trace-list"]');
       }
-      assert.deepEqual(errors, []);
+      // Leaving a page ends its workers; a worker script's request that the
+      // browser still counted open then is reported aborted, though the
+      // worker ran (its answers were shown above). Anything else is an error.
+      const leftBehind = /^request failed: \S+\/assets\/(engine|analysis)-worker-\w+\.js net::ERR_ABORTED$/;
+      assert.deepEqual(
+        errors.filter((e) => !leftBehind.test(e)),
+        [],
+      );
     } finally {
       await browser.close().catch(() => {});
       child.kill("SIGTERM");
