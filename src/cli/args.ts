@@ -182,7 +182,7 @@ export function commandHelp(spec: CommandSpec): string {
     return f.value === undefined ? names : `${names} ${f.value}`;
   });
   const width = Math.max(...left.map((s) => s.length)) + 2;
-  let text = `usage: gotrace ${spec.name} [flags] ${spec.operands.join(" ")}\n\n${spec.summary}\n\nflags:\n`;
+  let text = `${`usage: gotrace ${spec.name} [flags] ${spec.operands.join(" ")}`.trimEnd()}\n\n${spec.summary}\n\nflags:\n`;
   flags.forEach((f, i) => {
     const lines = f.help.split("\n");
     text += `  ${left[i]!.padEnd(width)}${lines[0]}\n`;
