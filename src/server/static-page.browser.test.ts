@@ -29,7 +29,7 @@ import {
   waitForTimelineFrames,
 } from "../testing/browser.js";
 import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
-import { gotraceJson, pageLoaded, waitUntil } from "../testing/pages-browser-support.js";
+import { analysisPages, gotraceJson, pageLoaded, waitUntil } from "../testing/pages-browser-support.js";
 import { builtWeb, type StaticServer, startStaticServer } from "../testing/static-server.js";
 
 const file = join(fixturesDir, "annotations-go1.26.trace");
@@ -134,6 +134,16 @@ describe("static page (dist/web)", { skip: skip() }, () => {
       await taskCounts(page),
       cli().types.map((t) => [JSON.stringify(t.type), t.count]),
     );
+    assert.deepEqual(errors, []);
+  });
+
+  it("opens every analysis page by its address (a deep link), each without an error", async () => {
+    for (const hash of analysisPages) {
+      const page = await newPage(`?url=traces/annotations.trace${hash}`);
+      await pageLoaded(page);
+      assert.equal(await page.locator('.aerror, [role="alert"]').count(), 0, `${hash} shows no error`);
+      await page.close();
+    }
     assert.deepEqual(errors, []);
   });
 
