@@ -107,7 +107,11 @@ describe("capture: failures, each one line and exit status 1", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "gotrace-capture-"));
     ({ origin, server } = await tinyServer((res, path) => {
-      if (path.startsWith("/text")) {
+      if (path.startsWith("/silent")) {
+        // Headers, then nothing: a program that never sends its trace.
+        res.writeHead(200);
+        res.flushHeaders();
+      } else if (path.startsWith("/text")) {
         res.writeHead(200, { "Content-Type": "text/html" });
         res.end("<html>profiles</html>\n".repeat(10));
       } else if (path.startsWith("/cut")) {
@@ -156,6 +160,28 @@ describe("capture: failures, each one line and exit status 1", () => {
     assert.deepEqual(errorLines(r.stderr), [
       `gotrace: ${origin}/debug/pprof/trace: the server answered 404 Not Found: 404 page not found`,
     ]);
+  });
+
+  it("silence: nothing for the seconds asked and a margin (GOTRACE_CAPTURE_IDLE_SEC, 1 here)", async () => {
+    const child = spawn(
+      process.execPath,
+      [main, "capture", `${origin}/silent?seconds=1`, "-o", join(dir, "f")],
+      {
+        env: { ...process.env, GOTRACE_CAPTURE_IDLE_SEC: "1" },
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+    });
+    const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    assert.equal(status, 1);
+    const lines = errorLines(stderr);
+    assert.equal(lines.length, 1, stderr);
+    assert.match(
+      lines[0]!,
+      /: the answer is not a Go execution trace \(the body is empty\)|nothing (more )?arrived for 2 s/,
+    );
   });
 
   it("a body that is not a trace: saved, and said so", async () => {

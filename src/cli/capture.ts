@@ -59,6 +59,8 @@ export interface Captured {
 }
 
 const redrawMs = 100;
+/** Seconds of silence allowed beyond the capture's own `seconds`. */
+const idleMarginSec = Number(process.env.GOTRACE_CAPTURE_IDLE_SEC ?? 30);
 
 /** Network failures before any answer, in words. */
 function connectReason(e: NodeJS.ErrnoException): string {
@@ -189,7 +191,9 @@ export function captureTrace(
         cut ??= `the connection closed after ${bytes} bytes`;
       });
       res.on("error", (e: NodeJS.ErrnoException) => {
-        cut ??= `the connection failed after ${bytes} bytes (${e.code ?? e.message})`;
+        cut ??= idle
+          ? `nothing more arrived for ${idleSec} s after ${bytes} bytes`
+          : `the connection failed after ${bytes} bytes (${e.code ?? e.message})`;
         if (!settled) finish();
       });
       res.on("end", () => {
@@ -209,7 +213,19 @@ export function captureTrace(
         }
       });
     });
-    req.on("error", (e: NodeJS.ErrnoException) => fail(`${where}: ${connectReason(e)}`));
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (idle) fail(`${where}: nothing arrived for ${idleSec} s`);
+      else fail(`${where}: ${connectReason(e)}`);
+    });
+    // The program sends little or nothing until its tracing ends: silence
+    // is allowed for the seconds asked and a margin, then it is a failure
+    // (what arrived before it is saved, as for any cut).
+    const idleSec = (seconds > 0 ? seconds : 1) + idleMarginSec;
+    let idle = false;
+    req.setTimeout(idleSec * 1000, () => {
+      idle = true;
+      req.destroy(new Error("idle"));
+    });
   });
 }
 
