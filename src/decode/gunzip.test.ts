@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { fixturesDir } from "../testing/corpus.js";
+import { TraceError } from "./errors.js";
 import { isGzip, maybeGunzip } from "./gunzip.js";
 
 async function collect(chunks: Iterable<Uint8Array>): Promise<Buffer> {
@@ -35,5 +36,15 @@ describe("maybeGunzip", () => {
     const got = await collect(split(cut, 333));
     assert.ok(got.length > 0 && got.length < trace.length);
     assert.ok(trace.subarray(0, got.length).equals(got));
+  });
+
+  it("refuses a gzip stream from which nothing can be inflated, at offset 0", async () => {
+    const bad = Buffer.from(gz);
+    bad.fill(0xff, 10, 40);
+    await assert.rejects(collect([bad]), (e: Error) => {
+      assert.ok(e instanceof TraceError);
+      assert.match(e.message, /^gzip: nothing could be inflated \(.+\) at byte offset 0$/);
+      return true;
+    });
   });
 });

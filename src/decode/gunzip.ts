@@ -5,6 +5,7 @@
  * Runs anywhere (fflate is plain JavaScript).
  */
 import { Gunzip } from "fflate";
+import { TraceError } from "./errors.js";
 
 /** Whether `head` (a file's first bytes) starts as a gzip stream does. */
 export function isGzip(head: Uint8Array): boolean {
@@ -13,8 +14,9 @@ export function isGzip(head: Uint8Array): boolean {
 
 /**
  * The trace's bytes from `chunks`, inflated if they are gzipped. A gzip
- * stream cut short ends with what could be inflated before the cut, so the
- * reader then reports the damage at the trace's own offset.
+ * stream cut short, or corrupt part-way, ends with what could be inflated
+ * before, so the reader then reports the damage at the trace's own offset;
+ * one from which nothing can be inflated is a TraceError at offset 0.
  */
 export async function* maybeGunzip(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -23,6 +25,7 @@ export async function* maybeGunzip(
   let decided = false;
   let out: Uint8Array[] = [];
   let failed = false;
+  let inflated = 0;
   /** A first chunk too short to tell (one byte), held until the next. */
   let held: Uint8Array | undefined;
   for await (let chunk of chunks) {
@@ -49,10 +52,12 @@ export async function* maybeGunzip(
     if (failed) continue;
     try {
       gunzip.push(chunk);
-    } catch {
+    } catch (e) {
       // Corrupt compressed data: what was inflated before it is the trace.
       failed = true;
+      if (inflated === 0 && out.length === 0) throw notInflatable(e);
     }
+    for (const o of out) inflated += o.length;
     const ready = out;
     out = [];
     yield* ready;
@@ -61,9 +66,15 @@ export async function* maybeGunzip(
   if (gunzip && !failed) {
     try {
       gunzip.push(new Uint8Array(0), true);
-    } catch {
+    } catch (e) {
       // Cut short: the trace ends where the inflated bytes end.
+      if (inflated === 0 && out.length === 0) throw notInflatable(e);
     }
     yield* out;
   }
+}
+
+function notInflatable(e: unknown): TraceError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new TraceError(`gzip: nothing could be inflated (${why})`, 0);
 }
