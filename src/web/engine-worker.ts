@@ -6,9 +6,9 @@
  * builder and, in batches of transferred columns, to the analysis worker
  * (analysis-worker.ts), which runs the analyses on another core and to
  * which the analysis questions are forwarded. Gzipped traces are inflated
- * as they stream. A damaged trace keeps what was read before
- * the damage (the engine's info says what was lost); a file with nothing
- * usable fails with the reader's one line, as the CLI words it.
+ * as they stream. A damaged trace keeps what was read before the damage
+ * (the engine's info says what was lost); a file with nothing usable fails
+ * with the reader's one line, as the CLI words it.
  *
  * Messages in: { open: { file: Blob } | { url: string }, name }, then
  * { id, method, args }. Out: { id, result } or { id, error }.
@@ -279,13 +279,25 @@ function open(source: Source, name: string): void {
   engineReady.catch(() => {});
 }
 
+/** The timeline's questions (TimelineEngine's methods). */
+const engineQuestions = new Set<string>([
+  "info",
+  "rows",
+  "window",
+  "slice",
+  "mark",
+  "goroutine",
+  "find",
+  "range",
+]);
+
 async function answer(req: Request): Promise<unknown> {
   if (req.method === "progress") return progress;
   if (!engineReady || !analysis) throw new Error("no trace is open");
   if (req.method === "engine") {
+    if (!engineQuestions.has(req.args.name)) throw new Error(`unknown question ${String(req.args.name)}`);
     const engine = await engineReady;
     const f = engine[req.args.name] as (...a: unknown[]) => unknown;
-    if (typeof f !== "function") throw new Error(`unknown question ${String(req.args.name)}`);
     return f.apply(engine, req.args.params) ?? null;
   }
   return analysis.ask(req.args.name, req.args.params);
