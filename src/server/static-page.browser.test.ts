@@ -108,6 +108,9 @@ describe("static page (dist/web)", { skip: skip() }, () => {
     const page = await newPage();
     await page.setInputFiles('[data-testid="file-input"]', file);
     await checkOpened(page, "file-input");
+    // "Open…" returns to the start page.
+    await page.locator('[data-testid="open-another"]').click();
+    await page.waitForSelector('[data-testid="file-input"]');
     assert.deepEqual(errors, []);
   });
 

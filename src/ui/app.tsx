@@ -3,7 +3,7 @@
  * the trace's name and a banner when the trace is damaged. Each page gets
  * the engine client and the parsed route.
  */
-import type { ComponentType } from "preact";
+import type { ComponentChildren, ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { LoadProgress, TraceInfo } from "../query/timeline/protocol.js";
 import type { EngineClient } from "./engine-client.js";
@@ -36,7 +36,8 @@ const pages: readonly { id: string; title: string; component: ComponentType<Page
   { id: "diff", title: "Diff", component: DiffPage },
 ];
 
-export function App({ engine }: { engine: EngineClient }) {
+/** `extraNav`: more in the navigation bar, after the pages (the static page's "Open…"). */
+export function App({ engine, extraNav }: { engine: EngineClient; extraNav?: ComponentChildren }) {
   const route = useRoute();
   const [info, setInfo] = useState<TraceInfo | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -69,6 +70,7 @@ export function App({ engine }: { engine: EngineClient }) {
               {p.title}
             </a>
           ))}
+        {extraNav}
         {info && <span class="nav-info">{info.format}</span>}
       </nav>
       {info?.damage && (

@@ -100,7 +100,20 @@ function Web() {
   if (typeof opened !== "object") {
     return <StartPage error={opened} onFile={(f) => setOpened(openTrace({ file: f }, f.name))} />;
   }
-  return <App key={opened.serial} engine={opened.engine} />;
+  // Back to the start page (a list's, when the trace came from one).
+  const list = new URLSearchParams(location.search).get("list");
+  const start = list ? `?${new URLSearchParams({ list })}` : "./";
+  return (
+    <App
+      key={opened.serial}
+      engine={opened.engine}
+      extraNav={
+        <a href={start} data-testid="open-another" title="Open another trace (or drop one on the page)">
+          Open…
+        </a>
+      }
+    />
+  );
 }
 
 render(<Web />, document.getElementById("app")!);
