@@ -31,6 +31,7 @@ import {
 import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
 import { analysisPages, gotraceJson, pageLoaded, waitUntil } from "../testing/pages-browser-support.js";
 import { builtWeb, type StaticServer, startStaticServer } from "../testing/static-server.js";
+import { canvas, rowTop, settle, xOf } from "../testing/timeline-probe.js";
 
 const file = join(fixturesDir, "annotations-go1.26.trace");
 const hostileFile = join(fixturesDir, "hostile-go1.26.trace");
@@ -71,6 +72,7 @@ describe("static page (dist/web)", { skip: skip() }, () => {
         ["/traces/annotations.trace.gz", gzipSync(trace)],
         ["/traces/damaged.trace", damaged],
         ["/traces/hostile.trace", readFileSync(hostileFile)],
+        ["/traces/whychain.trace", readFileSync(join(fixturesDir, "whychain-go1.26.trace"))],
       ]),
     );
     browser = await launchChromium();
@@ -269,6 +271,55 @@ describe("static page (dist/web)", { skip: skip() }, () => {
     } finally {
       await view.close();
     }
+    assert.deepEqual(errors, []);
+  });
+
+  it("answers the timeline's Why? in the tab: the chain `gotrace why --json` gives", async () => {
+    const chain = join(fixturesDir, "whychain-go1.26.trace");
+    const cliJson = <T>(...args: string[]): T =>
+      JSON.parse(
+        spawnSync(process.execPath, [
+          join(repoRoot, "dist", "cli", "main.js"),
+          ...args,
+          "--json",
+        ]).stdout.toString(),
+      ) as T;
+    const A = cliJson<{ goroutine: number }>("why", chain, "--region", "wait").goroutine;
+    const expected = cliJson<{ steps: { startNs: number; endNs: number }[] }>(
+      "why",
+      chain,
+      "--goroutine",
+      String(A),
+    );
+    const wait = expected.steps[0]!;
+    // The goroutine rows, in the engine's order, from gotrace view on the same file.
+    const view = await startView(chain);
+    let row: number;
+    try {
+      const rows = (await (await fetch(new URL("api/rows?view=goroutine", view.url))).json()) as {
+        goroutine?: number;
+        index: number;
+      }[];
+      row = rows.find((r) => r.goroutine === A)!.index;
+    } finally {
+      await view.close();
+    }
+    const span = wait.endNs - wait.startNs;
+    const page = await newPage(
+      `?url=traces/whychain.trace#/timeline?view=goroutine&start=${Math.round(wait.startNs - span / 4)}&end=${Math.round(wait.endNs + span / 4)}`,
+    );
+    await settle(page);
+    const box = (await page.locator(canvas).boundingBox())!;
+    await page.mouse.click(
+      box.x + (await xOf(page, (wait.startNs + wait.endNs) / 2)),
+      box.y + (await rowTop(page, row)) + 6,
+    );
+    await page.locator('[data-testid="why-button"]').click();
+    await waitUntil(
+      page,
+      `document.querySelectorAll('[data-testid="why-step"]').length === ${expected.steps.length}`,
+    );
+    assert.match((await page.locator('[data-testid="why-root"]').textContent()) ?? "", /Root: a timer/);
     assert.deepEqual(errors, []);
   });
 

@@ -113,6 +113,11 @@ export class WorkerEngine implements EngineClient {
     return this.ask<T>("engine", { name, params });
   }
 
+  /** The timeline's "Why?" (query/why/protocol.ts), as `gotrace view`'s /api/why answers it. */
+  why<T>(query: Record<string, unknown>): Promise<T> {
+    return this.ask<T>("why", query);
+  }
+
   /** An analysis question by the name and parameters of `gotrace view`'s /api/analysis/NAME. */
   analysis<T>(name: string, params: Record<string, string>): Promise<T> {
     return this.ask<T>("analysis", { name, params: Object.entries(params) });

@@ -19,7 +19,10 @@ import { isGzip, maybeGunzip } from "../decode/gunzip.js";
 import { headerSize, readHeader } from "../format/header.js";
 import type { FeedEnd } from "../query/analysis/service.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
+import type { Engine } from "../query/timeline/engine.js";
 import type { LoadProgress, TimelineEngine } from "../query/timeline/protocol.js";
+import type { WhyQuery } from "../query/why/protocol.js";
+import { WhyService } from "../query/why/service.js";
 
 interface WorkerScope {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -33,7 +36,8 @@ type Source = { file: Blob } | { url: string };
 type Request =
   | { id: number; method: "progress"; args: Record<string, never> }
   | { id: number; method: "engine"; args: { name: keyof TimelineEngine; params: unknown[] } }
-  | { id: number; method: "analysis"; args: { name: string; params: [string, string][] } };
+  | { id: number; method: "analysis"; args: { name: string; params: [string, string][] } }
+  | { id: number; method: "why"; args: WhyQuery };
 
 let progress: LoadProgress = { bytesRead: 0, totalBytes: null, events: 0, done: false, error: null };
 let engineReady: Promise<TimelineEngine> | undefined;
@@ -300,8 +304,16 @@ async function answer(req: Request): Promise<unknown> {
     const f = engine[req.args.name] as (...a: unknown[]) => unknown;
     return f.apply(engine, req.args.params) ?? null;
   }
+  if (req.method === "why") {
+    const engine = (await engineReady) as Engine;
+    whyService ??= new WhyService(engine.tl);
+    return whyService.answer(req.args);
+  }
   return analysis.ask(req.args.name, req.args.params);
 }
+
+/** The timeline's "Why?", answered from the timeline (the states it walks are kept between questions). */
+let whyService: WhyService | undefined;
 
 scope.onmessage = (e: MessageEvent) => {
   const msg = e.data as { open: Source; name: string } | Request;

@@ -9,6 +9,8 @@ import { useEffect, useState } from "preact/hooks";
 import { App } from "../ui/app.js";
 import { WorkerEngine } from "../ui/engine-client.js";
 import { setAnalysisClient } from "../ui/pages/analysis-api.js";
+import { setDiffStatusSource } from "../ui/pages/diff-page.js";
+import { setWhyClient } from "../ui/timeline/why-api.js";
 import "../ui/style.css";
 import "./web.css";
 import { StartPage } from "./start-page.js";
@@ -30,6 +32,9 @@ function openTrace(source: { file: Blob } | { url: string }, name: string): Open
     name: "gotrace engine",
   });
   const engine = new WorkerEngine(worker, source, name);
+  setWhyClient((q) => engine.why({ ...q }));
+  // The static page opens one trace: there is no diff to show.
+  setDiffStatusSource(() => Promise.resolve({ state: "none" }));
   setAnalysisClient({
     get: (n, params) => engine.analysis(n, params),
     async save(n, params, filename) {

@@ -23,7 +23,18 @@ const titles: Readonly<Record<DiffTable, string>> = {
   sched: "Scheduler latency",
 };
 
-export async function getDiffStatus(): Promise<DiffStatus> {
+let diffStatus: () => Promise<DiffStatus> = httpDiffStatus;
+
+/** Sets where the diff's status comes from (the static page compares nothing: `{ state: "none" }`). */
+export function setDiffStatusSource(source: () => Promise<DiffStatus>): void {
+  diffStatus = source;
+}
+
+export function getDiffStatus(): Promise<DiffStatus> {
+  return diffStatus();
+}
+
+async function httpDiffStatus(): Promise<DiffStatus> {
   const res = await fetch("api/diff");
   if (!res.ok) throw new Error(`api/diff: HTTP ${res.status}`);
   return (await res.json()) as DiffStatus;
