@@ -38,6 +38,10 @@ export interface CommandSpec {
   /** One line for the list of commands. */
   readonly summary: string;
   readonly flags: readonly Flag[];
+  /** The last operand may be given more than once (`FILE…`). */
+  readonly variadic?: boolean;
+  /** The command checks its operands itself; otherwise the first must be a readable file. */
+  readonly checksInputs?: boolean;
   /** Sets of flags of which at most one may be given. */
   readonly exclusive?: readonly (readonly string[])[];
   /** Paragraphs after the flags in `gotrace help CMD`. */
@@ -157,7 +161,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   const required = want.filter((o) => !o.startsWith("[")).length;
   if (operands.length < required)
     throw new UsageError(`missing ${want.slice(operands.length, required).join(" ")}`, true);
-  if (operands.length > want.length) {
+  if (operands.length > want.length && !spec.variadic) {
     throw new UsageError(`unexpected argument ${JSON.stringify(operands[want.length])}`, true);
   }
   return { command: spec.name, operands, values, switches, help: false };

@@ -21,6 +21,7 @@ import { mmuCommand } from "./mmu.js";
 import { pprofCommand } from "./pprof.js";
 import { schedlatCommand } from "./schedlat.js";
 import { serveWebCommand } from "./serve-web.js";
+import { sqlCommand } from "./sql.js";
 import { statsCommand } from "./stats.js";
 import { regionsCommand, tasksCommand } from "./tasks.js";
 import { isTraceList, viewCommand } from "./view.js";
@@ -42,6 +43,7 @@ const commands: readonly Command[] = [
   exportCommand,
   captureCommand,
   serveWebCommand,
+  sqlCommand,
 ];
 
 function usage(): string {
@@ -149,10 +151,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(commandHelp(command));
       return 0;
     }
-    input = args.operands[0];
-    // A trace's address, or (view) a folder or pattern of traces, is not a file to open.
+    // The file that errors of the file system name when they name none: the first FILE operand.
+    input = args.operands[Math.max(0, command.operands.findIndex((o) => o.startsWith("FILE")))];
+    // A trace's address, or (view) a folder or pattern of traces, is not a file to open; nor are
+    // the operands of a command that checks its own (sql, export: directories, globs).
     const notFile =
       input === undefined ||
+      command.checksInputs === true ||
       command === captureCommand ||
       (command === viewCommand && (isTraceURL(input) || isTraceList(input)));
     if (!notFile) checkInputFile(input!);

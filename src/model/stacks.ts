@@ -99,6 +99,24 @@ export class StackTable {
     return out;
   }
 
+  /** Number of frames (distinct PCs) across all stacks. */
+  get frameCount(): number {
+    return this.frameFunc.length;
+  }
+
+  /** Frame f's function and file (string IDs) and line. */
+  frame(f: number): { readonly func: number; readonly file: number; readonly line: number } {
+    return { func: this.frameFunc.get(f), file: this.frameFile.get(f), line: this.frameLine.get(f) };
+  }
+
+  /** The frame IDs of stack s, innermost first ([] for the empty stack). */
+  frameIDsOf(s: number): number[] {
+    if (s <= 0 || s >= this.size) return [];
+    const out: number[] = [];
+    for (let i = this.offsets.get(s); i < this.offsets.get(s + 1); i++) out.push(this.frameIDs.get(i));
+    return out;
+  }
+
   /** The outermost frame's function ("" for the empty stack): how Go names goroutines. */
   rootFunc(s: number): string {
     if (s <= 0 || s >= this.size) return "";

@@ -1,0 +1,170 @@
+/**
+ * Reads trace files into their tables (export/tables/) for `gotrace sql`
+ * and `gotrace export --format=parquet`: one pass over each file builds its
+ * timeline while hashing its bytes (the trace_id) and noting its first
+ * clock snapshot (the wall-clock start). The operands may be files,
+ * directories (every trace file under them) or globs (`*`, `?`, `**`),
+ * quoted so the shell leaves them alone.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { EventKind } from "../decode/event.js";
+import { type TraceTables, traceIdOf, traceTables } from "../export/tables/build.js";
+import { headerSize, readHeader } from "../format/header.js";
+import { buildTimeline } from "../query/timeline/build.js";
+import { fileChunks } from "./chunks.js";
+import { damageWarningLine, reportDamage } from "./damage.js";
+import { CommandError, checkInputFile, FileError, fileErrorReason } from "./errors.js";
+
+/** Whether the file begins with a trace header (`go 1.N trace`). */
+export function isTraceFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const head = new Uint8Array(headerSize);
+    const n = readSync(fd, head, 0, headerSize, 0);
+    return readHeader(head.subarray(0, n)).ok;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** A glob as a regular expression over paths: `**` any directories, `*` and `?` within one name. */
+function globRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      re += ".*";
+      i++;
+      if (glob[i + 1] === "/") i++;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/**
+ * The trace files the operands name, in order, each once: a file as it is
+ * (it must exist; whether it is a trace is found when it is read), a
+ * directory's trace files (others are passed over), a glob's matches.
+ */
+export function expandInputs(operands: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (p: string) => {
+    if (!seen.has(p)) {
+      seen.add(p);
+      out.push(p);
+    }
+  };
+  for (const op of operands) {
+    if (/[*?]/.test(op) && !exists(op)) {
+      const parts = op.split("/");
+      const first = parts.findIndex((s) => /[*?]/.test(s));
+      const base = parts.slice(0, first).join("/") || (op.startsWith("/") ? "/" : ".");
+      const re = globRegExp(op);
+      let files: string[] = [];
+      try {
+        files = walk(base);
+      } catch {
+        // No such directory: no matches.
+      }
+      const matched = files
+        .map((f) => (base === "." && !op.startsWith("./") ? relative(".", f) : f))
+        .filter((f) => re.test(f.split(sep).join("/")));
+      if (matched.length === 0) throw new CommandError(`${op}: no files match`);
+      for (const f of matched) add(f);
+      continue;
+    }
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(op);
+    } catch (e) {
+      throw new FileError(op, fileErrorReason(e) ?? String(e));
+    }
+    if (st.isDirectory()) {
+      const traces = walk(op).filter(isTraceFile);
+      if (traces.length === 0) throw new CommandError(`${op}: no trace files in the directory`);
+      for (const f of traces) add(f);
+    } else {
+      checkInputFile(op);
+      add(op);
+    }
+  }
+  return out;
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One trace file's tables. A damaged trace gives the tables of what was
+ * read before the damage, with one warning line on stderr (`doing` says
+ * what is done with it: "loaded", "exported"); a file with nothing
+ * readable is an error naming it.
+ */
+export async function readTraceTables(path: string, doing: string): Promise<TraceTables> {
+  const size = statSync(path).size;
+  const hash = createHash("sha256");
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of fileChunks(path)) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
+  let firstNs = Number.NaN;
+  let startWallUs: number | undefined;
+  const built = await buildTimeline(hashed(), {
+    totalBytes: size,
+    onEvent: (ev) => {
+      if (Number.isNaN(firstNs)) firstNs = ev.time;
+      if (startWallUs === undefined && ev.kind === EventKind.Sync) {
+        const cs = ev.sync().clockSnapshot;
+        if (cs) startWallUs = cs.wallSec * 1e6 + cs.wallNsec / 1e3 - (cs.traceNs - firstNs) / 1e3;
+      }
+    },
+  });
+  const { run, error } = built;
+  // Nothing usable: the reader's one line, as every command gives it.
+  if (error && run.keptEvents === 0) throw new CommandError(`${path}: ${error.message}`);
+  if (error) reportDamage(path, run, size, doing);
+  const sha256 = hash.digest("hex");
+  const damage = error && damageWarningLine(path, { ...run, error }, size, doing);
+  return traceTables(built.engine.tl, {
+    traceId: traceIdOf(sha256),
+    path,
+    sizeBytes: size,
+    sha256,
+    ...(run.version !== undefined && { version: run.version }),
+    ...(startWallUs !== undefined && { startWallUs: Math.round(startWallUs) }),
+    ...(damage && { damage: damageText(damage, path) }),
+  });
+}
+
+/** The warning line without its "gotrace: warning: FILE: " prefix and newline. */
+function damageText(line: string, path: string): string {
+  const prefix = `gotrace: warning: ${path}: `;
+  const text = line.trimEnd();
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+}
