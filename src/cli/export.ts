@@ -1,9 +1,13 @@
 /**
- * `gotrace export --format=FORMAT FILE -o OUT`: the trace in another
+ * `gotrace export --format=FORMAT FILE… -o OUT`: the trace in another
  * tool's format. Formats:
  *
  * - `perfetto`: Perfetto's protobuf trace (src/export/perfetto/), for
- *   ui.perfetto.dev and its trace processor.
+ *   ui.perfetto.dev and its trace processor. One FILE.
+ * - `parquet`: the tables of any number of traces (docs/tables.md) as a
+ *   directory of Parquet files partitioned by trace_id (parquet.ts), for
+ *   DuckDB, Spark, Trino. FILE… may be files, directories and globs; the
+ *   directory is made whole beside OUT and renamed.
  *
  * The output is written to a temporary file beside OUT and renamed to OUT
  * only when complete, so OUT is never a partial file; on failure the
@@ -24,8 +28,9 @@ import type { Timeline } from "../model/timeline.js";
 import { type Command, type ParsedArgs, UsageError } from "./args.js";
 import { reportDamage } from "./damage.js";
 import { driveFile, fileVersion } from "./decode-thread.js";
-import { CommandError, fileErrorReason } from "./errors.js";
+import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
 import { formatBytes } from "./format.js";
+import { exportParquet } from "./parquet.js";
 
 /** Each format: what it writes into the temporary file for `output`, given the trace's path; true when done. */
 interface Format {
@@ -41,15 +46,27 @@ const formats: Readonly<Record<string, Format>> = {
   // Further formats go here, one line each.
 };
 
+/** Formats of any number of traces, written to a directory (OUT) by their own code. */
+const directoryFormats: Readonly<
+  Record<string, { help: string; write(operands: readonly string[], output: string): Promise<number> }>
+> = {
+  parquet: {
+    help: "the tables of docs/tables.md as Parquet in directory OUT, by trace_id (DuckDB, Spark, Trino)",
+    write: exportParquet,
+  },
+};
+
 export const exportCommand: Command = {
   name: "export",
-  operands: ["FILE"],
-  summary: "the trace in another tool's format (Perfetto)",
+  operands: ["FILE…"],
+  variadic: true,
+  checksInputs: true,
+  summary: "the trace in another tool's format (Perfetto), or traces' tables as Parquet",
   flags: [
     {
       name: "format",
       value: "FORMAT",
-      help: Object.entries(formats)
+      help: [...Object.entries(formats), ...Object.entries(directoryFormats)]
         .map(([name, f]) => `${name}: ${f.help}`)
         .join("\n"),
     },
@@ -57,6 +74,9 @@ export const exportCommand: Command = {
   ],
   details:
     "Example: gotrace export --format=perfetto app.trace -o app.pftrace\n" +
+    "         gotrace export --format=parquet traces/ -o tables/\n" +
+    "perfetto takes one FILE; parquet any number of files, directories and globs, and\n" +
+    "OUT must not exist, or be an empty directory.\n" +
     "A damaged trace is exported up to the damage, with a warning.",
   run: runExport,
 };
@@ -65,12 +85,23 @@ export async function runExport(args: ParsedArgs): Promise<number> {
   const file = args.operands[0]!;
   const name = args.values.get("format");
   const output = args.values.get("output");
-  const choices = Object.keys(formats).join(", ");
+  const choices = [...Object.keys(formats), ...Object.keys(directoryFormats)].join(", ");
+  const many = name === undefined ? undefined : directoryFormats[name];
+  // One trace file, checked before anything else as every command checks its file.
+  if (!many) {
+    if (args.operands.length > 1)
+      throw new UsageError(
+        `unexpected argument ${JSON.stringify(args.operands[1])} (${name ?? "perfetto"} takes one FILE)`,
+        true,
+      );
+    checkInputFile(file);
+  }
   if (name === undefined) throw new UsageError(`--format is required (${choices})`, true);
   const format = formats[name];
-  if (!format) throw new UsageError(`--format ${name}: unknown format (${choices})`, true);
+  if (!format && !many) throw new UsageError(`--format ${name}: unknown format (${choices})`, true);
   if (output === undefined) throw new UsageError("-o OUT is required", true);
-  return writeAtomically(output, (out) => format.write(file, out, output));
+  if (many) return many.write(args.operands, output);
+  return writeAtomically(output, (out) => format!.write(file, out, output));
 }
 
 /**

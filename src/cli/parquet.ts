@@ -1,0 +1,68 @@
+/**
+ * `gotrace export --format=parquet FILE… -o DIR`: the tables of the traces
+ * (docs/tables.md) as Parquet, one directory per table, partitioned by
+ * trace_id the hive way (`DIR/goroutines/trace_id=N/data_0.parquet`), which
+ * DuckDB, Spark, Trino and others read as one table. The traces are loaded
+ * into an in-memory DuckDB (as `gotrace sql` loads them) and written by its
+ * `COPY … (FORMAT parquet, PARTITION_BY (trace_id))`. Everything is written
+ * into a directory beside DIR and renamed to DIR once whole, so DIR never
+ * holds a partial export.
+ */
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { schema } from "../export/tables/schema.js";
+import { CommandError, fileErrorReason } from "./errors.js";
+import { loadTraces } from "./sql.js";
+import { expandInputs } from "./trace-tables.js";
+
+/** A path as an SQL string literal. */
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Throws unless `dir` can become the export: absent, or an empty directory. */
+function checkOutputDir(dir: string): void {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new CommandError(`${dir}: ${fileErrorReason(e) ?? String(e)}`);
+  }
+  if (!st.isDirectory()) throw new CommandError(`${dir}: exists and is not a directory`);
+  if (readdirSync(dir).length > 0) throw new CommandError(`${dir}: exists and is not empty`);
+}
+
+/** Writes the Parquet export of the trace files `operands` name (files, directories, globs) to `outDir`. */
+export async function exportParquet(operands: readonly string[], outDir: string): Promise<number> {
+  const files = expandInputs(operands);
+  checkOutputDir(outDir);
+  const temp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}`);
+  try {
+    mkdirSync(temp);
+  } catch (e) {
+    throw new CommandError(`${outDir}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
+  }
+  try {
+    const loader = await loadTraces(files, "exported");
+    try {
+      for (const t of schema) {
+        const to = join(temp, t.name);
+        mkdirSync(to);
+        await loader.connection.run(
+          `COPY "${t.name}" TO ${sqlString(to)} (FORMAT parquet, PARTITION_BY (trace_id), OVERWRITE_OR_IGNORE)`,
+        );
+      }
+    } finally {
+      loader.close();
+    }
+    // An empty directory at DIR is replaced (rename(2) does that); anything else was refused above.
+    renameSync(temp, outDir);
+  } catch (e) {
+    rmSync(temp, { recursive: true, force: true });
+    const reason = fileErrorReason(e);
+    if (reason !== undefined) throw new CommandError(`${outDir}: cannot write: ${reason}`);
+    throw e;
+  }
+  return 0;
+}
