@@ -27,7 +27,7 @@ function checkOutputDir(dir: string): void {
     st = statSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw new CommandError(`${dir}: ${fileErrorReason(e) ?? String(e)}`);
+    throw new CommandError(`${dir}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
   }
   if (!st.isDirectory()) throw new CommandError(`${dir}: exists and is not a directory`);
   if (readdirSync(dir).length > 0) throw new CommandError(`${dir}: exists and is not empty`);

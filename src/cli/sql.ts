@@ -118,9 +118,22 @@ async function runSql(args: ParsedArgs): Promise<number> {
   // Written beside DB under another name, renamed once whole: never a partial database as DB.
   const temp = `${save}.tmp-${process.pid}`;
   const removeTemp = () => {
-    for (const p of [temp, `${temp}.wal`]) rmSync(p, { force: true });
+    for (const p of [temp, `${temp}.wal`]) {
+      try {
+        rmSync(p, { force: true });
+      } catch {
+        // Nothing there to remove.
+      }
+    }
   };
   removeTemp();
+  // Whether DB's directory takes a file is known before the traces are read, not after.
+  try {
+    closeSync(openSync(temp, "wx"));
+    rmSync(temp);
+  } catch (e) {
+    throw savingError(e, save);
+  }
   let loader: TableLoader;
   try {
     loader = await loadTraces(files, "loaded", temp);
@@ -149,7 +162,7 @@ async function runSql(args: ParsedArgs): Promise<number> {
 function savingError(e: unknown, path: string): unknown {
   if (e instanceof CommandError || e instanceof UsageError) return e;
   const reason = fileErrorReason(e);
-  if (reason !== undefined) return new CommandError(`${path}: ${reason}`);
+  if (reason !== undefined) return new CommandError(`${path}: cannot write: ${reason}`);
   // DuckDB's own words when it cannot open the file ("IO Error: Cannot open file …").
   return new CommandError(`${path}: cannot write: ${sqlErrorLine(e)}`);
 }

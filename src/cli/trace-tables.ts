@@ -60,8 +60,8 @@ function globRegExp(glob: string): RegExp {
 
 /**
  * The trace files the operands name, in order, each once: a file as it is
- * (it must exist; whether it is a trace is found when it is read), a
- * directory's trace files (others are passed over), a glob's matches.
+ * (it must exist; whether it is a trace is found when it is read), the
+ * trace files in a directory or matching a glob (other files are passed over).
  */
 export function expandInputs(operands: readonly string[]): string[] {
   const out: string[] = [];
@@ -86,8 +86,8 @@ export function expandInputs(operands: readonly string[]): string[] {
       }
       const matched = files
         .map((f) => (base === "." && !op.startsWith("./") ? relative(".", f) : f))
-        .filter((f) => re.test(f.split(sep).join("/")));
-      if (matched.length === 0) throw new CommandError(`${op}: no files match`);
+        .filter((f) => re.test(f.split(sep).join("/")) && isTraceFile(f));
+      if (matched.length === 0) throw new CommandError(`${op}: no trace files match`);
       for (const f of matched) add(f);
       continue;
     }

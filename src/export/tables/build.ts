@@ -6,7 +6,8 @@
  */
 import type { StringTable } from "../../model/columns.js";
 import type { CounterTrack } from "../../model/counters.js";
-import { GlobalKind, RangeKind } from "../../model/tables.js";
+import { StateKind, type StateRow, StateWalker, stateKindNames } from "../../model/states.js";
+import { CauseKind, GlobalKind, RangeKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
 import { type ColumnKind, type ColumnSpec, schema, type TableName, type TableSpec } from "./schema.js";
 
@@ -143,7 +144,7 @@ export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
   }
   tables.push(goroutines.done());
 
-  tables.push(new TableWriter(specOf("states"), 1).done());
+  tables.push(statesTable(tl, goid, str));
   tables.push(rangesTable(tl, goid, mid, str));
 
   const T = tl.tasks;
@@ -193,6 +194,35 @@ export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
 }
 
 type Ids = (i: number) => number;
+
+const wakeNames: Partial<Record<CauseKind, string>> = {
+  [CauseKind.Create]: "created",
+  [CauseKind.Unblock]: "unblocked",
+  [CauseKind.Network]: "network",
+  [CauseKind.SyscallExit]: "syscall exit",
+};
+
+function statesTable(tl: Timeline, goid: Ids, str: (s: string) => number): TableData {
+  const out = new TableWriter(specOf("states"), tl.exec.length * 3);
+  const walker = new StateWalker(tl);
+  const kinds = stateKindNames.map(str);
+  const wakes = new Map(Object.entries(wakeNames).map(([k, v]) => [Number(k), str(v)]));
+  const visit = (r: StateRow) => {
+    out.row(
+      goid(r.g),
+      kinds[r.state]!,
+      r.reason > 0 ? r.reason : -1,
+      r.startNs,
+      r.endNs,
+      stackOrNone(r.stack),
+      r.state === StateKind.Runnable ? (wakes.get(r.wakeKind) ?? -1) : -1,
+      r.state === StateKind.Runnable ? goid(r.wokenBy) : Number.NaN,
+      r.endNs >= tl.durationNs && Number.isNaN(tl.goroutines.endNs.get(r.g)) ? 1 : 0,
+    );
+  };
+  for (let g = 0; g < tl.goroutines.length; g++) walker.each(g, visit);
+  return out.done();
+}
 
 function rangesTable(tl: Timeline, goid: Ids, mid: Ids, str: (s: string) => number): TableData {
   const gr = tl.globalRanges;

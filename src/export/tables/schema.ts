@@ -106,12 +106,29 @@ export const schema = [
         name: "reason",
         kind: "str",
         nullable: true,
-        doc: 'Why it waited ("chan receive", "sync.Mutex.Lock", …) or why it became runnable; NULL for none.',
+        doc: 'Why it waited ("chan receive", "sync", "sleep", …), or why a running goroutine became runnable ("preempted"); NULL for none.',
       },
       { name: "start_ns", kind: "i64", doc: "Start of the interval." },
       { name: "end_ns", kind: "i64", doc: "End of the interval." },
-      stackCol("stack_id", "Stack where the state began (where it blocked, for waiting); NULL when none."),
-      goidColAs("waker_goid", "The goroutine that made it runnable (an unblock); NULL when none or unknown."),
+      stackCol(
+        "stack_id",
+        "Where it blocked (waiting), made the syscall, stopped running, or stopped or was woken (runnable); NULL when none.",
+      ),
+      {
+        name: "wake",
+        kind: "str",
+        nullable: true,
+        doc: "For runnable: what made it so: 'created', 'unblocked', 'network' (the poller), 'syscall exit'; NULL when unknown.",
+      },
+      goidColAs(
+        "waker_goid",
+        "For runnable: the goroutine that created or unblocked it; NULL when none or unknown.",
+      ),
+      {
+        name: "at_trace_end",
+        kind: "bool",
+        doc: "The interval was still going when the trace ended (its end_ns is the trace's end). Go's blocking profiles leave such waits out.",
+      },
     ],
   },
   {
