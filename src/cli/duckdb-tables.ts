@@ -32,20 +32,6 @@ const stagedType: Record<ColumnKind, DuckDBType> = {
   time: DOUBLE,
 };
 
-const sqlType: Record<ColumnKind, string> = {
-  i64: "BIGINT",
-  i32: "INTEGER",
-  f64: "DOUBLE",
-  str: "VARCHAR",
-  bool: "BOOLEAN",
-  time: "TIMESTAMP",
-};
-
-/** The SQL type of a schema column (for docs and tests). */
-export function sqlTypeOf(c: ColumnSpec): string {
-  return sqlType[c.kind];
-}
-
 /** A name as an SQL identifier. */
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   copyFileSync,
   existsSync,
@@ -18,6 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
+import { type ColumnSpec, schema, sqlTypes, traceIdColumn } from "../export/tables/schema.js";
 import { fixturesDir, repoRoot } from "../testing/corpus.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
@@ -187,6 +189,36 @@ describe("gotrace sql: tasks, logs and traces", () => {
         assert.ok(t > Date.UTC(2024, 0) && t < Date.now(), r.start_time);
       }
       assert.equal(r.damage, null);
+    }
+  });
+});
+
+describe("gotrace sql: the schema", () => {
+  it("loads every table of docs/tables.md with its columns and types, trace_id first", () => {
+    const rows = sql(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
+      fixture("sched-go1.26.trace"),
+    );
+    const want = schema.flatMap((t) =>
+      [traceIdColumn, ...(t.columns as readonly ColumnSpec[])].map((c) => ({
+        table_name: t.name,
+        column_name: c.name,
+        data_type: sqlTypes[c.kind],
+      })),
+    );
+    const byTable = (a: Row, b: Row) =>
+      a.table_name < b.table_name ? -1 : a.table_name > b.table_name ? 1 : 0;
+    assert.deepEqual(rows, [...want].sort(byTable));
+  });
+
+  it("names each trace by the first 52 bits of its file's SHA-256", () => {
+    const files = [fixture("sched-go1.26.trace"), fixture("gc-go1.21.trace")];
+    const rows = sql("SELECT path, trace_id, sha256 FROM traces ORDER BY path", ...files);
+    for (const r of rows) {
+      const sha = createHash("sha256").update(readFileSync(r.path)).digest("hex");
+      assert.equal(r.sha256, sha);
+      assert.equal(BigInt(r.trace_id), BigInt(`0x${sha}`) >> 204n);
     }
   });
 });

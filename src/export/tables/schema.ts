@@ -20,6 +20,16 @@
  */
 export type ColumnKind = "i64" | "i32" | "f64" | "str" | "bool" | "time";
 
+/** The SQL type (DuckDB, Parquet's logical type) of each kind. */
+export const sqlTypes: Readonly<Record<ColumnKind, string>> = {
+  i64: "BIGINT",
+  i32: "INTEGER",
+  f64: "DOUBLE",
+  str: "VARCHAR",
+  bool: "BOOLEAN",
+  time: "TIMESTAMP",
+};
+
 export interface ColumnSpec {
   readonly name: string;
   readonly kind: ColumnKind;
@@ -55,7 +65,11 @@ export const schema = [
       { name: "path", kind: "str", doc: "The file's path as given on the command line." },
       { name: "size_bytes", kind: "i64", doc: "The file's size." },
       { name: "sha256", kind: "str", doc: "SHA-256 of the file's bytes, in hex." },
-      { name: "go_version", kind: "str", doc: 'Trace format version from the header, e.g. "1.25".' },
+      {
+        name: "go_version",
+        kind: "str",
+        doc: "The trace format's version from the header, e.g. \"1.25\" (Go 1.24 writes 1.23's format, Go 1.27 1.26's).",
+      },
       {
         name: "start_time",
         kind: "time",
@@ -85,7 +99,12 @@ export const schema = [
         kind: "str",
         doc: "Start function, as go tool trace groups goroutines (`gotrace goroutines`); '' when unknown.",
       },
-      { name: "label", kind: "str", nullable: true, doc: 'The last label it was given (e.g. "GC (idle)").' },
+      {
+        name: "label",
+        kind: "str",
+        nullable: true,
+        doc: 'The last label it was given (e.g. "GC (idle)"); NULL for none.',
+      },
       {
         name: "created_ns",
         kind: "i64",
@@ -256,4 +275,18 @@ export type TableName = (typeof schema)[number]["name"];
 /** The spec of table `name`. */
 export function tableSpec(name: TableName): TableSpec {
   return schema.find((t) => t.name === name)!;
+}
+
+/** The schema as Markdown: a section per table, a row per column (docs/tables.md holds it between markers). */
+export function schemaMarkdown(): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  return schema
+    .map((t) => {
+      const columns: readonly ColumnSpec[] = [traceIdColumn, ...t.columns];
+      const rows = columns.map(
+        (c) => `| \`${c.name}\` | ${sqlTypes[c.kind]}${c.nullable ? ", NULL" : ""} | ${cell(c.doc)} |`,
+      );
+      return `### ${t.name}\n\n${t.doc}\n\n| column | type | meaning |\n|---|---|---|\n${rows.join("\n")}\n`;
+    })
+    .join("\n");
 }
