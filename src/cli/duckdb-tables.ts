@@ -1,13 +1,18 @@
 /**
  * Loads traces' tables (export/tables/) into DuckDB, column by column: each
- * table's typed arrays fill DuckDB vectors 2,048 rows at a time, appended as
- * data chunks (no SQL per row). Rows go first into staging tables typed as
- * the arrays are (times as DOUBLE, exact to 2^53), which one
- * `CREATE TABLE … AS SELECT` per table casts to the schema's types once
- * every trace is in.
+ * table's typed arrays are copied into DuckDB vectors 2,048 rows at a time,
+ * appended as data chunks (no SQL, and no JavaScript value, per row). Rows
+ * go first into staging tables typed as the arrays are: times as DOUBLE
+ * (exact to 2^53), strings as their IDs in the trace's string table (staged
+ * once per trace), and "none" as the arrays hold it (NaN, −1), so that no
+ * row needs a NULL, which the vectors set a bit at a time. Once every trace
+ * is in, each table is a SELECT over its staging table that casts the
+ * times, makes the NULLs and looks the strings up (a hash join in DuckDB
+ * costs far less than handing it a JavaScript string per row): a view, so
+ * a query pays only for the tables it reads, or a table, for a database
+ * that is kept; Parquet is written from the same SELECT.
  */
 import {
-  BOOLEAN,
   DOUBLE,
   type DuckDBConnection,
   DuckDBDataChunk,
@@ -15,6 +20,7 @@ import {
   type DuckDBType,
   type DuckDBVector,
   INTEGER,
+  UTINYINT,
   VARCHAR,
 } from "@duckdb/node-api";
 import type { ColumnData, TraceTables } from "../export/tables/build.js";
@@ -27,8 +33,8 @@ const stagedType: Record<ColumnKind, DuckDBType> = {
   i64: DOUBLE,
   i32: INTEGER,
   f64: DOUBLE,
-  str: VARCHAR,
-  bool: BOOLEAN,
+  str: INTEGER,
+  bool: UTINYINT,
   time: DOUBLE,
 };
 
@@ -37,14 +43,31 @@ function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-const stageName = (table: string) => `gotrace_stage_${table}`;
+/** Staging tables live in their own schema, out of the way of the user's `main`. */
+const stageSchema = "gotrace_stage";
+const stageName = (table: string) => `${stageSchema}.${ident(table)}`;
+const stringsName = "gotrace_strings";
+const stringsTable = `${stageSchema}.${stringsName}`;
 
-/** The staged column cast to its schema type. */
-function finalExpr(c: ColumnSpec): string {
-  const col = ident(c.name);
-  if (c.kind === "i64") return `CAST(${col} AS BIGINT) AS ${col}`;
-  if (c.kind === "time") return `make_timestamp(CAST(${col} AS BIGINT)) AS ${col}`;
-  return col;
+/** The staged column as the schema types it, from the staged table `t` (string c from its join `s_c`). */
+function finalExpr(c: ColumnSpec, index: number): string {
+  const col = `t.${ident(c.name)}`;
+  const as = ident(c.name);
+  const orNull = (expr: string) => (c.nullable ? `CASE WHEN isnan(${col}) THEN NULL ELSE ${expr} END` : expr);
+  switch (c.kind) {
+    case "i64":
+      return `${orNull(`CAST(${col} AS BIGINT)`)} AS ${as}`;
+    case "time":
+      return `${orNull(`make_timestamp(CAST(${col} AS BIGINT))`)} AS ${as}`;
+    case "f64":
+      return `${orNull(col)} AS ${as}`;
+    case "i32":
+      return `${c.nullable ? `NULLIF(${col}, -1)` : col} AS ${as}`;
+    case "bool":
+      return `${col} <> 0 AS ${as}`;
+    case "str":
+      return `s${index}.s AS ${as}`;
+  }
 }
 
 /** Loads the tables of traces, one after another, into a DuckDB database. */
@@ -61,12 +84,14 @@ export class TableLoader {
     const instance = await DuckDBInstance.create(path);
     const connection = await instance.connect();
     const loader = new TableLoader(instance, connection);
+    await connection.run(`CREATE SCHEMA ${stageSchema}`);
     for (const t of schema) {
       const cols = [traceIdColumn, ...t.columns].map(
         (c) => `${ident(c.name)} ${stagedType[c.kind].toString()}`,
       );
-      await connection.run(`CREATE TABLE ${ident(stageName(t.name))} (${cols.join(", ")})`);
+      await connection.run(`CREATE TABLE ${stageName(t.name)} (${cols.join(", ")})`);
     }
+    await connection.run(`CREATE TABLE ${stringsTable} (trace_id DOUBLE, id INTEGER, s VARCHAR)`);
     return loader;
   }
 
@@ -79,33 +104,75 @@ export class TableLoader {
   async add(trace: TraceTables): Promise<void> {
     this.ids.add(trace.traceId);
     for (const table of trace.tables) {
-      const appender = await this.connection.createAppender(stageName(table.spec.name));
-      const specs = [traceIdColumn, ...table.spec.columns];
-      const types = specs.map((c) => stagedType[c.kind]);
-      for (let from = 0; from < table.rows; from += chunkRows) {
-        const n = Math.min(chunkRows, table.rows - from);
-        const chunk = DuckDBDataChunk.create(types, n);
-        const id = chunk.getColumnVector(0) as DuckDBVector<number>;
-        for (let i = 0; i < n; i++) id.setItem(i, trace.traceId);
-        id.flush();
+      const specs = table.spec.columns;
+      const types = [traceIdColumn, ...specs].map((c) => stagedType[c.kind]);
+      await this.append(table.spec.name, types, trace.traceId, table.rows, (chunk, from, n) => {
         table.columns.forEach((data, c) => {
-          fillVector(chunk.getColumnVector(c + 1), specs[c + 1]!, data, from, n, trace.strings);
+          fillVector(chunk.getColumnVector(c + 1), data, from, n);
         });
-        chunk.rowCount = n;
-        appender.appendDataChunk(chunk);
-      }
-      appender.closeSync();
+      });
     }
+    // Last: building the tables interns strings.
+    const { strings } = trace;
+    const ids = Int32Array.from({ length: strings.size }, (_, i) => i);
+    await this.append(
+      stringsName,
+      [DOUBLE, INTEGER, VARCHAR],
+      trace.traceId,
+      strings.size,
+      (chunk, from, n) => {
+        fillVector(chunk.getColumnVector(1), ids, from, n);
+        const v = chunk.getColumnVector(2) as DuckDBVector<string>;
+        for (let i = 0; i < n; i++) v.setItem(i, strings.get(from + i));
+        v.flush();
+      },
+    );
   }
 
-  /** Casts the staged rows into the schema's tables. */
-  async finish(): Promise<void> {
-    for (const t of schema) {
-      const cols = [traceIdColumn, ...t.columns].map(finalExpr).join(", ");
-      await this.connection.run(
-        `CREATE TABLE ${ident(t.name)} AS SELECT ${cols} FROM ${ident(stageName(t.name))}; DROP TABLE ${ident(stageName(t.name))}`,
-      );
+  /** Appends `rows` rows to `table` a chunk at a time: column 0 is the trace ID, `fill` sets the others. */
+  private async append(
+    table: string,
+    types: readonly DuckDBType[],
+    traceId: number,
+    rows: number,
+    fill: (chunk: DuckDBDataChunk, from: number, n: number) => void,
+  ): Promise<void> {
+    const appender = await this.connection.createAppender(table, stageSchema);
+    for (let from = 0; from < rows; from += chunkRows) {
+      const n = Math.min(chunkRows, rows - from);
+      const chunk = DuckDBDataChunk.create(types, n);
+      fillVector(chunk.getColumnVector(0), new Float64Array(n).fill(traceId), 0, n);
+      fill(chunk, from, n);
+      chunk.rowCount = n;
+      appender.appendDataChunk(chunk);
     }
+    appender.closeSync();
+  }
+
+  /** The SELECT that gives table `name` from the staged rows. */
+  static select(name: string): string {
+    const t = schema.find((x) => x.name === name)!;
+    const columns = [traceIdColumn, ...t.columns];
+    const joins = columns
+      .map((c, i) =>
+        c.kind === "str"
+          ? ` LEFT JOIN ${stringsTable} s${i} ON s${i}.trace_id = t.trace_id AND s${i}.id = t.${ident(c.name)}`
+          : "",
+      )
+      .join("");
+    return `SELECT ${columns.map(finalExpr).join(", ")} FROM ${stageName(t.name)} t${joins}`;
+  }
+
+  /**
+   * Makes the schema's tables: views over the staged rows, or, to keep,
+   * tables (and the staged rows dropped).
+   */
+  async finish(as: "views" | "tables"): Promise<void> {
+    for (const t of schema) {
+      const kind = as === "views" ? "VIEW" : "TABLE";
+      await this.connection.run(`CREATE ${kind} ${ident(t.name)} AS ${TableLoader.select(t.name)}`);
+    }
+    if (as === "tables") await this.connection.run(`DROP SCHEMA ${stageSchema} CASCADE`);
   }
 
   close(): void {
@@ -114,45 +181,23 @@ export class TableLoader {
   }
 }
 
-/** Rows from..from+n of a column into a vector, NULLs as the schema says. */
-function fillVector(
-  vector: DuckDBVector,
-  spec: ColumnSpec,
-  data: ColumnData,
-  from: number,
-  n: number,
-  strings: { get(id: number): string },
-): void {
-  switch (spec.kind) {
-    case "str": {
-      const v = vector as DuckDBVector<string>;
-      for (let i = 0; i < n; i++) {
-        const s = data[from + i]!;
-        v.setItem(i, s < 0 ? null : strings.get(s));
-      }
-      break;
-    }
-    case "bool": {
-      const v = vector as DuckDBVector<boolean>;
-      for (let i = 0; i < n; i++) v.setItem(i, data[from + i] !== 0);
-      break;
-    }
-    case "i32": {
-      const v = vector as DuckDBVector<number>;
-      const nullable = spec.nullable === true;
-      for (let i = 0; i < n; i++) {
-        const x = data[from + i]!;
-        v.setItem(i, nullable && x === -1 ? null : x);
-      }
-      break;
-    }
-    default: {
-      const v = vector as DuckDBVector<number>;
-      for (let i = 0; i < n; i++) {
-        const x = data[from + i]!;
-        v.setItem(i, Number.isNaN(x) ? null : x);
-      }
-    }
+/**
+ * Rows from..from+n of a column into a vector of the same element type:
+ * one copy into the vector's own buffer, which flush() hands to DuckDB,
+ * where the vector has one (every numeric vector of this package does);
+ * else an item at a time.
+ */
+function fillVector(vector: DuckDBVector, data: ColumnData, from: number, n: number): void {
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (
+    ArrayBuffer.isView(items) &&
+    items.constructor === data.constructor &&
+    (items as ColumnData).length >= n
+  ) {
+    (items as ColumnData).set(data.subarray(from, from + n));
+  } else {
+    const v = vector as DuckDBVector<number>;
+    for (let i = 0; i < n; i++) v.setItem(i, data[from + i]!);
   }
   vector.flush();
 }

@@ -2,15 +2,16 @@
  * `gotrace export --format=parquet FILE… -o DIR`: the tables of the traces
  * (docs/tables.md) as Parquet, one directory per table, partitioned by
  * trace_id the hive way (`DIR/goroutines/trace_id=N/data_0.parquet`), which
- * DuckDB, Spark, Trino and others read as one table. The traces are loaded
- * into an in-memory DuckDB (as `gotrace sql` loads them) and written by its
- * `COPY … (FORMAT parquet, PARTITION_BY (trace_id))`. Everything is written
+ * DuckDB, Spark, Trino and others read as one table. The traces are staged
+ * in an in-memory DuckDB (as `gotrace sql` loads them) and each table is
+ * written from its SELECT by `COPY … (FORMAT parquet, PARTITION_BY (trace_id))`. Everything is written
  * into a directory beside DIR and renamed to DIR once whole, so DIR never
  * holds a partial export.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { schema } from "../export/tables/schema.js";
+import { TableLoader } from "./duckdb-tables.js";
 import { CommandError, fileErrorReason } from "./errors.js";
 import { loadTraces } from "./sql.js";
 import { expandInputs } from "./trace-tables.js";
@@ -44,13 +45,13 @@ export async function exportParquet(operands: readonly string[], outDir: string)
     throw new CommandError(`${outDir}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
   }
   try {
-    const loader = await loadTraces(files, "exported");
+    const loader = await loadTraces(files, "exported", "staged");
     try {
       for (const t of schema) {
         const to = join(temp, t.name);
         mkdirSync(to);
         await loader.connection.run(
-          `COPY "${t.name}" TO ${sqlString(to)} (FORMAT parquet, PARTITION_BY (trace_id), OVERWRITE_OR_IGNORE)`,
+          `COPY (${TableLoader.select(t.name)}) TO ${sqlString(to)} (FORMAT parquet, PARTITION_BY (trace_id), OVERWRITE_OR_IGNORE)`,
         );
       }
     } finally {

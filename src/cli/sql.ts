@@ -56,12 +56,14 @@ export function sqlErrorLine(e: unknown): string {
 
 /**
  * Loads the tables of `files` (trace files, in order) into a new database
- * (in memory, or at `path`). A trace whose bytes equal an earlier one's is
- * loaded once. `doing` is said of a damaged trace's part before the damage.
+ * (in memory, or at `path`), as views or tables (TableLoader.finish), or
+ * only staged. A trace whose bytes equal an earlier one's is loaded once.
+ * `doing` is said of a damaged trace's part before the damage.
  */
 export async function loadTraces(
   files: readonly string[],
   doing: string,
+  as: "views" | "tables" | "staged",
   path?: string,
 ): Promise<TableLoader> {
   const loader = await TableLoader.create(path);
@@ -74,7 +76,7 @@ export async function loadTraces(
       }
       await loader.add(tables);
     }
-    await loader.finish();
+    if (as !== "staged") await loader.finish(as);
   } catch (e) {
     loader.close();
     throw e;
@@ -107,7 +109,7 @@ async function runSql(args: ParsedArgs): Promise<number> {
 
   const files = expandInputs(operands);
   if (save === undefined) {
-    const loader = await loadTraces(files, "loaded");
+    const loader = await loadTraces(files, "loaded", "views");
     try {
       return await runQuery(loader.connection, query, format);
     } finally {
@@ -136,7 +138,7 @@ async function runSql(args: ParsedArgs): Promise<number> {
   }
   let loader: TableLoader;
   try {
-    loader = await loadTraces(files, "loaded", temp);
+    loader = await loadTraces(files, "loaded", "tables", temp);
   } catch (e) {
     removeTemp();
     throw savingError(e, save);

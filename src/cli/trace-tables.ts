@@ -7,29 +7,47 @@
  * quoted so the shell leaves them alone.
  */
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { EventKind } from "../decode/event.js";
+import type { TraceReader } from "../decode/reader.js";
 import { type TraceTables, traceIdOf, traceTables } from "../export/tables/build.js";
 import { headerSize, readHeader } from "../format/header.js";
-import { buildTimeline } from "../query/timeline/build.js";
-import { fileChunks } from "./chunks.js";
+import { TimelineBuilder } from "../model/builder.js";
 import { damageWarningLine, reportDamage } from "./damage.js";
+import { driveFile } from "./decode-thread.js";
 import { CommandError, checkInputFile, FileError, fileErrorReason } from "./errors.js";
 
-/** Whether the file begins with a trace header (`go 1.N trace`). */
-export function isTraceFile(path: string): boolean {
+/** The SHA-256 of a file, in hex. */
+function hashFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path, { highWaterMark: 1 << 20 })
+      .on("data", (chunk) => hash.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")));
+  });
+}
+
+/** N of the file's `go 1.N trace` header, or undefined when it has none. */
+function headerVersion(path: string): number | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, "r");
     const head = new Uint8Array(headerSize);
     const n = readSync(fd, head, 0, headerSize, 0);
-    return readHeader(head.subarray(0, n)).ok;
+    const h = readHeader(head.subarray(0, n));
+    return h.ok ? h.version : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Whether the file begins with a trace header (`go 1.N trace`). */
+export function isTraceFile(path: string): boolean {
+  return headerVersion(path) !== undefined;
 }
 
 function walk(dir: string): string[] {
@@ -126,32 +144,30 @@ function exists(p: string): boolean {
  */
 export async function readTraceTables(path: string, doing: string): Promise<TraceTables> {
   const size = statSync(path).size;
-  const hash = createHash("sha256");
-  async function* hashed(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of fileChunks(path)) {
-      hash.update(chunk);
-      yield chunk;
-    }
-  }
+  // Hashed beside the read, which a large file gets on worker threads (decode-thread.ts).
+  const hashing = hashFile(path);
+  // Its failure is reported when it is awaited, after the read's.
+  hashing.catch(() => {});
+  const builder = new TimelineBuilder();
+  const version = headerVersion(path);
+  const reader = { version } as TraceReader;
   let firstNs = Number.NaN;
   let startWallUs: number | undefined;
-  const built = await buildTimeline(hashed(), {
-    totalBytes: size,
-    onEvent: (ev) => {
-      if (Number.isNaN(firstNs)) firstNs = ev.time;
-      if (startWallUs === undefined && ev.kind === EventKind.Sync) {
-        const cs = ev.sync().clockSnapshot;
-        if (cs) startWallUs = cs.wallSec * 1e6 + cs.wallNsec / 1e3 - (cs.traceNs - firstNs) / 1e3;
-      }
-    },
+  const run = await driveFile(path, (ev) => {
+    builder.event(ev, reader);
+    if (Number.isNaN(firstNs)) firstNs = ev.time;
+    if (startWallUs === undefined && ev.kind === EventKind.Sync) {
+      const cs = ev.sync().clockSnapshot;
+      if (cs) startWallUs = cs.wallSec * 1e6 + cs.wallNsec / 1e3 - (cs.traceNs - firstNs) / 1e3;
+    }
   });
-  const { run, error } = built;
+  const sha256 = await hashing;
+  const { error } = run;
   // Nothing usable: the reader's one line, as every command gives it.
   if (error && run.keptEvents === 0) throw new CommandError(`${path}: ${error.message}`);
   if (error) reportDamage(path, run, size, doing);
-  const sha256 = hash.digest("hex");
   const damage = error && damageWarningLine(path, { ...run, error }, size, doing);
-  return traceTables(built.engine.tl, {
+  return traceTables(builder.finalize(), {
     traceId: traceIdOf(sha256),
     path,
     sizeBytes: size,

@@ -22,9 +22,10 @@ export interface TableData {
 
 export interface TraceTables {
   readonly traceId: number;
-  /** Resolves the IDs of `str` columns. */
-  readonly strings: { get(id: number): string };
-  readonly tables: readonly TableData[];
+  /** Resolves the IDs of `str` columns: 0 … size − 1. */
+  readonly strings: { get(id: number): string; readonly size: number };
+  /** In schema order; iterated once, each table built as it is reached. */
+  readonly tables: Iterable<TableData>;
 }
 
 /** What the tables say about the file, beyond its timeline. */
@@ -103,14 +104,20 @@ function stackOrNone(s: number): number {
   return s > 0 ? s : -1;
 }
 
-/** Builds every table of the schema for one trace. */
+/**
+ * The tables of one trace, in schema order, each built when the iteration
+ * reaches it (so a loader holds one table's columns at a time).
+ */
 export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
+  return { traceId: file.traceId, strings: tl.strings, tables: buildTables(tl, file) };
+}
+
+function* buildTables(tl: Timeline, file: TraceFileInfo): Generator<TableData> {
   const strings: StringTable = tl.strings;
   const G = tl.goroutines;
   const goid = (g: number) => (g >= 0 ? G.id.get(g) : Number.NaN);
   const mid = (m: number) => (m >= 0 && m < tl.threadIDs.length ? tl.threadIDs[m]! : Number.NaN);
   const str = (s: string | undefined) => (s === undefined ? -1 : strings.intern(s));
-  const tables: TableData[] = [];
 
   const traces = new TableWriter(specOf("traces"), 1);
   const version = file.version ?? tl.version;
@@ -127,7 +134,7 @@ export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
     tl.threadIDs.length,
     str(file.damage),
   );
-  tables.push(traces.done());
+  yield traces.done();
 
   const goroutines = new TableWriter(specOf("goroutines"), G.length);
   for (let g = 0; g < G.length; g++) {
@@ -142,10 +149,10 @@ export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
       G.endNs.get(g),
     );
   }
-  tables.push(goroutines.done());
+  yield goroutines.done();
 
-  tables.push(statesTable(tl, goid, str));
-  tables.push(rangesTable(tl, goid, mid, str));
+  yield statesTable(tl, goid, str);
+  yield rangesTable(tl, goid, mid, str);
 
   const T = tl.tasks;
   const tasks = new TableWriter(specOf("tasks"), T.length);
@@ -163,7 +170,7 @@ export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
       stackOrNone(T.endStack.get(i)),
     );
   }
-  tables.push(tasks.done());
+  yield tasks.done();
 
   const R = tl.regions;
   const regions = new TableWriter(specOf("regions"), R.length);
@@ -180,17 +187,13 @@ export function traceTables(tl: Timeline, file: TraceFileInfo): TraceTables {
       stackOrNone(R.endStack.get(i)),
     );
   }
-  tables.push(regions.done());
+  yield regions.done();
 
   const { logs, samples } = marksTables(tl, goid, mid, str);
-  tables.push(logs);
-  tables.push(...stackTables(tl));
-  tables.push(countersTable(tl, str));
-  tables.push(samples);
-  // In schema order, whatever the order built.
-  const order = schema.map((s) => s.name as string);
-  tables.sort((a, b) => order.indexOf(a.spec.name) - order.indexOf(b.spec.name));
-  return { traceId: file.traceId, strings, tables };
+  yield logs;
+  yield* stackTables(tl);
+  yield countersTable(tl, str);
+  yield samples;
 }
 
 type Ids = (i: number) => number;
