@@ -43,6 +43,10 @@
 //  8. Unless BENCH_WHY=0: `gotrace why` questions once the model is built,
 //     and `gotrace diff` of the 200 MiB trace with itself next to one read
 //     (bench/why.mjs), into their own section of BENCHMARKS.md.
+//
+//  9. Unless BENCH_SQL=0: the tables in SQL and Parquet (bench/sql.mjs): the
+//     Parquet export against the read on the 200 MiB trace, and the README's
+//     worked examples of `gotrace sql` on 100 small traces at once.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -53,6 +57,7 @@ import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs
 import { exportEndMarker, exportStartMarker, runExportPerfettoBench } from "./export-perfetto.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
+import { runSqlBench, sqlEndMarker, sqlStartMarker } from "./sql.mjs";
 import { runStaticPageBench, staticEndMarker, staticStartMarker } from "./static-page.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
 import { runViewBench, viewEndMarker, viewEnv, viewStartMarker, viewTraces } from "./view.mjs";
@@ -385,5 +390,18 @@ if (process.env.BENCH_DUMP !== "0") {
     log,
   });
   process.stdout.write(`\n${table}\n`);
+}
+// --- The tables in SQL and Parquet (bench/sql.mjs) ------------------------------
+
+if (process.env.BENCH_SQL !== "0") {
+  const sqlSection = runSqlBench({ bigTrace: modern.path, outDir, runs, log });
+  process.stdout.write(`\n${sqlSection}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), sqlSection, {
+      start: sqlStartMarker,
+      end: sqlEndMarker,
+    });
+    log("wrote the sql section of BENCHMARKS.md");
+  }
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
