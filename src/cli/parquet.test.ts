@@ -138,6 +138,19 @@ describe("gotrace export --format=parquet: bad input and output", () => {
     rmSync(damaged);
   });
 
+  it("wants a known format and an output", () => {
+    for (const args of [
+      [files[0]!, "-o", join(tmp, "x")],
+      ["--format=csv", files[0]!, "-o", join(tmp, "x")],
+      ["--format=parquet", files[0]!],
+    ]) {
+      const r = gotrace("export", ...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.match(r.stderr, /^gotrace export: [^\n]+ \(see gotrace help export\)\n$/);
+    }
+    assert.equal(existsSync(join(tmp, "x")), false);
+  });
+
   it("refuses an output it cannot write, and leaves nothing behind", () => {
     const blocker = join(tmp, "a-file");
     writeFileSync(blocker, "");

@@ -11,7 +11,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from "
 import { type Command, type ParsedArgs, UsageError } from "./args.js";
 import { TableLoader } from "./duckdb-tables.js";
 import { CommandError, fileErrorReason } from "./errors.js";
-import { type Cell, formatCsv, formatFlags, formatTable, outputFormat } from "./table.js";
+import { type Cell, formatCsv, formatTable, outputFormat } from "./table.js";
 import { expandInputs, readTraceTables } from "./trace-tables.js";
 
 export const sqlCommand: Command = {
@@ -21,7 +21,8 @@ export const sqlCommand: Command = {
   checksInputs: true,
   summary: "SQL over the tables of traces (files, directories, globs), with DuckDB",
   flags: [
-    ...formatFlags,
+    { name: "json", help: "the rows as a JSON array of objects (BIGINTs beyond 2^53 as strings)" },
+    { name: "csv", help: "the rows as CSV" },
     { name: "save", value: "DB", help: "also write the loaded tables to the DuckDB file DB, to query again" },
   ],
   exclusive: [["json", "csv"]],
