@@ -24,7 +24,11 @@ export interface TraceTables {
   readonly traceId: number;
   /** Resolves the IDs of `str` columns: 0 … size − 1. */
   readonly strings: { get(id: number): string; readonly size: number };
-  /** In schema order; iterated once, each table built as it is reached. */
+  /**
+   * In schema order; iterated once, each table built as it is reached. A
+   * large table comes in several pieces in a row (same spec), to be appended
+   * one after the other.
+   */
   readonly tables: Iterable<TableData>;
 }
 
@@ -75,7 +79,17 @@ class TableWriter {
   done(): TableData {
     return { spec: this.spec, rows: this.rows, columns: this.cols.map((c) => c.slice(0, this.rows)) };
   }
+
+  /** The rows so far, as a piece of the table; the writer starts again empty. */
+  take(): TableData {
+    const piece = this.done();
+    this.rows = 0;
+    return piece;
+  }
 }
+
+/** Rows per piece of the tables that come in pieces (the largest: states, regions). */
+const pieceRows = 1 << 16;
 
 function alloc(kind: ColumnKind, n: number): ColumnData {
   switch (kind) {
@@ -151,7 +165,7 @@ function* buildTables(tl: Timeline, file: TraceFileInfo): Generator<TableData> {
   }
   yield goroutines.done();
 
-  yield statesTable(tl, goid, str);
+  yield* statesTable(tl, goid, str);
   yield rangesTable(tl, goid, mid, str);
 
   const T = tl.tasks;
@@ -173,7 +187,7 @@ function* buildTables(tl: Timeline, file: TraceFileInfo): Generator<TableData> {
   yield tasks.done();
 
   const R = tl.regions;
-  const regions = new TableWriter(specOf("regions"), R.length);
+  const regions = new TableWriter(specOf("regions"), Math.min(R.length, pieceRows));
   for (let i = 0; i < R.length; i++) {
     const task = R.task.get(i);
     regions.row(
@@ -186,8 +200,9 @@ function* buildTables(tl: Timeline, file: TraceFileInfo): Generator<TableData> {
       stackOrNone(R.startStack.get(i)),
       stackOrNone(R.endStack.get(i)),
     );
+    if (regions.rows >= pieceRows) yield regions.take();
   }
-  yield regions.done();
+  yield regions.take();
 
   const { logs, samples } = marksTables(tl, goid, mid, str);
   yield logs;
@@ -205,8 +220,8 @@ const wakeNames: Partial<Record<CauseKind, string>> = {
   [CauseKind.SyscallExit]: "syscall exit",
 };
 
-function statesTable(tl: Timeline, goid: Ids, str: (s: string) => number): TableData {
-  const out = new TableWriter(specOf("states"), tl.exec.length * 3);
+function* statesTable(tl: Timeline, goid: Ids, str: (s: string) => number): Generator<TableData> {
+  const out = new TableWriter(specOf("states"), pieceRows);
   const walker = new StateWalker(tl);
   const kinds = stateKindNames.map(str);
   const wakes = new Map(Object.entries(wakeNames).map(([k, v]) => [Number(k), str(v)]));
@@ -223,8 +238,11 @@ function statesTable(tl: Timeline, goid: Ids, str: (s: string) => number): Table
       r.endNs >= tl.durationNs && Number.isNaN(tl.goroutines.endNs.get(r.g)) ? 1 : 0,
     );
   };
-  for (let g = 0; g < tl.goroutines.length; g++) walker.each(g, visit);
-  return out.done();
+  for (let g = 0; g < tl.goroutines.length; g++) {
+    walker.each(g, visit);
+    if (out.rows >= pieceRows) yield out.take();
+  }
+  yield out.take();
 }
 
 function rangesTable(tl: Timeline, goid: Ids, mid: Ids, str: (s: string) => number): TableData {
