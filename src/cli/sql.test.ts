@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type ColumnSpec, schema, sqlTypes, traceIdColumn } from "../export/tables/schema.js";
-import { fixturesDir, repoRoot } from "../testing/corpus.js";
+import { fixturesDir, goToolTrace, haveGo, repoRoot, requirement } from "../testing/corpus.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");
 const fixture = (name: string) => join(fixturesDir, name);
@@ -170,6 +170,32 @@ describe("gotrace sql: tasks, logs and traces", () => {
       assert.deepEqual(gotLogs, wantLogs, `${basename(file)}: logs`);
     }
     assert.ok(compared >= 40, `only ${compared} tasks compared`);
+  });
+
+  it("places time 0 on the wall clock as go tool trace's clock snapshot does (Go 1.25+)", (t) => {
+    const skip = requirement(haveGo(), "the go command");
+    if (skip) return t.skip(skip);
+    const files = readdirSync(fixturesDir)
+      .filter((f) => /-go1\.2[5-9]\.trace$/.test(f))
+      .map(fixture);
+    const rows = sql("SELECT path, epoch_us(start_time) AS us FROM traces", ...files);
+    assert.equal(rows.length, files.length);
+    for (const r of rows) {
+      // The first Sync's snapshot: wall time W at trace time T; the first event at time F; time 0 is W − (T − F).
+      const lines = goToolTrace(["-d=parsed", r.path]).stdout.toString().split("\n", 2);
+      const sync = /Sync Time=\d+ N=\d+ Trace=(\d+) .*Wall=(\S+)T(\d+):(\d+):(\d+)(?:\.(\d+))?Z/.exec(
+        lines[0]!,
+      );
+      const first = /Time=(\d+)/.exec(lines[0]!);
+      assert.ok(sync && first, `${r.path}: ${lines[0]}`);
+      const [, trace, day, h, m, sec, ns] = sync;
+      const wallNs =
+        BigInt(Date.parse(`${day}T00:00:00Z`)) * 1_000_000n +
+        BigInt(((Number(h) * 60 + Number(m)) * 60 + Number(sec)) * 1e9) +
+        BigInt((ns ?? "").padEnd(9, "0"));
+      const want = Number(wallNs - (BigInt(trace!) - BigInt(first[1]!))) / 1e3;
+      assert.ok(Math.abs(r.us - want) <= 1, `${basename(r.path)}: ${r.us} µs, go tool trace says ${want}`);
+    }
   });
 
   it("has one traces row per file, with its format version, and a start time for Go 1.25+", () => {

@@ -184,7 +184,11 @@ async function runQuery(
     return 1;
   }
   const names = result.columnNames();
-  const rows = result.getRowsJS().map((r) => r.map(jsonValue));
+  // Times as DuckDB writes them (to the microsecond), not as a JavaScript Date (to the millisecond).
+  const text = result.getRowsJson();
+  const rows = result
+    .getRowsJS()
+    .map((r, i) => r.map((v, j) => (v instanceof Date ? text[i]![j]! : jsonValue(v))));
   process.stdout.write(renderResult(names, rows, format));
   return 0;
 }

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { EventKind } from "../decode/event.js";
+import { type ClockSnapshot, EventKind } from "../decode/event.js";
 import type { TraceReader } from "../decode/reader.js";
 import { type TraceTables, traceIdOf, traceTables } from "../export/tables/build.js";
 import { headerSize, readHeader } from "../format/header.js";
@@ -152,15 +152,15 @@ export async function readTraceTables(path: string, doing: string): Promise<Trac
   const version = headerVersion(path);
   const reader = { version } as TraceReader;
   let firstNs = Number.NaN;
-  let startWallUs: number | undefined;
+  let clock: ClockSnapshot | undefined;
   const run = await driveFile(path, (ev) => {
     builder.event(ev, reader);
     if (Number.isNaN(firstNs)) firstNs = ev.time;
-    if (startWallUs === undefined && ev.kind === EventKind.Sync) {
-      const cs = ev.sync().clockSnapshot;
-      if (cs) startWallUs = cs.wallSec * 1e6 + cs.wallNsec / 1e3 - (cs.traceNs - firstNs) / 1e3;
-    }
+    if (clock === undefined && ev.kind === EventKind.Sync) clock = ev.sync().clockSnapshot;
   });
+  // Event times count from the read's origin; the snapshot's trace time is absolute.
+  const startWallUs =
+    clock && clock.wallSec * 1e6 + clock.wallNsec / 1e3 - (clock.traceNs - run.originNs - firstNs) / 1e3;
   const sha256 = await hashing;
   const { error } = run;
   // Nothing usable: the reader's one line, as every command gives it.
