@@ -14,7 +14,7 @@ import type { TraceReader } from "../decode/reader.js";
 import { type TraceTables, traceIdOf, traceTables } from "../export/tables/build.js";
 import { headerSize, readHeader } from "../format/header.js";
 import { TimelineBuilder } from "../model/builder.js";
-import { damageWarningLine, reportDamage } from "./damage.js";
+import { damageWarningLine } from "./damage.js";
 import { driveFile } from "./decode-thread.js";
 import { CommandError, checkInputFile, FileError, fileErrorReason } from "./errors.js";
 
@@ -165,8 +165,11 @@ export async function readTraceTables(path: string, doing: string): Promise<Trac
   const { error } = run;
   // Nothing usable: the reader's one line, as every command gives it.
   if (error && run.keptEvents === 0) throw new CommandError(`${path}: ${error.message}`);
-  if (error) reportDamage(path, run, size, doing);
-  const damage = error && damageWarningLine(path, { ...run, error }, size, doing);
+  // The tables keep every event read before the damage (the timeline's rule,
+  // as gotrace view shows it), not only those up to the last Sync: say so.
+  const damage =
+    error && damageWarningLine(path, { ...run, error, keptEvents: run.events - run.syncs }, size, doing);
+  if (damage) process.stderr.write(damage);
   return traceTables(builder.finalize(), {
     traceId: traceIdOf(sha256),
     path,

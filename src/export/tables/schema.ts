@@ -77,7 +77,7 @@ export const schema = [
         doc: "Wall-clock time (UTC) of time 0, from the first clock snapshot (Go 1.25+); NULL when the trace has none.",
       },
       { name: "duration_ns", kind: "i64", doc: "From the first event to the last." },
-      { name: "events", kind: "i64", doc: "Events read." },
+      { name: "events", kind: "i64", doc: "Events read, Syncs included (as gotrace stats counts them)." },
       { name: "goroutines", kind: "i32", doc: "Rows in `goroutines` for this trace." },
       { name: "procs", kind: "i32", doc: "Ps seen (highest P ID + 1)." },
       { name: "threads", kind: "i32", doc: "Threads (Ms) seen." },
