@@ -351,7 +351,7 @@ describe("gotrace's entry points", () => {
       assert.equal(help.status, 0, name);
       assert.match(
         help.stdout,
-        new RegExp(`^usage: gotrace ${name} \\[flags\\] (FILE|IN OUT|FILE \\[B\\])\n`),
+        new RegExp(`^usage: gotrace ${name} \\[flags\\] (FILE|IN OUT|FILE \\[B\\]|FILE…)\n`),
         name,
       );
       for (const flag of [...flagsOf[name!]!, "-h, --help"]) {

@@ -152,7 +152,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     // The file that errors of the file system name when they name none: the first FILE operand.
-    input = args.operands[Math.max(0, command.operands.findIndex((o) => o.startsWith("FILE")))];
+    input =
+      args.operands[
+        Math.max(
+          0,
+          command.operands.findIndex((o) => o.startsWith("FILE")),
+        )
+      ];
     // A trace's address, or (view) a folder or pattern of traces, is not a file to open; nor are
     // the operands of a command that checks its own (sql, export: directories, globs).
     const notFile =

@@ -157,6 +157,10 @@ export async function readTraceTables(path: string, doing: string): Promise<Trac
     builder.event(ev, reader);
     if (Number.isNaN(firstNs)) firstNs = ev.time;
     if (clock === undefined && ev.kind === EventKind.Sync) clock = ev.sync().clockSnapshot;
+  }).catch((e: unknown) => {
+    // A failure of the file system (EIO) names this file, whichever of many it is.
+    const reason = fileErrorReason(e);
+    throw reason === undefined ? e : new FileError(path, reason);
   });
   // Event times count from the read's origin; the snapshot's trace time is absolute.
   const startWallUs =
