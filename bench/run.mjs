@@ -40,6 +40,9 @@
 //     output's size against go tool trace's JSON, into their own section of
 //     BENCHMARKS.md. `node bench/export-perfetto.mjs [FILE]` runs only those.
 //
+//  7b. Unless BENCH_PROFILES=0: the blocking profiles read from the model
+//     against the event-driven analyzer (bench/state-profiles.mjs).
+//
 //  8. Unless BENCH_WHY=0: `gotrace why` questions once the model is built,
 //     and `gotrace diff` of the 200 MiB trace with itself next to one read
 //     (bench/why.mjs), into their own section of BENCHMARKS.md.
@@ -58,6 +61,7 @@ import { exportEndMarker, exportStartMarker, runExportPerfettoBench } from "./ex
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { runSqlBench, sqlEndMarker, sqlStartMarker } from "./sql.mjs";
+import { profilesEndMarker, profilesStartMarker, runStateProfilesBench } from "./state-profiles.mjs";
 import { runStaticPageBench, staticEndMarker, staticStartMarker } from "./static-page.mjs";
 import { ensureBigTrace, resolveGo121, traceOrigin, traceVersion } from "./traces.mjs";
 import { runViewBench, viewEndMarker, viewEnv, viewStartMarker, viewTraces } from "./view.mjs";
@@ -370,6 +374,20 @@ if (process.env.BENCH_EXPORT !== "0") {
       end: exportEndMarker,
     });
     log("wrote the export-perfetto section of BENCHMARKS.md");
+  }
+}
+// --- Blocking profiles from the model (bench/state-profiles.mjs) ---------------
+
+if (process.env.BENCH_PROFILES !== "0") {
+  log(`blocking profiles from the model on ${relative(repoDir, modern.path)}`);
+  const section = await runStateProfilesBench(modern.path);
+  process.stdout.write(`\n${section}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section, {
+      start: profilesStartMarker,
+      end: profilesEndMarker,
+    });
+    log("wrote the state-profiles section of BENCHMARKS.md");
   }
 }
 // --- gotrace why and diff (bench/why.mjs) -------------------------------------
