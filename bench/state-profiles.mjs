@@ -124,10 +124,8 @@ export async function runStateProfilesBench(path) {
     `| model: the four unfiltered profiles after it | ${f(m.fourS)} | | |`,
     `| model: sched, a quarter of the trace | ${f(m.rangeS)} | | |`,
     `| model: sync, the largest goroutine group | ${f(m.groupS)} | | |`,
-    m.regionS !== undefined ? `| model: sync, one region type | ${f(m.regionS)} | | |` : "",
-  ]
-    .filter((l) => l !== "")
-    .join("\n");
+    ...(m.regionS !== undefined ? [`| model: sync, one region type | ${f(m.regionS)} | | |`] : []),
+  ].join("\n");
 }
 
 if (process.argv[2] === "--child") {
