@@ -99,6 +99,17 @@ export type ProfileFilter =
 /** A filter go tool trace would refuse (no goroutine of that name). */
 export class ProfileFilterError extends Error {}
 
+/** What go tool trace says when a filter selects no goroutine (one ID, a group, or none at all). */
+export function noGoroutinesError(id: number | undefined, name: string | undefined): ProfileFilterError {
+  return new ProfileFilterError(
+    id !== undefined
+      ? `no goroutine ${id} in the trace`
+      : name === undefined
+        ? "no goroutines in the trace"
+        : `no goroutines found with start function "${name}"`,
+  );
+}
+
 export interface BlockingProfileOptions {
   /**
    * Keep every sample so that region and time-range filters can be applied
@@ -108,7 +119,7 @@ export interface BlockingProfileOptions {
 }
 
 /** Go compares stacks by their first 128 PCs (pprofMaxStack). */
-const maxStackPcs = 128;
+export const maxStackPcs = 128;
 
 /**
  * Stacks of the whole trace. A variant is one distinct list of frames; Go
@@ -463,13 +474,7 @@ export class BlockingProfiles {
       for (let p = g.previous; p; p = p.previous) masks.set(p, 0b111);
     }
     if (masks.size === 0) {
-      throw new ProfileFilterError(
-        id !== undefined
-          ? `no goroutine ${id} in the trace`
-          : name === undefined
-            ? "no goroutines in the trace"
-            : `no goroutines found with start function "${name}"`,
-      );
+      throw noGoroutinesError(id, name);
     }
     return masks;
   }
@@ -569,7 +574,7 @@ export class BlockingProfiles {
  * Go's way of keeping "only the outermost regions": sort by (start, end),
  * then keep a region if it starts at or after the end of the last one kept.
  */
-function outermost(spans: [number, number][]): [number, number][] {
+export function outermost(spans: [number, number][]): [number, number][] {
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const kept: [number, number][] = [];
   let last = Number.NEGATIVE_INFINITY;

@@ -25,16 +25,15 @@ import type { Timeline } from "../model/timeline.js";
 import {
   type BlockingType,
   blockingTypes,
+  maxStackPcs,
+  noGoroutinesError,
+  outermost,
   type ProfileFilter,
-  ProfileFilterError,
   type ProfileRecord,
   type RegionFilter,
   type TimeRange,
 } from "./pprof.js";
 import { isSystemGoroutine } from "./pprof-scope.js";
-
-/** Go compares stacks by their first 128 PCs (pprofMaxStack). */
-const maxStackPcs = 128;
 
 /**
  * The closed intervals of one profile's state, all goroutines, in goroutine
@@ -195,13 +194,7 @@ export class StateProfiles {
       }
     }
     if (selected === 0) {
-      throw new ProfileFilterError(
-        id !== undefined
-          ? `no goroutine ${id} in the trace`
-          : name === undefined
-            ? "no goroutines in the trace"
-            : `no goroutines found with start function "${name}"`,
-      );
+      throw noGoroutinesError(id, name);
     }
   }
 
@@ -432,18 +425,4 @@ class ReasonKinds {
     }
     return k;
   }
-}
-
-/** Go's "only the outermost regions": sorted by (start, end), a region is kept if it starts at or after the last kept one's end. */
-function outermost(spans: [number, number][]): [number, number][] {
-  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const kept: [number, number][] = [];
-  let last = Number.NEGATIVE_INFINITY;
-  for (const s of spans) {
-    if (last <= s[0]) {
-      kept.push(s);
-      last = s[1];
-    }
-  }
-  return kept;
 }

@@ -4,13 +4,12 @@
  * runnable or waiting, with the reason, a stack and what woke it. They are
  * derived from the timeline's execution slices, which already carry what
  * follows each slice (its end state, when it became runnable, and the cause
- * of the next run), so they cost nothing while the trace is read. A whole
- * table is built only on request (exports, SQL); one goroutine's states are
- * walked without storing any (wake-up chains). A goroutine's intervals are
- * contiguous through each life; a reused goroutine ID (cgo callbacks on
- * extra Ms) has a gap between lives.
+ * of the next run), so they cost nothing while the trace is read; they are
+ * walked one goroutine at a time, without storing any, by whoever needs
+ * them (exports, SQL, wake-up chains, the blocking profiles). A goroutine's
+ * intervals are contiguous through each life; a reused goroutine ID (cgo
+ * callbacks on extra Ms) has a gap between lives.
  */
-import { F64Column, IntColumn } from "./columns.js";
 import { CauseKind } from "./tables.js";
 import type { Timeline } from "./timeline.js";
 
@@ -176,13 +175,6 @@ export class StateWalker {
     }
   }
 
-  /** The states of goroutine g as a list of copies. */
-  list(g: number): StateRow[] {
-    const out: StateRow[] = [];
-    this.each(g, (r) => out.push({ ...r }));
-    return out;
-  }
-
   private emit(
     visit: (row: StateRow) => void,
     g: number,
@@ -233,44 +225,5 @@ export class StateWalker {
       this.parsed.set(id, p);
     }
     return p;
-  }
-}
-
-/** Every goroutine's states, as columns: the rows of goroutine g are byG[g] .. byG[g+1]. */
-export class StateTable {
-  readonly g = new IntColumn();
-  readonly state = new IntColumn();
-  readonly reason = new IntColumn();
-  readonly startNs = new F64Column();
-  readonly endNs = new F64Column();
-  readonly stack = new IntColumn();
-  readonly wakeKind = new IntColumn();
-  readonly wokenBy = new IntColumn();
-  readonly exec = new IntColumn();
-  readonly byG: Int32Array;
-
-  constructor(tl: Timeline) {
-    const walker = new StateWalker(tl);
-    const n = tl.goroutines.length;
-    this.byG = new Int32Array(n + 1);
-    const add = (r: StateRow): void => {
-      this.g.push(r.g);
-      this.state.push(r.state);
-      this.reason.push(r.reason);
-      this.startNs.push(r.startNs);
-      this.endNs.push(r.endNs);
-      this.stack.push(r.stack);
-      this.wakeKind.push(r.wakeKind);
-      this.wokenBy.push(r.wokenBy);
-      this.exec.push(r.exec);
-    };
-    for (let g = 0; g < n; g++) {
-      walker.each(g, add);
-      this.byG[g + 1] = this.g.length;
-    }
-  }
-
-  get length(): number {
-    return this.g.length;
   }
 }
