@@ -19,6 +19,8 @@ import { EventKind } from "../decode/event.js";
 import { EventBatcher } from "../decode/event-batch.js";
 import { isGzip, maybeGunzip } from "../decode/gunzip.js";
 import { headerSize, readHeader } from "../format/header.js";
+import { eventFields } from "../query/analysis/fields.js";
+import { AnalysisService, feedEnd } from "../query/analysis/service.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
@@ -268,12 +270,13 @@ export async function runView(args: ParsedArgs): Promise<number> {
   if (!header.ok && !gzipped) {
     throw new CommandError(`${opts.file}: ${new TraceError(header.reason, 0).message}`);
   }
-  // The trace is decoded once: the timeline is built here while the
-  // analysis worker analyses the same events, sent to it in batches. The
-  // server starts first: the page shows the read's progress and fills in
-  // when it is done.
-  const worker = AnalysisWorkerClient.fed(size);
-  const analysis = analysisRoutes(worker);
+  // The trace is decoded once, into the timeline built here; the analyses
+  // are answered from it (query/analysis/fields.ts). Fields still computed
+  // from events are analysed by a worker fed the same events in batches,
+  // started only if there is any. The server starts first: the page shows
+  // the read's progress and fills in when it is done.
+  const fields = eventFields();
+  const worker = fields.size > 0 ? AnalysisWorkerClient.fed(size, fields) : undefined;
   let bytesRead = 0;
   let events = 0;
   let built: BuildResult | undefined;
@@ -288,10 +291,12 @@ export async function runView(args: ParsedArgs): Promise<number> {
     ready = resolve;
   });
   let eventsSinceStart = 0;
-  const batcher = new EventBatcher((b) => {
-    events += b.count;
-    worker.post(b, bytesRead);
-  });
+  const batcher =
+    worker &&
+    new EventBatcher((b) => {
+      events += b.count;
+      worker.post(b, bytesRead);
+    });
   const bar = new ProgressBar(size, `gotrace: reading ${opts.file}`);
   const read = (async () => {
     try {
@@ -300,31 +305,39 @@ export async function runView(args: ParsedArgs): Promise<number> {
         bar.update(n);
         if (n >= serveAfterBytes) ready();
       });
-      built = await buildTimeline(
-        throttled(gzipped ? maybeGunzip(chunks) : chunks, () => worker.ready()),
-        {
-          // Damage counts lost bytes of the trace: a gzipped file's inflated size is not known beforehand.
-          totalBytes: gzipped ? undefined : size,
-          onEvent: (ev) => {
-            if (ev.kind !== EventKind.Sync) eventsSinceStart++;
-            else if (eventsSinceStart > 0) ready();
-            batcher.push(ev);
-          },
+      const inflated = gzipped ? maybeGunzip(chunks) : chunks;
+      built = await buildTimeline(worker ? throttled(inflated, () => worker.ready()) : inflated, {
+        // Damage counts lost bytes of the trace: a gzipped file's inflated size is not known beforehand.
+        totalBytes: gzipped ? undefined : size,
+        onProgress: batcher ? undefined : (n) => (events = n),
+        onEvent: (ev) => {
+          if (ev.kind !== EventKind.Sync) eventsSinceStart++;
+          else if (eventsSinceStart > 0) ready();
+          batcher?.push(ev);
         },
-      );
+      });
     } catch (e) {
       failed = e instanceof Error ? e.message : String(e);
-      void worker.close();
+      void worker?.close();
       throw e;
     } finally {
       bar.finish();
       ready();
     }
-    batcher.flush();
-    const { version, originNs, events: n, bytes, syncs, keptEvents } = built.run;
-    worker.end({ version, originNs, events: n, bytes, syncs, keptEvents, damage: built.error?.message });
+    batcher?.flush();
+    worker?.end(feedEnd(built.run));
     return built;
   })();
+  const service = new AnalysisService(
+    {
+      model: () => read.then((b) => ({ tl: b.engine.tl, firstNs: b.firstNs, end: feedEnd(b.run) })),
+      modelProgress: () => ({ events, bytesRead }),
+      ...(worker && { delegate: (m, a) => worker.call(m, a), delegateStatus: () => worker.status() }),
+    },
+    size,
+  );
+  const analysis = analysisRoutes({ service, worker });
+  service.start().catch(() => {});
   // Handled below, once serving; marked handled now so that a failure before then is not fatal.
   read.catch(() => {});
   await usable;

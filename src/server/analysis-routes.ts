@@ -1,14 +1,19 @@
 /**
  * The analysis pages' HTTP routes, mounted into the view server
  * (ViewServerOptions.routes): JSON under /api/analysis/…, and the profile
- * as a gzipped pprof file at /api/analysis/profile.pb.gz. The analyses run
- * in a worker thread (analysis-worker-main.ts), so the timeline's requests
- * are answered while a big trace is analysed; `start()` begins the first
- * pass before any page asks, and the worker keeps every result it computed.
+ * as a gzipped pprof file at /api/analysis/profile.pb.gz. Each question is
+ * answered by the server's AnalysisService from the model (the timeline the
+ * server builds), or, for what is still computed from events, by the
+ * analysis worker (analysis-worker-main.ts) that the server feeds, so the
+ * timeline's requests are answered while a big trace is analysed. Given a
+ * file instead, a worker reads it and answers everything (not started until
+ * asked or `start()`).
  */
 import type { ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { AnalysisUnavailable } from "../query/analysis/protocol.js";
 import { analysisRequest, profileQuery } from "../query/analysis/requests.js";
+import { AnalysisError, AnalysisService, answer } from "../query/analysis/service.js";
 import { AnalysisFailed, AnalysisWorkerClient } from "./analysis-worker-client.js";
 import { type RouteHandler, sendJSON, sendText } from "./server.js";
 
@@ -16,7 +21,7 @@ const prefix = "/api/analysis/";
 
 export interface AnalysisRoutes {
   readonly route: RouteHandler;
-  /** Starts the first analysis pass now (call it once the timeline is being served). */
+  /** Starts the analyses now (call it once the timeline is being served). */
   start(): void;
   close(): Promise<void>;
 }
@@ -32,39 +37,58 @@ function sendPprof(res: ServerResponse, type: string, body: Uint8Array): void {
 }
 
 /**
- * The analysis routes, answered by a worker: one fed by the server's own
- * read of the trace, or one that reads `file` (not started until asked or
- * `start()`).
+ * The analysis routes: answered by `service` (whose delegate is the fed
+ * `worker`, if any), or by a worker that reads `file` itself.
  */
-export function analysisRoutes(source: string | AnalysisWorkerClient): AnalysisRoutes {
-  const client = typeof source === "string" ? AnalysisWorkerClient.reading(source) : source;
+export function analysisRoutes(
+  source: string | { readonly service: AnalysisService; readonly worker?: AnalysisWorkerClient },
+): AnalysisRoutes {
+  const worker = typeof source === "string" ? AnalysisWorkerClient.reading(source) : source.worker;
+  const service =
+    typeof source === "string"
+      ? new AnalysisService({
+          delegate: (m, a) => worker!.call(m, a),
+          delegateStatus: () => worker!.status(),
+        })
+      : source.service;
+  const gzip = (b: Uint8Array) => gzipSync(b);
   const route: RouteHandler = async (url, _req, res) => {
     if (!url.pathname.startsWith(prefix)) return false;
     const name = url.pathname.slice(prefix.length);
     try {
       if (name === "status") {
-        sendJSON(res, 200, client.status());
+        sendJSON(res, 200, service.status());
         return true;
       }
       if (name === "profile.pb.gz") {
         const query = profileQuery(url.searchParams);
-        const out = (await client.call("profilePprof", { query })) as Uint8Array | { error: string };
+        const out = (await answer(service, "profilePprof", { query }, gzip)) as
+          | Uint8Array
+          | { error: string };
         if (out instanceof Uint8Array) sendPprof(res, query.type, out);
         else sendText(res, 404, `gotrace: ${out.error}`);
         return true;
       }
       const r = analysisRequest(name, url.searchParams);
       if (!r) return false;
-      const answer = await client.call(r.method, r.args);
-      sendJSON(res, 200, answer);
+      sendJSON(res, 200, await answer(service, r.method, r.args, gzip));
     } catch (e) {
-      if (!(e instanceof AnalysisFailed)) throw e;
+      if (!(e instanceof AnalysisFailed || e instanceof AnalysisError)) throw e;
       // Nothing to analyse in this trace is an answer, not a server failure:
       // the page shows the reason (an HTTP error would also be a console error).
-      const answer: AnalysisUnavailable = { unavailable: `gotrace: ${e.message}` };
-      sendJSON(res, 200, answer);
+      const unavailable: AnalysisUnavailable = { unavailable: `gotrace: ${e.message}` };
+      sendJSON(res, 200, unavailable);
     }
     return true;
   };
-  return { route, start: () => client.start(), close: () => client.close() };
+  return {
+    route,
+    start: () => {
+      service.start().catch(() => {});
+      worker?.start();
+    },
+    close: async () => {
+      await worker?.close();
+    },
+  };
 }

@@ -2,11 +2,13 @@
  * The server's side of the analysis worker: one worker thread per trace,
  * asked by method name, answers matched to requests by id. Either fed the
  * events the server decodes (`AnalysisWorkerClient.fed`: the trace is read
- * once, and the worker analyses while the timeline is built), or given a
- * file to read itself, started on demand or by `start()`.
+ * once, and the worker computes the fields the model does not give yet
+ * while the timeline is built), or given a file to read itself, started on
+ * demand or by `start()`.
  */
 import { Worker } from "node:worker_threads";
 import { batchBuffers, type EventBatch } from "../decode/event-batch.js";
+import type { Field } from "../query/analysis/fields.js";
 import type { AnalysisStatus } from "../query/analysis/protocol.js";
 import type { AnalysisMethod } from "../query/analysis/requests.js";
 import type { FeedEnd } from "../query/analysis/service.js";
@@ -32,16 +34,18 @@ export class AnalysisWorkerClient {
   private inFlight = 0;
   private waiting: (() => void) | undefined;
 
-  private constructor(private readonly data: { file: string } | { fed: true; totalBytes: number }) {}
+  private constructor(
+    private readonly data: { file: string } | { fed: true; totalBytes: number; fields: Field[] },
+  ) {}
 
   /** A worker that reads `file` itself. */
   static reading(file: string): AnalysisWorkerClient {
     return new AnalysisWorkerClient({ file });
   }
 
-  /** A worker fed with `post()`, started now so it analyses while the events come. */
-  static fed(totalBytes: number): AnalysisWorkerClient {
-    const c = new AnalysisWorkerClient({ fed: true, totalBytes });
+  /** A worker fed with `post()` for these fields, started now so it analyses while the events come. */
+  static fed(totalBytes: number, fields: Iterable<Field>): AnalysisWorkerClient {
+    const c = new AnalysisWorkerClient({ fed: true, totalBytes, fields: [...fields] });
     c.spawn();
     return c;
   }

@@ -1,12 +1,14 @@
 /**
- * The analysis pages' worker thread: runs the AnalysisService off the
- * server's main thread (analysing a big trace takes seconds, and the
- * timeline must stay responsive meanwhile), and answers requests posted by
+ * The analysis pages' worker thread: runs an AnalysisService off the
+ * server's main thread and answers the questions posted by
  * analysis-worker-client.ts.
  *
  * Its events come either from the server's own read of the trace, as
- * batches of decoded events (workerData { fed: true }): the trace is decoded
- * once; or, given { file }, from reading that file itself.
+ * batches of decoded events (workerData { fed: true, fields }): the trace
+ * is decoded once, and the worker computes only the fields the model does
+ * not give yet (query/analysis/fields.ts), while the server answers the
+ * rest from its timeline; or, given { file }, from reading that file
+ * itself, every field from its events.
  *
  * Messages in: { id, method, args }, and when fed { batch, bytes } (each
  * answered by { ack: true }) then { end: FeedEnd }. Out: { id, result } or
@@ -15,14 +17,19 @@
 import { createReadStream, statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
-import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
 import type { Event } from "../decode/event.js";
 import { type EventBatch, EventReplayer } from "../decode/event-batch.js";
-import type { MMUQuery, ProfileQuery } from "../query/analysis/protocol.js";
-import { AnalysisService, bytesFeed, type EventFeed, type FeedEnd } from "../query/analysis/service.js";
-import type { AnalysisMethod } from "./analysis-worker-client.js";
+import type { Field } from "../query/analysis/fields.js";
+import type { AnalysisMethod } from "../query/analysis/requests.js";
+import {
+  AnalysisService,
+  answer,
+  bytesFeed,
+  type EventFeed,
+  type FeedEnd,
+} from "../query/analysis/service.js";
 
-const data = workerData as { file: string } | { fed: true; totalBytes: number };
+const data = workerData as { file: string } | { fed: true; totalBytes: number; fields: Field[] };
 const port = parentPort!;
 
 /** Batches from the server, replayed into the service's feed as they arrive. */
@@ -44,38 +51,9 @@ const service =
         bytesFeed(() => createReadStream(data.file, { highWaterMark: 1 << 20 })),
         statSync(data.file).size,
       )
-    : new AnalysisService(fed, data.totalBytes);
+    : new AnalysisService({ feed: fed, eventFields: new Set(data.fields) }, data.totalBytes);
 // Fed events arrive from the start, so the analysis runs from the start.
 if (!("file" in data)) service.start().catch(() => {});
-
-/** Arguments were checked by analysis-routes.ts before they were posted here. */
-type Handler = (args: Record<string, unknown>) => Promise<unknown>;
-const str = (v: unknown) => (typeof v === "string" ? v : "");
-const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-
-const methods: Record<AnalysisMethod, Handler> = {
-  start: async () => {
-    await service.start();
-    return service.status();
-  },
-  status: async () => service.status(),
-  overview: () => service.overview(),
-  goroutines: () => service.goroutineGroups(),
-  goroutineGroup: async (a) => (await service.goroutineGroup(str(a.name))) ?? null,
-  profileFilters: () => service.profileFilters(),
-  profile: (a) => service.profile(a.query as ProfileQuery),
-  profilePprof: async (a) => {
-    const { records, error } = await service.profileRecords(a.query as ProfileQuery);
-    const query = a.query as ProfileQuery;
-    return error === null ? gzipSync(encodePprof(records, pprofLayout(query.type))) : { error };
-  },
-  tasks: () => service.tasks(),
-  taskList: (a) => service.taskList(str(a.type), num(a.bucket)),
-  regions: () => service.regions(),
-  regionList: (a) => service.regionList(str(a.type), num(a.pc), num(a.bucket)),
-  mmu: (a) => service.mmu(a.query as MMUQuery),
-  schedLatency: () => service.schedLatency(),
-};
 
 type Message =
   | { id: number; method: AnalysisMethod; args: Record<string, unknown> }
@@ -94,12 +72,7 @@ port.on("message", (msg: Message) => {
     finish!(msg.end);
     return;
   }
-  const handler = methods[msg.method];
-  if (!handler) {
-    port.postMessage({ id: msg.id, error: `unknown method ${String(msg.method)}` });
-    return;
-  }
-  handler(msg.args).then(
+  answer(service, msg.method, msg.args, (b) => gzipSync(b)).then(
     (result) => port.postMessage({ id: msg.id, result }),
     (e: unknown) => port.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) }),
   );

@@ -2,10 +2,12 @@
  * The static page's engine: a Web Worker that reads one trace (a File, or a
  * URL it fetches) and answers the timeline's questions (query/timeline's
  * protocol) and the analysis pages' (query/analysis's), as `gotrace view`'s
- * server does. The trace is read once: every event goes to the timeline
- * builder and, in batches of transferred columns, to the analysis worker
- * (analysis-worker.ts), which runs the analyses on another core and to
- * which the analysis questions are forwarded. Gzipped traces are inflated
+ * server does. The trace is read once into the timeline builder, and the
+ * analyses are answered here from the timeline. While some field of the
+ * analyses is still computed from events (query/analysis/fields.ts), every
+ * event also goes, in batches of transferred columns, to the analysis
+ * worker (analysis-worker.ts), which computes those fields on another core
+ * and to which the questions that read them are forwarded. Gzipped traces are inflated
  * as they stream. A damaged trace keeps what was read before the damage
  * (the engine's info says what was lost); a file with nothing usable fails
  * with the reader's one line, as the CLI words it.
@@ -13,11 +15,20 @@
  * Messages in: { open: { file: Blob } | { url: string }, name }, then
  * { id, method, args }. Out: { id, result } or { id, error }.
  */
+import { gzipSync } from "fflate";
 import { TraceError } from "../decode/errors.js";
 import { batchBuffers, type EventBatch, EventBatcher } from "../decode/event-batch.js";
 import { isGzip, maybeGunzip } from "../decode/gunzip.js";
 import { headerSize, readHeader } from "../format/header.js";
-import type { FeedEnd } from "../query/analysis/service.js";
+import { eventFields, type Field } from "../query/analysis/fields.js";
+import type { AnalysisUnavailable } from "../query/analysis/protocol.js";
+import { type AnalysisMethod, analysisRequest } from "../query/analysis/requests.js";
+import {
+  AnalysisService,
+  answer as answerAnalysis,
+  type FeedEnd,
+  feedEnd,
+} from "../query/analysis/service.js";
 import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
 import type { Engine } from "../query/timeline/engine.js";
 import type { LoadProgress, TimelineEngine } from "../query/timeline/protocol.js";
@@ -58,7 +69,8 @@ class Analysis {
   private waiting: (() => void) | undefined;
   private failed: string | undefined;
 
-  constructor() {
+  constructor(fields: ReadonlySet<Field>) {
+    this.worker.postMessage({ fields: [...fields] });
     this.worker.onmessage = (e: MessageEvent) => {
       const msg = e.data as { ack?: true; id?: number; result?: unknown; error?: string };
       if (msg.ack) {
@@ -104,17 +116,18 @@ class Analysis {
     this.worker.postMessage({ end });
   }
 
-  ask(name: string, params: [string, string][]): Promise<unknown> {
+  ask(method: AnalysisMethod, args: Record<string, unknown>): Promise<unknown> {
     if (this.failed) return Promise.reject(new Error(this.failed));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, name, params });
+      this.worker.postMessage({ id, method, args });
     });
   }
 }
 
-let analysis: Analysis | undefined;
+/** The analyses of the open trace: from its timeline, and from the analysis worker's events for the rest. */
+let analysis: AnalysisService | undefined;
 
 /** An error whose message is the page's line (no "Error:" prefix). */
 class ReadFailed extends Error {}
@@ -226,13 +239,13 @@ async function* throttled(
   }
 }
 
-/** Reads the trace once into the timeline, and its events into the analysis worker. */
+/** Reads the trace once into the timeline, and its events into the analysis worker if one is needed. */
 function open(source: Source, name: string): void {
-  const feed = new Analysis();
-  analysis = feed;
+  const fields = eventFields();
+  const feed = fields.size > 0 ? new Analysis(fields) : undefined;
   let bytesRead = 0;
-  const batcher = new EventBatcher((b) => feed.post(b, bytesRead));
-  engineReady = (async () => {
+  const batcher = feed && new EventBatcher((b) => feed.post(b, bytesRead));
+  const read = (async () => {
     let built: BuildResult;
     // Damage says how much of the file was lost; for a gzipped or fetched
     // trace the inflated size is not known beforehand, and it counts from
@@ -241,23 +254,21 @@ function open(source: Source, name: string): void {
     if ("file" in source && !isGzip(new Uint8Array(await source.file.slice(0, 2).arrayBuffer()))) {
       totalBytes = source.file.size;
     }
+    const chunks = checkedHeader(sourceChunks(source, name), name);
     try {
-      built = await buildTimeline(
-        throttled(checkedHeader(sourceChunks(source, name), name), () => feed.ready()),
-        {
-          totalBytes,
-          onProgress: (events, bytes) => {
-            progress = { ...progress, events };
-            bytesRead = bytes;
-          },
-          onEvent: (ev) => batcher.push(ev),
+      built = await buildTimeline(feed ? throttled(chunks, () => feed.ready()) : chunks, {
+        totalBytes,
+        onProgress: (events, bytes) => {
+          progress = { ...progress, events };
+          bytesRead = bytes;
         },
-      );
+        ...(batcher && { onEvent: (ev) => batcher.push(ev) }),
+      });
     } catch (e) {
       const message =
         e instanceof ReadFailed || e instanceof TraceError ? e.message : `${name}: ${String(e)}`;
       progress = { ...progress, error: message };
-      feed.end({
+      feed?.end({
         version: undefined,
         originNs: 0,
         events: 0,
@@ -268,10 +279,12 @@ function open(source: Source, name: string): void {
       });
       throw new ReadFailed(message);
     }
-    batcher.flush();
-    const { version, originNs, events, bytes, syncs, keptEvents } = built.run;
-    feed.end({ version, originNs, events, bytes, syncs, keptEvents, damage: built.error?.message });
-    if (built.error && keptEvents === 0) {
+    batcher?.flush();
+    feed?.end(feedEnd(built.run));
+    return built;
+  })();
+  engineReady = read.then((built) => {
+    if (built.error && built.run.keptEvents === 0) {
       // Nothing before the damage: one line, as every command says it.
       const message = `${name}: ${built.error.message}`;
       progress = { ...progress, error: message };
@@ -279,8 +292,35 @@ function open(source: Source, name: string): void {
     }
     progress = { ...progress, events: built.engine.info().events, done: true };
     return built.engine;
-  })();
+  });
   engineReady.catch(() => {});
+  // The analyses say themselves when nothing before the damage is usable, as the CLI words it.
+  const model = read.then((built) => ({
+    tl: built.engine.tl,
+    firstNs: built.firstNs,
+    end: feedEnd(built.run),
+  }));
+  analysis = new AnalysisService({
+    model: () => model,
+    modelProgress: () => ({ events: progress.events, bytesRead: progress.bytesRead }),
+    ...(feed && { delegate: (m: AnalysisMethod, a: Record<string, unknown>) => feed.ask(m, a) }),
+  });
+  analysis.start().catch(() => {});
+}
+
+/** An analysis question by name and parameters, as `gotrace view`'s /api/analysis/NAME answers it. */
+async function analysisQuestion(service: AnalysisService, name: string, params: [string, string][]) {
+  const r = analysisRequest(name, new URLSearchParams(params));
+  if (!r) throw new Error(`unknown analysis ${name}`);
+  try {
+    return await answerAnalysis(service, r.method, r.args, (b) => gzipSync(b));
+  } catch (e) {
+    // Nothing to analyse is an answer the page shows, as the server's routes send it.
+    const unavailable: AnalysisUnavailable = {
+      unavailable: `gotrace: ${e instanceof Error ? e.message : String(e)}`,
+    };
+    return unavailable;
+  }
 }
 
 /** The timeline's questions (TimelineEngine's methods). */
@@ -309,7 +349,7 @@ async function answer(req: Request): Promise<unknown> {
     whyService ??= new WhyService(engine.tl);
     return whyService.answer(req.args);
   }
-  return analysis.ask(req.args.name, req.args.params);
+  return analysisQuestion(analysis, req.args.name, req.args.params);
 }
 
 /** The timeline's "Why?", answered from the timeline (the states it walks are kept between questions). */

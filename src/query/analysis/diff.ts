@@ -13,9 +13,7 @@
 import { blockingTypes } from "../../analysis/pprof.js";
 import { percentile } from "../../analysis/sched-latency.js";
 import type { DiffResponse, DiffRow, DiffTable, DiffUnit } from "./protocol.js";
-import type { AnalysisService } from "./service.js";
-
-type Common = Awaited<ReturnType<AnalysisService["start"]>>;
+import type { AnalysisService, Common } from "./service.js";
 
 /** One trace's numbers, keyed by table, then row key and metric. */
 type Side = Map<DiffTable, Map<string, { key: string; metric: string; unit: DiffUnit; value: number }>>;
@@ -64,7 +62,7 @@ export function isRuntimeGoroutine(name: string): boolean {
 
 /** One trace's side of a diff. */
 export async function diffSide(service: AnalysisService): Promise<Side> {
-  const c: Common = await service.start();
+  const c: Common = await service.common();
   const side: Side = new Map();
   // Goroutine groups.
   const groups = new Map<
@@ -95,7 +93,7 @@ export async function diffSide(service: AnalysisService): Promise<Side> {
   // Blocking profiles, by the function that blocked.
   for (const type of blockingTypes) {
     const byFunc = new Map<string, number>();
-    for (const r of c.profiles.records(type)) {
+    for (const r of c.blocking.records(type)) {
       const f = blockingSite(r.stack);
       byFunc.set(f, (byFunc.get(f) ?? 0) + r.delayNs);
     }

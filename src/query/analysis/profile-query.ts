@@ -6,12 +6,12 @@
  */
 import { noCpuSamplesMessage } from "../../analysis/cpu-samples.js";
 import {
-  type BlockingProfiles,
   type ProfileFilter,
   ProfileFilterError,
   type ProfileRecord,
   type TimeRange,
 } from "../../analysis/pprof.js";
+import type { ProfileSource } from "./fields.js";
 import { noStackGroupName } from "./goroutines.js";
 import { flameTree, topFunctionsJson } from "./profiles.js";
 import type { ProfileQuery, ProfileResponse } from "./protocol.js";
@@ -30,7 +30,7 @@ export function profileFilter(q: ProfileQuery): ProfileFilter | undefined {
 
 /** The records for a query, or the reason there are none (go tool trace's refusal). */
 export function profileRecords(
-  profiles: BlockingProfiles,
+  profiles: ProfileSource,
   q: ProfileQuery,
 ): { records: ProfileRecord[]; error: null } | { records: []; error: string } {
   // As the CLI says it: a trace recorded without the CPU profiler has no cpu profile.
@@ -43,7 +43,7 @@ export function profileRecords(
   }
 }
 
-export function profileJson(profiles: BlockingProfiles, q: ProfileQuery, topLimit: number): ProfileResponse {
+export function profileJson(profiles: ProfileSource, q: ProfileQuery, topLimit: number): ProfileResponse {
   const { records, error } = profileRecords(profiles, q);
   const root = flameTree(records);
   return {

@@ -1,28 +1,44 @@
 /**
- * Answers the analysis pages' questions for one trace. The trace's events
- * go once through every analyzer the pages need, keeping what their filters
- * ask about: every blocking interval (for time ranges and regions) and the
- * MMU event log (for any choice of GC work). Every later answer is a query
- * over those results. A broken trace is analysed as the CLI does it
- * (analyzeFile): up to the damage, dropping what followed the last Sync
- * where an analyzer can.
+ * Answers the analysis pages' questions for one trace. What it knows is a
+ * set of fields (fields.ts): each comes from the model (the Timeline, once
+ * built) where a function of it exists, else from one pass of the event
+ * analyzers over the trace, which runs only the analyzers of the fields
+ * still missing (and not at all when none is). Each field keeps what its
+ * filters ask about, so every later answer (a time range, a region type, a
+ * goroutine group, another choice of GC work for the MMU) is a query over
+ * it. A broken trace is analysed as the CLI does it (analyzeFile): up to
+ * the damage, dropping what followed the last Sync where an analysis can.
  *
- * Runs anywhere: it takes its events from a feed, which decodes the trace's
- * bytes itself (`bytesFeed`) or replays events decoded elsewhere (the view
- * server's reader, through a worker's messages).
+ * Runs anywhere. Its events come from a feed, which decodes the trace's
+ * bytes itself (`bytesFeed`) or replays events decoded elsewhere; its model
+ * from whoever built the timeline. A service may have only part of the
+ * fields (the model's, in the view server or the static page's engine
+ * worker, beside a worker analysing the events for the rest): `answer`
+ * sends each question to where its fields are.
  */
 import type { Analyzer } from "../../analysis/analyzer.js";
-import { GoroutineAnalyzer, type GoroutineSummary } from "../../analysis/goroutines.js";
+import { GoroutineAnalyzer } from "../../analysis/goroutines.js";
 import { MMUCurve } from "../../analysis/mmu.js";
 import { MMUEventLog } from "../../analysis/mmu-log.js";
 import { MutatorUtilAnalyzer } from "../../analysis/mutator-util.js";
 import { OverviewAnalyzer } from "../../analysis/overview.js";
-import { BlockingProfileAnalyzer, type BlockingProfiles } from "../../analysis/pprof.js";
+import { BlockingProfileAnalyzer } from "../../analysis/pprof.js";
+import { encodePprof, pprofLayout } from "../../analysis/pprof-encode.js";
 import { SchedLatencyAnalyzer } from "../../analysis/sched-latency.js";
-import { type Annotations, TasksAnalyzer } from "../../analysis/tasks.js";
+import { TasksAnalyzer } from "../../analysis/tasks.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
-import { drive } from "../../decode/drive.js";
+import { type Driven, drive } from "../../decode/drive.js";
 import type { Event } from "../../decode/event.js";
+import {
+  allFields,
+  type FeedEnd,
+  type Field,
+  type Fields,
+  fieldsOf,
+  fromModel,
+  type MMUSource,
+  type ModelInput,
+} from "./fields.js";
 import { goroutineGroupsJson, groupDetailJson, groupMembers } from "./goroutines.js";
 import { defaultMMUInclude, mmuJson, mmuUtilFlags } from "./mmu.js";
 import { OverviewSeriesAnalyzer, overviewJson } from "./overview.js";
@@ -43,23 +59,10 @@ import type {
   TaskListResponse,
   TasksResponse,
 } from "./protocol.js";
+import type { AnalysisMethod } from "./requests.js";
 import { regionList, regionsSummary, taskList, tasksSummary } from "./tasks.js";
 
-/** How a feed of events ended: plain data, so a feed can run on another thread. */
-export interface FeedEnd {
-  /** N of the header's `go 1.N trace`. */
-  readonly version: number | undefined;
-  readonly originNs: number;
-  readonly events: number;
-  /** Bytes of the trace read. */
-  readonly bytes: number;
-  /** Sync events seen. */
-  readonly syncs: number;
-  /** Events other than Syncs up to the last Sync: with damage and none, nothing usable was read. */
-  readonly keptEvents: number;
-  /** The damage's message when the trace is broken (every event before it was fed). */
-  readonly damage: string | undefined;
-}
+export type { FeedEnd, ModelInput };
 
 /**
  * Calls `each` for every event of the trace in order (the Event may be
@@ -70,29 +73,41 @@ export type EventFeed = (
   onProgress: (events: number, bytes: number) => void,
 ) => Promise<FeedEnd>;
 
+/** How a read ended, as a feed or a model says it. */
+export function feedEnd(run: Driven): FeedEnd {
+  const { version, originNs, events, bytes, syncs, keptEvents } = run;
+  return { version, originNs, events, bytes, syncs, keptEvents, damage: run.error?.message };
+}
+
 /** A feed that decodes the trace's bytes itself. */
 export function bytesFeed(source: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>): EventFeed {
-  return async (each, onProgress) => {
-    const run = await drive(source(), each, { onProgress, progressEvery: 200_000 });
-    const { version, originNs, events, bytes, syncs, keptEvents } = run;
-    return { version, originNs, events, bytes, syncs, keptEvents, damage: run.error?.message };
-  };
+  return async (each, onProgress) =>
+    feedEnd(await drive(source(), each, { onProgress, progressEvery: 200_000 }));
 }
 
 /** How many of the longest scheduler waits the page lists (`gotrace schedlat --top 50`). */
 export const schedWorstCount = 50;
 
-interface Common {
-  readonly overview: OverviewResponse;
-  readonly goroutines: readonly GoroutineSummary[];
-  /** With every interval kept, so any filter is a scan of its columns. */
-  readonly profiles: BlockingProfiles;
-  readonly annotations: Annotations;
-  readonly schedLatency: SchedLatencyResponse;
-  readonly defaultUtilFlags: number;
-  readonly mmuLog: MMUEventLog;
-  readonly damaged: boolean;
-  readonly originNs: number;
+/** Every field at once (gotrace diff reads them all). */
+export type Common = Fields & { readonly damaged: boolean };
+
+/** Asks another service (another thread's) a question this one has not the fields for. */
+export type Delegate = (method: AnalysisMethod, args: Record<string, unknown>) => Promise<unknown>;
+
+/** Where a service's fields come from. */
+export interface AnalysisSources {
+  /** The model, once the timeline is built: the fields with a function of it are answered from it. */
+  readonly model?: () => Promise<ModelInput>;
+  /** How far the model's read has got, for status() meanwhile. */
+  readonly modelProgress?: () => { events: number; bytesRead: number };
+  /** Events for the fields the model does not answer (every field, without a model). */
+  readonly feed?: EventFeed;
+  /** The fields the feed is read for (by default every field the model does not give). */
+  readonly eventFields?: ReadonlySet<Field>;
+  /** Asked the questions whose fields this service does not have. */
+  readonly delegate?: Delegate;
+  /** The delegate's progress, for status() once the model is done. */
+  readonly delegateStatus?: () => AnalysisStatus;
 }
 
 interface Rollback {
@@ -102,28 +117,79 @@ interface Rollback {
 /** A thrown error for a trace with nothing usable in it. */
 export class AnalysisError extends Error {}
 
+/** The MMU of the event pass: the default curve, and the event log that replays any other choice. */
+class LoggedMMU implements MMUSource {
+  private readonly curves = new Map<number, MMUCurve>();
+  constructor(
+    readonly defaultFlags: number,
+    defaultCurve: MMUCurve,
+    private readonly log: MMUEventLog | undefined,
+    private readonly damaged: boolean,
+  ) {
+    this.curves.set(defaultFlags, defaultCurve);
+  }
+
+  curve(flags: number): MMUCurve {
+    let curve = this.curves.get(flags);
+    if (!curve) {
+      if (!this.log) throw new AnalysisError("this analysis keeps only the default MMU");
+      const util = new MutatorUtilAnalyzer(flags);
+      this.log.replay(util);
+      if (this.damaged) util.discardPending();
+      curve = new MMUCurve(util.finalize());
+      this.curves.set(flags, curve);
+    }
+    return curve;
+  }
+}
+
 export class AnalysisService {
-  private common: Promise<Common> | undefined;
-  private readonly curves = new Map<number, Promise<MMUCurve>>();
+  private readonly sources: AnalysisSources;
+  /** The fields this service computes itself, and those of them its feed is read for. */
+  private readonly local: ReadonlySet<Field>;
+  private readonly fromEvents: ReadonlySet<Field>;
+  private readonly values = new Map<Field, Promise<unknown>>();
+  private pass: Promise<Partial<Fields> & { damage?: string }> | undefined;
+  private model: Promise<ModelInput> | undefined;
+  private started: Promise<void> | undefined;
   private readonly mmuAnswers = new Map<string, Promise<MMUResponse>>();
   private events = 0;
   private state: AnalysisStatus["state"] = "idle";
   private message: string | null = null;
-
   private bytesRead = 0;
 
-  /** `totalBytes`, the trace's size if known, turns progress into a percentage. */
+  /**
+   * A feed alone: every field from its events. `totalBytes`, the trace's
+   * size if known, turns progress into a percentage.
+   */
   constructor(
-    private readonly feed: EventFeed,
+    source: EventFeed | AnalysisSources,
     private readonly totalBytes?: number,
     /**
      * Unfiltered answers only (gotrace diff): blocking intervals are not kept
      * for time-range and region filters, and the MMU is the default one only.
      */
     private readonly unfiltered = false,
-  ) {}
+  ) {
+    this.sources = typeof source === "function" ? { feed: source } : source;
+    const { model, feed } = this.sources;
+    const fromModelHere = new Set(model ? allFields.filter((f) => fromModel[f] !== undefined) : []);
+    const events = new Set(
+      feed ? (this.sources.eventFields ?? allFields.filter((f) => !fromModelHere.has(f))) : [],
+    );
+    this.fromEvents = events;
+    this.local = new Set([...fromModelHere, ...events]);
+  }
 
   status(): AnalysisStatus {
+    // Once this service's own part is done (or it has none), the delegate's pass is what runs.
+    const d = this.sources.delegateStatus;
+    if (d && (this.local.size === 0 || this.state === "done")) return d();
+    if (this.state === "running" && this.sources.modelProgress && !this.pass) {
+      const p = this.sources.modelProgress();
+      this.events = p.events;
+      this.bytesRead = p.bytesRead;
+    }
     return {
       state: this.state,
       events: this.events,
@@ -133,114 +199,195 @@ export class AnalysisService {
     };
   }
 
-  /** Feeds the trace through the analyzers (once; later calls share the result). */
-  start(): Promise<Common> {
-    this.common ??= this.run();
-    return this.common;
+  /** Whether this service has every field `method` reads (else `answer` asks its delegate). */
+  answers(method: AnalysisMethod, args: Record<string, unknown>): boolean {
+    return fieldsOf(method, args).every((f) => this.local.has(f));
   }
 
-  private async run(): Promise<Common> {
-    this.state = "running";
-    try {
-      const overview = new OverviewAnalyzer();
-      const series = new OverviewSeriesAnalyzer();
-      const goroutines = new GoroutineAnalyzer();
-      // Every interval kept: time ranges and regions are then filters over its columns.
-      const profiles = new BlockingProfileAnalyzer({ regions: !this.unfiltered });
-      const tasks = new TasksAnalyzer();
-      const sched = new SchedLatencyAnalyzer(schedWorstCount);
-      const defaultUtilFlags = mmuUtilFlags(defaultMMUInclude, false);
-      const util = new MutatorUtilAnalyzer(defaultUtilFlags);
-      // The log of MMU events makes any other choice of GC work a replay; unfiltered answers need none.
-      const mmuLog = new MMUEventLog();
-      const analyzers = [overview, series, goroutines, profiles, tasks, sched, util] as (Analyzer<unknown> &
-        Rollback)[];
-      if (!this.unfiltered) analyzers.push(mmuLog);
-      const n = analyzers.length;
-      const end = await this.feed(
-        (ev) => {
-          for (let i = 0; i < n; i++) analyzers[i]!.event(ev, undefined as never);
-        },
-        (events, bytes) => {
-          this.events = events;
-          this.bytesRead = bytes;
-        },
-      );
-      this.bytesRead = end.bytes;
-      const damage = end.damage;
-      if (damage !== undefined) {
-        // Nothing before the damage to analyse: the reader's own message, as the CLI prints it.
-        if (end.keptEvents === 0) throw new AnalysisError(damage);
-        for (const a of analyzers) a.discardPending?.();
+  /** Asks the delegate; a service without one says so. */
+  delegate(method: AnalysisMethod, args: Record<string, unknown>): Promise<unknown> {
+    const d = this.sources.delegate;
+    if (!d) return Promise.reject(new AnalysisError(`${method}: this analysis does not have what it needs`));
+    return d(method, args);
+  }
+
+  /**
+   * Starts everything this service computes (the event pass, the wait for
+   * the model); resolves when both are done, or fails with the trace's reason.
+   */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      this.state = "running";
+      try {
+        await Promise.all([
+          this.fromEvents.size > 0 ? this.eventPass() : undefined,
+          this.sources.model ? this.modelInput() : undefined,
+        ]);
+        this.state = "done";
+      } catch (e) {
+        this.fail(e);
+        throw e;
       }
-      mmuLog.finalize();
+    })();
+    return this.started;
+  }
+
+  /** Every field (gotrace diff): the service must have them all. */
+  async common(): Promise<Common> {
+    const out: Record<string, unknown> = {};
+    for (const f of allFields) out[f] = await this.field(f);
+    const m = this.model && (await this.model);
+    const pass = this.pass && (await this.pass);
+    return { ...(out as unknown as Fields), damaged: (m?.end.damage ?? pass?.damage) !== undefined };
+  }
+
+  private fail(e: unknown): void {
+    this.state = "failed";
+    this.message = e instanceof Error ? e.message : String(e);
+  }
+
+  private modelInput(): Promise<ModelInput> {
+    this.model ??= this.sources.model!().then((m) => {
+      // Nothing before the damage to analyse: the reader's own message, as the CLI prints it.
+      if (m.end.damage !== undefined && m.end.keptEvents === 0) throw new AnalysisError(m.end.damage);
+      this.events = m.end.events;
+      this.bytesRead = m.end.bytes;
+      return m;
+    });
+    return this.model;
+  }
+
+  /** One field, computed once, from the model or the event pass. */
+  field<F extends Field>(f: F): Promise<Fields[F]> {
+    let v = this.values.get(f) as Promise<Fields[F]> | undefined;
+    if (!v) {
+      if (!this.local.has(f)) return Promise.reject(new AnalysisError(`this analysis does not compute ${f}`));
+      if (this.state === "idle") this.start().catch(() => {});
+      const make = this.fromEvents.has(f) ? undefined : fromModel[f];
+      v = make
+        ? this.modelInput().then((m) => make(m, { unfiltered: this.unfiltered }))
+        : this.eventPass().then((p) => p[f] as Fields[F]);
+      this.values.set(f, v);
+    }
+    return v;
+  }
+
+  /** The event analyzers of the fields this service reads its feed for, in one pass. */
+  private eventPass(): Promise<Partial<Fields> & { damage?: string }> {
+    this.pass ??= this.runEvents();
+    return this.pass;
+  }
+
+  private async runEvents(): Promise<Partial<Fields> & { damage?: string }> {
+    const want = this.fromEvents;
+    const overview = want.has("overview") ? new OverviewAnalyzer() : undefined;
+    const series = overview && new OverviewSeriesAnalyzer();
+    const goroutines = want.has("goroutines") ? new GoroutineAnalyzer() : undefined;
+    // Every interval kept: time ranges and regions are then filters over its columns.
+    const profiles =
+      want.has("blocking") || want.has("cpuProfiles")
+        ? new BlockingProfileAnalyzer({ regions: !this.unfiltered })
+        : undefined;
+    const tasks = want.has("annotations") ? new TasksAnalyzer() : undefined;
+    const sched = want.has("schedLatency") ? new SchedLatencyAnalyzer(schedWorstCount) : undefined;
+    const defaultUtilFlags = mmuUtilFlags(defaultMMUInclude, false);
+    const util = want.has("mmu") ? new MutatorUtilAnalyzer(defaultUtilFlags) : undefined;
+    // The log of MMU events makes any other choice of GC work a replay; unfiltered answers need none.
+    const mmuLog = util && !this.unfiltered ? new MMUEventLog() : undefined;
+    const analyzers = [overview, series, goroutines, profiles, tasks, sched, util, mmuLog].filter(
+      (a) => a !== undefined,
+    ) as (Analyzer<unknown> & Rollback)[];
+    const n = analyzers.length;
+    const end = await this.sources.feed!(
+      (ev) => {
+        for (let i = 0; i < n; i++) analyzers[i]!.event(ev, undefined as never);
+      },
+      (events, bytes) => {
+        this.events = events;
+        this.bytesRead = bytes;
+      },
+    );
+    this.feedEnd_ = end;
+    this.events = end.events;
+    this.bytesRead = end.bytes;
+    const damage = end.damage;
+    if (damage !== undefined) {
+      // Nothing before the damage to analyse: the reader's own message, as the CLI prints it.
+      if (end.keptEvents === 0) throw new AnalysisError(damage);
+      for (const a of analyzers) a.discardPending?.();
+    }
+    const out: { -readonly [F in Field]?: Fields[F] } & { damage?: string } = { damage };
+    if (overview) {
       const o = overview.finalize();
+      out.overview = overviewJson(o, end.version, series!.finalize(o.firstNs, o.lastNs), damage);
+    }
+    if (goroutines) out.goroutines = goroutines.finalize().goroutines;
+    if (profiles) {
+      const p = profiles.finalize();
+      out.blocking = p;
+      out.cpuProfiles = p;
+    }
+    if (tasks) out.annotations = tasks.finalize();
+    if (sched) {
       const waits = new TimeHistogram();
       for (const d of sched.waits()) waits.add(d);
-      const defaultCurve = new MMUCurve(util.finalize());
-      this.curves.set(defaultUtilFlags, Promise.resolve(defaultCurve));
-      const common: Common = {
-        overview: overviewJson(o, end.version, series.finalize(o.firstNs, o.lastNs), damage),
-        goroutines: goroutines.finalize().goroutines,
-        profiles: profiles.finalize(),
-        annotations: tasks.finalize(),
-        schedLatency: { ...sched.finalize(), histogram: waits.result() },
-        defaultUtilFlags,
-        mmuLog,
-        damaged: damage !== undefined,
-        originNs: end.originNs,
-      };
-      this.events = o.events;
-      this.state = "done";
-      return common;
-    } catch (e) {
-      this.state = "failed";
-      this.message = e instanceof Error ? e.message : String(e);
-      throw e;
+      out.schedLatency = { ...sched.finalize(), histogram: waits.result() };
     }
+    if (util) {
+      mmuLog?.finalize();
+      out.mmu = new LoggedMMU(defaultUtilFlags, new MMUCurve(util.finalize()), mmuLog, damage !== undefined);
+    }
+    return out;
   }
 
   async overview(): Promise<OverviewResponse> {
-    return (await this.start()).overview;
+    return this.field("overview");
   }
 
   async goroutineGroups(): Promise<GoroutineGroupsResponse> {
-    return goroutineGroupsJson((await this.start()).goroutines);
+    return goroutineGroupsJson(await this.field("goroutines"));
   }
 
   /** One group's goroutines; undefined when no goroutine starts at `name`. */
   async goroutineGroup(name: string): Promise<GoroutineGroupResponse | undefined> {
-    const { goroutines } = await this.start();
+    const goroutines = await this.field("goroutines");
     const members = groupMembers(goroutines, name);
     return members.length ? groupDetailJson(goroutines, members) : undefined;
   }
 
   async profileFilters(): Promise<ProfileFiltersResponse> {
-    const c = await this.start();
-    const groups = goroutineGroupsJson(c.goroutines).groups.map((g) => g.name);
-    const regionTypes = [...new Set(c.annotations.regionGroups.map((g) => g.type))].sort();
+    const [goroutines, annotations] = await Promise.all([
+      this.field("goroutines"),
+      this.field("annotations"),
+    ]);
+    const groups = goroutineGroupsJson(goroutines).groups.map((g) => g.name);
+    const regionTypes = [...new Set(annotations.regionGroups.map((g) => g.type))].sort();
     return { groups, regionTypes };
   }
 
+  private profileSource(q: ProfileQuery) {
+    return this.field(q.type === "cpu" || q.type === "wall" ? "cpuProfiles" : "blocking");
+  }
+
   async profile(q: ProfileQuery, topLimit = 200): Promise<ProfileResponse> {
-    return profileJson((await this.start()).profiles, q, topLimit);
+    return profileJson(await this.profileSource(q), q, topLimit);
   }
 
   /** The profile's records, for the pprof download (undefined when the filter matches nothing). */
   async profileRecords(q: ProfileQuery) {
-    return profileRecords((await this.start()).profiles, q);
+    return profileRecords(await this.profileSource(q), q);
   }
 
   async tasks(): Promise<TasksResponse> {
-    return tasksSummary((await this.start()).annotations);
+    return tasksSummary(await this.field("annotations"));
   }
 
   async taskList(type: string, bucket: number | undefined, limit = 500): Promise<TaskListResponse> {
-    return taskList((await this.start()).annotations, type, bucket, limit);
+    return taskList(await this.field("annotations"), type, bucket, limit);
   }
 
   async regions(): Promise<RegionsResponse> {
-    return regionsSummary((await this.start()).annotations);
+    return regionsSummary(await this.field("annotations"));
   }
 
   async regionList(
@@ -249,17 +396,17 @@ export class AnalysisService {
     bucket: number | undefined,
     limit = 500,
   ): Promise<RegionListResponse> {
-    return regionList((await this.start()).annotations, type, pc, bucket, limit);
+    return regionList(await this.field("annotations"), type, pc, bucket, limit);
   }
 
   async schedLatency(): Promise<SchedLatencyResponse> {
-    return (await this.start()).schedLatency;
+    return this.field("schedLatency");
   }
 
   /** The default MMU (as the MMU page first shows it) at these window sizes; empty when there is none. */
   async mmuAt(windowsNs: readonly number[]): Promise<number[]> {
-    const c = await this.start();
-    const curve = await this.curves.get(c.defaultUtilFlags)!;
+    const mmu = await this.field("mmu");
+    const curve = mmu.curve(mmu.defaultFlags);
     return curve.empty ? [] : windowsNs.map((w) => curve.mmu(w));
   }
 
@@ -283,24 +430,14 @@ export class AnalysisService {
   }
 
   private async computeMMU(q: MMUQuery): Promise<MMUResponse> {
-    const c = await this.start();
-    const flags = mmuUtilFlags(q.include, q.perProc);
-    let curve = this.curves.get(flags);
-    if (!curve) {
-      if (this.unfiltered) throw new AnalysisError("this analysis keeps only the default MMU");
-      const util = new MutatorUtilAnalyzer(flags);
-      c.mmuLog.replay(util);
-      if (c.damaged) util.discardPending();
-      curve = Promise.resolve(new MMUCurve(util.finalize()));
-      this.curves.set(flags, curve);
-    }
-    const mmu = await curve;
+    const mmu = (await this.field("mmu")).curve(mmuUtilFlags(q.include, q.perProc));
     const base = { include: q.include, perProc: q.perProc };
     if (mmu.empty) {
       const error = "no mutator utilization: the trace never says what GOMAXPROCS is";
       return { ...base, xMinNs: 0, xMaxNs: 0, quantiles: null, curve: [], worst: [], error };
     }
-    const out = mmuJson(mmu, c.originNs, {
+    const { originNs } = await this.origin();
+    const out = mmuJson(mmu, originNs, {
       ...base,
       percentiles: q.percentiles,
       goWindows: true,
@@ -309,6 +446,70 @@ export class AnalysisService {
       nWorst: q.worst ?? 10,
     });
     return { ...out, error: null };
+  }
+
+  /** The trace's origin, from whichever read this service has. */
+  private async origin(): Promise<{ originNs: number }> {
+    if (this.fromEvents.size > 0) return { originNs: (await this.feedEnd()).originNs };
+    return { originNs: (await this.modelInput()).end.originNs };
+  }
+
+  private feedEnd_: FeedEnd | undefined;
+  private async feedEnd(): Promise<FeedEnd> {
+    await this.eventPass();
+    return this.feedEnd_!;
+  }
+}
+
+/**
+ * The answer to a question by name (requests.ts) from this service, or from
+ * its delegate when the service has not the fields the question reads. A
+ * profile's pprof file is gzipped by `gzip` (each platform has its own).
+ */
+export async function answer(
+  service: AnalysisService,
+  method: AnalysisMethod,
+  args: Record<string, unknown>,
+  gzip: (bytes: Uint8Array) => Uint8Array,
+): Promise<unknown> {
+  if (method !== "status" && method !== "start" && !service.answers(method, args)) {
+    return service.delegate(method, args);
+  }
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  switch (method) {
+    case "start":
+      await service.start();
+      return service.status();
+    case "status":
+      return service.status();
+    case "overview":
+      return service.overview();
+    case "goroutines":
+      return service.goroutineGroups();
+    case "goroutineGroup":
+      return (await service.goroutineGroup(str(args.name))) ?? null;
+    case "profileFilters":
+      return service.profileFilters();
+    case "profile":
+      return service.profile(args.query as ProfileQuery);
+    case "profilePprof": {
+      const query = args.query as ProfileQuery;
+      const { records, error } = await service.profileRecords(query);
+      return error === null ? gzip(encodePprof(records, pprofLayout(query.type))) : { error };
+    }
+    case "tasks":
+      return service.tasks();
+    case "taskList":
+      return service.taskList(str(args.type), num(args.bucket));
+    case "regions":
+      return service.regions();
+    case "regionList":
+      return service.regionList(str(args.type), num(args.pc), num(args.bucket));
+    case "mmu":
+      return service.mmu(args.query as MMUQuery);
+    case "schedLatency":
+      return service.schedLatency();
   }
 }
 

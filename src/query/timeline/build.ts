@@ -26,6 +26,8 @@ export interface BuildResult {
   readonly run: Driven;
   /** Set when the trace is damaged: the engine shows what came before it. */
   readonly error?: TraceError;
+  /** The first event's time, ns from the trace's origin (the timeline's zero; NaN without events). */
+  readonly firstNs: number;
 }
 
 export async function buildTimeline(
@@ -34,16 +36,21 @@ export async function buildTimeline(
 ): Promise<BuildResult> {
   const builder = new TimelineBuilder();
   const also = options.onEvent;
+  let firstNs = Number.NaN;
   // The reader is not kept: an old-format reader holds the whole trace
   // (1.2 GB for a 105 MB Go 1.21 trace), which need not sit beside the sort.
   const run = await drive(
     source,
     also
       ? (ev, r) => {
+          if (builder.events === 0) firstNs = ev.time;
           builder.event(ev, r);
           also(ev);
         }
-      : (ev, r) => builder.event(ev, r),
+      : (ev, r) => {
+          if (builder.events === 0) firstNs = ev.time;
+          builder.event(ev, r);
+        },
     { onProgress: options.onProgress },
   );
   const { error, validOffset, bytes } = run;
@@ -66,5 +73,5 @@ export async function buildTimeline(
       },
     }),
   };
-  return { engine: new Engine(tl, info), run, ...(error && { error }) };
+  return { engine: new Engine(tl, info), run, firstNs, ...(error && { error }) };
 }

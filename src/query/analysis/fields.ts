@@ -1,0 +1,163 @@
+/**
+ * What the analysis service knows about a trace, field by field, and where
+ * each field comes from: a function of the model (the Timeline, once it is
+ * built) where one exists, else the event analyzers' pass over the trace.
+ * Each question names the fields it reads, so a service answers the
+ * questions whose fields it has, and a question that needs a field still
+ * computed from events goes to where the events are analysed (the view
+ * server's and the static page's analysis worker). When every field has a
+ * function of the model, no event pass runs and no worker is started.
+ */
+import type { GoroutineSummary } from "../../analysis/goroutines.js";
+import type { MMUCurve } from "../../analysis/mmu.js";
+import type { BlockingType, ProfileFilter, ProfileRecord, ProfileType } from "../../analysis/pprof.js";
+import { StateProfiles } from "../../analysis/state-profiles.js";
+import type { Annotations } from "../../analysis/tasks.js";
+import type { Timeline } from "../../model/timeline.js";
+import type { OverviewResponse, ProfileKind, SchedLatencyResponse } from "./protocol.js";
+import type { AnalysisMethod } from "./requests.js";
+
+/** How a read of the trace ended: plain data, so it can cross threads. */
+export interface FeedEnd {
+  /** N of the header's `go 1.N trace`. */
+  readonly version: number | undefined;
+  readonly originNs: number;
+  readonly events: number;
+  /** Bytes of the trace read. */
+  readonly bytes: number;
+  /** Sync events seen. */
+  readonly syncs: number;
+  /** Events other than Syncs up to the last Sync: with damage and none, nothing usable was read. */
+  readonly keptEvents: number;
+  /** The damage's message when the trace is broken (every event before it was read). */
+  readonly damage: string | undefined;
+}
+
+/** The model of one trace, as the service takes it. */
+export interface ModelInput {
+  readonly tl: Timeline;
+  /**
+   * The first event's time on the analyses' clock (ns from the trace's
+   * origin, as the CLI and the pages' queries count); the timeline counts
+   * from that event (−1 ns apart on Go ≤ 1.21 traces).
+   */
+  readonly firstNs: number;
+  readonly end: FeedEnd;
+}
+
+/** A profile's records under a filter whose times are on the analyses' clock. */
+export interface ProfileSource {
+  /** CPU samples in the profiled part (0: the cpu profile is refused); blocking-only sources leave it out. */
+  readonly cpuSamples?: number;
+  records(type: ProfileType, filter?: ProfileFilter): ProfileRecord[];
+}
+
+/** The MMU curve for a set of UtilFlags; throws AnalysisError for a choice the source does not keep. */
+export interface MMUSource {
+  readonly defaultFlags: number;
+  curve(flags: number): MMUCurve;
+}
+
+/** Every field, by name, with its type. */
+export interface Fields {
+  readonly overview: OverviewResponse;
+  readonly goroutines: readonly GoroutineSummary[];
+  /** The four blocking profiles, every filter. */
+  readonly blocking: ProfileSource;
+  /** The cpu and wall profiles (CPU samples, with the blocking intervals for wall). */
+  readonly cpuProfiles: ProfileSource;
+  readonly annotations: Annotations;
+  readonly schedLatency: SchedLatencyResponse;
+  readonly mmu: MMUSource;
+}
+
+export type Field = keyof Fields;
+
+export const allFields: readonly Field[] = [
+  "overview",
+  "goroutines",
+  "blocking",
+  "cpuProfiles",
+  "annotations",
+  "schedLatency",
+  "mmu",
+];
+
+export interface ModelOptions {
+  /** gotrace diff: unfiltered answers only. */
+  readonly unfiltered: boolean;
+}
+
+/** The blocking profiles from the goroutine states, with ranges moved to the timeline's clock. */
+function blockingFromModel(m: ModelInput): ProfileSource {
+  const profiles = new StateProfiles(m.tl, { damaged: m.end.damage !== undefined });
+  const shift = m.firstNs;
+  return {
+    records(type, filter) {
+      const r = filter?.range;
+      const moved = r ? { ...filter, range: { startNs: r.startNs - shift, endNs: r.endNs - shift } } : filter;
+      return profiles.records(type as BlockingType, moved);
+    },
+  };
+}
+
+/**
+ * The fields computed from the model. A field missing here is computed by
+ * the event analyzers (service.ts `eventAnalyzers`); adding its line here
+ * moves it, and the event pass shrinks by its analyzers.
+ */
+export const fromModel: { readonly [F in Field]?: (m: ModelInput, o: ModelOptions) => Fields[F] } = {
+  blocking: blockingFromModel,
+  // overview: (m) => overviewFromModel(m.tl) (as overviewJson makes it, with m.end.version and m.end.damage),
+  // goroutines: (m) => goroutineSummaries(m.tl),
+  // cpuProfiles: (m) => the cpu and wall profiles from the model's CPU samples,
+  // annotations: (m) => annotationsFromModel(m.tl),
+  // schedLatency: (m) => schedLatencyFromModel(m.tl, schedWorstCount) (with its histogram, as the service adds it),
+  // mmu: (m) => an MMUSource from the model's MMU (any GC choice),
+};
+
+function isBlocking(kind: ProfileKind): kind is BlockingType {
+  return kind !== "cpu" && kind !== "wall";
+}
+
+/** The fields a question reads. */
+export function fieldsOf(method: AnalysisMethod, args: Record<string, unknown>): readonly Field[] {
+  switch (method) {
+    case "start":
+    case "status":
+      return [];
+    case "overview":
+      return ["overview"];
+    case "goroutines":
+    case "goroutineGroup":
+      return ["goroutines"];
+    case "profileFilters":
+      return ["goroutines", "annotations"];
+    case "profile":
+    case "profilePprof":
+      return [isBlocking((args.query as { type: ProfileKind }).type) ? "blocking" : "cpuProfiles"];
+    case "tasks":
+    case "taskList":
+    case "regions":
+    case "regionList":
+      return ["annotations"];
+    case "mmu":
+      return ["mmu"];
+    case "schedLatency":
+      return ["schedLatency"];
+  }
+}
+
+/** Questions that read more than one field: where one goes to the events, all go. */
+const together: readonly (readonly Field[])[] = [["goroutines", "annotations"]];
+
+/**
+ * The fields the event analyzers compute beside a model: those without a
+ * function of the model, and with them any field read together with one of
+ * them by a question. Empty when the model answers everything.
+ */
+export function eventFields(model = fromModel): ReadonlySet<Field> {
+  const out = new Set(allFields.filter((f) => model[f] === undefined));
+  for (const group of together) if (group.some((f) => out.has(f))) for (const f of group) out.add(f);
+  return out;
+}
