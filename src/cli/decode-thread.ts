@@ -55,7 +55,7 @@ export function fileVersion(path: string): number | undefined {
 
 /** What the decode worker posts: batches, then how the read ended. */
 export type DecodeMessage =
-  | { readonly batch: EventBatch }
+  | { readonly batch: EventBatch; readonly bytes: number }
   | {
       readonly end: DriveResult;
       readonly error?: {
@@ -75,8 +75,8 @@ export type DecodeMessage =
 export async function driveFile(
   path: string,
   onEvent: (ev: Event, reader: TraceReader) => void,
-  /** `workers` as GOTRACE_DECODE_WORKERS; `parts`, how many parts (tests). */
-  options: { workers?: number; parts?: number; report?: ReadReport } = {},
+  /** `workers` as GOTRACE_DECODE_WORKERS; `parts`, how many parts (tests); `onBytes`, bytes read so far (one worker). */
+  options: { workers?: number; parts?: number; report?: ReadReport; onBytes?: (bytes: number) => void } = {},
 ): Promise<Driven> {
   const workers = options.workers ?? workersFor(path);
   if (workers === 0) return drive(fileChunks(path), onEvent);
@@ -94,6 +94,7 @@ export async function driveFile(
       worker.on("message", (msg: DecodeMessage) => {
         try {
           if ("batch" in msg) {
+            options.onBytes?.(msg.bytes);
             replayer.replay(msg.batch, each);
             worker.postMessage("ack");
           } else if ("end" in msg) {

@@ -26,15 +26,19 @@ function post(msg: DecodeMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
+/** Bytes of the file read so far, sent with each batch for progress. */
+let bytesRead = 0;
+
 const batcher = new EventBatcher((batch) => {
   inFlight++;
-  post({ batch }, batchBuffers(batch));
+  post({ batch, bytes: bytesRead }, batchBuffers(batch));
 });
 
 /** The file's chunks, each one only once the main thread has room for more. */
 async function* paced(): AsyncGenerator<Uint8Array> {
   for await (const chunk of fileChunks(path)) {
     if (inFlight > maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
+    bytesRead += chunk.length;
     yield chunk as Uint8Array;
   }
 }

@@ -18,10 +18,16 @@ import { TraceError } from "../decode/errors.js";
 import { EventKind } from "../decode/event.js";
 import { EventBatcher } from "../decode/event-batch.js";
 import { isGzip, maybeGunzip } from "../decode/gunzip.js";
+import type { TraceReader } from "../decode/reader.js";
 import { headerSize, readHeader } from "../format/header.js";
 import { eventFields } from "../query/analysis/fields.js";
 import { AnalysisService, feedEnd } from "../query/analysis/service.js";
-import { type BuildResult, buildTimeline } from "../query/timeline/build.js";
+import {
+  type BuildOptions,
+  type BuildResult,
+  buildTimeline,
+  buildTimelineFrom,
+} from "../query/timeline/build.js";
 import { analysisRoutes } from "../server/analysis-routes.js";
 import { AnalysisWorkerClient } from "../server/analysis-worker-client.js";
 import { diffRoute } from "../server/diff-routes.js";
@@ -31,6 +37,7 @@ import { type Command, type ParsedArgs, parseCommandArgs, UsageError } from "./a
 import { captureTrace, cutLine, isTraceURL, parseTraceURL } from "./capture.js";
 import { fileChunks } from "./chunks.js";
 import { reportDamage } from "./damage.js";
+import { driveFile } from "./decode-thread.js";
 import { readDiff } from "./diff.js";
 import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
 import { formatBytes } from "./format.js";
@@ -209,6 +216,17 @@ function serveCompared(file: string, host: string): Promise<string | undefined> 
   });
 }
 
+/**
+ * Whether the trace is decoded on a worker thread while the timeline is
+ * built in this one: only with GOTRACE_DECODE_WORKERS=1, for a plain file,
+ * and when no analysis worker runs (with one, a third thread on two cores).
+ * Measured on two cores (bench/timeline-decode.mjs), the build was no faster
+ * that way, so it is not the default.
+ */
+function decodeOnWorker(gzipped: boolean, analysisWorker: boolean): boolean {
+  return process.env.GOTRACE_DECODE_WORKERS === "1" && !gzipped && !analysisWorker;
+}
+
 /** Passes chunks through, each once `ready()` resolves (the analysis worker has room for more events). */
 async function* throttled(
   chunks: AsyncIterable<Uint8Array>,
@@ -306,7 +324,7 @@ export async function runView(args: ParsedArgs): Promise<number> {
         if (n >= serveAfterBytes) ready();
       });
       const inflated = gzipped ? maybeGunzip(chunks) : chunks;
-      built = await buildTimeline(worker ? throttled(inflated, () => worker.ready()) : inflated, {
+      const options: BuildOptions = {
         // Damage counts lost bytes of the trace: a gzipped file's inflated size is not known beforehand.
         totalBytes: gzipped ? undefined : size,
         onProgress: batcher ? undefined : (n) => (events = n),
@@ -315,7 +333,25 @@ export async function runView(args: ParsedArgs): Promise<number> {
           else if (eventsSinceStart > 0) ready();
           batcher?.push(ev);
         },
-      });
+      };
+      if (decodeOnWorker(gzipped, worker !== undefined)) {
+        // The events come without their reader: the timeline reads only its version.
+        const reader = { version: header.ok ? header.version : undefined } as TraceReader;
+        built = await buildTimelineFrom(
+          (each) =>
+            driveFile(opts.file, (ev) => each(ev, reader), {
+              workers: 1,
+              onBytes: (n) => {
+                bytesRead = n;
+                bar.update(n);
+                if (n >= serveAfterBytes) ready();
+              },
+            }),
+          options,
+        );
+      } else {
+        built = await buildTimeline(worker ? throttled(inflated, () => worker.ready()) : inflated, options);
+      }
     } catch (e) {
       failed = e instanceof Error ? e.message : String(e);
       void worker?.close();

@@ -7,6 +7,7 @@
 import { type Driven, drive } from "../../decode/drive.js";
 import type { TraceError } from "../../decode/errors.js";
 import type { Event } from "../../decode/event.js";
+import type { TraceReader } from "../../decode/reader.js";
 import { TimelineBuilder } from "../../model/builder.js";
 import { Engine } from "./engine.js";
 import type { TraceInfo } from "./protocol.js";
@@ -34,13 +35,24 @@ export async function buildTimeline(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: BuildOptions = {},
 ): Promise<BuildResult> {
+  return buildTimelineFrom((each) => drive(source, each, { onProgress: options.onProgress }), options);
+}
+
+/**
+ * Builds a timeline engine from events read by `read` (drive() in this
+ * thread, or events decoded on another one and replayed here), which calls
+ * `each` for every event in order and resolves with how the read ended.
+ */
+export async function buildTimelineFrom(
+  read: (each: (ev: Event, r: TraceReader) => void) => Promise<Driven>,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
   const builder = new TimelineBuilder();
   const also = options.onEvent;
   let firstNs = Number.NaN;
   // The reader is not kept: an old-format reader holds the whole trace
   // (1.2 GB for a 105 MB Go 1.21 trace), which need not sit beside the sort.
-  const run = await drive(
-    source,
+  const run = await read(
     also
       ? (ev, r) => {
           if (builder.events === 0) firstNs = ev.time;
@@ -51,7 +63,6 @@ export async function buildTimeline(
           if (builder.events === 0) firstNs = ev.time;
           builder.event(ev, r);
         },
-    { onProgress: options.onProgress },
   );
   const { error, validOffset, bytes } = run;
   const tl = builder.finalize();
