@@ -199,6 +199,12 @@ export class AnalysisService {
     };
   }
 
+  /** Whether status() should come from the delegate, asked (its own part done, and no delegateStatus). */
+  statusFromDelegate(): boolean {
+    const { delegate, delegateStatus } = this.sources;
+    return delegate !== undefined && !delegateStatus && (this.local.size === 0 || this.state === "done");
+  }
+
   /** Whether this service has every field `method` reads (else `answer` asks its delegate). */
   answers(method: AnalysisMethod, args: Record<string, unknown>): boolean {
     return fieldsOf(method, args).every((f) => this.local.has(f));
@@ -475,6 +481,7 @@ export async function answer(
   if (method !== "status" && method !== "start" && !service.answers(method, args)) {
     return service.delegate(method, args);
   }
+  if (method === "status" && service.statusFromDelegate()) return service.delegate(method, args);
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   switch (method) {
