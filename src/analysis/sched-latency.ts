@@ -191,46 +191,64 @@ export class SchedLatencyAnalyzer {
   }
 
   finalize(): SchedLatency {
-    const durs = this.durs.view();
-    const who = this.who.view();
-
-    // Number the groups, then partition the waits by group (a counting
-    // sort) and sort each part.
-    const groupIndex = new Map<string, number>();
-    const groupNames: string[] = [];
-    const groupOf = new Int32Array(this.records.length);
-    for (const rec of this.records) {
-      let k = groupIndex.get(rec.name);
-      if (k === undefined) {
-        k = groupNames.length;
-        groupIndex.set(rec.name, k);
-        groupNames.push(rec.name);
-      }
-      groupOf[rec.index] = k;
-    }
-    const starts = new Int32Array(groupNames.length + 1);
-    for (let i = 0; i < who.length; i++) starts[groupOf[who[i]!]! + 1]!++;
-    for (let k = 0; k < groupNames.length; k++) starts[k + 1]! += starts[k]!;
-    const byGroup = new Float64Array(durs.length);
-    const next = starts.slice(0, groupNames.length);
-    for (let i = 0; i < durs.length; i++) byGroup[next[groupOf[who[i]!]!]!++] = durs[i]!;
-    const groups: GroupLatency[] = [];
-    groupNames.forEach((name, k) => {
-      if (starts[k + 1]! > starts[k]!)
-        groups.push({ name, ...latencyStats(byGroup.subarray(starts[k]!, starts[k + 1]!)) });
-    });
-    groups.sort((a, b) => b.totalNs - a.totalNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
     let stillWaiting = 0;
     for (const rec of this.records) if (rec.runnable) stillWaiting++;
-    return {
-      overall: latencyStats(Float64Array.from(durs)),
-      groups,
-      worst: this.worst.map((w) => ({ ...w, name: this.goroutines.get(w.goroutine)!.name })),
-      unknownStart: this.unknownStart,
+    return schedLatencyOf(
+      this.durs.view(),
+      this.who.view(),
+      this.records.map((rec) => rec.name),
+      this.worst.map((w) => ({ ...w, name: this.goroutines.get(w.goroutine)!.name })),
+      this.unknownStart,
       stillWaiting,
-    };
+    );
   }
+}
+
+/**
+ * The result from the counted waits: `durs[i]` was waited by goroutine
+ * record `who[i]`, whose start function is `names[who[i]]`.
+ */
+export function schedLatencyOf(
+  durs: Float64Array,
+  who: ArrayLike<number>,
+  names: readonly string[],
+  worst: readonly SchedWait[],
+  unknownStart: number,
+  stillWaiting: number,
+): SchedLatency {
+  // Number the groups, then partition the waits by group (a counting
+  // sort) and sort each part.
+  const groupIndex = new Map<string, number>();
+  const groupNames: string[] = [];
+  const groupOf = new Int32Array(names.length);
+  names.forEach((name, i) => {
+    let k = groupIndex.get(name);
+    if (k === undefined) {
+      k = groupNames.length;
+      groupIndex.set(name, k);
+      groupNames.push(name);
+    }
+    groupOf[i] = k;
+  });
+  const starts = new Int32Array(groupNames.length + 1);
+  for (let i = 0; i < who.length; i++) starts[groupOf[who[i]!]! + 1]!++;
+  for (let k = 0; k < groupNames.length; k++) starts[k + 1]! += starts[k]!;
+  const byGroup = new Float64Array(durs.length);
+  const next = starts.slice(0, groupNames.length);
+  for (let i = 0; i < durs.length; i++) byGroup[next[groupOf[who[i]!]!]!++] = durs[i]!;
+  const groups: GroupLatency[] = [];
+  groupNames.forEach((name, k) => {
+    if (starts[k + 1]! > starts[k]!)
+      groups.push({ name, ...latencyStats(byGroup.subarray(starts[k]!, starts[k + 1]!)) });
+  });
+  groups.sort((a, b) => b.totalNs - a.totalNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    overall: latencyStats(Float64Array.from(durs)),
+    groups,
+    worst,
+    unknownStart,
+    stillWaiting,
+  };
 }
 
 function causeOf(from: GoState, reason: string): string {

@@ -13,6 +13,7 @@ import { AnnotationRecorder } from "./annotations.js";
 import { StringTable } from "./columns.js";
 import { CounterTrack } from "./counters.js";
 import { countBucket, GState, isExecuting } from "./goroutine-state.js";
+import { GoroutineLives } from "./lives.js";
 import { RangeRecorder } from "./ranges.js";
 import { StackTable } from "./stacks.js";
 import { CauseKind, ExecTable, GoroutineTable, MarkKind, MarkTable, SyscallTable } from "./tables.js";
@@ -34,6 +35,7 @@ export class TimelineBuilder {
   readonly goroutines = new GoroutineTable();
   readonly ranges: RangeRecorder;
   readonly annotations: AnnotationRecorder;
+  readonly lives = new GoroutineLives(this.stacks, this.strings);
   readonly goroutineCounter = new CounterTrack(["Running", "Runnable", "GCWaiting"]);
   /** Allocated bytes and the GC's goal, each at its own value (the goal is not stacked on the heap). */
   readonly heapCounter = new CounterTrack(["Allocated", "NextGC"]);
@@ -216,6 +218,7 @@ export class TimelineBuilder {
     const from = st.from as GoState;
     const to = st.to as GoState;
     if (from === to) return;
+    this.lives.transition(gi, from, to, st.reason, ev, st.stackID, t, this.syncNs, this.marks.length);
     // Goroutines first seen in this generation have been in their state since its Sync.
     const since = from === GoState.Undetermined ? this.syncNs : t;
     const stack = ev.type === Ev.GoCreate || ev.type === Ev.GoCreateBlocked ? this.stack(ev) : 0;
@@ -393,6 +396,7 @@ export class TimelineBuilder {
     const from = st.from as ProcState;
     const to = st.to as ProcState;
     if (from === to) return;
+    if (to === ProcState.Idle) this.lives.procIdle(p, t);
     if (to === ProcState.Running) {
       const start = from === ProcState.Undetermined ? this.syncNs : t;
       this.mark(MarkKind.ProcStart, start, ev, 0, 0, p, -1);
@@ -432,23 +436,21 @@ export class TimelineBuilder {
     if (r.scope.kind === ResourceKind.Goroutine && ev.type !== Ev.STWBegin && ev.type !== Ev.STWEnd) {
       const gs = this.goroutine(r.scope.id);
       this.ranges.goroutineRange(gs, ev, t, r.name, this.stack(ev));
+      this.lives.range(ev, r, t, this.syncNs, gs.index);
       const assist = gs.ranges?.has(this.ranges.markAssistName) ?? false;
       if (assist !== gs.inMarkAssist) {
         gs.inMarkAssist = assist;
         this.count(gs, t);
       }
     } else if (r.scope.kind === ResourceKind.Proc) {
-      this.ranges.procRange(
-        ev,
-        t,
-        r.scope.id,
-        r.name,
-        this.stack(ev),
-        this.thread(ev.m),
-        this.gIndexOf(ev.g),
-      );
+      const g = this.gIndexOf(ev.g);
+      this.ranges.procRange(ev, t, r.scope.id, r.name, this.stack(ev), this.thread(ev.m), g);
+      this.lives.range(ev, r, t, this.syncNs, g);
     } else {
-      this.ranges.globalRange(ev, t, r.name, this.stack(ev), this.gIndexOf(ev.g));
+      const g = this.gIndexOf(ev.g);
+      this.ranges.globalRange(ev, t, r.name, this.stack(ev), g);
+      // Stop-the-world pauses are the goroutine's ranges to Go's summarizer.
+      if (r.scope.kind === ResourceKind.Goroutine) this.lives.range(ev, r, t, this.syncNs, g);
     }
   }
 
@@ -503,9 +505,15 @@ export class TimelineBuilder {
       }
     }
     this.ranges.finish(end);
+    this.lives.finish(end, this.gs.length);
     this.annotations.finish(end, this.gs);
     this.stacks.release();
     return new Timeline(this);
+  }
+
+  /** Absolute time of the first event, which the timeline's times count from (NaN if none). */
+  get startNs(): number {
+    return this.originNs;
   }
 
   /** Time of the last Sync read: a damaged trace's profiles stop there, as go tool trace's do. */

@@ -9,6 +9,7 @@
 import type { TimelineBuilder } from "./builder.js";
 import { groupByKey, type IntColumn, type StringTable, sealColumns } from "./columns.js";
 import type { CounterTrack } from "./counters.js";
+import type { GoroutineLives } from "./lives.js";
 import type { StackTable } from "./stacks.js";
 import {
   CauseKind,
@@ -32,6 +33,8 @@ export class Timeline {
   readonly globalRanges: GlobalRangeTable;
   readonly marks: MarkTable;
   readonly goroutines: GoroutineTable;
+  /** What Go's goroutine summaries count beside the slices: each goroutine's last life, its name, GC range time. */
+  readonly lives: GoroutineLives;
   readonly tasks: TaskTable;
   readonly regions: RegionTable;
   readonly goroutineCounter: CounterTrack;
@@ -40,6 +43,8 @@ export class Timeline {
   /** Thread index → M ID. */
   readonly threadIDs: readonly number[];
   readonly durationNs: number;
+  /** Absolute time (the trace's own clock) of the first event, which every time here counts from. */
+  readonly originNs: number;
   /** Time of the last Sync read (a damaged trace's profiles stop there, as go tool trace's do). */
   readonly lastSyncNs: number;
   readonly events: number;
@@ -76,6 +81,7 @@ export class Timeline {
     this.globalRanges = b.ranges.global;
     this.marks = b.marks;
     this.goroutines = b.goroutines;
+    this.lives = b.lives;
     this.tasks = b.annotations.tasks;
     this.regions = b.annotations.regions;
     this.goroutineCounter = b.goroutineCounter;
@@ -83,6 +89,7 @@ export class Timeline {
     this.threadCounter = b.threadCounter;
     this.threadIDs = b.threadIDs;
     this.durationNs = b.lastNs;
+    this.originNs = b.startNs;
     this.lastSyncNs = b.lastSyncNs;
     this.events = b.events;
     this.version = b.version;
