@@ -15,10 +15,12 @@ import { drive } from "../decode/drive.js";
 import { TraceError } from "../decode/errors.js";
 import { parseTestTrace } from "../format/test-trace.js";
 import { TimelineBuilder } from "../model/builder.js";
+import { buildTrace } from "../testing/build-trace.js";
 import {
   fixturesDir,
   goTracesDir,
   headerVersion,
+  repoRoot,
   traceFiles,
   wildOnly,
   wildTraces,
@@ -89,6 +91,16 @@ describe("goroutine summaries and scheduler latency from the model", () => {
   it("has goroutines to compare", async () => {
     assert.ok((await compare(readFileSync(`${fixturesDir}/io-go1.26.trace`))) > 10);
   });
+
+  // Traces written by hand for the analyzers' corners (a P stolen during a
+  // syscall, goroutines in a syscall without a P at the start, "forever").
+  for (const dir of ["analysis", "server"]) {
+    const d = join(repoRoot, "src", dir, "testdata");
+    for (const name of readdirSync(d).filter((n) => n.endsWith(".txt")))
+      it(`${dir}/testdata/${name}`, async () => {
+        assert.ok((await compare(buildTrace(readFileSync(join(d, name), "utf8")))) > 0);
+      });
+  }
 
   it("Go's test traces", async () => {
     const traces = goTraces();
