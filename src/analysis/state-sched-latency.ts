@@ -46,7 +46,19 @@ function causeOf(tl: Timeline, i: number, prev: number): string {
   }
 }
 
+/** Each timeline's waits, read once for both the result and the distribution chart. */
+const collected = new WeakMap<Timeline, Waits>();
+
 function collect(tl: Timeline): Waits {
+  let w = collected.get(tl);
+  if (!w) {
+    w = collectWaits(tl);
+    collected.set(tl, w);
+  }
+  return w;
+}
+
+function collectWaits(tl: Timeline): Waits {
   const x = tl.exec;
   const gt = tl.goroutines;
   const lives = tl.lives;
@@ -106,14 +118,25 @@ export function schedLatencyFromModel(timeline: Timeline, worstCount: number): S
     const s = tl.lives.schedStack.get(g);
     names[g] = s > 0 ? tl.stacks.rootFunc(s) : "";
   }
-  // Goroutines the analysis never met are in no group: their waits are none.
+  // The longest waits, longest first, then by when they ended (the order
+  // the analyzer met them in), kept as the analyzer keeps them: one pass,
+  // inserting only what beats the shortest kept.
   const x = tl.exec;
   const endOf = (k: number) => x.startNs.get(w.slice[k]!);
-  const ranked = Int32Array.from({ length: w.durs.length }, (_, k) => k).sort(
-    (a, b) => w.durs[b]! - w.durs[a]! || endOf(a) - endOf(b) || a - b,
-  );
+  const before = (a: number, b: number) =>
+    w.durs[a]! > w.durs[b]! ||
+    (w.durs[a] === w.durs[b] && (endOf(a) < endOf(b) || (endOf(a) === endOf(b) && a < b)));
+  const kept: number[] = [];
+  const keep = Math.max(0, worstCount);
+  for (let k = 0; k < w.durs.length && keep > 0; k++) {
+    if (kept.length === keep && !before(k, kept[kept.length - 1]!)) continue;
+    let i = kept.length;
+    while (i > 0 && before(k, kept[i - 1]!)) i--;
+    kept.splice(i, 0, k);
+    if (kept.length > keep) kept.pop();
+  }
   const worst: SchedWait[] = [];
-  for (const k of ranked.subarray(0, Math.max(0, worstCount))) {
+  for (const k of kept) {
     const i = w.slice[k]!;
     const g = w.who[k]!;
     worst.push({

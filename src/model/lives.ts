@@ -48,6 +48,8 @@ const enum Flag {
   Ran = 8,
   /** Per Go's rule, in a syscall (entered on P syscallP). */
   InSyscall = 16,
+  /** The scheduler-latency analysis has met the ID. */
+  SchedSeen = 32,
 }
 
 /** A Go-rule syscall block: the P of goroutine g's `nth` syscall went idle at `ns`. */
@@ -160,7 +162,7 @@ export class GoroutineLives {
       this.lifeSyscall.set(g, this.syscalls[g]!);
       this.rangeNs.delete(g);
       this.openRanges.delete(g);
-      f = (f & (Flag.SchedNamed | Flag.InSyscall)) | Flag.Alive;
+      f = (f & (Flag.SchedNamed | Flag.SchedSeen | Flag.InSyscall)) | Flag.Alive;
     }
     if (from === GoState.Syscall && (f & Flag.InSyscall) !== 0) {
       // Go forgets the P the goroutine entered its syscall on, even if another has entered one there since.
@@ -182,7 +184,10 @@ export class GoroutineLives {
         }
       }
     }
-    if (schedTypes[ev.type] === 1 && this.schedStack.get(g) < 0) this.schedStack.set(g, 0);
+    if ((f & Flag.SchedSeen) === 0 && schedTypes[ev.type] === 1) {
+      if (this.schedStack.get(g) < 0) this.schedStack.set(g, 0);
+      f |= Flag.SchedSeen;
+    }
     switch (to) {
       case GoState.Running:
         if ((f & Flag.Ran) === 0) {
