@@ -218,7 +218,8 @@ export class TimelineBuilder {
     const from = st.from as GoState;
     const to = st.to as GoState;
     if (from === to) return;
-    this.lives.transition(gi, from, to, st.reason, ev, st.stackID, t, this.syncNs, this.marks.length);
+    if (!this.lives.settled(gi, from, to, st.reason))
+      this.lives.transition(gi, from, to, st.reason, ev, st.stackID, t, this.syncNs, this.marks.length);
     // Goroutines first seen in this generation have been in their state since its Sync.
     const since = from === GoState.Undetermined ? this.syncNs : t;
     const stack = ev.type === Ev.GoCreate || ev.type === Ev.GoCreateBlocked ? this.stack(ev) : 0;

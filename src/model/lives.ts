@@ -50,6 +50,8 @@ const enum Flag {
   InSyscall = 16,
   /** The scheduler-latency analysis has met the ID. */
   SchedSeen = 32,
+  /** Nothing left to learn from an ordinary transition (not into or out of a syscall, a life or its end). */
+  Settled = Alive | Named | SchedNamed | Ran | SchedSeen,
 }
 
 /** A Go-rule syscall block: the P of goroutine g's `nth` syscall went idle at `ns`. */
@@ -132,6 +134,22 @@ export class GoroutineLives {
       this.syscalls = grow(this.syscalls, new Int32Array(size));
       this.syscallP = grow(this.syscallP, new Int32Array(size));
     }
+  }
+
+  /**
+   * Whether transition from → to of goroutine index g tells nothing new
+   * (most do: a known, named goroutine starting, stopping or blocking), so
+   * the builder can skip `transition`.
+   */
+  settled(g: number, from: GoState, to: GoState, reason: string): boolean {
+    return (
+      this.flags[g] === Flag.Settled &&
+      from >= GoState.Runnable &&
+      from <= GoState.Waiting &&
+      to >= GoState.Runnable &&
+      to <= GoState.Waiting &&
+      (to !== GoState.Waiting || reason !== "forever")
+    );
   }
 
   /** A goroutine transition (from ≠ to) of goroutine index g at t; `syncNs` is the current Sync's time. */
