@@ -18,7 +18,6 @@
  *   time and its blocked part also as scheduler wait.
  * - The total is the time to its (first) end, or to the end of the trace.
  */
-import { GoState } from "../decode/event.js";
 import { StateKind, StateWalker } from "../model/states.js";
 import { MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
@@ -56,7 +55,7 @@ export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
     if (!lives.alive(g)) continue;
     const lifeNs = lives.lifeNs.get(g);
     const seenNs = lives.seenNs.get(g);
-    const undetermined = lives.lifeFrom.get(g) === GoState.Undetermined;
+    const undetermined = lives.lifeSeenExisting(g);
     // Go counts from the Sync for a goroutine first seen in a state, else from its first transition.
     const from = undetermined ? lifeNs : seenNs;
 

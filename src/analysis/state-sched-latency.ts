@@ -10,7 +10,6 @@
  * A wait that began before the trace showed the goroutine (runnable when
  * first seen) has no known length and is only counted as such.
  */
-import { GoState } from "../decode/event.js";
 import { CauseKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { type SchedLatency, type SchedWait, schedLatencyOf } from "./sched-latency.js";
@@ -73,8 +72,7 @@ function collectWaits(tl: Timeline): Waits {
   for (let g = 0; g < gt.length; g++) {
     if (lives.schedStack.get(g) < 0) continue;
     // Runnable when first seen: that wait's start is unknown.
-    const unknownFirst =
-      lives.firstFrom.get(g) === GoState.Undetermined && gt.firstState.get(g) === runnable && runnable >= 0;
+    const unknownFirst = lives.firstSeenExisting(g) && gt.firstState.get(g) === runnable && runnable >= 0;
     let ready = gt.firstReadyNs.get(g);
     let prev = -1;
     for (let k = starts[g]!; k < starts[g + 1]!; k++) {

@@ -332,6 +332,16 @@ export class GoroutineLives {
       c.seal();
   }
 
+  /** Whether goroutine g's last life began when it was first seen, already there (not created). */
+  lifeSeenExisting(g: number): boolean {
+    return this.lifeFrom.get(g) === GoState.Undetermined;
+  }
+
+  /** Whether goroutine g's first life began when it was first seen, already there (not created). */
+  firstSeenExisting(g: number): boolean {
+    return this.firstFrom.get(g) === GoState.Undetermined;
+  }
+
   /** Whether Go's summarizer knows goroutine g (a transition of it was read). */
   alive(g: number): boolean {
     return g < this.flags.length && (this.flags[g]! & Flag.Alive) !== 0;
