@@ -43,6 +43,10 @@
 //  7b. Unless BENCH_PROFILES=0: the blocking profiles read from the model
 //     against the event-driven analyzer (bench/state-profiles.mjs).
 //
+//  7c. Unless BENCH_MODEL_ANALYSES=0: the goroutine summaries and scheduler
+//     latency read from the model against their analyzers
+//     (bench/model-analyses.mjs).
+//
 //  8. Unless BENCH_WHY=0: `gotrace why` questions once the model is built,
 //     and `gotrace diff` of the 200 MiB trace with itself next to one read
 //     (bench/why.mjs), into their own section of BENCHMARKS.md.
@@ -59,6 +63,11 @@ import { runDumpUtf8Bench } from "./dump-utf8.mjs";
 import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs";
 import { exportEndMarker, exportStartMarker, runExportPerfettoBench } from "./export-perfetto.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
+import {
+  modelAnalysesEndMarker,
+  modelAnalysesStartMarker,
+  runModelAnalysesBench,
+} from "./model-analyses.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { runSqlBench, sqlEndMarker, sqlStartMarker } from "./sql.mjs";
 import { profilesEndMarker, profilesStartMarker, runStateProfilesBench } from "./state-profiles.mjs";
@@ -388,6 +397,20 @@ if (process.env.BENCH_PROFILES !== "0") {
       end: profilesEndMarker,
     });
     log("wrote the state-profiles section of BENCHMARKS.md");
+  }
+}
+// --- Goroutine summaries and scheduler latency from the model (bench/model-analyses.mjs)
+
+if (process.env.BENCH_MODEL_ANALYSES !== "0") {
+  log(`goroutine summaries and scheduler latency from the model on ${relative(repoDir, modern.path)}`);
+  const section = await runModelAnalysesBench(modern.path);
+  process.stdout.write(`\n${section}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section, {
+      start: modelAnalysesStartMarker,
+      end: modelAnalysesEndMarker,
+    });
+    log("wrote the model-analyses section of BENCHMARKS.md");
   }
 }
 // --- gotrace why and diff (bench/why.mjs) -------------------------------------
