@@ -88,6 +88,29 @@ export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
       }
     });
 
+    if (lives.life.get(g) > 0) {
+      // A later life of the ID: the states read from the slices begin at its
+      // first run, so the time from its creation to then is counted here.
+      const x = tl.exec;
+      const { order, starts } = tl.execByG;
+      let k = starts[g]!;
+      while (k < starts[g + 1]! && x.startNs.get(order[k]!) < lifeNs) k++;
+      const firstRun = k < starts[g + 1]! ? x.startNs.get(order[k]!) : tl.lifeEndNs(g);
+      const before = k > starts[g]! ? order[k - 1]! : -1;
+      const ready = before >= 0 ? x.readyNs.get(before) : Number.NaN;
+      const began = lives.lifeBegan(g);
+      if (began === "runnable") schedWaitNs += firstRun - lifeNs;
+      else if (began === "waiting") {
+        const until = Number.isNaN(ready) ? firstRun : Math.min(ready, firstRun);
+        const reason = strings.get(lives.lifeReason.get(g));
+        if (until > lifeNs && reason !== "forever") {
+          blockNs ??= new Map();
+          add(blockNs, reason, until - lifeNs);
+        }
+        if (firstRun > until) schedWaitNs += firstRun - until;
+      }
+    }
+
     const sys = tl.syscallsByG;
     const mine = blocks.get(g);
     const first = sys.starts[g]! + lives.lifeSyscall.get(g);

@@ -72,6 +72,10 @@ export class GoroutineLives {
   readonly lifeFrom = new IntColumn();
   /** The same for its first life. */
   readonly firstFrom = new IntColumn();
+  /** Which life of its ID the last one is (0: the first), and the state it began in, with the reason (interned). */
+  readonly life = new IntColumn();
+  readonly lifeTo = new IntColumn();
+  readonly lifeReason = new IntColumn();
   /** First run of the last life (NaN if none). */
   readonly firstRunNs = new F64Column();
   /** The first end ("forever" block or exit) of the last life after its creation time, and the last (NaN if none). */
@@ -116,6 +120,9 @@ export class GoroutineLives {
       this.seenNs.push(Number.NaN);
       this.lifeFrom.push(-1);
       this.firstFrom.push(-1);
+      this.life.push(-1);
+      this.lifeTo.push(-1);
+      this.lifeReason.push(0);
       this.firstRunNs.push(Number.NaN);
       this.totalEndNs.push(Number.NaN);
       this.endNs.push(Number.NaN);
@@ -172,6 +179,9 @@ export class GoroutineLives {
       this.seenNs.set(g, t);
       this.lifeFrom.set(g, from);
       if ((f & Flag.Alive) === 0) this.firstFrom.set(g, from);
+      this.life.set(g, this.life.get(g) + 1);
+      this.lifeTo.set(g, to);
+      this.lifeReason.set(g, reason === "" ? 0 : this.strings.intern(reason));
       this.firstRunNs.set(g, Number.NaN);
       this.totalEndNs.set(g, Number.NaN);
       this.endNs.set(g, Number.NaN);
@@ -321,6 +331,9 @@ export class GoroutineLives {
       this.seenNs,
       this.lifeFrom,
       this.firstFrom,
+      this.life,
+      this.lifeTo,
+      this.lifeReason,
       this.firstRunNs,
       this.totalEndNs,
       this.endNs,
@@ -335,6 +348,12 @@ export class GoroutineLives {
   /** Whether goroutine g's last life began when it was first seen, already there (not created). */
   lifeSeenExisting(g: number): boolean {
     return this.lifeFrom.get(g) === GoState.Undetermined;
+  }
+
+  /** Whether goroutine g's last life began runnable, or waiting (for a reason), or neither. */
+  lifeBegan(g: number): "runnable" | "waiting" | undefined {
+    const to = this.lifeTo.get(g);
+    return to === GoState.Runnable ? "runnable" : to === GoState.Waiting ? "waiting" : undefined;
   }
 
   /** Whether goroutine g's first life began when it was first seen, already there (not created). */
