@@ -287,6 +287,7 @@ export class GoroutineLives {
       if (since === undefined) return;
       this.add(g, name, t - since);
       open!.delete(name);
+      if (open!.size === 0) this.openRanges.delete(g);
       return;
     }
     if (g < 0 || g >= this.flags.length || (this.flags[g]! & Flag.Alive) === 0) return;
