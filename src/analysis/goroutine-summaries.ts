@@ -11,6 +11,8 @@
  * - Only the last life of a goroutine ID counts; it begins at its creation,
  *   or for a goroutine already there when the trace began, at the Sync
  *   before it was first seen, that time counting in the state it was seen in.
+ *   (The state intervals of a later life begin at its first run, so the
+ *   time from its creation to then is counted from the life's first state.)
  * - A block "forever" ends the goroutine (its end and total) without being
  *   counted as blocked time; anything after it still counts.
  * - A syscall whose P went idle is syscall time up to then and syscall
