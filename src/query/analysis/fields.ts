@@ -8,11 +8,14 @@
  * server's and the static page's analysis worker). When every field has a
  * function of the model, no event pass runs and no worker is started.
  */
+import { goroutineSummaries } from "../../analysis/goroutine-summaries.js";
 import type { GoroutineSummary } from "../../analysis/goroutines.js";
 import type { MMUCurve } from "../../analysis/mmu.js";
 import type { BlockingType, ProfileFilter, ProfileRecord, ProfileType } from "../../analysis/pprof.js";
 import { StateProfiles } from "../../analysis/state-profiles.js";
+import { schedLatencyFromModel, schedWaitsFromModel } from "../../analysis/state-sched-latency.js";
 import type { Annotations } from "../../analysis/tasks.js";
+import { TimeHistogram } from "../../analysis/time-histogram.js";
 import type { Timeline } from "../../model/timeline.js";
 import type { OverviewResponse, ProfileKind, SchedLatencyResponse } from "./protocol.js";
 import type { AnalysisMethod } from "./requests.js";
@@ -88,6 +91,16 @@ export interface ModelOptions {
   readonly unfiltered: boolean;
 }
 
+/** How many of the longest scheduler waits the page lists (`gotrace schedlat --top 50`). */
+export const schedWorstCount = 50;
+
+/** Scheduler latency from the runnable intervals, with the histogram of every wait. */
+function schedLatencyOfModel(m: ModelInput): SchedLatencyResponse {
+  const waits = new TimeHistogram();
+  for (const d of schedWaitsFromModel(m.tl)) waits.add(d);
+  return { ...schedLatencyFromModel(m.tl, schedWorstCount), histogram: waits.result() };
+}
+
 /** The blocking profiles from the goroutine states, with ranges moved to the timeline's clock. */
 function blockingFromModel(m: ModelInput): ProfileSource {
   const profiles = new StateProfiles(m.tl, { damaged: m.end.damage !== undefined });
@@ -109,10 +122,10 @@ function blockingFromModel(m: ModelInput): ProfileSource {
 export const fromModel: { readonly [F in Field]?: (m: ModelInput, o: ModelOptions) => Fields[F] } = {
   blocking: blockingFromModel,
   // overview: (m) => overviewFromModel(m.tl) (as overviewJson makes it, with m.end.version and m.end.damage),
-  // goroutines: (m) => goroutineSummaries(m.tl),
+  goroutines: (m) => goroutineSummaries(m.tl).goroutines,
   // cpuProfiles: (m) => the cpu and wall profiles from the model's CPU samples,
   // annotations: (m) => annotationsFromModel(m.tl),
-  // schedLatency: (m) => schedLatencyFromModel(m.tl, schedWorstCount) (with its histogram, as the service adds it),
+  schedLatency: schedLatencyOfModel,
   // mmu: (m) => an MMUSource from the model's MMU (any GC choice),
 };
 

@@ -29,6 +29,7 @@ import { TasksAnalyzer } from "../../analysis/tasks.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
 import { type Driven, drive } from "../../decode/drive.js";
 import type { Event } from "../../decode/event.js";
+
 import {
   allFields,
   type FeedEnd,
@@ -38,6 +39,7 @@ import {
   fromModel,
   type MMUSource,
   type ModelInput,
+  schedWorstCount,
 } from "./fields.js";
 import { goroutineGroupsJson, groupDetailJson, groupMembers } from "./goroutines.js";
 import { defaultMMUInclude, mmuJson, mmuUtilFlags } from "./mmu.js";
@@ -62,6 +64,8 @@ import type {
 import type { AnalysisMethod } from "./requests.js";
 import { regionList, regionsSummary, taskList, tasksSummary } from "./tasks.js";
 
+export { schedWorstCount } from "./fields.js";
+
 export type { FeedEnd, ModelInput };
 
 /**
@@ -84,9 +88,6 @@ export function bytesFeed(source: () => AsyncIterable<Uint8Array> | Iterable<Uin
   return async (each, onProgress) =>
     feedEnd(await drive(source(), each, { onProgress, progressEvery: 200_000 }));
 }
-
-/** How many of the longest scheduler waits the page lists (`gotrace schedlat --top 50`). */
-export const schedWorstCount = 50;
 
 /** Every field at once (gotrace diff reads them all). */
 export type Common = Fields & { readonly damaged: boolean };
