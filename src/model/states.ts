@@ -68,44 +68,68 @@ export class StateWalker {
 
   /** Calls visit for each state interval of goroutine g, in time order; intervals are contiguous. */
   each(g: number, visit: (row: StateRow) => void): void {
+    const { starts } = this.tl.execByG;
+    this.eachIn(g, 0, starts[g + 1]! - starts[g]!, visit);
+  }
+
+  /**
+   * The intervals of goroutine g that its execution slices from..to−1 (its
+   * k-th slice in time order) begin: each slice's running and syscall
+   * intervals, then what followed it up to the next slice; from 0, also
+   * those before its first slice. Consecutive ranges give what each()
+   * gives, so a caller can read only the time it needs (a goroutine's
+   * slices are in time order, and do not overlap).
+   */
+  eachIn(g: number, from: number, to: number, visit: (row: StateRow) => void): void {
     const tl = this.tl;
     const x = tl.exec;
     const gt = tl.goroutines;
     const { order, starts } = tl.execByG;
     const end = tl.lifeEndNs(g);
-    let t = gt.createdNs.get(g);
-    const first = starts[g]! < starts[g + 1]! ? order[starts[g]!]! : -1;
-
-    // Before its first slice: its first state, then runnable from when it became so.
-    const [kind0, reason0] = this.parse(gt.firstState.get(g));
-    const ready0 = gt.firstReadyNs.get(g);
-    const stop0 = first >= 0 ? x.startNs.get(first) : end;
-    if (kind0 === StateKind.Waiting || kind0 === StateKind.Syscall) {
-      const until = Number.isNaN(ready0) ? stop0 : Math.min(ready0, stop0);
-      t = this.emit(visit, g, kind0, reason0, t, until, 0, CauseKind.None, -1, -1);
-    }
-    if (first >= 0) {
-      const kind = x.causeKind.get(first) as CauseKind;
-      t = this.emit(
-        visit,
-        g,
-        StateKind.Runnable,
-        0,
-        t,
-        stop0,
-        x.causeStack.get(first),
-        kind,
-        x.causeG.get(first),
-        -1,
-      );
-    } else if (kind0 === StateKind.Runnable || !Number.isNaN(ready0)) {
-      t = this.emit(visit, g, StateKind.Runnable, 0, t, end, 0, CauseKind.None, -1, -1);
-    }
-
     const sys = tl.syscallsByG;
     let s = sys.starts[g]!;
     const sEnd = sys.starts[g + 1]!;
-    for (let k = starts[g]!; k < starts[g + 1]!; k++) {
+    let t = gt.createdNs.get(g);
+    if (from > 0) {
+      // Mid-life: the previous slice's end, and the syscalls made after it.
+      const prevEnd = x.threadEnd(order[starts[g]! + from - 1]!);
+      t = Math.max(x.startNs.get(order[starts[g]! + from]!), prevEnd);
+      let hi = sEnd;
+      while (s < hi) {
+        const mid = (s + hi) >>> 1;
+        if (tl.syscalls.startNs.get(sys.order[mid]!) < prevEnd) s = mid + 1;
+        else hi = mid;
+      }
+    } else {
+      const first = starts[g]! < starts[g + 1]! ? order[starts[g]!]! : -1;
+      // Before its first slice: its first state, then runnable from when it became so.
+      const [kind0, reason0] = this.parse(gt.firstState.get(g));
+      const ready0 = gt.firstReadyNs.get(g);
+      const stop0 = first >= 0 ? x.startNs.get(first) : end;
+      if (kind0 === StateKind.Waiting || kind0 === StateKind.Syscall) {
+        const until = Number.isNaN(ready0) ? stop0 : Math.min(ready0, stop0);
+        t = this.emit(visit, g, kind0, reason0, t, until, 0, CauseKind.None, -1, -1);
+      }
+      if (first >= 0) {
+        const kind = x.causeKind.get(first) as CauseKind;
+        t = this.emit(
+          visit,
+          g,
+          StateKind.Runnable,
+          0,
+          t,
+          stop0,
+          x.causeStack.get(first),
+          kind,
+          x.causeG.get(first),
+          -1,
+        );
+      } else if (kind0 === StateKind.Runnable || !Number.isNaN(ready0)) {
+        t = this.emit(visit, g, StateKind.Runnable, 0, t, end, 0, CauseKind.None, -1, -1);
+      }
+    }
+
+    for (let k = starts[g]! + from; k < starts[g]! + to; k++) {
       const i = order[k]!;
       const sliceEnd = x.threadEnd(i);
       // Executing: running, with the syscalls made during the slice cut out.

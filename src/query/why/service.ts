@@ -43,8 +43,12 @@ export const rootTexts: Readonly<Record<WhyRoot, string>> = {
 
 export class WhyService {
   private readonly cache: StateCache;
-  constructor(readonly tl: Timeline) {
-    this.cache = new StateCache(tl);
+  constructor(
+    readonly tl: Timeline,
+    /** Execution slices per piece of a goroutine's states read at once (tests vary it). */
+    pieceSlices?: number,
+  ) {
+    this.cache = new StateCache(tl, pieceSlices);
   }
 
   private gid(g: number): number {

@@ -16,7 +16,7 @@
 import { StateKind, StateWalker } from "../../model/states.js";
 import { GlobalKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
-import { type GoroutineStates, goroutineStates, Wake } from "./states.js";
+import { defaultPieceSlices, handleBase, LazyStates, Wake } from "./states.js";
 
 export interface Step {
   /** Goroutine index (Timeline.goroutines). */
@@ -50,11 +50,15 @@ export interface Chain {
 
 export const maxSteps = 10_000;
 
-/** Per-goroutine states, made once per goroutine the walks visit. */
+/** Per-goroutine states, read as the walks reach them and kept. */
 export class StateCache {
-  private readonly cache = new Map<number, GoroutineStates>();
+  private readonly cache = new Map<number, LazyStates>();
   private readonly walker: StateWalker;
-  constructor(readonly tl: Timeline) {
+  constructor(
+    readonly tl: Timeline,
+    /** Execution slices per piece of a goroutine's states (tests make it small). */
+    private readonly pieceSlices = defaultPieceSlices,
+  ) {
     this.walker = new StateWalker(tl);
   }
   private stwCache: Float64Array | undefined;
@@ -63,54 +67,39 @@ export class StateCache {
     this.stwCache ??= stwRanges(this.tl);
     return this.stwCache;
   }
-  of(g: number): GoroutineStates {
+  of(g: number): LazyStates {
     let s = this.cache.get(g);
     if (!s) {
-      s = goroutineStates(this.tl, this.walker, g);
+      s = new LazyStates(this.tl, this.walker, g, this.pieceSlices);
       this.cache.set(g, s);
     }
     return s;
   }
 }
 
+/** Interval i (a LazyStates handle) of g as a step. */
 function stepOf(
   tl: Timeline,
   g: number,
-  s: GoroutineStates,
+  s: LazyStates,
   i: number,
-  endNs = s.endNs[i]!,
-  stack = s.stack[i]!,
+  endNs = s.endNs(i),
+  stack = s.stack(i),
 ): Step {
   return {
     g,
-    state: s.state[i] as StateKind,
-    reason: tl.strings.get(s.reason[i]!),
-    startNs: s.startNs[i]!,
+    state: s.state(i),
+    reason: tl.strings.get(s.reason(i)),
+    startNs: s.startNs(i),
     endNs,
     stack,
-    wokenBy: s.wokenBy[i]!,
-    wake: s.wake[i] as Wake,
+    wokenBy: s.wokenBy(i),
+    wake: s.wake(i),
   };
 }
 
 /**
- * The interval of g that was going on just before time t (start < t ≤ end),
- * the one a wake-up at t happened in.
- */
-function intervalBefore(s: GoroutineStates, t: number): number {
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s.startNs[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  const i = lo - 1;
-  return i >= 0 && t <= s.endNs[i]! ? i : -1;
-}
-
-/**
- * Walks back from interval `i` of goroutine g. `windowStartNs` bounds the
+ * Walks back from interval `i` (a LazyStates handle) of goroutine g. `windowStartNs` bounds the
  * walk: a step that starts at or before it is the last (the root is then
  * its state).
  */
@@ -125,23 +114,23 @@ export function walk(
 ): Chain {
   const steps: Step[] = [];
   let s = cache.of(g);
-  let cur = stepOf(cache.tl, g, s, i, endNs ?? s.endNs[i]!);
+  let cur = stepOf(cache.tl, g, s, i, endNs ?? s.endNs(i));
   let idx = i;
   for (;;) {
     steps.push(cur);
     if (steps.length >= maxSteps) return { steps, root: "limit" };
     if (cur.state === StateKind.Waiting) {
       // The wait's end is explained by its waker, whenever the wait began.
-      if (cur.wake === Wake.Goroutine && cur.wokenBy >= 0 && cur.endNs === s.endNs[idx]) {
+      if (cur.wake === Wake.Goroutine && cur.wokenBy >= 0 && cur.endNs === s.endNs(idx)) {
         const ws = cache.of(cur.wokenBy);
-        const j = intervalBefore(ws, cur.endNs);
-        if (j < 0 || ws.state[j] === StateKind.Waiting) return { steps, root: "unknown" };
-        const wakeStack = s.wakeStack[idx]!;
+        const j = ws.before(cur.endNs);
+        if (j < 0 || ws.state(j) === StateKind.Waiting) return { steps, root: "unknown" };
+        const wakeStack = s.wakeStack(idx);
         g = cur.wokenBy;
         s = ws;
         idx = j;
         // Where the waker was when it woke the goroutine, if the trace says.
-        cur = stepOf(cache.tl, g, s, j, cur.endNs, wakeStack || s.stack[j]!);
+        cur = stepOf(cache.tl, g, s, j, cur.endNs, wakeStack || s.stack(j));
         continue;
       }
       if (!throughRoots || cur.startNs <= windowStartNs) {
@@ -155,21 +144,22 @@ export function walk(
     if (cur.state === StateKind.Syscall && !throughRoots) return { steps, root: "syscall" };
     if (cur.startNs <= windowStartNs)
       return { steps, root: cur.state === StateKind.Running ? "running" : "runnable" };
-    if (idx > 0 && s.endNs[idx - 1] === cur.startNs) {
-      idx--;
+    const p = s.prev(idx);
+    if (p >= 0 && s.endNs(p) === cur.startNs) {
+      idx = p;
       cur = stepOf(cache.tl, g, s, idx);
       continue;
     }
     // A life's first interval: its creator, at the moment of the creation.
     if (cur.wake === Wake.Created && cur.wokenBy >= 0) {
       const cs = cache.of(cur.wokenBy);
-      const j = intervalBefore(cs, cur.startNs);
-      if (j < 0 || cs.state[j] === StateKind.Waiting) return { steps, root: "unknown" };
-      const createStack = s.wakeStack[idx]!;
+      const j = cs.before(cur.startNs);
+      if (j < 0 || cs.state(j) === StateKind.Waiting) return { steps, root: "unknown" };
+      const createStack = s.wakeStack(idx);
       g = cur.wokenBy;
       s = cs;
       idx = j;
-      cur = stepOf(cache.tl, g, s, j, steps[steps.length - 1]!.startNs, createStack || s.stack[j]!);
+      cur = stepOf(cache.tl, g, s, j, steps[steps.length - 1]!.startNs, createStack || s.stack(j));
       continue;
     }
     // A goroutine no event created: it was there before the trace (or its first generation) began.
@@ -189,20 +179,29 @@ export function whyGoroutine(cache: StateCache, g: number, atNs?: number): Chain
   const s = cache.of(g);
   let i = -1;
   if (atNs === undefined) {
+    // The whole life is read: the longest wait may be anywhere.
     let longest = -1;
-    for (let k = 0; k < s.length; k++) {
-      const d = s.endNs[k]! - s.startNs[k]!;
-      if (s.state[k] === StateKind.Waiting && d > longest) {
-        longest = d;
-        i = k;
+    for (let c = 0; c < s.pieceCount; c++) {
+      const p = s.piece(c);
+      for (let k = 0; k < p.length; k++) {
+        const d = p.endNs[k]! - p.startNs[k]!;
+        if (p.state[k] === StateKind.Waiting && d > longest) {
+          longest = d;
+          i = c * handleBase + k;
+        }
       }
     }
   } else i = s.at(atNs);
   if (i < 0) return undefined;
   // Running or runnable: explained since the goroutine's last wait before it (or its life's start).
+  // Looking back further than the walk's maxSteps changes nothing: the walk stops before it.
   let from = i;
-  while (from > 0 && s.state[from] !== StateKind.Waiting && s.endNs[from - 1] === s.startNs[from]) from--;
-  return walk(cache, g, i, s.startNs[from]!);
+  for (let n = 0; n < maxSteps && s.state(from) !== StateKind.Waiting; n++) {
+    const p = s.prev(from);
+    if (p < 0 || s.endNs(p) !== s.startNs(from)) break;
+    from = p;
+  }
+  return walk(cache, g, i, s.startNs(from));
 }
 
 /** Cause categories of a critical path's time. */
@@ -269,8 +268,7 @@ export function criticalPath(
   startNs: number,
   endNs: number,
 ): CriticalPath | undefined {
-  const s = cache.of(g);
-  const i = intervalBefore(s, endNs);
+  const i = cache.of(g).before(endNs);
   if (i < 0) return undefined;
   const chain = walk(cache, g, i, startNs, endNs, true);
   const stw = cache.stw();
