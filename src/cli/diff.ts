@@ -3,10 +3,13 @@
  * trace B (query/analysis/diff.ts): the largest changes in time across
  * every table first, then each table's rows by the size of their change.
  * Each trace is read once through the analysis service (unfiltered: no
- * intervals kept for filters), one after the other; each follows the
- * damage rule (damage.ts) on its own.
+ * intervals kept for filters), A on this thread and B at the same time on
+ * another (diff-worker.ts); each follows the damage rule (damage.ts) on
+ * its own, A's reported first.
  */
 import { statSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import type { TraceError } from "../decode/errors.js";
 import { diffSide, diffSides } from "../query/analysis/diff.js";
 import type { DiffResponse, DiffRow } from "../query/analysis/protocol.js";
 import { AnalysisError, AnalysisService, type EventFeed } from "../query/analysis/service.js";
@@ -31,8 +34,26 @@ export const diffCommand: Command = {
   run: runDiff,
 };
 
+/** How a read ended, as the damage rule needs it, in a form that crosses threads. */
+export interface SentEnd {
+  readonly keptEvents: number;
+  readonly validOffset: number;
+  readonly error?: { message: string; reason: string; offset?: number; generation?: number };
+}
+
+/** What diff-worker.ts posts: B's side, or why there is none, and how its read ended. */
+export type SideMessage =
+  | { readonly side: Side; readonly end: SentEnd | undefined }
+  | { readonly failure: { analysis: boolean; message: string }; readonly end: SentEnd | undefined };
+
+type Side = Awaited<ReturnType<typeof diffSide>>;
+
 /** A service over a file, keeping how the read ended for the damage rule. */
-export function fileService(file: string): { service: AnalysisService; ended: () => boolean } {
+export function fileService(file: string): {
+  service: AnalysisService;
+  ended: () => boolean;
+  readEnd: () => SentEnd | undefined;
+} {
   let run: Awaited<ReturnType<typeof driveFile>> | undefined;
   const feed: EventFeed = async (each) => {
     run = await driveFile(file, (ev) => each(ev));
@@ -44,21 +65,53 @@ export function fileService(file: string): { service: AnalysisService; ended: ()
     // Unfiltered: the diff asks nothing of time ranges, regions or other GC choices.
     service: new AnalysisService(feed, size, true),
     ended: () => (run ? reportDamage(file, run, size) : false),
+    readEnd: () => {
+      if (!run) return undefined;
+      const e = run.error;
+      return {
+        keptEvents: run.keptEvents,
+        validOffset: run.validOffset,
+        error: e && { message: e.message, reason: e.reason, offset: e.offset, generation: e.generation },
+      };
+    },
   };
 }
 
+/** Trace B's side, read on a worker thread (diff-worker.ts). */
+function sideOnThread(file: string): Promise<SideMessage> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./diff-worker.js", import.meta.url), { workerData: { path: file } });
+    worker.once("message", (m: SideMessage) => {
+      resolve(m);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the thread reading ${file} exited (${code})`)));
+  });
+}
+
 export async function readDiff(a: string, b: string): Promise<DiffResponse | undefined> {
-  // One trace after the other, each analysis dropped once its side is taken: the peak is one
-  // trace's analyses (on two cores this was also faster than both at once).
-  const sides: Awaited<ReturnType<typeof diffSide>>[] = [];
+  // B is read on its own thread while A is read here: each read's decoding already has a thread
+  // of its own, but it waits on the analyses, so the two reads share the cores well. Damage
+  // is reported for A, then for B, as if read one after the other.
+  const bSide = sideOnThread(b);
+  // Settled now, awaited later: a failure of B's thread is reported after A's damage.
+  bSide.catch(() => {});
+  const sides: Side[] = [];
   let ok = true;
-  for (const file of [a, b]) {
-    const { service, ended } = fileService(file);
-    const side = await diffSide(service).catch((e: unknown) => e);
-    if (!ended()) ok = false;
-    else if (side instanceof Error && !(side instanceof AnalysisError)) throw side;
-    else if (!(side instanceof Error)) sides.push(side as Awaited<ReturnType<typeof diffSide>>);
-  }
+  const { service, ended } = fileService(a);
+  const side = await diffSide(service).catch((e: unknown) => e);
+  if (!ended()) ok = false;
+  else if (side instanceof Error && !(side instanceof AnalysisError)) throw side;
+  else if (!(side instanceof Error)) sides.push(side as Side);
+  const m = await bSide;
+  const end = m.end;
+  const bEnded = end
+    ? reportDamage(b, { ...end, error: end.error as TraceError | undefined }, statSync(b).size)
+    : false;
+  if (!bEnded) ok = false;
+  else if ("failure" in m && !m.failure.analysis) throw new Error(m.failure.message);
+  else if ("side" in m) sides.push(m.side);
   if (!ok || sides.length < 2) return undefined;
   return diffSides(sides[0]!, sides[1]!);
 }
