@@ -90,6 +90,19 @@ export class WhyService {
     return { goroutine: id, atNs: atNs ?? null, ...this.chainJson(chain) };
   }
 
+  /** Whether an interned string is `name`, each string looked at once. */
+  private nameIs(name: string): (id: number) => boolean {
+    const seen = new Map<number, boolean>();
+    return (id) => {
+      let is = seen.get(id);
+      if (is === undefined) {
+        is = this.tl.strings.get(id) === name;
+        seen.set(id, is);
+      }
+      return is;
+    };
+  }
+
   /** Task rows of a task ID (IDs are unique; −1 if absent). */
   private taskRow(id: number): number {
     const t = this.tl.tasks;
@@ -117,8 +130,9 @@ export class WhyService {
   taskType(type: string): CriticalPathResponse | WhyError {
     const t = this.tl.tasks;
     let best = -1;
+    const named = this.nameIs(type);
     for (let i = 0; i < t.length; i++) {
-      if (this.tl.strings.get(t.name.get(i)) !== type) continue;
+      if (!named(t.name.get(i))) continue;
       if (best < 0 || dur(t, i) > dur(t, best)) best = i;
     }
     if (best < 0) return { error: `no task of type ${JSON.stringify(type)} in the trace` };
@@ -144,8 +158,9 @@ export class WhyService {
     const g = goroutine === undefined ? -1 : this.tl.goroutineIndex(goroutine);
     if (goroutine !== undefined && g < 0) return { error: `no goroutine ${goroutine} in the trace` };
     let best = -1;
+    const named = this.nameIs(type);
     for (let i = 0; i < r.length; i++) {
-      if (this.tl.strings.get(r.name.get(i)) !== type) continue;
+      if (!named(r.name.get(i))) continue;
       if (g >= 0 && r.g.get(i) !== g) continue;
       if (atNs !== undefined && !(r.startNs.get(i) <= atNs && atNs <= r.endNs.get(i))) continue;
       if (best < 0 || r.endNs.get(i) - r.startNs.get(i) > r.endNs.get(best) - r.startNs.get(best)) best = i;

@@ -27,19 +27,32 @@ const causeToWake = [Wake.None, Wake.Created, Wake.Goroutine, Wake.Network, Wake
 
 /** Columns of one goroutine's intervals, in time order, contiguous within each life (typed, grown by doubling). */
 export class GoroutineStates {
-  state = new Uint8Array(16);
-  startNs = new Float64Array(16);
-  endNs = new Float64Array(16);
+  state: Uint8Array;
+  startNs: Float64Array;
+  endNs: Float64Array;
   /** Interned reason (Timeline.strings: "chan receive", "preempted", …; 0 none). */
-  reason = new Int32Array(16);
+  reason: Int32Array;
   /** Stack (StackTable ID): where it blocked, or where the slice stopped. */
-  stack = new Int32Array(16);
+  stack: Int32Array;
   /** For the interval that ended a wait or began a life: who (goroutine index, −1) and how. */
-  wokenBy = new Int32Array(16);
-  wake = new Uint8Array(16);
+  wokenBy: Int32Array;
+  wake: Uint8Array;
   /** The stack of the event that ended the wait (the waker's, where it woke it), 0 if none. */
-  wakeStack = new Int32Array(16);
+  wakeStack: Int32Array;
   length = 0;
+
+  /** `capacity`: the intervals expected (more are room made for). */
+  constructor(capacity = 16) {
+    const n = Math.max(4, capacity);
+    this.state = new Uint8Array(n);
+    this.startNs = new Float64Array(n);
+    this.endNs = new Float64Array(n);
+    this.reason = new Int32Array(n);
+    this.stack = new Int32Array(n);
+    this.wokenBy = new Int32Array(n);
+    this.wake = new Uint8Array(n);
+    this.wakeStack = new Int32Array(n);
+  }
 
   private grow(): void {
     const n = this.state.length * 2;
@@ -149,9 +162,11 @@ export class LazyStates {
   piece(c: number): GoroutineStates {
     let p = this.pieces[c];
     if (!p) {
-      const out = new GoroutineStates();
-      const to = Math.min(this.slices, (c + 1) * this.pieceSlices);
-      this.walker.eachIn(this.g, c * this.pieceSlices, to, (r) => add(this.tl, out, r));
+      const from = c * this.pieceSlices;
+      const to = Math.min(this.slices, from + this.pieceSlices);
+      // Most slices make three intervals (running, a wait, runnable).
+      const out = new GoroutineStates(3 * (to - from) + 2);
+      this.walker.eachIn(this.g, from, to, (r) => add(this.tl, out, r));
       p = out;
       this.pieces[c] = p;
     }
