@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { DiffResponse } from "../query/analysis/protocol.js";
 import {
   browserSkip,
   collectErrors,
@@ -113,6 +114,47 @@ describe("static page (dist/web)", { skip: skip() }, () => {
     // "Open…" returns to the start page.
     await page.locator('[data-testid="open-another"]').click();
     await page.waitForSelector('[data-testid="file-input"]');
+    assert.deepEqual(errors, []);
+  });
+
+  it("compares with a second trace chosen with Compare with…: the Diff page shows gotrace diff --json's numbers", async () => {
+    const good = join(fixturesDir, "whydiff-go1.26.trace");
+    const slow = join(fixturesDir, "whydiff-slow-go1.26.trace");
+    const page = await newPage();
+    await page.setInputFiles('[data-testid="file-input"]', good);
+    await waitForTimelineFrames(page, 1);
+    await page.setInputFiles('[data-testid="compare-input"]', slow);
+    await page.locator('[data-testid="diff"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.evaluate("location.hash"), "#/diff");
+    const shown = await page
+      .locator('[data-testid="diff-row"]')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [
+          tr.getAttribute("data-table"),
+          tr.getAttribute("data-key"),
+          tr.getAttribute("data-metric"),
+          ...[...tr.querySelectorAll("td[data-value]")].map((td) => Number(td.getAttribute("data-value"))),
+        ]),
+      );
+    const expected = gotraceJson<DiffResponse>("diff", good, slow, "--json");
+    const want = [
+      ...expected.top,
+      ...expected.tables.flatMap((t) => t.rows.filter((r) => r.delta !== 0)),
+    ].map((r) => [r.table, r.key, r.metric, r.a, r.b, r.delta]);
+    assert.ok(want.length > 0);
+    assert.deepEqual(shown, want);
+    // The nav lists the page; a row links to trace A's page here, and to B's in another tab of the page.
+    assert.equal(await page.locator('nav a:has-text("Diff")').count(), 1);
+    const first = page.locator('[data-testid="diff-row"]').first();
+    assert.equal(await first.locator("a").first().getAttribute("href"), "#/profiles?type=sync");
+    const bHref = (await first.locator("a.diff-b").getAttribute("href"))!;
+    assert.match(bHref, /^\.\/\?url=blob%3A.*&name=whydiff-slow-go1\.26\.trace#\/profiles\?type=sync$/);
+    await page.screenshot({ path: join(screenshotDir, "static-page-compare.png") });
+    const [b] = await Promise.all([context.waitForEvent("page"), first.locator("a.diff-b").click()]);
+    collectErrors(b, errors);
+    await b.locator('[data-testid="profile-table"], .page table').first().waitFor({ timeout: 60_000 });
+    assert.equal(await b.title(), "whydiff-slow-go1.26.trace · gotrace");
+    await b.close();
     assert.deepEqual(errors, []);
   });
 

@@ -45,14 +45,14 @@ export function App({ engine, extraNav }: { engine: EngineClient; extraNav?: Com
     engine.info().then(setInfo, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [engine]);
   const progress = useReadProgress(engine, info === undefined && error === undefined);
-  // The Diff page is listed when the server compares two traces (gotrace view A B).
+  // The Diff page is listed when two traces are compared (gotrace view A B, or the static page's "Compare with…").
   const [diffing, setDiffing] = useState(false);
   useEffect(() => {
     getDiffStatus().then(
       (s) => setDiffing(s.state !== "none"),
       () => {},
     );
-  }, []);
+  }, [route.page]);
   const page = pages.find((p) => p.id === route.page);
   const Page = page?.component;
   return (

@@ -6,6 +6,8 @@
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { type diffSide, diffSides } from "../query/analysis/diff.js";
+import type { DiffStatus } from "../query/analysis/protocol.js";
 import { App } from "../ui/app.js";
 import { WorkerEngine } from "../ui/engine-client.js";
 import { setAnalysisClient } from "../ui/pages/analysis-api.js";
@@ -15,25 +17,88 @@ import "../ui/style.css";
 import "./web.css";
 import { StartPage } from "./start-page.js";
 
+type Source = { file: Blob } | { url: string };
+
 interface Opened {
   readonly engine: WorkerEngine;
+  readonly source: Source;
   readonly name: string;
   readonly serial: number;
 }
 
 let serial = 0;
 let worker: Worker | undefined;
+/** The workers reading the two sides of a comparison ("Compare with…"). */
+let compareWorkers: Worker[] = [];
 
-function openTrace(source: { file: Blob } | { url: string }, name: string): Opened {
+function stopComparing(): void {
+  for (const w of compareWorkers) w.terminate();
+  compareWorkers = [];
+}
+
+type Side = Awaited<ReturnType<typeof diffSide>>;
+
+/** One trace's side of the diff, read in a worker of its own (diff-worker.ts). */
+function sideOf(source: Source, name: string): Promise<Side> {
+  const w = new Worker(new URL("./diff-worker.ts", import.meta.url), {
+    type: "module",
+    name: "gotrace diff",
+  });
+  compareWorkers.push(w);
+  return new Promise((resolve, reject) => {
+    w.onmessage = (e: MessageEvent) => {
+      w.terminate();
+      const m = e.data as { side: Side } | { error: string };
+      if ("error" in m) reject(new Error(m.error));
+      else resolve(m.side);
+    };
+    w.onerror = (e: ErrorEvent) => {
+      w.terminate();
+      reject(new Error(`${name}: ${e.message}`));
+    };
+    w.postMessage({ source, name });
+  });
+}
+
+/**
+ * Compares the open trace (A) with trace B, each read in a worker of its
+ * own beside the engine's, as `gotrace diff A B` reads them, and shows the
+ * Diff page. B's own pages open in another tab of this page, from an
+ * address of the file that lives as long as this tab.
+ */
+function compareWith(opened: Opened, b: File): void {
+  stopComparing();
+  const bUrl = `./?${new URLSearchParams({ url: URL.createObjectURL(b), name: b.name })}`;
+  let status: DiffStatus = { state: "pending", a: opened.name, b: b.name, bUrl: null };
+  setDiffStatusSource(() => Promise.resolve(status));
+  Promise.all([sideOf(opened.source, opened.name), sideOf({ file: b }, b.name)]).then(
+    ([sa, sb]) => {
+      status = { state: "done", a: opened.name, b: b.name, bUrl, diff: diffSides(sa, sb) };
+    },
+    (e: unknown) => {
+      stopComparing();
+      status = {
+        state: "failed",
+        a: opened.name,
+        b: b.name,
+        message: e instanceof Error ? e.message : String(e),
+      };
+    },
+  );
+  location.hash = "#/diff";
+}
+
+function openTrace(source: Source, name: string): Opened {
   // One trace at a time: the previous engine and its memory go.
   worker?.terminate();
+  stopComparing();
   worker = new Worker(new URL("./engine-worker.ts", import.meta.url), {
     type: "module",
     name: "gotrace engine",
   });
   const engine = new WorkerEngine(worker, source, name);
   setWhyClient((q) => engine.why({ ...q }));
-  // The static page opens one trace: there is no diff to show.
+  // One trace is open: no diff to show until another is chosen to compare with.
   setDiffStatusSource(() => Promise.resolve({ state: "none" }));
   setAnalysisClient({
     get: (n, params) => engine.analysis(n, params),
@@ -53,7 +118,7 @@ function openTrace(source: { file: Blob } | { url: string }, name: string): Open
       setTimeout(() => URL.revokeObjectURL(href), 10_000);
     },
   });
-  return { engine, name, serial: ++serial };
+  return { engine, source, name, serial: ++serial };
 }
 
 /** The name a trace address is shown by: its last path segment, or the address. */
@@ -75,8 +140,11 @@ function initial(): Opened | string | undefined {
   } catch {
     return `Not an address: ${url}`;
   }
-  if (abs.protocol !== "http:" && abs.protocol !== "https:") return `Not an http or https address: ${url}`;
-  return openTrace({ url: abs.href }, urlName(url));
+  // blob: addresses of this page's origin are the files "Compare with…" opens in another tab.
+  const blob = abs.protocol === "blob:" && abs.origin === location.origin;
+  if (abs.protocol !== "http:" && abs.protocol !== "https:" && !blob)
+    return `Not an http or https address: ${url}`;
+  return openTrace({ url: abs.href }, new URLSearchParams(location.search).get("name") || urlName(url));
 }
 
 function Web() {
@@ -113,9 +181,24 @@ function Web() {
       key={opened.serial}
       engine={opened.engine}
       extraNav={
-        <a href={start} data-testid="open-another" title="Open another trace (or drop one on the page)">
-          Open…
-        </a>
+        <>
+          <a href={start} data-testid="open-another" title="Open another trace (or drop one on the page)">
+            Open…
+          </a>
+          <label class="compare-with" title="Compare this trace with another (the Diff page)">
+            Compare with…
+            <input
+              type="file"
+              data-testid="compare-input"
+              onChange={(e) => {
+                const input = e.currentTarget;
+                const f = input.files?.[0];
+                if (f) compareWith(opened, f);
+                input.value = "";
+              }}
+            />
+          </label>
+        </>
       }
     />
   );

@@ -1,11 +1,12 @@
 /**
- * The diff page of `gotrace view A B`: the tables of `gotrace diff A B`
- * (its /api/diff answer is the command's --json): the largest changes in
- * time across all tables, then each table's rows by the size of their
- * change. Each row links to the page of trace A (the one this server
- * shows) where the number comes from, and to the same page of trace B,
- * which its own `gotrace view` serves. Cells keep their exact values in
- * data-value.
+ * The diff page of `gotrace view A B` and of the static page's "Compare
+ * with…": the tables of `gotrace diff A B` (the server's /api/diff answer
+ * is the command's --json; the static page computes the same from both
+ * traces read in the tab): the largest changes in time across all tables,
+ * then each table's rows by the size of their change. Each row links to
+ * the page of trace A (the one shown) where the number comes from, and to
+ * the same page of trace B, which its own `gotrace view` (or another tab
+ * of the static page) serves. Cells keep their exact values in data-value.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { DiffRow, DiffStatus, DiffTable } from "../../query/analysis/protocol.js";
@@ -155,7 +156,7 @@ export function DiffPage(_props: PageProps) {
   const intro =
     status && status.state !== "none" ? (
       <>
-        A: <code>{status.a}</code> (this server's trace) → B: <code>{status.b}</code>
+        A: <code>{status.a}</code> (the trace shown) → B: <code>{status.b}</code>
         {status.state === "done" && status.bUrl && (
           <>
             {" "}
@@ -174,7 +175,8 @@ export function DiffPage(_props: PageProps) {
       )}
       {status?.state === "none" && (
         <p>
-          One trace is shown. Run <code>gotrace view A B</code> to compare trace A with trace B.
+          One trace is shown. Run <code>gotrace view A B</code> to compare trace A with trace B (on the static
+          page: <i>Compare with…</i>).
         </p>
       )}
       {status?.state === "pending" && (
