@@ -56,10 +56,12 @@ async function questions(file) {
   // Goroutines spread over the trace: their longest wait, and a moment in the middle of the trace.
   const n = tl.goroutines.length;
   const picks = [...new Set(Array.from({ length: 20 }, (_, k) => Math.floor((k * n) / 20)))];
+  // The UI's question (a moment) first: it is the first to reach the goroutine, and reads only
+  // the states around that moment; the longest wait reads the goroutine's whole life.
   for (const g of picks) {
     const id = tl.goroutines.id.get(g);
-    time("goroutine, longest wait", () => service.goroutine(id));
     time("goroutine at a time", () => service.goroutine(id, tl.durationNs / 2));
+    time("goroutine, longest wait", () => service.goroutine(id));
   }
   // The longest task of the most common type, and the longest region of the most common type.
   const count = (names) => {
