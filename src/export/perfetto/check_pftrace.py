@@ -8,10 +8,20 @@ Besides the facts, "problems" lists every rule of the format broken:
 a packet that does not parse, an interning ID used before it was defined,
 an event on a track never described, slices that do not nest on their
 track, a flow that does not go from one slice to another.
+
+Packets inside `compressed_packets` (a zlib or gzip stream of packets, as
+Perfetto's trace processor inflates it) are read in their place, and
+counted as packets; the wrappers are not. Timestamps are made absolute
+as the trace processor does: a packet's clock is its timestamp_clock_id,
+or else its sequence's TracePacketDefaults'; on a clock a ClockSnapshot
+declared incremental, the timestamp (read as a signed 64-bit integer) is
+added to the clock's previous value; a clock is turned into trace time
+(BOOTTIME) by the offset of the snapshot.
 """
 
 import json
 import sys
+import zlib
 
 from perfetto.protos.perfetto.trace import perfetto_trace_pb2 as pb
 
@@ -44,6 +54,30 @@ def packets(buf):
         pos += n
 
 
+def all_packets(buf, problem):
+    """Each packet, with the packets of compressed_packets in their place."""
+    for offset, data in packets(buf):
+        p = pb.TracePacket()
+        try:
+            p.ParseFromString(data)
+        except Exception as e:  # noqa: BLE001 - any parse failure is a finding
+            problem(f"byte {offset}: packet does not parse: {e}")
+            continue
+        if p.HasField("compressed_packets"):
+            try:
+                inner = zlib.decompress(p.compressed_packets, 32 + zlib.MAX_WBITS)
+            except zlib.error as e:
+                problem(f"byte {offset}: compressed packets do not inflate: {e}")
+                continue
+            try:
+                for at, q in all_packets(inner, problem):
+                    yield f"{offset}+{at}", q
+            except ValueError as e:
+                problem(f"byte {offset}: inside compressed packets: {e}")
+            continue
+        yield offset, p
+
+
 def main(path):
     with open(path, "rb") as f:
         buf = f.read()
@@ -62,18 +96,47 @@ def main(path):
         if len(problems) < 50:
             problems.append(msg)
 
-    for offset, data in packets(buf):
-        p = pb.TracePacket()
-        try:
-            p.ParseFromString(data)
-        except Exception as e:  # noqa: BLE001 - any parse failure is a finding
-            problem(f"byte {offset}: packet does not parse: {e}")
-            continue
+    # Clock ID -> [incremental?, its value at the snapshot, BOOTTIME then, its last value].
+    clocks = {}
+    default_clock = 0
+    boottime = 6
+
+    def absolute(offset, p):
+        clock = p.timestamp_clock_id or default_clock
+        if clock == 0 or clock == boottime:
+            return p.timestamp
+        c = clocks.get(clock)
+        if c is None:
+            problem(f"byte {offset}: timestamp on clock {clock}, never in a snapshot")
+            return p.timestamp
+        if c[0]:
+            delta = p.timestamp - (1 << 64) if p.timestamp >= 1 << 63 else p.timestamp
+            c[3] += delta
+            return c[3] - c[1] + c[2]
+        return p.timestamp - c[1] + c[2]
+
+    for offset, p in all_packets(buf, problem):
         count += 1
         if p.trusted_packet_sequence_id != 1:
             problem(f"byte {offset}: sequence {p.trusted_packet_sequence_id}")
         if p.incremental_state_cleared or p.sequence_flags & 1:
             cleared = True
+        if p.HasField("trace_packet_defaults"):
+            default_clock = p.trace_packet_defaults.timestamp_clock_id
+        if p.HasField("clock_snapshot"):
+            snap = {c.clock_id: c for c in p.clock_snapshot.clocks}
+            if boottime not in snap:
+                problem(f"byte {offset}: a clock snapshot without BOOTTIME")
+                continue
+            for c in p.clock_snapshot.clocks:
+                if c.clock_id == boottime:
+                    continue
+                if c.is_incremental and not 64 <= c.clock_id < 128:
+                    problem(f"byte {offset}: incremental clock {c.clock_id} not sequence-scoped")
+                if c.clock_id in clocks and c.timestamp < clocks[c.clock_id][1]:
+                    problem(f"byte {offset}: clock {c.clock_id} goes back in a snapshot")
+                clocks[c.clock_id] = [c.is_incremental, c.timestamp, snap[boottime].timestamp, c.timestamp]
+            continue
         if p.HasField("interned_data"):
             d = p.interned_data
             for x in d.event_names:
@@ -106,6 +169,7 @@ def main(path):
                 "parent": t.parent_uuid,
                 "tid": t.thread.tid if kind == "thread" else None,
                 "slices": 0,
+                "startSum": 0,
                 "instants": 0,
                 "counters": 0,
                 "byName": {},
@@ -126,7 +190,7 @@ def main(path):
         if track is None:
             problem(f"byte {offset}: event on undescribed track {ev.track_uuid}")
             continue
-        ts = p.timestamp
+        ts = absolute(offset, p)
         if ts < last_ts[ev.track_uuid]:
             problem(f"byte {offset}: time goes back on track {track['name']}")
         last_ts[ev.track_uuid] = ts
@@ -141,6 +205,7 @@ def main(path):
             name = names.get(ev.name_iid, "")
             stack.append((ts, name))
             track["slices"] += 1
+            track["startSum"] += ts
             for f in ev.flow_ids:
                 flows_out.setdefault(f, []).append((ev.track_uuid, ts))
             for f in ev.terminating_flow_ids:

@@ -1,8 +1,8 @@
 /**
  * The hand encoder writes what the generated code (from Perfetto's schema)
  * reads back: every field of the event packets, at the edges of each
- * encoding (varints across 7-bit boundaries and past 2^32, fixed64 flow IDs
- * past 2^32, negative and fractional counter values, lengths past 127
+ * encoding (varints across 7-bit boundaries and past 2^32, timestamp deltas
+ * negative as well as positive, fixed64 flow IDs past 2^32, negative and fractional counter values, lengths past 127
  * bytes), and the interned data passed along.
  */
 import assert from "node:assert/strict";
@@ -36,18 +36,20 @@ it("event packets decode, with the generated code, to the fields written", () =>
         { minLength: 1, maxLength: 5 },
       ),
       fc.array(fc.string({ maxLength: 80 }), { maxLength: 3 }),
-      (events: EventFields[], names) => {
+      fc.array(fc.oneof(u53, u53.map((n) => -n)), { minLength: 5, maxLength: 5 }),
+      (events: EventFields[], names, deltas) => {
         const interned = toBinary(
           InternedDataSchema,
           create(InternedDataSchema, { eventNames: names.map((name, k) => ({ iid: BigInt(k + 1), name })) }),
         );
         const out = new ProtoBuffer(1);
-        for (const e of events) writeEventPacket(out, e, 7, interned);
+        events.forEach((e, k) => writeEventPacket(out, e, 7, interned, deltas[k]!));
         const trace = fromBinary(TraceSchema, out.bytes.subarray(0, out.length));
         assert.equal(trace.packet.length, events.length);
         trace.packet.forEach((p, k) => {
           const e = events[k]!;
-          assert.equal(p.timestamp, BigInt(e.timestampNs));
+          // A negative delta is its 64-bit two's complement.
+          assert.equal(p.timestamp, BigInt.asUintN(64, BigInt(deltas[k]!)));
           assert.equal(p.optionalTrustedPacketSequenceId.value, 7);
           assert.equal(p.sequenceFlags, e.nameIID || e.callstackIID || names.length ? 2 : 0);
           assert.deepEqual(p.internedData?.eventNames.map((n) => n.name) ?? [], names);

@@ -47,6 +47,8 @@ interface TrackFacts {
   parent: number;
   tid: number | null;
   slices: number;
+  /** The slices' start times added up, made absolute from the incremental clock's deltas. */
+  startSum: number;
   instants: number;
   counters: number;
   byName: Record<string, [number, number]>;
@@ -132,9 +134,13 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
         const p = Number(/^Proc (\d+)$/.exec(t.name)![1]);
         assert.equal(t.slices, tl.execByP[p + 2]! - tl.execByP[p + 1]!, t.name);
         let ns = 0;
-        for (let i = tl.execByP[p + 1]!; i < tl.execByP[p + 2]!; i++)
+        let starts = 0;
+        for (let i = tl.execByP[p + 1]!; i < tl.execByP[p + 2]!; i++) {
           ns += Math.round(tl.exec.endNs.get(i)) - Math.round(tl.exec.startNs.get(i));
+          starts += Math.round(tl.exec.startNs.get(i));
+        }
         assert.equal(durationNs(t), ns, `${t.name}: time`);
+        assert.equal(t.startSum, starts, `${t.name}: start times`);
       }
 
       // One thread track per M: its execution slices and its syscalls.
@@ -195,10 +201,14 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
       assert.equal(group("GC")!.slices, globals(GlobalKind.GC));
       assert.equal(group("STW")!.slices, globals(GlobalKind.STW));
       let stwNs = 0;
+      let stwStarts = 0;
       for (let i = 0; i < tl.globalRanges.length; i++)
-        if (tl.globalRanges.kind.get(i) === GlobalKind.STW)
+        if (tl.globalRanges.kind.get(i) === GlobalKind.STW) {
           stwNs += Math.round(tl.globalRanges.endNs.get(i)) - Math.round(tl.globalRanges.startNs.get(i));
+          stwStarts += Math.round(tl.globalRanges.startNs.get(i));
+        }
       assert.equal(durationNs(group("STW")!), stwNs);
+      assert.equal(group("STW")!.startSum, stwStarts, "STW start times");
       assert.ok(
         facts.tracks
           .filter((t) => t.kind === "counter")

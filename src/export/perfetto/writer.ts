@@ -1,12 +1,18 @@
 /**
  * Writes packets of one Perfetto packet sequence to a sink in chunks of
- * about `chunkBytes`: the output is never held whole. The first packet
- * clears the sequence's incremental state; every TrackEvent packet carries
- * the interned data it is the first to use.
+ * about `chunkBytes`: the output is never held whole. Every chunk ends at
+ * the end of a packet. The first packet clears the sequence's incremental
+ * state and sets its clock: a ClockSnapshot puts the sequence-scoped
+ * incremental clock 64 at 0 with BOOTTIME at 0 (the trace's start), and the
+ * sequence's TracePacketDefaults make clock 64 every packet's clock, so an
+ * event's timestamp is the time since the previous event's (a few bytes, not
+ * the whole time since the start). Every TrackEvent packet carries the
+ * interned data it is the first to use.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { type EventFields, EventType, ProtoBuffer, writeEventPacket } from "./encoder.js";
 import {
+  BuiltinClock,
   type CounterDescriptor_Unit,
   TracePacket_SequenceFlags,
   TracePacketSchema,
@@ -35,9 +41,14 @@ export interface TrackSpec {
 /** The one packet sequence of an export (any non-zero ID). */
 const sequenceID = 1;
 
+/** The sequence's incremental clock: sequence-scoped clock IDs are 64–127. */
+export const incrementalClockID = 64;
+
 export class PacketWriter {
   private out: ProtoBuffer;
   private first = true;
+  /** The time of the last event packet written (the incremental clock's value). */
+  private lastNs = 0;
   packets = 0;
   bytes = 0;
 
@@ -69,7 +80,32 @@ export class PacketWriter {
     this.out.length = 0;
   }
 
+  /** The sequence's first packet: incremental state cleared, and the clocks. */
+  private start(): void {
+    const p = create(TracePacketSchema, {
+      data: {
+        case: "clockSnapshot",
+        value: {
+          clocks: [
+            { clockId: incrementalClockID, timestamp: 0n, isIncremental: true },
+            { clockId: BuiltinClock.BOOTTIME, timestamp: 0n },
+          ],
+          primaryTraceClock: BuiltinClock.BOOTTIME,
+        },
+      },
+      optionalTrustedPacketSequenceId: { case: "trustedPacketSequenceId", value: sequenceID },
+      firstPacketOnSequence: true,
+      incrementalStateCleared: true,
+      sequenceFlags: TracePacket_SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED,
+      tracePacketDefaults: { timestampClockId: incrementalClockID },
+    });
+    this.first = false;
+    this.out.message(1, toBinary(TracePacketSchema, p));
+    this.packets++;
+  }
+
   descriptor(t: TrackSpec): void {
+    if (this.first) this.start();
     const track = create(TrackDescriptorSchema, {
       uuid: BigInt(t.uuid),
       ...(t.parent !== undefined && { parentUuid: BigInt(t.parent) }),
@@ -85,20 +121,15 @@ export class PacketWriter {
     const p = create(TracePacketSchema, {
       data: { case: "trackDescriptor", value: track },
       optionalTrustedPacketSequenceId: { case: "trustedPacketSequenceId", value: sequenceID },
-      ...(this.first && {
-        firstPacketOnSequence: true,
-        incrementalStateCleared: true,
-        sequenceFlags: TracePacket_SequenceFlags.SEQ_INCREMENTAL_STATE_CLEARED,
-      }),
     });
-    this.first = false;
     this.out.message(1, toBinary(TracePacketSchema, p));
     this.packets++;
   }
 
   event(f: EventFields): void {
     if (this.first) throw new Error("the first packet of a sequence must be a descriptor");
-    writeEventPacket(this.out, f, sequenceID, this.interner.take());
+    writeEventPacket(this.out, f, sequenceID, this.interner.take(), f.timestampNs - this.lastNs);
+    this.lastNs = f.timestampNs;
     this.packets++;
   }
 }

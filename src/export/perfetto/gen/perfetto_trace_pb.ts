@@ -36,7 +36,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file perfetto_trace.proto.
  */
 export const file_perfetto_trace: GenFile = /*@__PURE__*/
-  fileDesc("ChRwZXJmZXR0b190cmFjZS5wcm90bxIPcGVyZmV0dG8ucHJvdG9zIjUKBVRyYWNlEiwKBnBhY2tldBgBIAMoCzIcLnBlcmZldHRvLnByb3Rvcy5UcmFjZVBhY2tldCKABAoLVHJhY2VQYWNrZXQSEQoJdGltZXN0YW1wGAggASgEEhoKEnRpbWVzdGFtcF9jbG9ja19pZBg6IAEoDRIyCgt0cmFja19ldmVudBgLIAEoCzIbLnBlcmZldHRvLnByb3Rvcy5UcmFja0V2ZW50SAASPAoQdHJhY2tfZGVzY3JpcHRvchg8IAEoCzIgLnBlcmZldHRvLnByb3Rvcy5UcmFja0Rlc2NyaXB0b3JIABIkChp0cnVzdGVkX3BhY2tldF9zZXF1ZW5jZV9pZBgKIAEoDUgBEjQKDWludGVybmVkX2RhdGEYDCABKAsyHS5wZXJmZXR0by5wcm90b3MuSW50ZXJuZWREYXRhEhYKDnNlcXVlbmNlX2ZsYWdzGA0gASgNEiEKGWluY3JlbWVudGFsX3N0YXRlX2NsZWFyZWQYKSABKAgSIAoYZmlyc3RfcGFja2V0X29uX3NlcXVlbmNlGFcgASgIImgKDVNlcXVlbmNlRmxhZ3MSEwoPU0VRX1VOU1BFQ0lGSUVEEAASIQodU0VRX0lOQ1JFTUVOVEFMX1NUQVRFX0NMRUFSRUQQARIfChtTRVFfTkVFRFNfSU5DUkVNRU5UQUxfU1RBVEUQAkIGCgRkYXRhQiUKI29wdGlvbmFsX3RydXN0ZWRfcGFja2V0X3NlcXVlbmNlX2lkIoIECgpUcmFja0V2ZW50EhUKDWNhdGVnb3J5X2lpZHMYAyADKAQSEgoKY2F0ZWdvcmllcxgWIAMoCRISCghuYW1lX2lpZBgKIAEoBEgAEg4KBG5hbWUYFyABKAlIABIuCgR0eXBlGAkgASgOMiAucGVyZmV0dG8ucHJvdG9zLlRyYWNrRXZlbnQuVHlwZRISCgp0cmFja191dWlkGAsgASgEEhcKDWNvdW50ZXJfdmFsdWUYHiABKANIARIeChRkb3VibGVfY291bnRlcl92YWx1ZRgsIAEoAUgBEhAKCGZsb3dfaWRzGC8gAygGEhwKFHRlcm1pbmF0aW5nX2Zsb3dfaWRzGDAgAygGEhcKDWNhbGxzdGFja19paWQYOCABKARIAhI7ChFkZWJ1Z19hbm5vdGF0aW9ucxgEIAMoCzIgLnBlcmZldHRvLnByb3Rvcy5EZWJ1Z0Fubm90YXRpb24iagoEVHlwZRIUChBUWVBFX1VOU1BFQ0lGSUVEEAASFAoQVFlQRV9TTElDRV9CRUdJThABEhIKDlRZUEVfU0xJQ0VfRU5EEAISEAoMVFlQRV9JTlNUQU5UEAMSEAoMVFlQRV9DT1VOVEVSEARCDAoKbmFtZV9maWVsZEIVChNjb3VudGVyX3ZhbHVlX2ZpZWxkQhEKD2NhbGxzdGFja19maWVsZCK9AQoPRGVidWdBbm5vdGF0aW9uEhIKCG5hbWVfaWlkGAEgASgESAASDgoEbmFtZRgKIAEoCUgAEhQKCmJvb2xfdmFsdWUYAiABKAhIARIUCgp1aW50X3ZhbHVlGAMgASgESAESEwoJaW50X3ZhbHVlGAQgASgDSAESFgoMZG91YmxlX3ZhbHVlGAUgASgBSAESFgoMc3RyaW5nX3ZhbHVlGAYgASgJSAFCDAoKbmFtZV9maWVsZEIHCgV2YWx1ZSImCglFdmVudE5hbWUSCwoDaWlkGAEgASgEEgwKBG5hbWUYAiABKAkiKgoOSW50ZXJuZWRTdHJpbmcSCwoDaWlkGAEgASgEEgsKA3N0chgCIAEoDCKAAQoFRnJhbWUSCwoDaWlkGAEgASgEEhgKEGZ1bmN0aW9uX25hbWVfaWQYAiABKAQSEgoKbWFwcGluZ19pZBgDIAEoBBIOCgZyZWxfcGMYBCABKAQSFwoPc291cmNlX3BhdGhfaWlkGAUgASgEEhMKC2xpbmVfbnVtYmVyGAYgASgNIisKCUNhbGxzdGFjaxILCgNpaWQYASABKAQSEQoJZnJhbWVfaWRzGAIgAygEIocCCgxJbnRlcm5lZERhdGESLwoLZXZlbnRfbmFtZXMYAiADKAsyGi5wZXJmZXR0by5wcm90b3MuRXZlbnROYW1lEjUKDHNvdXJjZV9wYXRocxgSIAMoCzIfLnBlcmZldHRvLnByb3Rvcy5JbnRlcm5lZFN0cmluZxI3Cg5mdW5jdGlvbl9uYW1lcxgFIAMoCzIfLnBlcmZldHRvLnByb3Rvcy5JbnRlcm5lZFN0cmluZxImCgZmcmFtZXMYBiADKAsyFi5wZXJmZXR0by5wcm90b3MuRnJhbWUSLgoKY2FsbHN0YWNrcxgHIAMoCzIaLnBlcmZldHRvLnByb3Rvcy5DYWxsc3RhY2siNgoRUHJvY2Vzc0Rlc2NyaXB0b3ISCwoDcGlkGAEgASgFEhQKDHByb2Nlc3NfbmFtZRgGIAEoCSJBChBUaHJlYWREZXNjcmlwdG9yEgsKA3BpZBgBIAEoBRILCgN0aWQYAiABKAMSEwoLdGhyZWFkX25hbWUYBSABKAkinwEKEUNvdW50ZXJEZXNjcmlwdG9yEjUKBHVuaXQYAyABKA4yJy5wZXJmZXR0by5wcm90b3MuQ291bnRlckRlc2NyaXB0b3IuVW5pdCJTCgRVbml0EhQKEFVOSVRfVU5TUEVDSUZJRUQQABIQCgxVTklUX1RJTUVfTlMQARIOCgpVTklUX0NPVU5UEAISEwoPVU5JVF9TSVpFX0JZVEVTEAMi0gMKD1RyYWNrRGVzY3JpcHRvchIMCgR1dWlkGAEgASgEEhMKC3BhcmVudF91dWlkGAUgASgEEg4KBG5hbWUYAiABKAlIABITCgtkZXNjcmlwdGlvbhgOIAEoCRIzCgdwcm9jZXNzGAMgASgLMiIucGVyZmV0dG8ucHJvdG9zLlByb2Nlc3NEZXNjcmlwdG9yEjEKBnRocmVhZBgEIAEoCzIhLnBlcmZldHRvLnByb3Rvcy5UaHJlYWREZXNjcmlwdG9yEjMKB2NvdW50ZXIYCCABKAsyIi5wZXJmZXR0by5wcm90b3MuQ291bnRlckRlc2NyaXB0b3ISTAoOY2hpbGRfb3JkZXJpbmcYCyABKA4yNC5wZXJmZXR0by5wcm90b3MuVHJhY2tEZXNjcmlwdG9yLkNoaWxkVHJhY2tzT3JkZXJpbmcSGgoSc2libGluZ19vcmRlcl9yYW5rGAwgASgFIlYKE0NoaWxkVHJhY2tzT3JkZXJpbmcSCwoHVU5LTk9XThAAEhEKDUxFWElDT0dSQVBISUMQARIRCg1DSFJPTk9MT0dJQ0FMEAISDAoIRVhQTElDSVQQA0IYChZzdGF0aWNfb3JfZHluYW1pY19uYW1l");
+  fileDesc("ChRwZXJmZXR0b190cmFjZS5wcm90bxIPcGVyZmV0dG8ucHJvdG9zIjUKBVRyYWNlEiwKBnBhY2tldBgBIAMoCzIcLnBlcmZldHRvLnByb3Rvcy5UcmFjZVBhY2tldCKdBQoLVHJhY2VQYWNrZXQSEQoJdGltZXN0YW1wGAggASgEEhoKEnRpbWVzdGFtcF9jbG9ja19pZBg6IAEoDRI4Cg5jbG9ja19zbmFwc2hvdBgGIAEoCzIeLnBlcmZldHRvLnByb3Rvcy5DbG9ja1NuYXBzaG90SAASMgoLdHJhY2tfZXZlbnQYCyABKAsyGy5wZXJmZXR0by5wcm90b3MuVHJhY2tFdmVudEgAEjwKEHRyYWNrX2Rlc2NyaXB0b3IYPCABKAsyIC5wZXJmZXR0by5wcm90b3MuVHJhY2tEZXNjcmlwdG9ySAASHAoSY29tcHJlc3NlZF9wYWNrZXRzGDIgASgMSAASQwoVdHJhY2VfcGFja2V0X2RlZmF1bHRzGDsgASgLMiQucGVyZmV0dG8ucHJvdG9zLlRyYWNlUGFja2V0RGVmYXVsdHMSJAoadHJ1c3RlZF9wYWNrZXRfc2VxdWVuY2VfaWQYCiABKA1IARI0Cg1pbnRlcm5lZF9kYXRhGAwgASgLMh0ucGVyZmV0dG8ucHJvdG9zLkludGVybmVkRGF0YRIWCg5zZXF1ZW5jZV9mbGFncxgNIAEoDRIhChlpbmNyZW1lbnRhbF9zdGF0ZV9jbGVhcmVkGCkgASgIEiAKGGZpcnN0X3BhY2tldF9vbl9zZXF1ZW5jZRhXIAEoCCJoCg1TZXF1ZW5jZUZsYWdzEhMKD1NFUV9VTlNQRUNJRklFRBAAEiEKHVNFUV9JTkNSRU1FTlRBTF9TVEFURV9DTEVBUkVEEAESHwobU0VRX05FRURTX0lOQ1JFTUVOVEFMX1NUQVRFEAJCBgoEZGF0YUIlCiNvcHRpb25hbF90cnVzdGVkX3BhY2tldF9zZXF1ZW5jZV9pZCLHAQoNQ2xvY2tTbmFwc2hvdBI0CgZjbG9ja3MYASADKAsyJC5wZXJmZXR0by5wcm90b3MuQ2xvY2tTbmFwc2hvdC5DbG9jaxI6ChNwcmltYXJ5X3RyYWNlX2Nsb2NrGAIgASgOMh0ucGVyZmV0dG8ucHJvdG9zLkJ1aWx0aW5DbG9jaxpECgVDbG9jaxIQCghjbG9ja19pZBgBIAEoDRIRCgl0aW1lc3RhbXAYAiABKAQSFgoOaXNfaW5jcmVtZW50YWwYAyABKAgiMQoTVHJhY2VQYWNrZXREZWZhdWx0cxIaChJ0aW1lc3RhbXBfY2xvY2tfaWQYOiABKA0iggQKClRyYWNrRXZlbnQSFQoNY2F0ZWdvcnlfaWlkcxgDIAMoBBISCgpjYXRlZ29yaWVzGBYgAygJEhIKCG5hbWVfaWlkGAogASgESAASDgoEbmFtZRgXIAEoCUgAEi4KBHR5cGUYCSABKA4yIC5wZXJmZXR0by5wcm90b3MuVHJhY2tFdmVudC5UeXBlEhIKCnRyYWNrX3V1aWQYCyABKAQSFwoNY291bnRlcl92YWx1ZRgeIAEoA0gBEh4KFGRvdWJsZV9jb3VudGVyX3ZhbHVlGCwgASgBSAESEAoIZmxvd19pZHMYLyADKAYSHAoUdGVybWluYXRpbmdfZmxvd19pZHMYMCADKAYSFwoNY2FsbHN0YWNrX2lpZBg4IAEoBEgCEjsKEWRlYnVnX2Fubm90YXRpb25zGAQgAygLMiAucGVyZmV0dG8ucHJvdG9zLkRlYnVnQW5ub3RhdGlvbiJqCgRUeXBlEhQKEFRZUEVfVU5TUEVDSUZJRUQQABIUChBUWVBFX1NMSUNFX0JFR0lOEAESEgoOVFlQRV9TTElDRV9FTkQQAhIQCgxUWVBFX0lOU1RBTlQQAxIQCgxUWVBFX0NPVU5URVIQBEIMCgpuYW1lX2ZpZWxkQhUKE2NvdW50ZXJfdmFsdWVfZmllbGRCEQoPY2FsbHN0YWNrX2ZpZWxkIr0BCg9EZWJ1Z0Fubm90YXRpb24SEgoIbmFtZV9paWQYASABKARIABIOCgRuYW1lGAogASgJSAASFAoKYm9vbF92YWx1ZRgCIAEoCEgBEhQKCnVpbnRfdmFsdWUYAyABKARIARITCglpbnRfdmFsdWUYBCABKANIARIWCgxkb3VibGVfdmFsdWUYBSABKAFIARIWCgxzdHJpbmdfdmFsdWUYBiABKAlIAUIMCgpuYW1lX2ZpZWxkQgcKBXZhbHVlIiYKCUV2ZW50TmFtZRILCgNpaWQYASABKAQSDAoEbmFtZRgCIAEoCSIqCg5JbnRlcm5lZFN0cmluZxILCgNpaWQYASABKAQSCwoDc3RyGAIgASgMIoABCgVGcmFtZRILCgNpaWQYASABKAQSGAoQZnVuY3Rpb25fbmFtZV9pZBgCIAEoBBISCgptYXBwaW5nX2lkGAMgASgEEg4KBnJlbF9wYxgEIAEoBBIXCg9zb3VyY2VfcGF0aF9paWQYBSABKAQSEwoLbGluZV9udW1iZXIYBiABKA0iKwoJQ2FsbHN0YWNrEgsKA2lpZBgBIAEoBBIRCglmcmFtZV9pZHMYAiADKAQihwIKDEludGVybmVkRGF0YRIvCgtldmVudF9uYW1lcxgCIAMoCzIaLnBlcmZldHRvLnByb3Rvcy5FdmVudE5hbWUSNQoMc291cmNlX3BhdGhzGBIgAygLMh8ucGVyZmV0dG8ucHJvdG9zLkludGVybmVkU3RyaW5nEjcKDmZ1bmN0aW9uX25hbWVzGAUgAygLMh8ucGVyZmV0dG8ucHJvdG9zLkludGVybmVkU3RyaW5nEiYKBmZyYW1lcxgGIAMoCzIWLnBlcmZldHRvLnByb3Rvcy5GcmFtZRIuCgpjYWxsc3RhY2tzGAcgAygLMhoucGVyZmV0dG8ucHJvdG9zLkNhbGxzdGFjayI2ChFQcm9jZXNzRGVzY3JpcHRvchILCgNwaWQYASABKAUSFAoMcHJvY2Vzc19uYW1lGAYgASgJIkEKEFRocmVhZERlc2NyaXB0b3ISCwoDcGlkGAEgASgFEgsKA3RpZBgCIAEoAxITCgt0aHJlYWRfbmFtZRgFIAEoCSKfAQoRQ291bnRlckRlc2NyaXB0b3ISNQoEdW5pdBgDIAEoDjInLnBlcmZldHRvLnByb3Rvcy5Db3VudGVyRGVzY3JpcHRvci5Vbml0IlMKBFVuaXQSFAoQVU5JVF9VTlNQRUNJRklFRBAAEhAKDFVOSVRfVElNRV9OUxABEg4KClVOSVRfQ09VTlQQAhITCg9VTklUX1NJWkVfQllURVMQAyLSAwoPVHJhY2tEZXNjcmlwdG9yEgwKBHV1aWQYASABKAQSEwoLcGFyZW50X3V1aWQYBSABKAQSDgoEbmFtZRgCIAEoCUgAEhMKC2Rlc2NyaXB0aW9uGA4gASgJEjMKB3Byb2Nlc3MYAyABKAsyIi5wZXJmZXR0by5wcm90b3MuUHJvY2Vzc0Rlc2NyaXB0b3ISMQoGdGhyZWFkGAQgASgLMiEucGVyZmV0dG8ucHJvdG9zLlRocmVhZERlc2NyaXB0b3ISMwoHY291bnRlchgIIAEoCzIiLnBlcmZldHRvLnByb3Rvcy5Db3VudGVyRGVzY3JpcHRvchJMCg5jaGlsZF9vcmRlcmluZxgLIAEoDjI0LnBlcmZldHRvLnByb3Rvcy5UcmFja0Rlc2NyaXB0b3IuQ2hpbGRUcmFja3NPcmRlcmluZxIaChJzaWJsaW5nX29yZGVyX3JhbmsYDCABKAUiVgoTQ2hpbGRUcmFja3NPcmRlcmluZxILCgdVTktOT1dOEAASEQoNTEVYSUNPR1JBUEhJQxABEhEKDUNIUk9OT0xPR0lDQUwQAhIMCghFWFBMSUNJVBADQhgKFnN0YXRpY19vcl9keW5hbWljX25hbWUqRQoMQnVpbHRpbkNsb2NrEhkKFUJVSUxUSU5fQ0xPQ0tfVU5LTk9XThAAEhoKFkJVSUxUSU5fQ0xPQ0tfQk9PVFRJTUUQBg");
 
 /**
  * @generated from message perfetto.protos.Trace
@@ -74,6 +74,12 @@ export type TracePacket = Message<"perfetto.protos.TracePacket"> & {
    */
   data: {
     /**
+     * @generated from field: perfetto.protos.ClockSnapshot clock_snapshot = 6;
+     */
+    value: ClockSnapshot;
+    case: "clockSnapshot";
+  } | {
+    /**
      * @generated from field: perfetto.protos.TrackEvent track_event = 11;
      */
     value: TrackEvent;
@@ -84,7 +90,18 @@ export type TracePacket = Message<"perfetto.protos.TracePacket"> & {
      */
     value: TrackDescriptor;
     case: "trackDescriptor";
+  } | {
+    /**
+     * @generated from field: bytes compressed_packets = 50;
+     */
+    value: Uint8Array;
+    case: "compressedPackets";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: optional perfetto.protos.TracePacketDefaults trace_packet_defaults = 59;
+   */
+  tracePacketDefaults?: TracePacketDefaults | undefined;
 
   /**
    * @generated from oneof perfetto.protos.TracePacket.optional_trusted_packet_sequence_id
@@ -150,6 +167,72 @@ export enum TracePacket_SequenceFlags {
  */
 export const TracePacket_SequenceFlagsSchema: GenEnum<TracePacket_SequenceFlags> = /*@__PURE__*/
   enumDesc(file_perfetto_trace, 1, 0);
+
+/**
+ * @generated from message perfetto.protos.ClockSnapshot
+ */
+export type ClockSnapshot = Message<"perfetto.protos.ClockSnapshot"> & {
+  /**
+   * @generated from field: repeated perfetto.protos.ClockSnapshot.Clock clocks = 1;
+   */
+  clocks: ClockSnapshot_Clock[];
+
+  /**
+   * @generated from field: optional perfetto.protos.BuiltinClock primary_trace_clock = 2;
+   */
+  primaryTraceClock: BuiltinClock;
+};
+
+/**
+ * Describes the message perfetto.protos.ClockSnapshot.
+ * Use `create(ClockSnapshotSchema)` to create a new message.
+ */
+export const ClockSnapshotSchema: GenMessage<ClockSnapshot> = /*@__PURE__*/
+  messageDesc(file_perfetto_trace, 2);
+
+/**
+ * @generated from message perfetto.protos.ClockSnapshot.Clock
+ */
+export type ClockSnapshot_Clock = Message<"perfetto.protos.ClockSnapshot.Clock"> & {
+  /**
+   * @generated from field: optional uint32 clock_id = 1;
+   */
+  clockId: number;
+
+  /**
+   * @generated from field: optional uint64 timestamp = 2;
+   */
+  timestamp: bigint;
+
+  /**
+   * @generated from field: optional bool is_incremental = 3;
+   */
+  isIncremental: boolean;
+};
+
+/**
+ * Describes the message perfetto.protos.ClockSnapshot.Clock.
+ * Use `create(ClockSnapshot_ClockSchema)` to create a new message.
+ */
+export const ClockSnapshot_ClockSchema: GenMessage<ClockSnapshot_Clock> = /*@__PURE__*/
+  messageDesc(file_perfetto_trace, 2, 0);
+
+/**
+ * @generated from message perfetto.protos.TracePacketDefaults
+ */
+export type TracePacketDefaults = Message<"perfetto.protos.TracePacketDefaults"> & {
+  /**
+   * @generated from field: optional uint32 timestamp_clock_id = 58;
+   */
+  timestampClockId: number;
+};
+
+/**
+ * Describes the message perfetto.protos.TracePacketDefaults.
+ * Use `create(TracePacketDefaultsSchema)` to create a new message.
+ */
+export const TracePacketDefaultsSchema: GenMessage<TracePacketDefaults> = /*@__PURE__*/
+  messageDesc(file_perfetto_trace, 3);
 
 /**
  * @generated from message perfetto.protos.TrackEvent
@@ -241,7 +324,7 @@ export type TrackEvent = Message<"perfetto.protos.TrackEvent"> & {
  * Use `create(TrackEventSchema)` to create a new message.
  */
 export const TrackEventSchema: GenMessage<TrackEvent> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 2);
+  messageDesc(file_perfetto_trace, 4);
 
 /**
  * @generated from enum perfetto.protos.TrackEvent.Type
@@ -277,7 +360,7 @@ export enum TrackEvent_Type {
  * Describes the enum perfetto.protos.TrackEvent.Type.
  */
 export const TrackEvent_TypeSchema: GenEnum<TrackEvent_Type> = /*@__PURE__*/
-  enumDesc(file_perfetto_trace, 2, 0);
+  enumDesc(file_perfetto_trace, 4, 0);
 
 /**
  * @generated from message perfetto.protos.DebugAnnotation
@@ -341,7 +424,7 @@ export type DebugAnnotation = Message<"perfetto.protos.DebugAnnotation"> & {
  * Use `create(DebugAnnotationSchema)` to create a new message.
  */
 export const DebugAnnotationSchema: GenMessage<DebugAnnotation> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 3);
+  messageDesc(file_perfetto_trace, 5);
 
 /**
  * @generated from message perfetto.protos.EventName
@@ -363,7 +446,7 @@ export type EventName = Message<"perfetto.protos.EventName"> & {
  * Use `create(EventNameSchema)` to create a new message.
  */
 export const EventNameSchema: GenMessage<EventName> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 4);
+  messageDesc(file_perfetto_trace, 6);
 
 /**
  * @generated from message perfetto.protos.InternedString
@@ -385,7 +468,7 @@ export type InternedString = Message<"perfetto.protos.InternedString"> & {
  * Use `create(InternedStringSchema)` to create a new message.
  */
 export const InternedStringSchema: GenMessage<InternedString> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 5);
+  messageDesc(file_perfetto_trace, 7);
 
 /**
  * @generated from message perfetto.protos.Frame
@@ -427,7 +510,7 @@ export type Frame = Message<"perfetto.protos.Frame"> & {
  * Use `create(FrameSchema)` to create a new message.
  */
 export const FrameSchema: GenMessage<Frame> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 6);
+  messageDesc(file_perfetto_trace, 8);
 
 /**
  * @generated from message perfetto.protos.Callstack
@@ -449,7 +532,7 @@ export type Callstack = Message<"perfetto.protos.Callstack"> & {
  * Use `create(CallstackSchema)` to create a new message.
  */
 export const CallstackSchema: GenMessage<Callstack> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 7);
+  messageDesc(file_perfetto_trace, 9);
 
 /**
  * @generated from message perfetto.protos.InternedData
@@ -486,7 +569,7 @@ export type InternedData = Message<"perfetto.protos.InternedData"> & {
  * Use `create(InternedDataSchema)` to create a new message.
  */
 export const InternedDataSchema: GenMessage<InternedData> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 8);
+  messageDesc(file_perfetto_trace, 10);
 
 /**
  * @generated from message perfetto.protos.ProcessDescriptor
@@ -508,7 +591,7 @@ export type ProcessDescriptor = Message<"perfetto.protos.ProcessDescriptor"> & {
  * Use `create(ProcessDescriptorSchema)` to create a new message.
  */
 export const ProcessDescriptorSchema: GenMessage<ProcessDescriptor> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 9);
+  messageDesc(file_perfetto_trace, 11);
 
 /**
  * @generated from message perfetto.protos.ThreadDescriptor
@@ -535,7 +618,7 @@ export type ThreadDescriptor = Message<"perfetto.protos.ThreadDescriptor"> & {
  * Use `create(ThreadDescriptorSchema)` to create a new message.
  */
 export const ThreadDescriptorSchema: GenMessage<ThreadDescriptor> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 10);
+  messageDesc(file_perfetto_trace, 12);
 
 /**
  * @generated from message perfetto.protos.CounterDescriptor
@@ -552,7 +635,7 @@ export type CounterDescriptor = Message<"perfetto.protos.CounterDescriptor"> & {
  * Use `create(CounterDescriptorSchema)` to create a new message.
  */
 export const CounterDescriptorSchema: GenMessage<CounterDescriptor> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 11);
+  messageDesc(file_perfetto_trace, 13);
 
 /**
  * @generated from enum perfetto.protos.CounterDescriptor.Unit
@@ -583,7 +666,7 @@ export enum CounterDescriptor_Unit {
  * Describes the enum perfetto.protos.CounterDescriptor.Unit.
  */
 export const CounterDescriptor_UnitSchema: GenEnum<CounterDescriptor_Unit> = /*@__PURE__*/
-  enumDesc(file_perfetto_trace, 11, 0);
+  enumDesc(file_perfetto_trace, 13, 0);
 
 /**
  * @generated from message perfetto.protos.TrackDescriptor
@@ -646,7 +729,7 @@ export type TrackDescriptor = Message<"perfetto.protos.TrackDescriptor"> & {
  * Use `create(TrackDescriptorSchema)` to create a new message.
  */
 export const TrackDescriptorSchema: GenMessage<TrackDescriptor> = /*@__PURE__*/
-  messageDesc(file_perfetto_trace, 12);
+  messageDesc(file_perfetto_trace, 14);
 
 /**
  * @generated from enum perfetto.protos.TrackDescriptor.ChildTracksOrdering
@@ -677,5 +760,26 @@ export enum TrackDescriptor_ChildTracksOrdering {
  * Describes the enum perfetto.protos.TrackDescriptor.ChildTracksOrdering.
  */
 export const TrackDescriptor_ChildTracksOrderingSchema: GenEnum<TrackDescriptor_ChildTracksOrdering> = /*@__PURE__*/
-  enumDesc(file_perfetto_trace, 12, 0);
+  enumDesc(file_perfetto_trace, 14, 0);
+
+/**
+ * @generated from enum perfetto.protos.BuiltinClock
+ */
+export enum BuiltinClock {
+  /**
+   * @generated from enum value: BUILTIN_CLOCK_UNKNOWN = 0;
+   */
+  UNKNOWN = 0,
+
+  /**
+   * @generated from enum value: BUILTIN_CLOCK_BOOTTIME = 6;
+   */
+  BOOTTIME = 6,
+}
+
+/**
+ * Describes the enum perfetto.protos.BuiltinClock.
+ */
+export const BuiltinClockSchema: GenEnum<BuiltinClock> = /*@__PURE__*/
+  enumDesc(file_perfetto_trace, 0);
 
