@@ -36,14 +36,22 @@ it("event packets decode, with the generated code, to the fields written", () =>
         { minLength: 1, maxLength: 5 },
       ),
       fc.array(fc.string({ maxLength: 80 }), { maxLength: 3 }),
-      fc.array(fc.oneof(u53, u53.map((n) => -n)), { minLength: 5, maxLength: 5 }),
+      fc.array(
+        fc.oneof(
+          u53,
+          u53.map((n) => -n),
+        ),
+        { minLength: 5, maxLength: 5 },
+      ),
       (events: EventFields[], names, deltas) => {
         const interned = toBinary(
           InternedDataSchema,
           create(InternedDataSchema, { eventNames: names.map((name, k) => ({ iid: BigInt(k + 1), name })) }),
         );
         const out = new ProtoBuffer(1);
-        events.forEach((e, k) => writeEventPacket(out, e, 7, interned, deltas[k]!));
+        events.forEach((e, k) => {
+          writeEventPacket(out, e, 7, interned, deltas[k]!);
+        });
         const trace = fromBinary(TraceSchema, out.bytes.subarray(0, out.length));
         assert.equal(trace.packet.length, events.length);
         trace.packet.forEach((p, k) => {
