@@ -45,10 +45,29 @@ describe("gotrace export", { skip: requirement(existsSync(fixture), "testdata/tr
     const r = run("export", "--format=perfetto", fixture, "-o", out);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "");
-    assert.match(r.stderr, /^gotrace: exported .*: [\d.]+ KiB, [\d,]+ packets\n$/);
+    assert.match(
+      r.stderr,
+      /^gotrace: exported .*: [\d.]+ KiB \([\d.]+ KiB of packets, compressed\), [\d,]+ packets\n$/,
+    );
     assert.deepEqual(readdirSync(dir), ["out.pftrace"]);
     const problems = perfettoProblems(out);
     if (problems) assert.deepEqual(problems, []);
+
+    // --uncompressed: the packets themselves, which the compressed ones hold.
+    const plain = join(dir, "plain.pftrace");
+    const u = run("export", "--format=perfetto", "--uncompressed", fixture, "-o", plain);
+    assert.equal(u.status, 0, u.stderr);
+    assert.match(u.stderr, /^gotrace: exported .*: [\d.]+ KiB, [\d,]+ packets\n$/);
+    assert.equal(
+      /([\d.]+ KiB), ([\d,]+) packets/.exec(u.stderr)?.slice(1).join(" "),
+      /([\d.]+ KiB) of packets, compressed\), ([\d,]+) packets/.exec(r.stderr)?.slice(1).join(" "),
+    );
+    assert.ok(statSync(plain).size > statSync(out).size);
+    const plainProblems = perfettoProblems(plain);
+    if (plainProblems) assert.deepEqual(plainProblems, []);
+    const pq = run("export", "--format=parquet", "--uncompressed", fixture, "-o", join(dir, "pq"));
+    assert.equal(pq.status, 2);
+    assert.match(pq.stderr, /--uncompressed is for --format perfetto/);
   });
 
   it("exports a damaged trace up to the damage, with one warning line", () => {

@@ -3,7 +3,10 @@
  * tool's format. Formats:
  *
  * - `perfetto`: Perfetto's protobuf trace (src/export/perfetto/), for
- *   ui.perfetto.dev and its trace processor. One FILE.
+ *   ui.perfetto.dev and its trace processor. One FILE. Its packets are
+ *   deflated a 1 MiB chunk at a time into Perfetto's compressed packets
+ *   (node:zlib on the thread pool, beside the encoding), unless
+ *   --uncompressed.
  * - `parquet`: the tables of any number of traces (docs/tables.md) as a
  *   directory of Parquet files partitioned by trace_id (parquet.ts), for
  *   DuckDB, Spark, Trino. FILE… may be files, directories and globs; the
@@ -20,9 +23,12 @@ import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { deflate } from "node:zlib";
 import type { Driven } from "../decode/drive.js";
 import type { TraceReader } from "../decode/reader.js";
-import { exportPerfetto } from "../export/perfetto/export.js";
+import { compressingSink } from "../export/perfetto/compressed.js";
+import { exportPerfetto, type PerfettoSink } from "../export/perfetto/export.js";
 import { TimelineBuilder } from "../model/builder.js";
 import type { Timeline } from "../model/timeline.js";
 import { type Command, type ParsedArgs, UsageError } from "./args.js";
@@ -35,7 +41,7 @@ import { exportParquet } from "./parquet.js";
 /** Each format: what it writes into the temporary file for `output`, given the trace's path; true when done. */
 interface Format {
   readonly help: string;
-  write(file: string, out: FileHandle, output: string): Promise<boolean>;
+  write(file: string, out: FileHandle, output: string, args: ParsedArgs): Promise<boolean>;
 }
 
 const formats: Readonly<Record<string, Format>> = {
@@ -71,6 +77,10 @@ export const exportCommand: Command = {
         .join("\n"),
     },
     { name: "output", short: "o", value: "OUT", help: "where to write it (replaced only once complete)" },
+    {
+      name: "uncompressed",
+      help: "perfetto: plain packets, not deflated into compressed packets (about 4.5× larger)",
+    },
   ],
   details:
     "Example: gotrace export --format=perfetto app.trace -o app.pftrace\n" +
@@ -100,8 +110,12 @@ export async function runExport(args: ParsedArgs): Promise<number> {
   const format = formats[name];
   if (!format && !many) throw new UsageError(`--format ${name}: unknown format (${choices})`, true);
   if (output === undefined) throw new UsageError("-o OUT is required", true);
-  if (many) return many.write(args.operands, output);
-  return writeAtomically(output, (out) => format!.write(file, out, output));
+  if (many) {
+    if (args.switches.has("uncompressed"))
+      throw new UsageError(`--uncompressed is for --format perfetto`, true);
+    return many.write(args.operands, output);
+  }
+  return writeAtomically(output, (out) => format!.write(file, out, output, args));
 }
 
 /**
@@ -175,23 +189,35 @@ export async function readTimeline(file: string, workers?: number): Promise<{ tl
   return { tl: builder.finalize(), run };
 }
 
-async function writePerfetto(file: string, out: FileHandle, output: string): Promise<boolean> {
+const deflateAsync = promisify(deflate);
+
+async function writePerfetto(
+  file: string,
+  out: FileHandle,
+  output: string,
+  args: ParsedArgs,
+): Promise<boolean> {
   const size = statSync(file).size;
   const { tl, run } = await readTimeline(file);
   if (!reportDamage(file, run, size, "exported")) return false;
-  const summary = await exportPerfetto(
-    tl,
-    async (chunk) => {
-      try {
-        for (let at = 0; at < chunk.length; ) at += (await out.write(chunk, at)).bytesWritten;
-      } catch (e) {
-        throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
-      }
-    },
-    { processName: basename(file) },
-  );
+  const write: PerfettoSink = async (chunk) => {
+    try {
+      for (let at = 0; at < chunk.length; ) at += (await out.write(chunk, at)).bytesWritten;
+    } catch (e) {
+      throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
+    }
+  };
+  // Level 1: on the 16 MiB benchmark trace, 0.19 of the packets' size at 0.8 s of
+  // compression (level 6: 0.15 at 2.5 s).
+  const compressed = args.switches.has("uncompressed")
+    ? undefined
+    : compressingSink(write, (data) => deflateAsync(data, { level: 1 }));
+  const summary = await exportPerfetto(tl, compressed?.sink ?? write, { processName: basename(file) });
+  await compressed?.finish();
+  const bytes = compressed?.bytes ?? summary.bytes;
+  const packed = compressed ? ` (${formatBytes(summary.bytes)} of packets, compressed)` : "";
   process.stderr.write(
-    `gotrace: exported ${file}: ${formatBytes(summary.bytes)}, ${summary.packets.toLocaleString("en-US")} packets\n`,
+    `gotrace: exported ${file}: ${formatBytes(bytes)}${packed}, ${summary.packets.toLocaleString("en-US")} packets\n`,
   );
   return true;
 }

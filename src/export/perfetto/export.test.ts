@@ -5,7 +5,8 @@
  * slices nest and flows join existing slices; the tracks and their slices
  * are the model's, and each goroutine's "running" slices add up to its
  * execution time as the goroutine analysis (and `gotrace goroutines
- * --json`) has it. On old-format and new-format fixtures.
+ * --json`) has it. On old-format and new-format fixtures, every other one
+ * written as the CLI writes it by default: deflated into compressed packets.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,6 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { deflate } from "node:zlib";
 import { runAnalyzers } from "../../analysis/analyzer.js";
 import { GoroutineAnalyzer } from "../../analysis/goroutines.js";
 import { GlobalKind, MarkKind } from "../../model/tables.js";
@@ -20,6 +23,7 @@ import type { Timeline } from "../../model/timeline.js";
 import { buildTimeline } from "../../query/timeline/build.js";
 import { fixturesDir, repoRoot, requirement } from "../../testing/corpus.js";
 import { pythonPath, pythonSkip } from "../../testing/python.js";
+import { compressingSink } from "./compressed.js";
 import { exportPerfetto, type PerfettoSummary } from "./export.js";
 
 const checker = join(repoRoot, "src", "export", "perfetto", "check_pftrace.py");
@@ -69,11 +73,31 @@ function check(path: string): Facts {
   return JSON.parse(r.stdout) as Facts;
 }
 
-async function exportFile(tl: Timeline, path: string): Promise<PerfettoSummary> {
+const deflateAsync = promisify(deflate);
+
+async function exportFile(tl: Timeline, path: string, compress: boolean): Promise<PerfettoSummary> {
   const chunks: Uint8Array[] = [];
+  const written: Uint8Array[] = [];
+  const keep = (c: Uint8Array) => void chunks.push(c.slice());
+  const compressed = compressingSink(
+    (c) => void written.push(c.slice()),
+    (d) => deflateAsync(d),
+    3,
+  );
   // Small chunks, to go through the flushing path many times.
-  const summary = await exportPerfetto(tl, (c) => void chunks.push(c.slice()), { chunkBytes: 4096 });
-  writeFileSync(path, Buffer.concat(chunks));
+  const summary = await exportPerfetto(
+    tl,
+    compress
+      ? (c) => {
+          keep(c);
+          return compressed.sink(c);
+        }
+      : keep,
+    { chunkBytes: 4096 },
+  );
+  await compressed.finish();
+  writeFileSync(path, Buffer.concat(compress ? written : chunks));
+  if (compress) assert.equal(written.length, chunks.length, "one compressed packet per chunk");
   // Bounded: the output reaches the sink as it is made, a chunk at a time,
   // each at most one packet (a few KiB, with a new deep stack) past the chunk size.
   const largest = Math.max(...chunks.map((c) => c.length));
@@ -103,14 +127,15 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
   const tmp = mkdtempSync(join(tmpdir(), "gotrace-perfetto-"));
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  for (const name of fixtures) {
-    it(name, async () => {
+  fixtures.forEach((name, k) => {
+    const compress = k % 2 === 1;
+    it(`${name}${compress ? ", compressed" : ""}`, async () => {
       const file = join(fixturesDir, name);
       const bytes = readFileSync(file);
       const { engine } = await buildTimeline([bytes]);
       const tl = engine.tl;
       const out = join(tmp, `${basename(name)}.pftrace`);
-      const summary = await exportFile(tl, out);
+      const summary = await exportFile(tl, out, compress);
       const facts = check(out);
 
       assert.deepEqual(facts.problems, []);
@@ -239,5 +264,5 @@ describe("Perfetto export, read by Perfetto's Python bindings", { skip }, () => 
         assert.equal(all, total);
       }
     });
-  }
+  });
 });
