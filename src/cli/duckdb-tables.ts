@@ -23,7 +23,7 @@ import {
   UTINYINT,
   VARCHAR,
 } from "@duckdb/node-api";
-import type { ColumnData, TraceTables } from "../export/tables/build.js";
+import type { ColumnData, TableData, TraceTables } from "../export/tables/build.js";
 import { type ColumnKind, type ColumnSpec, schema, traceIdColumn } from "../export/tables/schema.js";
 
 /** DuckDB's vector size: rows per appended chunk. */
@@ -85,12 +85,7 @@ export class TableLoader {
     const connection = await instance.connect();
     const loader = new TableLoader(instance, connection);
     await connection.run(`CREATE SCHEMA ${stageSchema}`);
-    for (const t of schema) {
-      const cols = [traceIdColumn, ...t.columns].map(
-        (c) => `${ident(c.name)} ${stagedType[c.kind].toString()}`,
-      );
-      await connection.run(`CREATE TABLE ${stageName(t.name)} (${cols.join(", ")})`);
-    }
+    for (const t of schema) await loader.createStage(t);
     await connection.run(`CREATE TABLE ${stringsTable} (trace_id DOUBLE, id INTEGER, s VARCHAR)`);
     return loader;
   }
@@ -103,30 +98,79 @@ export class TableLoader {
   /** Appends one trace's tables. */
   async add(trace: TraceTables): Promise<void> {
     this.ids.add(trace.traceId);
-    for (const table of trace.tables) {
-      const specs = table.spec.columns;
-      const types = [traceIdColumn, ...specs].map((c) => stagedType[c.kind]);
-      await this.append(table.spec.name, types, trace.traceId, table.rows, (chunk, from, n) => {
-        table.columns.forEach((data, c) => {
-          fillVector(chunk.getColumnVector(c + 1), data, from, n);
-        });
-      });
-    }
+    for (const table of trace.tables) await this.appendTable(trace.traceId, table);
     // Last: building the tables interns strings.
-    const { strings } = trace;
-    const ids = Int32Array.from({ length: strings.size }, (_, i) => i);
-    await this.append(
-      stringsName,
-      [DOUBLE, INTEGER, VARCHAR],
-      trace.traceId,
-      strings.size,
-      (chunk, from, n) => {
-        fillVector(chunk.getColumnVector(1), ids, from, n);
-        const v = chunk.getColumnVector(2) as DuckDBVector<string>;
-        for (let i = 0; i < n; i++) v.setItem(i, strings.get(from + i));
-        v.flush();
-      },
+    await this.stageStrings(trace, 0);
+  }
+
+  /**
+   * Stages one trace's tables a part at a time, for `part` to copy out:
+   * up to about `partRows` rows of one table (the k-th part of it), with
+   * every string they use; the part's rows are dropped after. So the
+   * database holds one part, not the trace.
+   */
+  async addInParts(
+    trace: TraceTables,
+    partRows: number,
+    part: (table: string, k: number) => Promise<void>,
+  ): Promise<void> {
+    this.ids.add(trace.traceId);
+    let stagedStrings = 0;
+    let current: TableData["spec"] | undefined;
+    let rows = 0;
+    let k = 0;
+    const flush = async () => {
+      if (current === undefined || rows === 0) return;
+      stagedStrings = await this.stageStrings(trace, stagedStrings);
+      await part(current.name, k++);
+      // Dropped and made again: a DELETE would leave the rows' memory to DuckDB's later vacuum.
+      await this.connection.run(`DROP TABLE ${stageName(current.name)}`);
+      await this.createStage(current);
+      rows = 0;
+    };
+    for (const table of trace.tables) {
+      if (table.spec !== current) {
+        await flush();
+        current = table.spec;
+        k = 0;
+      }
+      await this.appendTable(trace.traceId, table);
+      rows += table.rows;
+      if (rows >= partRows) await flush();
+    }
+    await flush();
+    await this.connection.run(`DELETE FROM ${stringsTable}`);
+  }
+
+  private async createStage(t: TableData["spec"]): Promise<void> {
+    const cols = [traceIdColumn, ...t.columns].map(
+      (c) => `${ident(c.name)} ${stagedType[c.kind].toString()}`,
     );
+    await this.connection.run(`CREATE TABLE ${stageName(t.name)} (${cols.join(", ")})`);
+  }
+
+  private async appendTable(traceId: number, table: TableData): Promise<void> {
+    const types = [traceIdColumn, ...table.spec.columns].map((c) => stagedType[c.kind]);
+    await this.append(table.spec.name, types, traceId, table.rows, (chunk, from, n) => {
+      table.columns.forEach((data, c) => {
+        fillVector(chunk.getColumnVector(c + 1), data, from, n);
+      });
+    });
+  }
+
+  /** Stages the trace's strings from ID `from` on; returns how many are staged. */
+  private async stageStrings(trace: TraceTables, from: number): Promise<number> {
+    const { strings } = trace;
+    const size = strings.size;
+    if (size <= from) return from;
+    const ids = Int32Array.from({ length: size - from }, (_, i) => from + i);
+    await this.append(stringsName, [DOUBLE, INTEGER, VARCHAR], trace.traceId, size - from, (chunk, at, n) => {
+      fillVector(chunk.getColumnVector(1), ids, at, n);
+      const v = chunk.getColumnVector(2) as DuckDBVector<string>;
+      for (let i = 0; i < n; i++) v.setItem(i, strings.get(from + at + i));
+      v.flush();
+    });
+    return size;
   }
 
   /** Appends `rows` rows to `table` a chunk at a time: column 0 is the trace ID, `fill` sets the others. */
@@ -149,10 +193,11 @@ export class TableLoader {
     appender.closeSync();
   }
 
-  /** The SELECT that gives table `name` from the staged rows. */
-  static select(name: string): string {
+  /** The SELECT that gives table `name` from the staged rows (without its trace_id column if not `withTraceId`). */
+  static select(name: string, withTraceId = true): string {
     const t = schema.find((x) => x.name === name)!;
     const columns = [traceIdColumn, ...t.columns];
+    const selected = columns.map(finalExpr).slice(withTraceId ? 0 : 1);
     const joins = columns
       .map((c, i) =>
         c.kind === "str"
@@ -160,7 +205,7 @@ export class TableLoader {
           : "",
       )
       .join("");
-    return `SELECT ${columns.map(finalExpr).join(", ")} FROM ${stageName(t.name)} t${joins}`;
+    return `SELECT ${selected.join(", ")} FROM ${stageName(t.name)} t${joins}`;
   }
 
   /**

@@ -2,19 +2,24 @@
  * `gotrace export --format=parquet FILE… -o DIR`: the tables of the traces
  * (docs/tables.md) as Parquet, one directory per table, partitioned by
  * trace_id the hive way (`DIR/goroutines/trace_id=N/data_0.parquet`), which
- * DuckDB, Spark, Trino and others read as one table. The traces are staged
- * in an in-memory DuckDB (as `gotrace sql` loads them) and each table is
- * written from its SELECT by `COPY … (FORMAT parquet, PARTITION_BY (trace_id))`. Everything is written
- * into a directory beside DIR and renamed to DIR once whole, so DIR never
- * holds a partial export.
+ * DuckDB, Spark, Trino and others read as one table. Each trace's tables
+ * are staged in an in-memory DuckDB (as `gotrace sql` loads them) a part of
+ * up to 1M rows at a time, and each part written from its table's SELECT
+ * by `COPY … TO '…/trace_id=N/data_K.parquet'` (without the trace_id
+ * column, which the directory names), then dropped: memory holds the
+ * timeline and one part, not every row of every trace. Everything is
+ * written into a directory beside DIR and renamed to DIR once whole, so DIR
+ * never holds a partial export.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { schema } from "../export/tables/schema.js";
 import { TableLoader } from "./duckdb-tables.js";
 import { CommandError, fileErrorReason } from "./errors.js";
-import { loadTraces } from "./sql.js";
-import { expandInputs } from "./trace-tables.js";
+import { expandInputs, readTraceTables } from "./trace-tables.js";
+
+/** Rows of a table staged before they are written out as one Parquet file (about 100 MiB staged). */
+const partRows = 1 << 20;
 
 /** A path as an SQL string literal. */
 function sqlString(s: string): string {
@@ -45,14 +50,25 @@ export async function exportParquet(operands: readonly string[], outDir: string)
     throw new CommandError(`${outDir}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
   }
   try {
-    const loader = await loadTraces(files, "exported", "staged");
+    for (const t of schema) mkdirSync(join(temp, t.name));
+    const loader = await TableLoader.create();
     try {
-      for (const t of schema) {
-        const to = join(temp, t.name);
-        mkdirSync(to);
-        await loader.connection.run(
-          `COPY (${TableLoader.select(t.name)}) TO ${sqlString(to)} (FORMAT parquet, PARTITION_BY (trace_id), OVERWRITE_OR_IGNORE)`,
-        );
+      for (const file of files) {
+        const tables = await readTraceTables(file, "exported");
+        if (loader.has(tables.traceId)) {
+          process.stderr.write(
+            `gotrace: note: ${file} is a trace already given (same bytes); exported once\n`,
+          );
+          continue;
+        }
+        await loader.addInParts(tables, partRows, async (table, k) => {
+          const dir = join(temp, table, `trace_id=${tables.traceId}`);
+          if (k === 0) mkdirSync(dir);
+          const to = join(dir, `data_${k}.parquet`);
+          await loader.connection.run(
+            `COPY (${TableLoader.select(table, false)}) TO ${sqlString(to)} (FORMAT parquet)`,
+          );
+        });
       }
     } finally {
       loader.close();
