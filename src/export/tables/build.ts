@@ -207,7 +207,7 @@ function* buildTables(tl: Timeline, file: TraceFileInfo): Generator<TableData> {
   const { logs, samples } = marksTables(tl, goid, mid, str);
   yield logs;
   yield* stackTables(tl);
-  yield countersTable(tl, str);
+  yield* countersTable(tl, str);
   yield samples;
 }
 
@@ -362,8 +362,9 @@ function stackTables(tl: Timeline): TableData[] {
   return [stacks.done(), frames.done()];
 }
 
-function countersTable(tl: Timeline, str: (s: string) => number): TableData {
-  const out = new TableWriter(specOf("counters"), 1024);
+/** The counters table, in pieces: a large trace has tens of millions of changes. */
+function* countersTable(tl: Timeline, str: (s: string) => number): Generator<TableData> {
+  const out = new TableWriter(specOf("counters"), pieceRows);
   const tracks: [string, CounterTrack][] = [
     ["goroutines", tl.goroutineCounter],
     ["heap", tl.heapCounter],
@@ -374,17 +375,20 @@ function countersTable(tl: Timeline, str: (s: string) => number): TableData {
     const series = track.series.map(str);
     const last = track.series.map(() => 0);
     let first = true;
-    track.forEachSample((timeNs, values) => {
-      for (let k = 0; k < series.length; k++) {
-        const v = values[k]!;
-        if (!first && v === last[k]) continue;
-        last[k] = v;
-        out.row(counter, series[k]!, timeNs, v);
-      }
-      first = false;
-    });
+    for (let from = 0; from < track.length; from += pieceRows) {
+      track.forEachSampleIn(from, pieceRows, (timeNs, values) => {
+        for (let k = 0; k < series.length; k++) {
+          const v = values[k]!;
+          if (!first && v === last[k]) continue;
+          last[k] = v;
+          out.row(counter, series[k]!, timeNs, v);
+        }
+        first = false;
+      });
+      if (out.rows >= pieceRows) yield out.take();
+    }
   }
-  return out.done();
+  yield out.take();
 }
 
 export type { ColumnSpec };
