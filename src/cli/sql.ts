@@ -57,14 +57,14 @@ export function sqlErrorLine(e: unknown): string {
 
 /**
  * Loads the tables of `files` (trace files, in order) into a new database
- * (in memory, or at `path`), as views or tables (TableLoader.finish), or
- * only staged. A trace whose bytes equal an earlier one's is loaded once.
+ * (in memory, or at `path`), as views or tables (TableLoader.finish). A
+ * trace whose bytes equal an earlier one's is loaded once.
  * `doing` is said of a damaged trace's part before the damage.
  */
 export async function loadTraces(
   files: readonly string[],
   doing: string,
-  as: "views" | "tables" | "staged",
+  as: "views" | "tables",
   path?: string,
 ): Promise<TableLoader> {
   const loader = await TableLoader.create(path);
@@ -77,7 +77,7 @@ export async function loadTraces(
       }
       await loader.add(tables);
     }
-    if (as !== "staged") await loader.finish(as);
+    await loader.finish(as);
   } catch (e) {
     loader.close();
     throw e;
