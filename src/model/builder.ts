@@ -15,6 +15,7 @@ import { CounterTrack } from "./counters.js";
 import { countBucket, GState, isExecuting } from "./goroutine-state.js";
 import { GoroutineLives } from "./lives.js";
 import { RangeRecorder } from "./ranges.js";
+import { ReplayLog } from "./replay-log.js";
 import { StackTable } from "./stacks.js";
 import { CauseKind, ExecTable, GoroutineTable, MarkKind, MarkTable, SyscallTable } from "./tables.js";
 import { Timeline } from "./timeline.js";
@@ -36,6 +37,8 @@ export class TimelineBuilder {
   readonly ranges: RangeRecorder;
   readonly annotations: AnnotationRecorder;
   readonly lives = new GoroutineLives(this.stacks, this.strings);
+  /** The events that tasks/regions and mutator utilization replay (replay-log.ts). */
+  readonly replayLog: ReplayLog;
   readonly goroutineCounter = new CounterTrack(["Running", "Runnable", "GCWaiting"]);
   /** Allocated bytes and the GC's goal, each at its own value (the goal is not stacked on the heap). */
   readonly heapCounter = new CounterTrack(["Allocated", "NextGC"]);
@@ -72,6 +75,12 @@ export class TimelineBuilder {
   constructor() {
     this.ranges = new RangeRecorder(this.strings);
     this.annotations = new AnnotationRecorder(this.strings);
+    this.replayLog = new ReplayLog(
+      this.stacks,
+      (id) => this.knownIndex(id),
+      (g) => this.gs[g]!.state,
+      (g) => this.goroutines.id.get(g),
+    );
   }
 
   event(ev: Event, reader: TraceReader): void {
@@ -95,7 +104,11 @@ export class TimelineBuilder {
           ev.type === Ev.ProcStatus
         )
           this.procTransition(ev, t);
-        else this.goroutineTransition(ev, t);
+        else {
+          // It goes to the replay log itself, with the transition it reads.
+          this.goroutineTransition(ev, t);
+          return;
+        }
         break;
       case EventKind.RangeBegin:
       case EventKind.RangeActive:
@@ -124,11 +137,21 @@ export class TimelineBuilder {
         this.annotations.task(ev, t, this.gIndexOf(ev.g), this.stack(ev));
         break;
       case EventKind.RegionBegin:
-      case EventKind.RegionEnd:
+      case EventKind.RegionEnd: {
         // The region's type is string a1.
-        this.annotations.region(ev, t, this.goroutine(ev.g), this.localString(ev, ev.a1), this.stack(ev));
-        break;
+        const gs = this.goroutine(ev.g);
+        this.annotations.region(ev, t, gs, this.localString(ev, ev.a1), this.stack(ev));
+        this.replayLog.region(ev, gs.index);
+        return;
+      }
     }
+    this.replayLog.event(ev);
+  }
+
+  /** The index of goroutine ID `id`, −1 if not seen yet. */
+  private knownIndex(id: number): number {
+    const i = id >= 0 && id < denseIDs ? this.gDense[id] : this.gIndex.get(id);
+    return i === undefined ? -1 : i;
   }
 
   /** The event's own stack, interned (without the object Event.stack() makes). */
@@ -208,6 +231,7 @@ export class TimelineBuilder {
     const st = this.transition.read(ev);
     const gs = this.goroutine(st.goroutine);
     const gi = gs.index;
+    this.replayLog.transition(ev, st, gi);
     if (!gs.named && st.stackID !== 0) {
       const s = this.stacks.intern(ev.table, st.stackID);
       if (s !== 0) {
@@ -508,6 +532,7 @@ export class TimelineBuilder {
     this.ranges.finish(end);
     this.lives.finish(end, this.gs.length);
     this.annotations.finish(end, this.gs);
+    this.replayLog.finish();
     this.stacks.release();
     return new Timeline(this);
   }

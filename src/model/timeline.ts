@@ -10,6 +10,7 @@ import type { TimelineBuilder } from "./builder.js";
 import { groupByKey, type IntColumn, type StringTable, sealColumns } from "./columns.js";
 import type { CounterTrack } from "./counters.js";
 import type { GoroutineLives } from "./lives.js";
+import type { ReplayLog } from "./replay-log.js";
 import type { StackTable } from "./stacks.js";
 import {
   CauseKind,
@@ -40,6 +41,8 @@ export class Timeline {
   readonly goroutineCounter: CounterTrack;
   readonly heapCounter: CounterTrack;
   readonly threadCounter: CounterTrack;
+  /** The events tasks/regions and mutator utilization are replayed from. */
+  readonly replayLog: ReplayLog;
   /** Thread index → M ID. */
   readonly threadIDs: readonly number[];
   readonly durationNs: number;
@@ -87,6 +90,7 @@ export class Timeline {
     this.goroutineCounter = b.goroutineCounter;
     this.heapCounter = b.heapCounter;
     this.threadCounter = b.threadCounter;
+    this.replayLog = b.replayLog;
     this.threadIDs = b.threadIDs;
     this.durationNs = b.lastNs;
     this.originNs = b.startNs;
