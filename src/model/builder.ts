@@ -14,6 +14,7 @@ import { StringTable } from "./columns.js";
 import { CounterTrack } from "./counters.js";
 import { countBucket, GState, isExecuting } from "./goroutine-state.js";
 import { GoroutineLives } from "./lives.js";
+import { OverviewCounts } from "./overview-counts.js";
 import { RangeRecorder } from "./ranges.js";
 import { ReplayLog } from "./replay-log.js";
 import { StackTable } from "./stacks.js";
@@ -37,6 +38,8 @@ export class TimelineBuilder {
   readonly ranges: RangeRecorder;
   readonly annotations: AnnotationRecorder;
   readonly lives = new GoroutineLives(this.stacks, this.strings);
+  /** What the Overview counts that the columns do not keep (overview-counts.ts). */
+  readonly overviewCounts = new OverviewCounts();
   /** The events that tasks/regions and mutator utilization replay (replay-log.ts). */
   readonly replayLog: ReplayLog;
   readonly goroutineCounter = new CounterTrack(["Running", "Runnable", "GCWaiting"]);
@@ -91,6 +94,7 @@ export class TimelineBuilder {
     const t = ev.time - this.originNs;
     this.lastNs = t;
     this.events++;
+    this.overviewCounts.event(ev);
     switch (ev.kind) {
       case EventKind.Sync:
         this.syncNs = t;
@@ -232,6 +236,7 @@ export class TimelineBuilder {
     const gs = this.goroutine(st.goroutine);
     const gi = gs.index;
     this.replayLog.transition(ev, st, gi);
+    this.overviewCounts.goroutineTransition(ev.time, st.goroutine, st.from, st.to, st.reason);
     if (!gs.named && st.stackID !== 0) {
       const s = this.stacks.intern(ev.table, st.stackID);
       if (s !== 0) {
@@ -417,6 +422,7 @@ export class TimelineBuilder {
   private procTransition(ev: Event, t: number): void {
     const st = ev.stateTransition();
     const p = st.resource.id;
+    this.overviewCounts.procTransition(p);
     if (p > this.maxP) this.maxP = p;
     const from = st.from as ProcState;
     const to = st.to as ProcState;

@@ -10,6 +10,7 @@ import type { TimelineBuilder } from "./builder.js";
 import { groupByKey, type IntColumn, type StringTable, sealColumns } from "./columns.js";
 import type { CounterTrack } from "./counters.js";
 import type { GoroutineLives } from "./lives.js";
+import type { OverviewCounts } from "./overview-counts.js";
 import type { ReplayLog } from "./replay-log.js";
 import type { StackTable } from "./stacks.js";
 import {
@@ -41,6 +42,8 @@ export class Timeline {
   readonly goroutineCounter: CounterTrack;
   readonly heapCounter: CounterTrack;
   readonly threadCounter: CounterTrack;
+  /** Events by kind, IDs seen, runtime activity and the Overview's series. */
+  readonly overviewCounts: OverviewCounts;
   /** The events tasks/regions and mutator utilization are replayed from. */
   readonly replayLog: ReplayLog;
   /** Thread index → M ID. */
@@ -91,6 +94,7 @@ export class Timeline {
     this.heapCounter = b.heapCounter;
     this.threadCounter = b.threadCounter;
     this.replayLog = b.replayLog;
+    this.overviewCounts = b.overviewCounts;
     this.threadIDs = b.threadIDs;
     this.durationNs = b.lastNs;
     this.originNs = b.startNs;

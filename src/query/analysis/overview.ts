@@ -7,6 +7,8 @@
 import type { Activity, BlockReason } from "../../analysis/activity.js";
 import type { Overview } from "../../analysis/overview.js";
 import { type Event, EventKind, GoState, ResourceKind } from "../../decode/event.js";
+import type { F64Column } from "../../model/columns.js";
+import type { Timeline } from "../../model/timeline.js";
 import type { OverviewResponse, SeriesPoints } from "./protocol.js";
 
 const seriesPoints = 400;
@@ -53,6 +55,25 @@ export class OverviewSeriesAnalyzer {
       goroutineCount: downsample(this.gT, this.gV, firstNs, lastNs),
     };
   }
+}
+
+/** OverviewSeriesAnalyzer's result from the series the model keeps (model/overview-counts.ts). */
+export function overviewSeriesFromModel(
+  tl: Timeline,
+  firstNs: number,
+  lastNs: number,
+): ReturnType<OverviewSeriesAnalyzer["finalize"]> {
+  const split = (pairs: F64Column) => {
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      times.push(pairs.get(i));
+      values.push(pairs.get(i + 1));
+    }
+    return downsample(times, values, firstNs, lastNs);
+  };
+  const counts = tl.overviewCounts;
+  return { heap: split(counts.heapSeries), goroutineCount: split(counts.goroutineSeries) };
 }
 
 /** A step series reduced to one point per slot of the trace's time: the slot's largest value. */
