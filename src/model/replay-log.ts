@@ -3,7 +3,7 @@
  * order they came, so that analyses which follow Go's own bookkeeping event
  * by event (the tasks and regions of Go's summarizer, mutator utilization for
  * any choice of GC work) are a replay of this log, not another read of the
- * trace. It is the union of what two analyses need:
+ * trace. It is the union of what these analyses need:
  *
  * - tasks and regions (analysis/tasks.ts): Syncs, every task, region and log
  *   event, and each goroutine's transitions from its creation (or first
@@ -17,6 +17,9 @@
  *   time is recorded then), and, for an assist already running when the
  *   trace starts, whether its goroutine was executing (a status event made
  *   up just before the range).
+ *
+ * - the CPU profile's samples (analysis/cpu-model.ts), which it charges to
+ *   the goroutine incarnations and regions the events above make.
  *
  * The first event is kept, and a neutral event at the last event's time ends
  * the replay, so both analyses see the trace's bounds. A replay gives each
@@ -222,6 +225,7 @@ export class ReplayLog {
       case EventKind.TaskBegin:
       case EventKind.TaskEnd:
       case EventKind.Log:
+      case EventKind.StackSample:
         keep = true;
         break;
     }
