@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { drive } from "../decode/drive.js";
 import { chunksOf, fixturesDir, traceFiles, wildTraces } from "../testing/corpus.js";
+import { modelCorpus } from "../testing/model-corpus.js";
 import { MMUEventLog } from "./mmu-log.js";
 import { MutatorUtilAnalyzer, type UtilSeries } from "./mutator-util.js";
 
@@ -47,6 +48,15 @@ describe("MMU event log", () => {
       await compare(bytes);
       // The same trace cut short: the series roll back to the last Sync alike.
       await compare(bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    }
+  });
+
+  it("replays Go's own traces to the same utilization (an assist active at the start)", async () => {
+    for (const t of modelCorpus().filter((t) => t.name.startsWith("go "))) {
+      // Traces with nothing readable have no utilization either way.
+      await compare(t.bytes()).catch((e: Error) => {
+        if (e.name !== "TraceError") throw new Error(`${t.name}: ${e.message}`);
+      });
     }
   });
 });

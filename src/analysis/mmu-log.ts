@@ -59,11 +59,12 @@ export class MMUEventLog implements Analyzer<MMUEventLog> {
       case EventKind.RangeEnd: {
         keep = true;
         const r = ev.range();
+        // Asked before this event marks its goroutine as assisting: its transitions were not kept until now.
+        if (ev.kind === EventKind.RangeActive && this.nSync <= 1 && !this.tracked(ev.g)) this.keepState(ev);
         if (r.name === "GC mark assist") {
           if (ev.kind === EventKind.RangeEnd) this.assisting.delete(r.scope.id);
           else this.assisting.add(r.scope.id);
         }
-        if (ev.kind === EventKind.RangeActive && this.nSync <= 1 && !this.tracked(ev.g)) this.keepState(ev);
         break;
       }
       case EventKind.Label:

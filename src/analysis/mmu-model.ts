@@ -21,7 +21,7 @@ class ModelMMULog extends MMUEventLog {
   }
 
   override replay(analyzer: Analyzer<unknown>): void {
-    this.tl.replayLog.replay((ev) => analyzer.event(ev, undefined as never));
+    this.tl.replayLog.replay((ev) => analyzer.event(ev, undefined as never), { utilizationOnly: true });
   }
 }
 
@@ -37,7 +37,7 @@ export function mutatorUtilFromModel(
   options: FromModelOptions = {},
 ): UtilSeries[] {
   const util = new MutatorUtilAnalyzer(flags);
-  tl.replayLog.replay((ev) => util.event(ev));
+  tl.replayLog.replay((ev) => util.event(ev), { utilizationOnly: true });
   if (options.damaged) util.discardPending();
   return util.finalize();
 }

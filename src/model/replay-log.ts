@@ -67,12 +67,15 @@ class EventColumns {
   readonly narrowStack = new IntColumn();
   /** time, g, p, m, a0, a1, a2, a3 of every other event. */
   readonly wide = new F64Column();
+  /** Per event: 1 if mutator utilization needs it (the others only repeat its state). */
+  readonly utilization = new IntColumn();
   /** The event each run of one generation's tables starts at, and its tables. */
   readonly runStarts: number[] = [];
   readonly runTables: (EvTable | undefined)[] = [];
   length = 0;
 
-  push(ev: Event, g: number): void {
+  push(ev: Event, g: number, utilization: boolean): void {
+    this.utilization.push(utilization ? 1 : 0);
     const last = this.runTables.length - 1;
     if (last < 0 || this.runTables[last] !== ev.table) {
       this.runStarts.push(this.length);
@@ -102,8 +105,11 @@ class EventColumns {
     w.push(ev.a3);
   }
 
-  /** Calls `each` with every event in order; `idOf` turns a goroutine index back into its ID. */
-  replay(each: (ev: Event) => void, idOf: (g: number) => number): void {
+  /**
+   * Calls `each` with every event in order (or only those mutator
+   * utilization needs); `idOf` turns a goroutine index back into its ID.
+   */
+  replay(each: (ev: Event) => void, idOf: (g: number) => number, utilizationOnly: boolean): void {
     const ev = new Event(undefined, 0, 0, 0, 0, 0);
     let narrow = 0;
     let wide = 0;
@@ -113,7 +119,13 @@ class EventColumns {
       while (run < this.runStarts.length && this.runStarts[run] === i) run++;
       const table = this.runTables[run - 1];
       const code = this.code.get(i);
-      if (code === narrowBegin || code === narrowEnd) {
+      const isNarrow = code === narrowBegin || code === narrowEnd;
+      if (utilizationOnly && this.utilization.get(i) === 0) {
+        if (isNarrow) narrow++;
+        else wide++;
+        continue;
+      }
+      if (isNarrow) {
         const k = narrow++;
         ev.set(
           table,
@@ -206,13 +218,14 @@ export class ReplayLog {
       case EventKind.RangeEnd: {
         keep = utilization = true;
         const r = ev.range();
+        // Before this event marks its goroutine as assisting: whether it executes is what the status says.
+        if (ev.kind === EventKind.RangeActive && this.syncN <= 1) this.keepStatus(ev);
         const assisting = r.name === assistName ? this.indexOf(r.scope.id) : -1;
         if (assisting >= 0) {
           const g = this.grow(assisting);
           if (ev.kind === EventKind.RangeEnd) this.follow[g]! &= ~Follow.Assisting;
           else this.follow[g]! |= Follow.Assisting;
         }
-        if (ev.kind === EventKind.RangeActive && this.syncN <= 1) this.keepStatus(ev);
         break;
       }
       case EventKind.Label:
@@ -260,7 +273,8 @@ export class ReplayLog {
     this.lastNs = t;
     const flush = t > this.flushAfterNs;
     if (keep || flush || first) {
-      this.events.push(ev, g);
+      // An event that settles a waiting utilization value is one utilization needs.
+      this.events.push(ev, g, utilization || flush);
       this.kept++;
       this.lastKept = true;
       if (utilization) this.flushAfterNs = t;
@@ -290,7 +304,7 @@ export class ReplayLog {
       executing ? wireRunning : wireWaiting,
       0,
     );
-    this.events.push(status, -1);
+    this.events.push(status, -1, true);
     this.kept++;
   }
 
@@ -308,10 +322,16 @@ export class ReplayLog {
     this.follow = new Uint8Array(0);
   }
 
-  /** Calls `each` with every kept event in order (one reused Event), then with a neutral one at the last event's time. */
-  replay(each: (ev: Event) => void): void {
-    this.events.replay(each, this.idOf);
-    if (!this.lastKept && !Number.isNaN(this.lastNs)) {
+  /**
+   * Calls `each` with every kept event in order (one reused Event), then
+   * with a neutral one at the last event's time. `utilizationOnly`: only
+   * the events mutator utilization needs (the neutral one always ends them:
+   * another record at the last time changes nothing).
+   */
+  replay(each: (ev: Event) => void, options: { readonly utilizationOnly?: boolean } = {}): void {
+    const only = options.utilizationOnly === true;
+    this.events.replay(each, this.idOf, only);
+    if ((only || !this.lastKept) && !Number.isNaN(this.lastNs)) {
       // A heap metric without tables: neither analysis reads one.
       each(new Event(undefined, Ev.HeapAlloc, this.lastNs, -1, -1, -1));
     }
