@@ -46,6 +46,9 @@ export interface Activity {
   readonly blocking: readonly BlockReason[];
 }
 
+/** Goroutine IDs below this find their slot through an array. */
+const denseIDs = 1 << 22;
+
 const markPhase = "GC concurrent mark phase";
 const stwPrefix = "stop-the-world (";
 /** go tool trace drops heap goals at or above this from its Heap counter (GOGC=off writes ~2^64). */
@@ -81,7 +84,10 @@ class State {
  * changes since the last one to undo.
  */
 class Blocking {
+  /** Slot of each goroutine ID: dense IDs (nearly all) by array, + 1 (0: none); others by Map. */
+  private denseSlot = new Int32Array(256);
   private readonly slotOf = new Map<number, number>();
+  private slots = 0;
   /** Per slot: blocked since (NaN: not blocked), and the reason's index. */
   private since = new Float64Array(256);
   private reasonOf = new Int32Array(256);
@@ -97,11 +103,25 @@ class Blocking {
   private logged = new Int32Array(256);
   private commits = 1;
 
+  /** The slot of goroutine g, −1 if it has none. */
+  private find(g: number): number {
+    if (g >= 0 && g < denseIDs && Number.isInteger(g))
+      return g < this.denseSlot.length ? this.denseSlot[g]! - 1 : -1;
+    return this.slotOf.get(g) ?? -1;
+  }
+
   private slot(g: number): number {
-    let i = this.slotOf.get(g);
-    if (i === undefined) {
-      i = this.slotOf.size;
-      this.slotOf.set(g, i);
+    let i = this.find(g);
+    if (i < 0) {
+      i = this.slots++;
+      if (g >= 0 && g < denseIDs && Number.isInteger(g)) {
+        if (g >= this.denseSlot.length) {
+          const next = new Int32Array(Math.min(denseIDs, Math.max(g + 1, this.denseSlot.length * 2)));
+          next.set(this.denseSlot);
+          this.denseSlot = next;
+        }
+        this.denseSlot[g] = i + 1;
+      } else this.slotOf.set(g, i);
       if (i === this.since.length) {
         const since = new Float64Array(i * 2);
         since.set(this.since);
@@ -141,8 +161,8 @@ class Blocking {
   }
 
   unblock(g: number, t: number): void {
-    const i = this.slotOf.get(g);
-    if (i === undefined || Number.isNaN(this.since[i]!)) return;
+    const i = this.find(g);
+    if (i < 0 || Number.isNaN(this.since[i]!)) return;
     this.totalNs[this.reasonOf[i]!]! += t - this.since[i]!;
     this.set(i, Number.NaN, 0);
   }
@@ -170,7 +190,7 @@ class Blocking {
   /** Totals by reason, with the goroutines still blocked counted up to `lastNs`. */
   result(lastNs: number): BlockReason[] {
     const totalNs = this.totalNs.slice();
-    for (const i of this.slotOf.values()) {
+    for (let i = 0; i < this.slots; i++) {
       if (!Number.isNaN(this.since[i]!)) totalNs[this.reasonOf[i]!]! += lastNs - this.since[i]!;
     }
     return this.reasons.map((reason, r) => ({ reason, count: this.counts[r]!, totalNs: totalNs[r]! }));
