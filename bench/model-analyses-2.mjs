@@ -27,9 +27,9 @@ import { ensureBigTrace } from "./traces.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(benchDir);
-export const modelAnalysesStartMarker =
+export const modelAnalyses2StartMarker =
   "<!-- bench-model-analyses-2:start (written by bench/model-analyses-2.mjs; edits here are overwritten) -->";
-export const modelAnalysesEndMarker = "<!-- bench-model-analyses-2:end -->";
+export const modelAnalyses2EndMarker = "<!-- bench-model-analyses-2:end -->";
 
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 
@@ -150,7 +150,7 @@ function run(side, path) {
   return JSON.parse(out.trim().split("\n").pop());
 }
 
-export async function runModelAnalysesBench(path) {
+export async function runModelAnalyses2Bench(path) {
   const go = goRead(path);
   const a = run("analyzers", path);
   const m = run("model", path);
@@ -197,12 +197,12 @@ if (process.argv[2] === "--child") {
       sizeMiB: 200,
       timeoutSec: 600,
     }).path;
-  const section = await runModelAnalysesBench(path);
+  const section = await runModelAnalyses2Bench(path);
   process.stdout.write(`${section}\n`);
   if (process.env.BENCH_NO_WRITE !== "1") {
     writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section, {
-      start: modelAnalysesStartMarker,
-      end: modelAnalysesEndMarker,
+      start: modelAnalyses2StartMarker,
+      end: modelAnalyses2EndMarker,
     });
   }
 }

@@ -47,6 +47,10 @@
 //     latency read from the model against their analyzers
 //     (bench/model-analyses.mjs).
 //
+//  7d. Unless BENCH_MODEL_ANALYSES_2=0: the overview, tasks and regions, MMU
+//     and the cpu profile read from the model against their analyzers
+//     (bench/model-analyses-2.mjs).
+//
 //  8. Unless BENCH_WHY=0: `gotrace why` questions once the model is built,
 //     and `gotrace diff` of the 200 MiB trace with itself next to one read
 //     (bench/why.mjs), into their own section of BENCHMARKS.md.
@@ -68,6 +72,11 @@ import {
   modelAnalysesStartMarker,
   runModelAnalysesBench,
 } from "./model-analyses.mjs";
+import {
+  modelAnalyses2EndMarker,
+  modelAnalyses2StartMarker,
+  runModelAnalyses2Bench,
+} from "./model-analyses-2.mjs";
 import { formatSection, formatTable, writeBenchmarksMd } from "./report.mjs";
 import { runSqlBench, sqlEndMarker, sqlStartMarker } from "./sql.mjs";
 import { profilesEndMarker, profilesStartMarker, runStateProfilesBench } from "./state-profiles.mjs";
@@ -411,6 +420,20 @@ if (process.env.BENCH_MODEL_ANALYSES !== "0") {
       end: modelAnalysesEndMarker,
     });
     log("wrote the model-analyses section of BENCHMARKS.md");
+  }
+}
+// --- Overview, tasks/regions, MMU and cpu profile from the model (bench/model-analyses-2.mjs)
+
+if (process.env.BENCH_MODEL_ANALYSES_2 !== "0") {
+  log(`overview, tasks/regions, MMU and cpu profile from the model on ${relative(repoDir, modern.path)}`);
+  const section = await runModelAnalyses2Bench(modern.path);
+  process.stdout.write(`\n${section}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section, {
+      start: modelAnalyses2StartMarker,
+      end: modelAnalyses2EndMarker,
+    });
+    log("wrote the model-analyses-2 section of BENCHMARKS.md");
   }
 }
 // --- gotrace why and diff (bench/why.mjs) -------------------------------------
