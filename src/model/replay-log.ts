@@ -30,7 +30,7 @@
 import { Event, EventKind, EvSync, GoState, goStatusToState } from "../decode/event.js";
 import type { EvTable } from "../decode/v2/table.js";
 import { Ev } from "../format/v2/spec.js";
-import { F64Column, IntColumn } from "./columns.js";
+import { F64Column, I32List, IntColumn } from "./columns.js";
 import type { StackTable } from "./stacks.js";
 import type { Transition } from "./transitions.js";
 
@@ -67,23 +67,30 @@ class EventColumns {
   readonly narrowStack = new IntColumn();
   /** time, g, p, m, a0, a1, a2, a3 of every other event. */
   readonly wide = new F64Column();
-  /** Per event: 1 if mutator utilization needs it (the others only repeat its state). */
-  readonly utilization = new IntColumn();
+  /**
+   * The events mutator utilization needs (the others only repeat its
+   * state), as pairs: the event's index, and its row (narrow: k ≥ 0; wide:
+   * −1 − its wide row), so its replay reads only those.
+   */
+  readonly utilization = new I32List();
   /** The event each run of one generation's tables starts at, and its tables. */
   readonly runStarts: number[] = [];
   readonly runTables: (EvTable | undefined)[] = [];
   length = 0;
 
   push(ev: Event, g: number, utilization: boolean): void {
-    this.utilization.push(utilization ? 1 : 0);
     const last = this.runTables.length - 1;
     if (last < 0 || this.runTables[last] !== ev.table) {
       this.runStarts.push(this.length);
       this.runTables.push(ev.table);
     }
-    this.length++;
+    const i = this.length++;
     const code = ev.type === Ev.UserRegionBegin ? narrowBegin : ev.type === Ev.UserRegionEnd ? narrowEnd : -1;
     if (code >= 0 && g >= 0 && fits(ev.a0) && fits(ev.a1) && fits(ev.a2)) {
+      if (utilization) {
+        this.utilization.push(i);
+        this.utilization.push(this.narrowTimeNs.length);
+      }
       this.code.push(code);
       this.narrowTimeNs.push(ev.time);
       this.narrowG.push(g);
@@ -92,9 +99,13 @@ class EventColumns {
       this.narrowStack.push(ev.a2);
       return;
     }
+    const w = this.wide;
+    if (utilization) {
+      this.utilization.push(i);
+      this.utilization.push(-1 - w.length / 8);
+    }
     // Sync's type (255) is what IntColumn stores −1 as.
     this.code.push(ev.type === EvSync ? -1 : ev.type);
-    const w = this.wide;
     w.push(ev.time);
     w.push(ev.g);
     w.push(ev.p);
@@ -111,51 +122,61 @@ class EventColumns {
    */
   replay(each: (ev: Event) => void, idOf: (g: number) => number, utilizationOnly: boolean): void {
     const ev = new Event(undefined, 0, 0, 0, 0, 0);
+    let run = 0;
+    const emit = (i: number, row: number) => {
+      while (run < this.runStarts.length && this.runStarts[run]! <= i) run++;
+      each(this.read(ev, this.runTables[run - 1], i, row, idOf));
+    };
+    if (utilizationOnly) {
+      const u = this.utilization;
+      for (let j = 0; j < u.length; j += 2) emit(u.get(j), u.get(j + 1));
+      return;
+    }
     let narrow = 0;
     let wide = 0;
-    let run = 0;
-    const w = this.wide;
     for (let i = 0; i < this.length; i++) {
-      while (run < this.runStarts.length && this.runStarts[run] === i) run++;
-      const table = this.runTables[run - 1];
       const code = this.code.get(i);
-      const isNarrow = code === narrowBegin || code === narrowEnd;
-      if (utilizationOnly && this.utilization.get(i) === 0) {
-        if (isNarrow) narrow++;
-        else wide++;
-        continue;
-      }
-      if (isNarrow) {
-        const k = narrow++;
-        ev.set(
-          table,
-          code === narrowBegin ? Ev.UserRegionBegin : Ev.UserRegionEnd,
-          this.narrowTimeNs.get(k),
-          idOf(this.narrowG.get(k)),
-          -1,
-          -1,
-          this.narrowTask.get(k),
-          this.narrowType.get(k),
-          this.narrowStack.get(k),
-          0,
-        );
-      } else {
-        const o = 8 * wide++;
-        ev.set(
-          table,
-          code === -1 ? EvSync : code,
-          w.get(o),
-          w.get(o + 1),
-          w.get(o + 2),
-          w.get(o + 3),
-          w.get(o + 4),
-          w.get(o + 5),
-          w.get(o + 6),
-          w.get(o + 7),
-        );
-      }
-      each(ev);
+      emit(i, code === narrowBegin || code === narrowEnd ? narrow++ : -1 - wide++);
     }
+  }
+
+  /** Event i (its row: narrow k ≥ 0, or −1 − its wide row) into `ev`. */
+  private read(
+    ev: Event,
+    table: EvTable | undefined,
+    i: number,
+    row: number,
+    idOf: (g: number) => number,
+  ): Event {
+    const code = this.code.get(i);
+    if (row >= 0) {
+      return ev.set(
+        table,
+        code === narrowBegin ? Ev.UserRegionBegin : Ev.UserRegionEnd,
+        this.narrowTimeNs.get(row),
+        idOf(this.narrowG.get(row)),
+        -1,
+        -1,
+        this.narrowTask.get(row),
+        this.narrowType.get(row),
+        this.narrowStack.get(row),
+        0,
+      );
+    }
+    const w = this.wide;
+    const o = 8 * (-1 - row);
+    return ev.set(
+      table,
+      code === -1 ? EvSync : code,
+      w.get(o),
+      w.get(o + 1),
+      w.get(o + 2),
+      w.get(o + 3),
+      w.get(o + 4),
+      w.get(o + 5),
+      w.get(o + 6),
+      w.get(o + 7),
+    );
   }
 
   get bytes(): number {
@@ -167,7 +188,7 @@ class EventColumns {
       this.narrowType,
       this.narrowStack,
     ];
-    return cols.reduce((n, c) => n + c.bytes, 0) + this.wide.bytes;
+    return cols.reduce((n, c) => n + c.bytes, 0) + this.wide.bytes + 4 * this.utilization.length;
   }
 }
 
