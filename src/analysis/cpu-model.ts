@@ -7,15 +7,19 @@
  * samples themselves). Replaying it gives the cpu profile and its filters
  * exactly as BlockingProfiles does, without a pass over the trace.
  */
+import type { StackFrame } from "../decode/event.js";
 import type { Timeline } from "../model/timeline.js";
 import type { FromModelOptions } from "./annotations-model.js";
 import { cpuRecords } from "./cpu-profile.js";
 import {
   BlockingProfileAnalyzer,
   type BlockingProfiles,
+  blockingTypes,
+  maxStackPcs,
   type ProfileFilter,
   type ProfileRecord,
 } from "./pprof.js";
+import type { StateProfiles } from "./state-profiles.js";
 
 /** The cpu profile of a trace: `records` as BlockingProfiles.records("cpu", filter) gives it. */
 export class CpuProfile {
@@ -30,6 +34,71 @@ export class CpuProfile {
   records(filter?: ProfileFilter): ProfileRecord[] {
     return cpuRecords(this.profiles, filter);
   }
+
+  /**
+   * The wall profile: the cpu profile's records labelled kind=cpu, and the
+   * four blocking profiles' intervals (from the goroutine states; their
+   * filter's times on the timeline's clock, `shiftNs` behind this one's) by
+   * stack, goroutine and kind, as BlockingProfiles.records("wall") gives them.
+   * An interval is labelled with its goroutine ID's last incarnation.
+   */
+  wallRecords(states: StateProfiles, filter: ProfileFilter | undefined, shiftNs: number): ProfileRecord[] {
+    const out: ProfileRecord[] = this.records(filter).map((r) => ({
+      ...r,
+      labels: { ...r.labels, kind: "cpu" },
+    }));
+    const tl = states.tl;
+    const r = filter?.range;
+    const moved = r
+      ? { ...filter, range: { startNs: r.startNs - shiftNs, endNs: r.endNs - shiftNs } }
+      : filter;
+    const scopes = this.profiles.scope.goroutines;
+    blockingTypes.forEach((type, k) => {
+      const tallies = new Map<
+        string,
+        { frames: readonly StackFrame[]; id: number; count: number; delayNs: number }
+      >();
+      states.visit(type, moved, (g, stack, delayNs) => {
+        const frames = tl.stacks.frames(stack);
+        const id = tl.goroutines.id.get(g);
+        const scope = scopes.get(id);
+        const key = `${pcsOf(frames)}|${scope ? scope.index : -1}|${id}`;
+        const t = tallies.get(key);
+        if (t) {
+          t.count++;
+          t.delayNs += delayNs;
+          t.frames = frames;
+        } else tallies.set(key, { frames, id, count: 1, delayNs });
+      });
+      for (const t of tallies.values()) {
+        const name = scopes.get(t.id)?.name ?? "";
+        out.push({
+          stack: t.frames,
+          count: t.count,
+          delayNs: t.delayNs,
+          labels: { goroutine: t.id, ...(name ? { startFunction: name } : {}), kind: wallKinds[k]! },
+        });
+      }
+    });
+    return out.sort(
+      (a, b) =>
+        b.delayNs - a.delayNs ||
+        b.count - a.count ||
+        (a.labels?.goroutine ?? -1) - (b.labels?.goroutine ?? -1),
+    );
+  }
+}
+
+/** The wall profile's kind label of each blocking profile, by index in blockingTypes. */
+const wallKinds = ["net", "sync", "syscall", "runnable"];
+
+/** Go's key for a stack: its first 128 PCs, trailing zero PCs aside. */
+function pcsOf(frames: readonly StackFrame[]): string {
+  let n = Math.min(frames.length, maxStackPcs);
+  while (n > 0 && frames[n - 1]!.pc === 0) n--;
+  let pcs = "";
+  for (let j = 0; j < n; j++) pcs += `${frames[j]!.pc},`;
+  return pcs;
 }
 
 /**

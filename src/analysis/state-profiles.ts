@@ -155,6 +155,24 @@ export class StateProfiles {
     return records.sort((a, b) => b.delayNs - a.delayNs || b.count - a.count);
   }
 
+  /**
+   * Calls `visit` with each interval one profile counts under the filter:
+   * its goroutine index, the stack it is charged to and the delay counted.
+   * Throws where records() does.
+   */
+  visit(
+    type: BlockingType,
+    filter: ProfileFilter | undefined,
+    visit: (g: number, stack: number, delayNs: number) => void,
+  ): void {
+    const k = blockingTypes.indexOf(type);
+    if (k < 0) throw new Error(`unknown profile type ${type}`);
+    const iv = this.intervals()[k]!;
+    const add = (row: number, delayNs: number) => visit(iv.g.get(row), iv.stack.get(row), delayNs);
+    if (filter && "region" in filter) this.regionRows(iv, filter.region, filter.range, add);
+    else this.selectedRows(iv, filter, filter?.range, add);
+  }
+
   /** Goroutine groups: start function → number of goroutine IDs (as Go counts). */
   groups(): Map<string, number> {
     const out = new Map<string, number>();
