@@ -8,15 +8,21 @@
  * server's and the static page's analysis worker). When every field has a
  * function of the model, no event pass runs and no worker is started.
  */
+import { annotationsFromModel } from "../../analysis/annotations-model.js";
+import { cpuProfileFromModel } from "../../analysis/cpu-model.js";
 import { goroutineSummaries } from "../../analysis/goroutine-summaries.js";
 import type { GoroutineSummary } from "../../analysis/goroutines.js";
-import type { MMUCurve } from "../../analysis/mmu.js";
+import { MMUCurve } from "../../analysis/mmu.js";
+import { mutatorUtilFromModel } from "../../analysis/mmu-model.js";
+import { overviewFromModel } from "../../analysis/overview-model.js";
 import type { BlockingType, ProfileFilter, ProfileRecord, ProfileType } from "../../analysis/pprof.js";
 import { StateProfiles } from "../../analysis/state-profiles.js";
 import { schedLatencyFromModel, schedWaitsFromModel } from "../../analysis/state-sched-latency.js";
 import type { Annotations } from "../../analysis/tasks.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
 import type { Timeline } from "../../model/timeline.js";
+import { defaultMMUInclude, mmuUtilFlags } from "./mmu.js";
+import { overviewJson, overviewSeriesFromModel } from "./overview.js";
 import type { OverviewResponse, ProfileKind, SchedLatencyResponse } from "./protocol.js";
 import type { AnalysisMethod } from "./requests.js";
 
@@ -101,9 +107,21 @@ function schedLatencyOfModel(m: ModelInput): SchedLatencyResponse {
   return { ...schedLatencyFromModel(m.tl, schedWorstCount), histogram: waits.result() };
 }
 
+/** One StateProfiles per timeline: the blocking and the wall profiles read the same intervals. */
+const stateProfiles = new WeakMap<Timeline, StateProfiles>();
+
+function statesOf(m: ModelInput): StateProfiles {
+  let profiles = stateProfiles.get(m.tl);
+  if (!profiles) {
+    profiles = new StateProfiles(m.tl, { damaged: m.end.damage !== undefined });
+    stateProfiles.set(m.tl, profiles);
+  }
+  return profiles;
+}
+
 /** The blocking profiles from the goroutine states, with ranges moved to the timeline's clock. */
 function blockingFromModel(m: ModelInput): ProfileSource {
-  const profiles = new StateProfiles(m.tl, { damaged: m.end.damage !== undefined });
+  const profiles = statesOf(m);
   const shift = m.firstNs;
   return {
     records(type, filter) {
@@ -114,19 +132,55 @@ function blockingFromModel(m: ModelInput): ProfileSource {
   };
 }
 
+/** The cpu profile from the model's CPU samples; the wall profile adds the goroutine states' intervals. */
+function cpuProfilesFromModel(m: ModelInput): ProfileSource {
+  const cpu = cpuProfileFromModel(m.tl, { damaged: m.end.damage !== undefined });
+  return {
+    cpuSamples: cpu.cpuSamples,
+    records(type, filter) {
+      if (type === "cpu") return cpu.records(filter);
+      return cpu.wallRecords(statesOf(m), filter, m.tl.overviewCounts.firstNs);
+    },
+  };
+}
+
+/** The overview and its charts from the model's counts. */
+function overviewOfModel(m: ModelInput): OverviewResponse {
+  const o = overviewFromModel(m.tl, { damaged: m.end.damage !== undefined });
+  const series = overviewSeriesFromModel(m.tl, o.firstNs, o.lastNs);
+  return overviewJson(o, m.end.version, series, m.end.damage);
+}
+
+/** The MMU for any choice of GC work, each computed from the model when first asked. */
+function mmuFromModel(m: ModelInput): MMUSource {
+  const curves = new Map<number, MMUCurve>();
+  const damaged = m.end.damage !== undefined;
+  return {
+    defaultFlags: mmuUtilFlags(defaultMMUInclude, false),
+    curve(flags) {
+      let curve = curves.get(flags);
+      if (!curve) {
+        curve = new MMUCurve(mutatorUtilFromModel(m.tl, flags, { damaged }));
+        curves.set(flags, curve);
+      }
+      return curve;
+    },
+  };
+}
+
 /**
  * The fields computed from the model. A field missing here is computed by
  * the event analyzers (service.ts `eventAnalyzers`); adding its line here
  * moves it, and the event pass shrinks by its analyzers.
  */
 export const fromModel: { readonly [F in Field]?: (m: ModelInput, o: ModelOptions) => Fields[F] } = {
-  blocking: blockingFromModel,
-  // overview: (m) => overviewFromModel(m.tl) (as overviewJson makes it, with m.end.version and m.end.damage),
+  overview: overviewOfModel,
   goroutines: (m) => goroutineSummaries(m.tl).goroutines,
-  // cpuProfiles: (m) => the cpu and wall profiles from the model's CPU samples,
-  // annotations: (m) => annotationsFromModel(m.tl),
+  blocking: blockingFromModel,
+  cpuProfiles: cpuProfilesFromModel,
+  annotations: (m) => annotationsFromModel(m.tl, { damaged: m.end.damage !== undefined }),
   schedLatency: schedLatencyOfModel,
-  // mmu: (m) => an MMUSource from the model's MMU (any GC choice),
+  mmu: mmuFromModel,
 };
 
 function isBlocking(kind: ProfileKind): kind is BlockingType {
