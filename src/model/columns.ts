@@ -23,19 +23,11 @@ function make<T extends AnyArray>(like: T, n: number): T {
   return new (like.constructor as new (n: number) => T)(n);
 }
 
-/** Room for row `length` in `chunks` (which grow as described above). */
-function reserve<T extends AnyArray>(chunks: T[], length: number): void {
-  const c = length >>> chunkBits;
-  if (c === 0) {
-    const first = chunks[0]!;
-    if (length === first.length) {
-      const next = make(first, Math.min(chunkSize, first.length * 2));
-      next.set(first);
-      chunks[0] = next;
-    }
-  } else if ((length & chunkMask) === 0) {
-    chunks.push(make(chunks[0]!, chunkSize));
-  }
+/** A first chunk's next size: doubling up to a whole chunk. */
+function grownFirst<T extends AnyArray>(first: T): T {
+  const next = make(first, Math.min(chunkSize, first.length * 2));
+  next.set(first);
+  return next;
 }
 
 function join<T extends AnyArray>(chunks: T[], length: number): T {
@@ -54,18 +46,42 @@ function join<T extends AnyArray>(chunks: T[], length: number): T {
  * Stack IDs, string IDs, P and M indexes mostly fit in 16 bits, so most
  * columns cost 1–2 bytes a row instead of 4. −1 ("none") is stored as the
  * width's maximum.
+ *
+ * While rows are appended, `cur` is the last chunk and `pos` the rows in
+ * it, so an append writes there without finding its chunk.
  */
 export class IntColumn {
-  private chunks: IntArray[] | undefined = [new Uint8Array(16)];
+  private chunks: IntArray[] | undefined;
+  private cur: IntArray = new Uint8Array(16);
+  private pos = 0;
   private data: IntArray = new Uint8Array(0);
   /** How −1 is stored, and the largest other value the current width holds. */
   private none = 0xff;
   private max = 0xfe;
   length = 0;
 
+  constructor() {
+    this.chunks = [this.cur];
+  }
+
   push(v: number): void {
-    reserve(this.chunks!, this.length);
-    this.set(this.length++, v);
+    if (v > this.max || v < -1) this.widen(v);
+    if (this.pos === this.cur.length) this.grow();
+    this.cur[this.pos++] = v === -1 ? this.none : v;
+    this.length++;
+  }
+
+  /** Room for one more row in `cur` (chunks grow as described at `chunkBits`). */
+  private grow(): void {
+    const chunks = this.chunks!;
+    if (chunks.length === 1 && this.cur.length < chunkSize) {
+      this.cur = grownFirst(this.cur);
+      chunks[0] = this.cur;
+    } else {
+      this.cur = make(this.cur, chunkSize);
+      this.pos = 0;
+      chunks.push(this.cur);
+    }
   }
 
   set(i: number, v: number): void {
@@ -90,8 +106,10 @@ export class IntColumn {
       for (let i = 0; i < a.length; i++) wide[i] = a[i] === this.none ? none : a[i]!;
       return wide;
     };
-    if (this.chunks) this.chunks = this.chunks.map(convert);
-    else this.data = convert(this.data);
+    if (this.chunks) {
+      this.chunks = this.chunks.map(convert);
+      this.cur = this.chunks[this.chunks.length - 1]!;
+    } else this.data = convert(this.data);
     this.none = none;
     this.max = to16 ? 0xfffe : 0x7fffffff;
   }
@@ -100,17 +118,55 @@ export class IntColumn {
   seal(): void {
     if (!this.chunks) return;
     this.data = join(this.chunks, this.length);
-    this.chunks = undefined;
+    this.release();
   }
 
-  /** Reorders rows: row i becomes old row order[i]. */
+  private release(): void {
+    this.chunks = undefined;
+    this.cur = this.data;
+    this.pos = 0;
+  }
+
+  /**
+   * Reorders rows: row i becomes old row order[i]. Gathers straight from
+   * the chunks when there are still some, so the column is copied once.
+   */
   permute(order: Int32Array): void {
-    this.seal();
     // One loop per array type: a loop over all three is megamorphic and 3× slower.
+    const from = this.chunks ?? [this.data];
+    const bits = this.chunks ? chunkBits : 31;
+    const d = from[0]!;
+    if (d instanceof Uint8Array) this.data = gather8(from as Uint8Array[], bits, order);
+    else if (d instanceof Uint16Array) this.data = gather16(from as Uint16Array[], bits, order);
+    else this.data = gather32(from as Int32Array[], bits, order);
+    this.release();
+  }
+
+  /**
+   * Rows grouped by their value plus `shift` (keys 0 .. keys − 1; rows
+   * whose key is outside are left out), each group in row order: as
+   * `groupByKey`, reading the column's own arrays.
+   */
+  groupBy(keys: number, shift = 0): { order: Int32Array; starts: Int32Array } {
+    this.seal();
     const d = this.data;
-    if (d instanceof Uint8Array) this.data = gather8(d, order);
-    else if (d instanceof Uint16Array) this.data = gather16(d, order);
-    else this.data = gather32(d, order);
+    const none = this.none;
+    const starts = new Int32Array(keys + 1);
+    const n = this.length;
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      const k = (v === none ? -1 : v) + shift;
+      if (k >= 0 && k < keys) starts[k + 1]!++;
+    }
+    for (let k = 0; k < keys; k++) starts[k + 1]! += starts[k]!;
+    const next = starts.slice(0, keys);
+    const order = new Int32Array(starts[keys]!);
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      const k = (v === none ? -1 : v) + shift;
+      if (k >= 0 && k < keys) order[next[k]!++] = i;
+    }
+    return { order, starts };
   }
 
   get bytes(): number {
@@ -118,34 +174,78 @@ export class IntColumn {
   }
 }
 
-function gather8(d: Uint8Array, order: Int32Array): Uint8Array {
+// With `bits` 31 there is one chunk, the whole column.
+function gather8(d: Uint8Array[], bits: number, order: Int32Array): Uint8Array {
   const out = new Uint8Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = d[order[i]!]!;
+  const mask = 2 ** bits - 1;
+  for (let i = 0; i < order.length; i++) {
+    const o = order[i]!;
+    out[i] = d[o >>> bits]![o & mask]!;
+  }
   return out;
 }
 
-function gather16(d: Uint16Array, order: Int32Array): Uint16Array {
+function gather16(d: Uint16Array[], bits: number, order: Int32Array): Uint16Array {
   const out = new Uint16Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = d[order[i]!]!;
+  const mask = 2 ** bits - 1;
+  for (let i = 0; i < order.length; i++) {
+    const o = order[i]!;
+    out[i] = d[o >>> bits]![o & mask]!;
+  }
   return out;
 }
 
-function gather32(d: Int32Array, order: Int32Array): Int32Array {
+function gather32(d: Int32Array[], bits: number, order: Int32Array): Int32Array {
   const out = new Int32Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = d[order[i]!]!;
+  const mask = 2 ** bits - 1;
+  for (let i = 0; i < order.length; i++) {
+    const o = order[i]!;
+    out[i] = d[o >>> bits]![o & mask]!;
+  }
+  return out;
+}
+
+function gather64(d: Float64Array[], bits: number, order: Int32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  const mask = 2 ** bits - 1;
+  for (let i = 0; i < order.length; i++) {
+    const o = order[i]!;
+    out[i] = d[o >>> bits]![o & mask]!;
+  }
   return out;
 }
 
 /** Float64 values (times in ns, exact to 2^53), chunked like IntColumn. */
 export class F64Column {
-  private chunks: Float64Array[] | undefined = [new Float64Array(16)];
+  private chunks: Float64Array[] | undefined;
+  private cur: Float64Array = new Float64Array(16);
+  private pos = 0;
   private data: Float64Array = new Float64Array(0);
   length = 0;
+  /** The value last appended (what a RelColumn's next row is relative to). */
+  lastPushed = 0;
+
+  constructor() {
+    this.chunks = [this.cur];
+  }
 
   push(v: number): void {
-    reserve(this.chunks!, this.length);
-    const i = this.length++;
-    this.chunks![i >>> chunkBits]![i & chunkMask] = v;
+    if (this.pos === this.cur.length) this.grow();
+    this.cur[this.pos++] = v;
+    this.length++;
+    this.lastPushed = v;
+  }
+
+  private grow(): void {
+    const chunks = this.chunks!;
+    if (chunks.length === 1 && this.cur.length < chunkSize) {
+      this.cur = grownFirst(this.cur);
+      chunks[0] = this.cur;
+    } else {
+      this.cur = new Float64Array(chunkSize);
+      this.pos = 0;
+      chunks.push(this.cur);
+    }
   }
 
   set(i: number, v: number): void {
@@ -166,14 +266,18 @@ export class F64Column {
   seal(): void {
     if (!this.chunks) return;
     this.data = join(this.chunks, this.length);
+    this.release();
+  }
+
+  private release(): void {
     this.chunks = undefined;
+    this.cur = this.data;
+    this.pos = 0;
   }
 
   permute(order: Int32Array): void {
-    this.seal();
-    const next = new Float64Array(order.length);
-    for (let i = 0; i < order.length; i++) next[i] = this.data[order[i]!]!;
-    this.data = next;
+    this.data = this.chunks ? gather64(this.chunks, chunkBits, order) : gather64([this.data], 31, order);
+    this.release();
   }
 
   get bytes(): number {
@@ -194,16 +298,28 @@ export class RelColumn {
   private readonly delta = new IntColumn();
   private overflow = new Map<number, number>();
 
-  constructor(private readonly base: { get(i: number): number }) {}
+  /** The value last appended (what a RelColumn based on this one is relative to). */
+  lastPushed = 0;
+
+  constructor(private readonly base: { get(i: number): number; readonly lastPushed: number }) {}
 
   get length(): number {
     return this.delta.length;
   }
 
-  /** Appends row `length`'s value; its base must be pushed already. */
+  /** Appends row `length`'s value; its base must be the row last appended to the base column. */
   push(v: number): void {
-    this.delta.push(-1);
-    this.set(this.delta.length - 1, v);
+    this.lastPushed = v;
+    if (Number.isNaN(v)) {
+      this.delta.push(-1);
+      return;
+    }
+    const d = v - this.base.lastPushed;
+    if (d >= 0 && d < overflowMark && Number.isInteger(d)) this.delta.push(d);
+    else {
+      this.overflow.set(this.delta.length, v);
+      this.delta.push(overflowMark);
+    }
   }
 
   set(i: number, v: number): void {

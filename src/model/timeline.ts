@@ -121,9 +121,9 @@ export class Timeline {
     const x = this.exec;
     // Groupings are made in append order (which is time order within a
     // thread and within a goroutine), then renumbered after the move.
-    const byM = groupByKey(x.length, (i) => x.m.get(i), nM);
-    const byG = groupByKey(x.length, (i) => x.g.get(i), nG);
-    const byP = groupByKey(x.length, (i) => x.p.get(i) + 1, P + 1);
+    const byM = x.m.groupBy(nM);
+    const byG = x.g.groupBy(nG);
+    const byP = x.p.groupBy(P + 1, 1);
     const inverse = permuteExec(x, byP.order);
     for (const grouping of [byM, byG]) {
       const o = grouping.order;
@@ -134,16 +134,16 @@ export class Timeline {
     this.execByG = byG;
 
     const s = this.syscalls;
-    this.syscallsByP = groupByKey(s.length, (i) => s.p.get(i), P);
-    this.syscallsByM = groupByKey(s.length, (i) => s.m.get(i), nM);
-    this.syscallsByG = groupByKey(s.length, (i) => s.g.get(i), nG);
+    this.syscallsByP = s.p.groupBy(P);
+    this.syscallsByM = s.m.groupBy(nM);
+    this.syscallsByG = s.g.groupBy(nG);
     const r = this.procRanges;
-    this.procRangesByP = groupByKey(r.length, (i) => r.p.get(i), P);
-    this.procRangesByG = groupByKey(r.length, (i) => r.g.get(i), nG);
+    this.procRangesByP = r.p.groupBy(P);
+    this.procRangesByG = r.g.groupBy(nG);
     const mk = this.marks;
-    this.marksByP = groupByKey(mk.length, (i) => mk.p.get(i), P);
-    this.marksByM = groupByKey(mk.length, (i) => mk.m.get(i), nM);
-    this.marksByG = groupByKey(mk.length, (i) => mk.g.get(i), nG);
+    this.marksByP = mk.p.groupBy(P);
+    this.marksByM = mk.m.groupBy(nM);
+    this.marksByG = mk.g.groupBy(nG);
 
     // Regions into (goroutine, depth) order, in place.
     const rg = this.regions;
