@@ -124,6 +124,27 @@ describe("IntColumn", () => {
     }
   });
 
+  for (const n of sizes) {
+    it(`${n} rows: appending goes on after seal and permute`, () => {
+      const values = intValues(n, n + 11, 0, n);
+      const c = intColumn(values);
+      c.seal();
+      for (const v of intValues(chunk + 2, n, 0, chunk + 2)) {
+        c.push(v);
+        values.push(v);
+      }
+      assert.deepEqual(read(c), values);
+      const order = shuffled(values.length, n);
+      c.permute(order);
+      const permuted = Array.from(order, (o) => values[o]!);
+      for (let v = 0; v < chunk + 2; v++) {
+        c.push(v % 300);
+        permuted.push(v % 300);
+      }
+      assert.deepEqual(read(c), permuted);
+    });
+  }
+
   it("refuses what it cannot hold", () => {
     const c = new IntColumn();
     assert.throws(() => c.push(-2), RangeError);
@@ -163,6 +184,17 @@ describe("F64Column", () => {
       c.permute(order);
       assert.deepEqual(read(c), expected);
       assert.deepEqual(Array.from(c.array), expected);
+      // Appending after `array` and after sealing.
+      for (let v = 0; v < chunk + 2; v++) {
+        c.push(v);
+        sealed.push(v);
+        expected.push(v);
+      }
+      sealed.seal();
+      assert.deepEqual(read(c), expected);
+      assert.deepEqual(Array.from(sealed.array), expected);
+      sealed.push(-3);
+      assert.equal(sealed.get(sealed.length - 1), -3);
     });
   }
 });

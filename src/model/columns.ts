@@ -9,11 +9,14 @@ type IntArray = Uint8Array | Uint16Array | Int32Array;
 type AnyArray = IntArray | Float64Array;
 
 /**
- * Columns grow in chunks of 64K rows while a trace is read, so growing
- * never copies and never leaves half an array spare (doubling a 7.8M-row
- * Float64 column would hold 64 MB + 128 MB for a moment). The first chunk
- * doubles up to 64K, so small traces stay small. Once built, `seal`
- * joins the chunks into one exact array.
+ * Columns are chunks of 64K rows, while a trace is read and after: growing
+ * never copies nor leaves half an array spare (doubling a 7.8M-row Float64
+ * column would hold 64 MB + 128 MB for a moment), and reordering a column
+ * writes new chunks of the sizes just freed, which the allocator hands out
+ * again (one whole array per column would be a fresh mapping each time,
+ * while the chunks it replaced stay in the process as free heap). The
+ * first chunk doubles up to 64K, so small traces stay small; `seal` trims
+ * the last chunk to its rows. Row i is chunk i >> 16, index i & 0xffff.
  */
 const chunkBits = 16;
 const chunkSize = 1 << chunkBits;
@@ -23,11 +26,29 @@ function make<T extends AnyArray>(like: T, n: number): T {
   return new (like.constructor as new (n: number) => T)(n);
 }
 
-/** A first chunk's next size: doubling up to a whole chunk. */
-function grownFirst<T extends AnyArray>(first: T): T {
-  const next = make(first, Math.min(chunkSize, first.length * 2));
-  next.set(first);
+/**
+ * The last chunk grown to hold one more row: a first chunk doubles up to a
+ * whole chunk, a trimmed last chunk becomes whole again. Undefined when it
+ * is whole already (a new chunk follows it).
+ */
+function regrown<T extends AnyArray>(chunks: T[]): T | undefined {
+  const last = chunks[chunks.length - 1]!;
+  if (last.length >= chunkSize) return undefined;
+  const n = chunks.length === 1 ? Math.min(chunkSize, Math.max(16, last.length * 2)) : chunkSize;
+  const next = make(last, n);
+  next.set(last);
+  chunks[chunks.length - 1] = next;
   return next;
+}
+
+/** The last chunk cut to the rows in it (`length` rows in all). */
+function trimLast<T extends AnyArray>(chunks: T[], length: number): T {
+  const rows = length - ((chunks.length - 1) << chunkBits);
+  const last = chunks[chunks.length - 1]!;
+  if (rows === last.length) return last;
+  const cut = last.slice(0, rows) as T;
+  chunks[chunks.length - 1] = cut;
+  return cut;
 }
 
 function join<T extends AnyArray>(chunks: T[], length: number): T {
@@ -40,6 +61,14 @@ function join<T extends AnyArray>(chunks: T[], length: number): T {
   return out;
 }
 
+/** Chunks for `n` rows shaped like `like` (whole chunks, the last one cut to its rows; one empty chunk for none). */
+function chunksFor<T extends AnyArray>(like: T, n: number): T[] {
+  const out: T[] = [];
+  for (let from = 0; from < n || out.length === 0; from += chunkSize)
+    out.push(make(like, Math.min(chunkSize, n - from)));
+  return out;
+}
+
 /**
  * Integers ≥ −1 in the narrowest array that holds them: starts at 8 bits
  * and widens (to 16, then 32 bits) the first time a larger value arrives.
@@ -47,14 +76,13 @@ function join<T extends AnyArray>(chunks: T[], length: number): T {
  * columns cost 1–2 bytes a row instead of 4. −1 ("none") is stored as the
  * width's maximum.
  *
- * While rows are appended, `cur` is the last chunk and `pos` the rows in
- * it, so an append writes there without finding its chunk.
+ * `cur` is the last chunk and `pos` the rows in it, so an append writes
+ * there without finding its chunk.
  */
 export class IntColumn {
-  private chunks: IntArray[] | undefined;
+  private chunks: IntArray[];
   private cur: IntArray = new Uint8Array(16);
   private pos = 0;
-  private data: IntArray = new Uint8Array(0);
   /** How −1 is stored, and the largest other value the current width holds. */
   private none = 0xff;
   private max = 0xfe;
@@ -71,28 +99,23 @@ export class IntColumn {
     this.length++;
   }
 
-  /** Room for one more row in `cur` (chunks grow as described at `chunkBits`). */
   private grow(): void {
-    const chunks = this.chunks!;
-    if (chunks.length === 1 && this.cur.length < chunkSize) {
-      this.cur = grownFirst(this.cur);
-      chunks[0] = this.cur;
-    } else {
+    const next = regrown(this.chunks);
+    if (next) this.cur = next;
+    else {
       this.cur = make(this.cur, chunkSize);
       this.pos = 0;
-      chunks.push(this.cur);
+      this.chunks.push(this.cur);
     }
   }
 
   set(i: number, v: number): void {
     if (v > this.max || v < -1) this.widen(v);
-    const x = v === -1 ? this.none : v;
-    if (this.chunks) this.chunks[i >>> chunkBits]![i & chunkMask] = x;
-    else this.data[i] = x;
+    this.chunks[i >>> chunkBits]![i & chunkMask] = v === -1 ? this.none : v;
   }
 
   get(i: number): number {
-    const v = this.chunks ? this.chunks[i >>> chunkBits]![i & chunkMask]! : this.data[i]!;
+    const v = this.chunks[i >>> chunkBits]![i & chunkMask]!;
     return v === this.none ? -1 : v;
   }
 
@@ -106,40 +129,29 @@ export class IntColumn {
       for (let i = 0; i < a.length; i++) wide[i] = a[i] === this.none ? none : a[i]!;
       return wide;
     };
-    if (this.chunks) {
-      this.chunks = this.chunks.map(convert);
-      this.cur = this.chunks[this.chunks.length - 1]!;
-    } else this.data = convert(this.data);
+    this.chunks = this.chunks.map(convert);
+    this.cur = this.chunks[this.chunks.length - 1]!;
     this.none = none;
     this.max = to16 ? 0xfffe : 0x7fffffff;
   }
 
-  /** Joins the chunks into one exact array (building is done). */
+  /** Trims the last chunk to its rows (building is done). */
   seal(): void {
-    if (!this.chunks) return;
-    this.data = join(this.chunks, this.length);
-    this.release();
+    this.cur = trimLast(this.chunks, this.length);
   }
 
-  private release(): void {
-    this.chunks = undefined;
-    this.cur = this.data;
-    this.pos = 0;
-  }
-
-  /**
-   * Reorders rows: row i becomes old row order[i]. Gathers straight from
-   * the chunks when there are still some, so the column is copied once.
-   */
+  /** Reorders rows: row i becomes old row order[i] (`order` has `length` rows). */
   permute(order: Int32Array): void {
     // One loop per array type: a loop over all three is megamorphic and 3× slower.
-    const from = this.chunks ?? [this.data];
-    const bits = this.chunks ? chunkBits : 31;
-    const d = from[0]!;
-    if (d instanceof Uint8Array) this.data = gather8(from as Uint8Array[], bits, order);
-    else if (d instanceof Uint16Array) this.data = gather16(from as Uint16Array[], bits, order);
-    else this.data = gather32(from as Int32Array[], bits, order);
-    this.release();
+    const d = this.chunks[0]!;
+    const out = chunksFor(d, order.length);
+    if (d instanceof Uint8Array) gather8(this.chunks as Uint8Array[], order, out as Uint8Array[]);
+    else if (d instanceof Uint16Array) gather16(this.chunks as Uint16Array[], order, out as Uint16Array[]);
+    else gather32(this.chunks as Int32Array[], order, out as Int32Array[]);
+    this.chunks = out;
+    this.cur = out[out.length - 1]!;
+    this.pos = this.cur.length;
+    this.length = order.length;
   }
 
   /**
@@ -148,74 +160,88 @@ export class IntColumn {
    * `groupByKey`, reading the column's own arrays.
    */
   groupBy(keys: number, shift = 0): { order: Int32Array; starts: Int32Array } {
-    this.seal();
-    const d = this.data;
     const none = this.none;
     const starts = new Int32Array(keys + 1);
     const n = this.length;
-    for (let i = 0; i < n; i++) {
-      const v = d[i]!;
-      const k = (v === none ? -1 : v) + shift;
-      if (k >= 0 && k < keys) starts[k + 1]!++;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const d = this.chunks[c]!;
+      const rows = Math.min(d.length, n - (c << chunkBits));
+      for (let i = 0; i < rows; i++) {
+        const v = d[i]!;
+        const k = (v === none ? -1 : v) + shift;
+        if (k >= 0 && k < keys) starts[k + 1]!++;
+      }
     }
     for (let k = 0; k < keys; k++) starts[k + 1]! += starts[k]!;
     const next = starts.slice(0, keys);
     const order = new Int32Array(starts[keys]!);
-    for (let i = 0; i < n; i++) {
-      const v = d[i]!;
-      const k = (v === none ? -1 : v) + shift;
-      if (k >= 0 && k < keys) order[next[k]!++] = i;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const d = this.chunks[c]!;
+      const base = c << chunkBits;
+      const rows = Math.min(d.length, n - base);
+      for (let i = 0; i < rows; i++) {
+        const v = d[i]!;
+        const k = (v === none ? -1 : v) + shift;
+        if (k >= 0 && k < keys) order[next[k]!++] = base + i;
+      }
     }
     return { order, starts };
   }
 
   get bytes(): number {
-    return this.chunks ? this.chunks.reduce((n, c) => n + c.byteLength, 0) : this.data.byteLength;
+    return this.chunks.reduce((n, c) => n + c.byteLength, 0);
   }
 }
 
-// With `bits` 31 there is one chunk, the whole column.
-function gather8(d: Uint8Array[], bits: number, order: Int32Array): Uint8Array {
-  const out = new Uint8Array(order.length);
-  const mask = 2 ** bits - 1;
-  for (let i = 0; i < order.length; i++) {
-    const o = order[i]!;
-    out[i] = d[o >>> bits]![o & mask]!;
+// Gathers into chunks `out` (as chunksFor makes them) the rows `order` names from chunks `d`.
+function gather8(d: Uint8Array[], order: Int32Array, out: Uint8Array[]): void {
+  for (let c = 0; c < out.length; c++) {
+    const o = out[c]!;
+    const base = c << chunkBits;
+    for (let i = 0; i < o.length; i++) {
+      const r = order[base + i]!;
+      o[i] = d[r >>> chunkBits]![r & chunkMask]!;
+    }
   }
-  return out;
 }
 
-function gather16(d: Uint16Array[], bits: number, order: Int32Array): Uint16Array {
-  const out = new Uint16Array(order.length);
-  const mask = 2 ** bits - 1;
-  for (let i = 0; i < order.length; i++) {
-    const o = order[i]!;
-    out[i] = d[o >>> bits]![o & mask]!;
+function gather16(d: Uint16Array[], order: Int32Array, out: Uint16Array[]): void {
+  for (let c = 0; c < out.length; c++) {
+    const o = out[c]!;
+    const base = c << chunkBits;
+    for (let i = 0; i < o.length; i++) {
+      const r = order[base + i]!;
+      o[i] = d[r >>> chunkBits]![r & chunkMask]!;
+    }
   }
-  return out;
 }
 
-function gather32(d: Int32Array[], bits: number, order: Int32Array): Int32Array {
-  const out = new Int32Array(order.length);
-  const mask = 2 ** bits - 1;
-  for (let i = 0; i < order.length; i++) {
-    const o = order[i]!;
-    out[i] = d[o >>> bits]![o & mask]!;
+function gather32(d: Int32Array[], order: Int32Array, out: Int32Array[]): void {
+  for (let c = 0; c < out.length; c++) {
+    const o = out[c]!;
+    const base = c << chunkBits;
+    for (let i = 0; i < o.length; i++) {
+      const r = order[base + i]!;
+      o[i] = d[r >>> chunkBits]![r & chunkMask]!;
+    }
   }
-  return out;
 }
 
-function gather64(d: Float64Array[], bits: number, order: Int32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  const mask = 2 ** bits - 1;
-  for (let i = 0; i < order.length; i++) {
-    const o = order[i]!;
-    out[i] = d[o >>> bits]![o & mask]!;
+function gather64(d: Float64Array[], order: Int32Array, out: Float64Array[]): void {
+  for (let c = 0; c < out.length; c++) {
+    const o = out[c]!;
+    const base = c << chunkBits;
+    for (let i = 0; i < o.length; i++) {
+      const r = order[base + i]!;
+      o[i] = d[r >>> chunkBits]![r & chunkMask]!;
+    }
   }
-  return out;
 }
 
-/** Float64 values (times in ns, exact to 2^53), chunked like IntColumn. */
+/**
+ * Float64 values (times in ns, exact to 2^53), chunked like IntColumn
+ * until `array` asks for them as one array.
+ */
 export class F64Column {
   private chunks: Float64Array[] | undefined;
   private cur: Float64Array = new Float64Array(16);
@@ -237,14 +263,18 @@ export class F64Column {
   }
 
   private grow(): void {
-    const chunks = this.chunks!;
-    if (chunks.length === 1 && this.cur.length < chunkSize) {
-      this.cur = grownFirst(this.cur);
-      chunks[0] = this.cur;
-    } else {
+    if (!this.chunks) {
+      // Appending after `array`: back to chunks.
+      this.chunks = this.split();
+      this.cur = this.chunks[this.chunks.length - 1]!;
+      this.pos = this.cur.length;
+    }
+    const next = regrown(this.chunks);
+    if (next) this.cur = next;
+    else {
       this.cur = new Float64Array(chunkSize);
       this.pos = 0;
-      chunks.push(this.cur);
+      this.chunks.push(this.cur);
     }
   }
 
@@ -257,27 +287,41 @@ export class F64Column {
     return this.chunks ? this.chunks[i >>> chunkBits]![i & chunkMask]! : this.data[i]!;
   }
 
-  /** The values as one array (sealing the column), for tight loops such as binary search. */
+  /** The values as one array (joining the chunks), for tight loops such as binary search. */
   get array(): Float64Array {
-    this.seal();
+    if (this.chunks) {
+      this.data = join(this.chunks, this.length);
+      this.chunks = undefined;
+      this.cur = this.data;
+      this.pos = this.length;
+    }
     return this.data;
   }
 
+  /** Trims the last chunk to its rows (building is done). */
   seal(): void {
-    if (!this.chunks) return;
-    this.data = join(this.chunks, this.length);
-    this.release();
+    if (this.chunks) this.cur = trimLast(this.chunks, this.length);
   }
 
-  private release(): void {
-    this.chunks = undefined;
-    this.cur = this.data;
-    this.pos = 0;
+  /** The joined values back in chunks. */
+  private split(): Float64Array[] {
+    const out = chunksFor(this.data, this.length);
+    for (let c = 0; c < out.length; c++)
+      out[c]!.set(this.data.subarray(c << chunkBits, (c << chunkBits) + out[c]!.length));
+    this.data = new Float64Array(0);
+    return out;
   }
 
+  /** Reorders rows: row i becomes old row order[i] (`order` has `length` rows). */
   permute(order: Int32Array): void {
-    this.data = this.chunks ? gather64(this.chunks, chunkBits, order) : gather64([this.data], 31, order);
-    this.release();
+    const from = this.chunks ?? this.split();
+    const out = chunksFor(this.cur, order.length);
+    gather64(from, order, out);
+    this.chunks = out;
+    this.data = new Float64Array(0);
+    this.cur = out[out.length - 1]!;
+    this.pos = this.cur.length;
+    this.length = order.length;
   }
 
   get bytes(): number {
