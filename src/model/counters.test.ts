@@ -119,4 +119,28 @@ describe("CounterTrack", () => {
       { numRuns: 40 },
     );
   });
+
+  it("reads back and windows samples across its 64K-word chunks", () => {
+    // Deterministic steps, so the long track is the same each run.
+    let x = 12345;
+    const next = (n: number) => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x % n;
+    };
+    const steps = Array.from({ length: 2 * 65536 + 100 }, () => ({
+      dt: next(50) === 0 ? 2 ** 27 : next(1000),
+      s: next(3),
+      delta: next(20) === 0 ? 7 : next(2) === 0 ? 1 : -1,
+    }));
+    const { track, pushed, endNs } = fill(steps);
+    assert.ok(track.length > 2 * 65536);
+    track.trim();
+    assert.deepEqual(track.samples(), pushed);
+    assert.deepEqual(track.samples().slice(65530, 65550), pushed.slice(65530, 65550));
+    for (const px of [3, 40, 300]) {
+      const w = track.window(0, endNs, endNs / px);
+      const got = w.timeNs.map((t, i) => ({ timeNs: t, values: w.values.map((s) => s[i]!) }));
+      assert.deepEqual(got, naive(pushed, 0, endNs, endNs / px), `${px} px`);
+    }
+  });
 });

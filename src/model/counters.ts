@@ -18,6 +18,9 @@ export const maxSeries = 3;
 const dtBits = 26;
 const dtMask = (1 << dtBits) - 1;
 const escapeWord = 0xffffffff;
+const wordBits = 16;
+const wordChunk = 1 << wordBits;
+const wordMask = wordChunk - 1;
 const blockBits = 6;
 const blockSize = 1 << blockBits;
 /** Blocks per superblock. */
@@ -42,7 +45,11 @@ class F64List {
 
 export class CounterTrack {
   readonly series: readonly string[];
-  private words = new Uint32Array(1024);
+  /** The packed samples, in chunks of 64K words (a big trace's goroutine counter holds 20M). */
+  private words: Uint32Array[] = [new Uint32Array(1024)];
+  /** The last chunk of words, and the words in it. */
+  private cur: Uint32Array = this.words[0]!;
+  private pos = 0;
   length = 0;
   private readonly sideTime = new F64List();
   private readonly sideValues = new F64List();
@@ -106,8 +113,9 @@ export class CounterTrack {
       this.sideTime.push(timeNs);
       for (let s = 0; s < S; s++) this.sideValues.push(values[s]!);
     }
-    if (this.length === this.words.length) this.growWords();
-    this.words[this.length++] = word;
+    if (this.pos === this.cur.length) this.growWords();
+    this.cur[this.pos++] = word;
+    this.length++;
     this.lastTime = timeNs;
     const blk = this.blockTime.length - 1;
     const sb = blk >> superBits;
@@ -153,8 +161,9 @@ export class CounterTrack {
       this.sideTime.push(timeNs);
       for (const v of last) this.sideValues.push(v);
     }
-    if (this.length === this.words.length) this.growWords();
-    this.words[this.length++] = word;
+    if (this.pos === this.cur.length) this.growWords();
+    this.cur[this.pos++] = word;
+    this.length++;
     this.lastTime = timeNs;
     const S = last.length;
     const blk = this.blockTime.length - 1;
@@ -177,11 +186,21 @@ export class CounterTrack {
     this.superLast.data[sb] = timeNs;
   }
 
-  /** Grows by half, not double: the goroutine counter of a big trace holds 20M words. */
+  /** Room for one more word: the first chunk doubles up to 64K words, then whole chunks follow. */
   private growWords(): void {
-    const next = new Uint32Array(Math.ceil(this.words.length * 1.5) + 1024);
-    next.set(this.words);
-    this.words = next;
+    if (this.cur.length < wordChunk) {
+      // A trimmed last chunk of several grows back to a whole one.
+      const n =
+        this.words.length === 1 ? Math.min(wordChunk, Math.max(1024, this.cur.length * 2)) : wordChunk;
+      const next = new Uint32Array(n);
+      next.set(this.cur);
+      this.words[this.words.length - 1] = next;
+      this.cur = next;
+    } else {
+      this.cur = new Uint32Array(wordChunk);
+      this.words.push(this.cur);
+      this.pos = 0;
+    }
   }
 
   private startBlock(): void {
@@ -200,7 +219,10 @@ export class CounterTrack {
   }
 
   trim(): void {
-    this.words = this.words.slice(0, this.length);
+    if (this.pos < this.cur.length) {
+      this.cur = this.cur.slice(0, this.pos);
+      this.words[this.words.length - 1] = this.cur;
+    }
     for (const l of [
       this.sideTime,
       this.sideValues,
@@ -216,7 +238,8 @@ export class CounterTrack {
   }
 
   get bytes(): number {
-    let n = this.words.byteLength;
+    let n = 0;
+    for (const w of this.words) n += w.byteLength;
     for (const l of [
       this.sideTime,
       this.sideValues,
@@ -244,7 +267,8 @@ export class CounterTrack {
   /** Decodes the sample at the cursor into it and advances. */
   private step(): void {
     const S = this.series.length;
-    const w = this.words[this.ci++]!;
+    const w = this.words[this.ci >>> wordBits]![this.ci & wordMask]!;
+    this.ci++;
     if (w === escapeWord) {
       const k = this.cSide++;
       this.cTime = this.sideTime.data[k]!;
@@ -262,7 +286,7 @@ export class CounterTrack {
 
   /** The time of the sample at the cursor, without consuming it. */
   private peekTime(): number {
-    const w = this.words[this.ci]!;
+    const w = this.words[this.ci >>> wordBits]![this.ci & wordMask]!;
     return w === escapeWord ? this.sideTime.data[this.cSide]! : this.cTime + (w & dtMask);
   }
 
