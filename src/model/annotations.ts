@@ -18,8 +18,15 @@ export class AnnotationRecorder {
 
   /** The task row of task ID `id` (−1 for none, the background task, or one never seen). */
   taskRow(id: number): number {
-    return id > 0 && id < 2 ** 64 ? (this.taskIndex.get(id) ?? -1) : -1;
+    // Consecutive regions are mostly in one task; a task's row never changes once it has one.
+    if (id === this.lastTask && this.lastTaskRow >= 0) return this.lastTaskRow;
+    const row = id > 0 && id < 2 ** 64 ? (this.taskIndex.get(id) ?? -1) : -1;
+    this.lastTask = id;
+    this.lastTaskRow = row;
+    return row;
   }
+  private lastTask = -1;
+  private lastTaskRow = -1;
 
   /** A task begin or end, on goroutine index g with stack `stack`. */
   task(ev: Event, t: number, g: number, stack: number): void {

@@ -510,6 +510,17 @@ export class TimelineBuilder {
 
   /** "blocked: chan receive" and the like, interned, cached by state and reason. */
   private stateID(to: GoState, reason: string): number {
+    if (to === this.lastStateTo && reason === this.lastStateReason) return this.lastStateID;
+    this.lastStateTo = to;
+    this.lastStateReason = reason;
+    this.lastStateID = this.stateIDOf(to, reason);
+    return this.lastStateID;
+  }
+  private lastStateTo = -1;
+  private lastStateReason = "";
+  private lastStateID = 0;
+
+  private stateIDOf(to: GoState, reason: string): number {
     this.stateIDs[to] ??= new Map();
     const byReason = this.stateIDs[to];
     let id = byReason.get(reason);

@@ -83,6 +83,7 @@ describe("IntColumn", () => {
         const sealed = intColumn(values);
         sealed.seal();
         assert.deepEqual(read(sealed), values);
+        assert.deepEqual(Array.from(c.toInt32()), values);
         sealed.permute(order);
         assert.deepEqual(read(sealed), expected, "permuted after sealing");
         c.permute(order);

@@ -188,6 +188,22 @@ export class IntColumn {
     return { order, starts };
   }
 
+  /** The values as one Int32Array (−1 for none), a copy to compute with. */
+  toInt32(): Int32Array {
+    const out = new Int32Array(this.length);
+    const none = this.none;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const d = this.chunks[c]!;
+      const base = c << chunkBits;
+      const rows = Math.min(d.length, this.length - base);
+      for (let i = 0; i < rows; i++) {
+        const v = d[i]!;
+        out[base + i] = v === none ? -1 : v;
+      }
+    }
+    return out;
+  }
+
   get bytes(): number {
     return this.chunks.reduce((n, c) => n + c.byteLength, 0);
   }

@@ -148,13 +148,17 @@ export class Timeline {
     // Regions into (goroutine, depth) order, in place.
     const rg = this.regions;
     const depths = new Uint16Array(nG);
-    for (let i = 0; i < rg.length; i++) {
-      const g = rg.g.get(i);
-      depths[g] = Math.max(depths[g]!, rg.depth.get(i) + 1);
+    // Each region's run, computed in place over its goroutine index.
+    const run = rg.g.toInt32();
+    const depth = rg.depth.toInt32();
+    for (let i = 0; i < run.length; i++) {
+      const g = run[i]!;
+      depths[g] = Math.max(depths[g]!, depth[i]! + 1);
     }
     const base = new Int32Array(nG + 1);
     for (let g = 0; g < nG; g++) base[g + 1] = base[g]! + depths[g]!;
-    const byRun = groupByKey(rg.length, (i) => base[rg.g.get(i)]! + rg.depth.get(i), base[nG]!);
+    for (let i = 0; i < run.length; i++) run[i] = base[run[i]!]! + depth[i]!;
+    const byRun = groupByKey(run.length, (i) => run[i]!, base[nG]!);
     for (const c of [rg.startNs, rg.endNs]) c.permute(byRun.order);
     for (const c of [rg.g, rg.name, rg.task, rg.depth, rg.startStack, rg.endStack]) c.permute(byRun.order);
     this.regionRuns = byRun.starts;
