@@ -119,6 +119,20 @@ describe("IntColumn", () => {
             keys,
           );
           assert.deepEqual(got, want, `${n} rows, ${keys} keys, shift ${shift}`);
+          if (shift === 0) {
+            // Grouped after a reordering, through where each row went: the same groups, renumbered.
+            const order = shuffled(n, keys);
+            const where = new Int32Array(n);
+            for (let i = 0; i < n; i++) where[order[i]!] = i;
+            const moved = intColumn(values);
+            moved.permute(order);
+            const through = moved.groupByThrough(keys, where);
+            assert.deepEqual(through.starts, want.starts);
+            assert.deepEqual(
+              Array.from(through.order),
+              Array.from(want.order, (i) => where[i]!),
+            );
+          }
           assert.deepEqual(read(c), values, "grouping leaves the column as it was");
         }
       }

@@ -188,6 +188,34 @@ export class IntColumn {
     return { order, starts };
   }
 
+  /**
+   * As `groupBy`, but of the rows `through` names in turn (rows of this
+   * column): each group lists positions in `through` order, e.g. a
+   * column already reordered, grouped in the order its rows had before
+   * (`through` being where each old row went).
+   */
+  groupByThrough(keys: number, through: Int32Array): { order: Int32Array; starts: Int32Array } {
+    const none = this.none;
+    const chunks = this.chunks;
+    const starts = new Int32Array(keys + 1);
+    for (let r = 0; r < through.length; r++) {
+      const i = through[r]!;
+      const v = chunks[i >>> chunkBits]![i & chunkMask]!;
+      const k = v === none ? -1 : v;
+      if (k >= 0 && k < keys) starts[k + 1]!++;
+    }
+    for (let k = 0; k < keys; k++) starts[k + 1]! += starts[k]!;
+    const next = starts.slice(0, keys);
+    const order = new Int32Array(starts[keys]!);
+    for (let r = 0; r < through.length; r++) {
+      const i = through[r]!;
+      const v = chunks[i >>> chunkBits]![i & chunkMask]!;
+      const k = v === none ? -1 : v;
+      if (k >= 0 && k < keys) order[next[k]!++] = i;
+    }
+    return { order, starts };
+  }
+
   /** The values as one Int32Array (−1 for none), a copy to compute with. */
   toInt32(): Int32Array {
     const out = new Int32Array(this.length);

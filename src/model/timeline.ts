@@ -119,19 +119,15 @@ export class Timeline {
 
     // Execution slices into P order, in place.
     const x = this.exec;
-    // Groupings are made in append order (which is time order within a
-    // thread and within a goroutine), then renumbered after the move.
-    const byM = x.m.groupBy(nM);
-    const byG = x.g.groupBy(nG);
-    const byP = x.p.groupBy(P + 1, 1);
-    const inverse = permuteExec(x, byP.order);
-    for (const grouping of [byM, byG]) {
-      const o = grouping.order;
-      for (let k = 0; k < o.length; k++) o[k] = inverse[o[k]!]!;
-    }
+    // The thread and goroutine groupings list rows in append order (which
+    // is time order within a thread and within a goroutine): made after the
+    // move, through where each appended row went.
+    let byP: Grouping | undefined = x.p.groupBy(P + 1, 1);
     this.execByP = byP.starts;
-    this.execByM = byM;
-    this.execByG = byG;
+    const inverse = permuteExec(x, byP.order);
+    byP = undefined;
+    this.execByM = x.m.groupByThrough(nM, inverse);
+    this.execByG = x.g.groupByThrough(nG, inverse);
 
     const s = this.syscalls;
     this.syscallsByP = s.p.groupBy(P);
