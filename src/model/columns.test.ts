@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { F64Column, groupByKey, IntColumn, RelColumn } from "./columns.js";
+import { ChunkPool, F64Column, groupByKey, IntColumn, RelColumn } from "./columns.js";
 
 const chunk = 1 << 16;
 /** Row counts around the first chunk's doublings and the chunk boundaries. */
@@ -174,6 +174,40 @@ describe("IntColumn", () => {
     assert.equal(c.length, 0);
     assert.equal(c.bytes, 0);
   });
+});
+
+describe("ChunkPool", () => {
+  for (const n of sizes) {
+    it(`${n} rows: columns reordered in turn through one pool each keep their own values`, () => {
+      const pool = new ChunkPool();
+      const order = shuffled(n, n + 1);
+      const ints = [0, 1, 2, 3].map((k) => intValues(n, n * 4 + k, k === 0 ? n : 0, k < 2 ? n : 0));
+      const floats = [0, 1].map((k) => Array.from({ length: n }, (_, i) => i * 1.5 + k));
+      const intCols = ints.map(intColumn);
+      intCols[1]!.seal();
+      const floatCols = floats.map((f) => {
+        const c = new F64Column();
+        for (const v of f) c.push(v);
+        return c;
+      });
+      void floatCols[1]!.array;
+      for (const c of [...floatCols, ...intCols]) c.permute(order, pool);
+      intCols.forEach((c, k) => {
+        assert.deepEqual(
+          read(c),
+          Array.from(order, (o) => ints[k]![o]!),
+          `int column ${k}`,
+        );
+      });
+      floatCols.forEach((c, k) => {
+        assert.deepEqual(
+          read(c),
+          Array.from(order, (o) => floats[k]![o]!),
+          `float column ${k}`,
+        );
+      });
+    });
+  }
 });
 
 describe("F64Column", () => {

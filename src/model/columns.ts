@@ -70,6 +70,38 @@ function chunksFor<T extends AnyArray>(like: T, n: number): T[] {
 }
 
 /**
+ * Chunks set free by reordering one column, handed to the next column of
+ * the same array type that is reordered to the same row count: the
+ * columns of a table reorder in turn without waiting for the collector to
+ * free each one's old chunks.
+ */
+export class ChunkPool {
+  private readonly free = new Map<unknown, AnyArray[]>();
+
+  /** Chunks for `n` rows shaped like `like`: freed ones if there are, else new. */
+  take<T extends AnyArray>(like: T, n: number): T[] {
+    const got = this.free.get(like.constructor);
+    if (got && rowsIn(got) === n) {
+      this.free.delete(like.constructor);
+      return got as T[];
+    }
+    return chunksFor(like, n);
+  }
+
+  /** Chunks no column holds any more (with `n` rows in all). */
+  give(chunks: AnyArray[], n: number): void {
+    trimLast(chunks, n);
+    this.free.set(chunks[0]!.constructor, chunks);
+  }
+}
+
+function rowsIn(chunks: readonly AnyArray[]): number {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  return n;
+}
+
+/**
  * Integers ≥ −1 in the narrowest array that holds them: starts at 8 bits
  * and widens (to 16, then 32 bits) the first time a larger value arrives.
  * Stack IDs, string IDs, P and M indexes mostly fit in 16 bits, so most
@@ -140,14 +172,18 @@ export class IntColumn {
     this.cur = trimLast(this.chunks, this.length);
   }
 
-  /** Reorders rows: row i becomes old row order[i] (`order` has `length` rows). */
-  permute(order: Int32Array): void {
+  /**
+   * Reorders rows: row i becomes old row order[i] (`order` has `length`
+   * rows). With a pool, the new chunks may come from it and the old ones go to it.
+   */
+  permute(order: Int32Array, pool?: ChunkPool): void {
     // One loop per array type: a loop over all three is megamorphic and 3× slower.
     const d = this.chunks[0]!;
-    const out = chunksFor(d, order.length);
+    const out = pool ? pool.take(d, order.length) : chunksFor(d, order.length);
     if (d instanceof Uint8Array) gather8(this.chunks as Uint8Array[], order, out as Uint8Array[]);
     else if (d instanceof Uint16Array) gather16(this.chunks as Uint16Array[], order, out as Uint16Array[]);
     else gather32(this.chunks as Int32Array[], order, out as Int32Array[]);
+    pool?.give(this.chunks, this.length);
     this.chunks = out;
     this.cur = out[out.length - 1]!;
     this.pos = this.cur.length;
@@ -356,11 +392,12 @@ export class F64Column {
     return out;
   }
 
-  /** Reorders rows: row i becomes old row order[i] (`order` has `length` rows). */
-  permute(order: Int32Array): void {
+  /** Reorders rows as IntColumn.permute does. */
+  permute(order: Int32Array, pool?: ChunkPool): void {
     const from = this.chunks ?? this.split();
-    const out = chunksFor(this.cur, order.length);
+    const out = pool ? pool.take(this.cur, order.length) : chunksFor(this.cur, order.length);
     gather64(from, order, out);
+    pool?.give(from, this.length);
     this.chunks = out;
     this.data = new Float64Array(0);
     this.cur = out[out.length - 1]!;
@@ -435,8 +472,8 @@ export class RelColumn {
   }
 
   /** Reorders rows like the base column (which must be permuted the same way). */
-  permute(order: Int32Array): void {
-    this.delta.permute(order);
+  permute(order: Int32Array, pool?: ChunkPool): void {
+    this.delta.permute(order, pool);
     if (this.overflow.size === 0) return;
     const inverse = new Int32Array(order.length);
     for (let i = 0; i < order.length; i++) inverse[order[i]!] = i;

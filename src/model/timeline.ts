@@ -7,7 +7,7 @@
  */
 
 import type { TimelineBuilder } from "./builder.js";
-import { groupByKey, type IntColumn, type StringTable, sealColumns } from "./columns.js";
+import { ChunkPool, groupByKey, type IntColumn, type StringTable, sealColumns } from "./columns.js";
 import type { CounterTrack } from "./counters.js";
 import type { GoroutineLives } from "./lives.js";
 import type { OverviewCounts } from "./overview-counts.js";
@@ -155,8 +155,10 @@ export class Timeline {
     for (let g = 0; g < nG; g++) base[g + 1] = base[g]! + depths[g]!;
     for (let i = 0; i < run.length; i++) run[i] = base[run[i]!]! + depth[i]!;
     const byRun = groupByKey(run.length, (i) => run[i]!, base[nG]!);
-    for (const c of [rg.startNs, rg.endNs]) c.permute(byRun.order);
-    for (const c of [rg.g, rg.name, rg.task, rg.depth, rg.startStack, rg.endStack]) c.permute(byRun.order);
+    const regionPool = new ChunkPool();
+    for (const c of [rg.startNs, rg.endNs]) c.permute(byRun.order, regionPool);
+    for (const c of [rg.g, rg.name, rg.task, rg.depth, rg.startStack, rg.endStack])
+      c.permute(byRun.order, regionPool);
     this.regionRuns = byRun.starts;
     this.regionBase = base;
     this.regionDepths = depths;
@@ -233,7 +235,8 @@ export class Timeline {
 
 /** Moves the rows into `order`; returns where each old row went. */
 function permuteExec(x: ExecTable, order: Int32Array): Int32Array {
-  for (const c of [x.startNs, x.endNs, x.readyNs]) c.permute(order);
+  const pool = new ChunkPool();
+  for (const c of [x.startNs, x.endNs, x.readyNs]) c.permute(order, pool);
   const ints: IntColumn[] = [
     x.g,
     x.p,
@@ -247,7 +250,7 @@ function permuteExec(x: ExecTable, order: Int32Array): Int32Array {
     x.causeM,
     x.causeStack,
   ];
-  for (const c of ints) c.permute(order);
+  for (const c of ints) c.permute(order, pool);
   const inverse = new Int32Array(order.length);
   for (let i = 0; i < order.length; i++) inverse[order[i]!] = i;
   if (x.threadEndNs.size > 0) {
