@@ -7,7 +7,8 @@
 //  2. Runs each reader as a fresh process, BENCH_RUNS times (default 3),
 //     and takes medians: bench/goparse (golang.org/x/exp/trace), go tool
 //     trace -d=parsed (a second reference that also formats every event),
-//     bench/read.mjs (gotrace's readTrace) and, once dist/validate exists,
+//     bench/read.mjs (gotrace's readTrace), bench/timeline.mjs (the read
+//     and the timeline built from it) and, once dist/validate exists,
 //     read.mjs --validate.
 //  3. Prints the table and rewrites its section of BENCHMARKS.md.
 //
@@ -177,6 +178,7 @@ const useGnuTime = hasGnuTime();
 const validatorJs = join(repoDir, "dist", "validate", "validator.js");
 const readMjs = relative(repoDir, join(benchDir, "read.mjs"));
 const analyzeMjs = relative(repoDir, join(benchDir, "analyze.mjs"));
+const timelineMjs = relative(repoDir, join(benchDir, "timeline.mjs"));
 
 // One job per (trace, reader); `ref` points at the Go x/exp/trace job of the
 // same trace, which the ratios divide by.
@@ -201,6 +203,7 @@ for (const t of traces) {
     pendingOnFailure: isOld ? "gotrace cannot read Go 1.21 traces yet" : undefined,
   });
   if (isOld) continue;
+  job(t, "gotrace timeline build (bench/timeline.mjs)", process.execPath, [timelineMjs, t.path], { ref });
   if (process.env.BENCH_ANALYSES !== "0") {
     // Every gotrace analysis in one pass, next to Go computing one profile
     // (which reads the trace, summarizes goroutines and builds the profile).
