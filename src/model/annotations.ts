@@ -63,18 +63,23 @@ export class AnnotationRecorder {
     gs.regions ??= [];
     const open = gs.regions;
     if (ev.kind === EventKind.RegionBegin) {
-      open.push(name, task, t, stack);
+      // The slots of regions that ended are written over, not cut off (cutting an array's length costs a call).
+      const at = 4 * gs.openRegions++;
+      open[at] = name;
+      open[at + 1] = task;
+      open[at + 2] = t;
+      open[at + 3] = stack;
       return;
     }
     // Regions end innermost first.
-    let k = open.length / 4 - 1;
+    let k = gs.openRegions - 1;
     while (k >= 0 && open[4 * k] !== name) k--;
     if (k < 0) {
       this.pushRegion(gs.index, name, task, 0, 0, t, 0, stack);
       return;
     }
     this.pushRegion(gs.index, name, open[4 * k + 1]!, open[4 * k + 2]!, open[4 * k + 3]!, t, k, stack);
-    open.length = 4 * k;
+    gs.openRegions = k;
   }
 
   private pushRegion(
@@ -103,7 +108,7 @@ export class AnnotationRecorder {
     for (const gs of goroutines) {
       const open = gs.regions;
       if (!open) continue;
-      for (let k = open.length / 4 - 1; k >= 0; k--)
+      for (let k = gs.openRegions - 1; k >= 0; k--)
         this.pushRegion(
           gs.index,
           open[4 * k]!,

@@ -348,7 +348,7 @@ export class TimelineBuilder {
 
   /** The goroutine became runnable: the gap after its last slice turns from blocked to runnable here. */
   private ready(gs: GState, t: number): void {
-    if (gs.lastSlice >= 0) this.exec.readyNs.set(gs.lastSlice, t);
+    if (gs.lastSlice >= 0) this.exec.readyNs.setOver(gs.lastSlice, t, gs.lastSliceEndNs);
     else this.goroutines.firstReadyNs.set(gs.index, t);
   }
 
@@ -384,6 +384,7 @@ export class TimelineBuilder {
     x.causeM.push(gs.causeM);
     x.causeStack.push(gs.causeStack);
     gs.setCause(CauseKind.None, -1, -1, -1, 0);
+    gs.lastSliceEndNs = t;
     return i;
   }
 

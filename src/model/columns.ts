@@ -448,12 +448,17 @@ export class RelColumn {
   }
 
   set(i: number, v: number): void {
+    this.setOver(i, v, this.base.get(i));
+  }
+
+  /** As set, with row i's base value given (the caller knows it: no lookup). */
+  setOver(i: number, v: number, base: number): void {
     if (this.overflow.size > 0) this.overflow.delete(i);
     if (Number.isNaN(v)) {
       this.delta.set(i, -1);
       return;
     }
-    const d = v - this.base.get(i);
+    const d = v - base;
     if (d >= 0 && d < overflowMark && Number.isInteger(d)) this.delta.set(i, d);
     else {
       this.delta.set(i, overflowMark);

@@ -36,8 +36,9 @@ export class GState {
   execM = -1;
   /** The slice is executing but already ended on its P (the P was taken during a syscall): its row. */
   openSlice = -1;
-  /** The last slice written, whose readiness time is still to be set. */
+  /** The last slice written, whose readiness time is still to be set, and its end (what that time is relative to). */
   lastSlice = -1;
+  lastSliceEndNs = 0;
 
   /** The open syscall, and the row of one already ended on its P but not yet returned. */
   inSyscall = false;
@@ -58,8 +59,9 @@ export class GState {
   /** GC mark assist and other goroutine-scoped ranges, by name ID. */
   ranges: Map<number, OpenRange> | undefined;
   inMarkAssist = false;
-  /** Open regions, innermost last, four numbers each: name, task, start, stack. */
+  /** Open regions, innermost last, four numbers each: name, task, start, stack (the first `openRegions` of them). */
   regions: number[] | undefined;
+  openRegions = 0;
 
   constructor(readonly index: number) {}
 
