@@ -34,21 +34,8 @@ function outcome(records: () => readonly ProfileRecord[]): string[] | string {
   }
 }
 
-/**
- * Go's text traces where state-profiles.ts's syscall profile differs from
- * the analyzer's (a syscall whose P is stolen at a generation boundary), so
- * the wall profile, which adds those intervals, differs there too; its cpu
- * part is still compared.
- */
-const syscallAtBoundary = new Set([
-  "go tests/go122-syscall-steal-proc-gen-boundary-bare-m.test",
-  "go tests/go122-syscall-steal-proc-gen-boundary-reacquire-new-proc-bare-m.test",
-  "go tests/go122-syscall-steal-proc-gen-boundary-reacquire-new-proc.test",
-  "go tests/go122-syscall-steal-proc-gen-boundary.test",
-]);
-
 /** Compares the cpu profile under every filter; returns how many samples the unfiltered one holds. */
-async function compare(bytes: Uint8Array, wall = true): Promise<number> {
+async function compare(bytes: Uint8Array): Promise<number> {
   const analyzer = new BlockingProfileAnalyzer({ regions: true });
   const built = await modelAndAnalyzers(bytes, [analyzer]);
   if (!built) return 0;
@@ -82,7 +69,6 @@ async function compare(bytes: Uint8Array, wall = true): Promise<number> {
       want,
       JSON.stringify(filter),
     );
-    if (!wall) continue;
     const wantWall = outcome(() => oracle.records("wall", filter));
     assert.deepEqual(
       outcome(() => model.wallRecords(states, filter, shift)),
@@ -96,7 +82,7 @@ async function compare(bytes: Uint8Array, wall = true): Promise<number> {
 describe("cpu and wall profiles from the model", () => {
   for (const t of modelCorpus()) {
     it(t.name, async () => {
-      await compare(t.bytes(), !syscallAtBoundary.has(t.name));
+      await compare(t.bytes());
     });
   }
 

@@ -17,6 +17,7 @@ import { drive } from "../decode/drive.js";
 import { TraceError } from "../decode/errors.js";
 import { TimelineBuilder } from "../model/builder.js";
 import { fixturesDir, traceFiles, wildOnly, wildTraces } from "../testing/corpus.js";
+import { modelCorpus } from "../testing/model-corpus.js";
 import { runAnalyzers } from "./analyzer.js";
 import { BlockingProfileAnalyzer, blockingTypes, type ProfileFilter, type ProfileRecord } from "./pprof.js";
 import { StateProfiles } from "./state-profiles.js";
@@ -108,6 +109,13 @@ describe("blocking profiles from goroutine states", () => {
     it(basename(path), async () => {
       const bytes = readFileSync(path);
       await compare(bytes);
+    });
+  }
+
+  // Go's own binary and text test traces (the text ones hold the odd corners, such as a goroutine first seen in a syscall).
+  for (const t of modelCorpus().filter((t) => t.name.startsWith("go "))) {
+    it(t.name, async () => {
+      await compare(t.bytes());
     });
   }
 

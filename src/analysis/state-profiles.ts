@@ -256,6 +256,7 @@ export class StateProfiles {
     const push = (r: StateRow) => rows.push(r);
     const kinds = new ReasonKinds(tl);
     const cut = this.cutNs;
+    const lives = tl.lives;
     for (let g = 0; g < nG; g++) {
       rows.n = 0;
       this.walker.each(g, push);
@@ -286,7 +287,10 @@ export class StateProfiles {
           if (e > cut) continue;
           const k = kinds.profile(rows.state[i]!, rows.reason[i]!);
           if (k < 0) continue;
-          const s = rows.startNs[i]!;
+          let s = rows.startNs[i]!;
+          // A goroutine first seen already there is in its state from the Sync
+          // before, but Go's profile starts the wait at that first transition.
+          if (i === lifeStart && isLast && lives.lifeSeenExisting(g)) s = Math.max(s, lives.seenNs.get(g));
           let delay = 0;
           if (counted) {
             delay = e - s;
