@@ -8,7 +8,7 @@
  * "Sched wait time" column); the distribution is gotrace's.
  */
 import { type Event, GoState, goStateNames, ResourceKind } from "../decode/event.js";
-import { Ev } from "../format/v2/spec.js";
+import { schedTypes } from "../model/lives.js";
 import { rootFrame } from "./goroutines.js";
 
 export interface LatencyStats {
@@ -91,30 +91,6 @@ class Column {
   }
 }
 
-/**
- * The transitions that make a goroutine runnable, run it, or carry a stack
- * that names it; the others (procs, syscall entry without a stack, exits)
- * are skipped before building their StateTransition, which is most of the
- * cost on a large trace.
- */
-const wanted = new Uint8Array(256);
-for (const t of [
-  Ev.GoCreate,
-  Ev.GoCreateBlocked,
-  Ev.GoStart,
-  Ev.GoStop,
-  Ev.GoBlock,
-  Ev.GoUnblock,
-  Ev.GoSwitch,
-  Ev.GoSwitchDestroy,
-  Ev.GoSyscallBegin,
-  Ev.GoSyscallEndBlocked,
-  Ev.GoStatus,
-  Ev.GoStatusStack,
-]) {
-  wanted[t] = 1;
-}
-
 /** What is known of one goroutine; `index` numbers them densely for the wait columns. */
 interface GoroutineRecord {
   readonly index: number;
@@ -139,7 +115,9 @@ export class SchedLatencyAnalyzer {
   constructor(private readonly keepWorst = 10) {}
 
   event(ev: Event): void {
-    if (wanted[ev.type] !== 1) return;
+    // Only transitions that make a goroutine runnable, run it, or carry a stack that names it
+    // (model/lives.ts schedTypes); skipping the rest before building a StateTransition is most of the saving.
+    if (schedTypes[ev.type] !== 1) return;
     const st = ev.stateTransition();
     if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
     const g = st.resource.id;

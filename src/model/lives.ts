@@ -20,7 +20,7 @@ import { F64Column, IntColumn, type StringTable } from "./columns.js";
 import type { StackTable } from "./stacks.js";
 
 /** The transitions the scheduler-latency analysis reads (its names come only from these). */
-const schedTypes = new Uint8Array(256);
+export const schedTypes = new Uint8Array(256);
 for (const t of [
   Ev.GoCreate,
   Ev.GoCreateBlocked,
