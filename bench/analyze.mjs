@@ -5,7 +5,7 @@
 // Usage: [ANALYZERS=Name,Name…] node bench/analyze.mjs FILE
 //
 // The analyzers are found, not listed: every class exported by a
-// dist/analysis/*.js module whose name ends in "Analyzer" (constructor
+// dist/stream/*.js module whose name ends in "Analyzer" (constructor
 // arguments below where one needs them); ANALYZERS picks some by name, to
 // see what each costs. Their results are then finished the
 // way the CLI finishes them where that costs time: the four blocking profiles
@@ -19,8 +19,8 @@ if (process.argv.length !== 3) {
   process.exit(2);
 }
 
-const analysisDir = new URL("../dist/analysis/", import.meta.url);
-const { runAnalyzers } = await import(new URL("analyzer.js", analysisDir).href);
+const streamDir = new URL("../dist/stream/", import.meta.url);
+const { runAnalyzers } = await import(new URL("analyzer.js", streamDir).href);
 
 /** Constructor arguments for analyzers that need them. */
 const args = {
@@ -30,9 +30,9 @@ const args = {
 
 const only = process.env.ANALYZERS ? new Set(process.env.ANALYZERS.split(",")) : undefined;
 const analyzers = [];
-for (const file of readdirSync(fileURLToPath(analysisDir)).sort()) {
+for (const file of readdirSync(fileURLToPath(streamDir)).sort()) {
   if (!file.endsWith(".js") || file.endsWith(".test.js")) continue;
-  const mod = await import(new URL(file, analysisDir).href);
+  const mod = await import(new URL(file, streamDir).href);
   for (const [name, C] of Object.entries(mod)) {
     if (typeof C !== "function" || !name.endsWith("Analyzer") || (only && !only.has(name))) continue;
     if (typeof C.prototype?.event !== "function" || typeof C.prototype?.finalize !== "function") continue;
@@ -55,7 +55,7 @@ let check = 0;
 for (const { analyzer } of analyzers) {
   const result = analyzer.finalize();
   if (typeof result?.records === "function") {
-    const { encodePprof } = await import(new URL("pprof-encode.js", analysisDir).href);
+    const { encodePprof } = await import(new URL("pprof-encode.js", streamDir).href);
     for (const type of ["net", "sync", "syscall", "sched"]) check += encodePprof(result.records(type)).length;
   }
 }

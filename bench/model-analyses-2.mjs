@@ -1,5 +1,5 @@
 // The overview, the tasks and regions, mutator utilization (MMU) and the cpu
-// profile read from the model (dist/analysis/{overview,annotations,mmu,cpu}-model.js)
+// profile read from the model (dist/analysis/overview-model.js, dist/stream/{annotations,mmu,cpu}-model.js)
 // against the event-driven analyzers that gotrace view's analysis worker runs
 // today, on one trace:
 //
@@ -42,7 +42,7 @@ const otherFlags = 1 | 2 | 4 | 8 | 16;
 
 /** Child mode: measure one side in a fresh process and print one JSON line. */
 async function child(side, path) {
-  const { runAnalyzers } = await import(dist("analysis/analyzer.js"));
+  const { runAnalyzers } = await import(dist("stream/analyzer.js"));
   const { defaultMMUInclude, mmuUtilFlags } = await import(dist("query/analysis/mmu.js"));
   const defaultFlags = mmuUtilFlags(defaultMMUInclude, false);
   const out = {};
@@ -54,12 +54,12 @@ async function child(side, path) {
     return r;
   };
   if (side === "analyzers") {
-    const { OverviewAnalyzer } = await import(dist("analysis/overview.js"));
+    const { OverviewAnalyzer } = await import(dist("stream/overview.js"));
     const { OverviewSeriesAnalyzer } = await import(dist("query/analysis/overview.js"));
-    const { TasksAnalyzer } = await import(dist("analysis/tasks.js"));
-    const { MutatorUtilAnalyzer } = await import(dist("analysis/mutator-util.js"));
-    const { MMUEventLog } = await import(dist("analysis/mmu-log.js"));
-    const { BlockingProfileAnalyzer } = await import(dist("analysis/pprof.js"));
+    const { TasksAnalyzer } = await import(dist("stream/tasks.js"));
+    const { MutatorUtilAnalyzer } = await import(dist("stream/mutator-util.js"));
+    const { MMUEventLog } = await import(dist("stream/mmu-log.js"));
+    const { BlockingProfileAnalyzer } = await import(dist("stream/pprof.js"));
     await time("overviewS", async () => {
       const o = new OverviewAnalyzer();
       const s = new OverviewSeriesAnalyzer();
@@ -101,9 +101,9 @@ async function child(side, path) {
     const { buildTimeline } = await import(dist("query/timeline/build.js"));
     const { overviewFromModel } = await import(dist("analysis/overview-model.js"));
     const { overviewSeriesFromModel } = await import(dist("query/analysis/overview.js"));
-    const { annotationsFromModel } = await import(dist("analysis/annotations-model.js"));
-    const { mutatorUtilFromModel } = await import(dist("analysis/mmu-model.js"));
-    const { cpuProfileFromModel } = await import(dist("analysis/cpu-model.js"));
+    const { annotationsFromModel } = await import(dist("stream/annotations-model.js"));
+    const { mutatorUtilFromModel } = await import(dist("stream/mmu-model.js"));
+    const { cpuProfileFromModel } = await import(dist("stream/cpu-model.js"));
     const built = await time("timelineS", () => buildTimeline(stream()));
     const tl = built.engine.tl;
     const opts = { damaged: built.error !== undefined };

@@ -41,9 +41,9 @@ async function child(side, path) {
   const out = {};
   const stream = () => createReadStream(path, { highWaterMark: 1 << 20 });
   if (side === "goroutines" || side === "schedlat") {
-    const { runAnalyzers } = await import(dist("analysis/analyzer.js"));
-    const { GoroutineAnalyzer } = await import(dist("analysis/goroutines.js"));
-    const { SchedLatencyAnalyzer } = await import(dist("analysis/sched-latency.js"));
+    const { runAnalyzers } = await import(dist("stream/analyzer.js"));
+    const { GoroutineAnalyzer } = await import(dist("stream/goroutines.js"));
+    const { SchedLatencyAnalyzer } = await import(dist("stream/sched-latency.js"));
     const t = process.hrtime.bigint();
     const analyzer = side === "goroutines" ? new GoroutineAnalyzer() : new SchedLatencyAnalyzer(worstCount);
     await runAnalyzers(stream(), [analyzer]);

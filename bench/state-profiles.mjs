@@ -35,8 +35,9 @@ function seconds(t0) {
 
 /** Child mode: measure one side in a fresh process and print one JSON line. */
 async function child(side, path) {
-  const { runAnalyzers } = await import(dist("analysis/analyzer.js"));
-  const { BlockingProfileAnalyzer, blockingTypes } = await import(dist("analysis/pprof.js"));
+  const { runAnalyzers } = await import(dist("stream/analyzer.js"));
+  const { BlockingProfileAnalyzer } = await import(dist("stream/pprof.js"));
+  const { blockingTypes } = await import(dist("analysis/profile.js"));
   const out = {};
   const stream = () => createReadStream(path, { highWaterMark: 1 << 20 });
   if (side === "analyzer") {

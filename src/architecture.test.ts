@@ -15,35 +15,54 @@ const srcDir = join(repoRoot, "src");
 /**
  * Per folder, the folders (or single files) it may import from, besides
  * itself. "." is the files at the top of src/: index.ts is the library API.
- * Data flows format → decode → model → analysis → query → server / ui, cli
- * wires them; validate is the checker beside decode.
+ * Data flows format → decode → model → analysis → stream → query → server /
+ * ui, cli wires them; validate is the checker beside decode. analysis/ is
+ * computed from the model alone; stream/ holds the streaming analyzers, one
+ * pass over decoded events as Go's own code computes each analysis.
  */
 const mayImport: Readonly<Record<string, readonly string[]>> = {
   format: [],
   decode: ["format"],
   validate: ["format", "decode"],
   model: ["format", "decode"],
-  analysis: [
-    "format",
-    "model",
-    "decode", // TODO(one model): analysis reads model/, not decode/
-  ],
+  analysis: ["format", "model"],
+  stream: ["format", "decode", "model", "analysis"],
   "query/timeline": ["format", "decode", "model"],
-  "query/analysis": ["format", "decode", "model", "analysis"],
+  "query/analysis": ["format", "decode", "model", "analysis", "stream"],
   "query/why": ["format", "decode", "model"],
-  server: ["format", "decode", "model", "analysis", "query/timeline", "query/analysis", "query/why"],
+  server: [
+    "format",
+    "decode",
+    "model",
+    "analysis",
+    "stream",
+    "query/timeline",
+    "query/analysis",
+    "query/why",
+  ],
   // Other tools' formats, written from the model.
   export: ["format", "decode", "model", "query/timeline", "query/analysis"],
   // The UI's only door to the core: the protocols, plain JSON types.
   ui: ["query/timeline/protocol.ts", "query/analysis/protocol.ts", "query/why/protocol.ts"],
   // The static page: the UI, with the engine (the core) in its Web Workers.
-  web: ["format", "decode", "model", "analysis", "query/timeline", "query/analysis", "query/why", "ui"],
+  web: [
+    "format",
+    "decode",
+    "model",
+    "analysis",
+    "stream",
+    "query/timeline",
+    "query/analysis",
+    "query/why",
+    "ui",
+  ],
   cli: [
     "format",
     "decode",
     "validate",
     "model",
     "analysis",
+    "stream",
     "query/timeline",
     "query/analysis",
     "query/why",
@@ -56,6 +75,7 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
     "validate",
     "model",
     "analysis",
+    "stream",
     "query/timeline",
     "query/analysis",
     "query/why",
@@ -63,19 +83,22 @@ const mayImport: Readonly<Record<string, readonly string[]>> = {
     "export",
     "cli",
   ],
-  ".": ["format", "decode", "validate", "model", "analysis"],
+  ".": ["format", "decode", "validate", "model", "analysis", "stream"],
 };
 
 /** Tests (`*.test.ts`) may also import testing/; these also check their folder with a later stage. */
 const testsMayAlsoImport: Readonly<Record<string, readonly string[]>> = {
   // golden and v1 tests run what the reader returns through the validator and the overview analyzer.
-  decode: ["validate", "analysis"],
+  decode: ["validate", "stream"],
+  // The analyses from the model are tested equal to the streaming analyzers, their oracle, on
+  // the same decoded trace (the model's builder and the analyzers fed by one read).
+  analysis: ["stream", "decode"],
   // goroutines.test prints percentages as go tool trace's page does, with the CLI's Go formatting.
-  analysis: ["cli"],
+  stream: ["cli"],
   // exec-time.test compares the timeline's execution time with the goroutine analysis.
-  "query/timeline": ["analysis"],
+  "query/timeline": ["stream"],
   // the Perfetto export's test compares execution times with the goroutine analysis.
-  export: ["analysis"],
+  export: ["stream"],
   // walk.test builds its timelines as the engine does (query/timeline/build.ts).
   "query/why": ["query/timeline"],
 };
@@ -156,20 +179,23 @@ describe("architecture", () => {
       ["analysis/x.ts", 'import { Engine } from "../query/timeline/engine.js";'],
       ["decode/x.ts", 'import type { Timeline } from "../model/timeline.js";'],
       ["query/timeline/x.ts", 'export { flameTree } from "../analysis/profiles.js";'],
-      ["ui/pages/x.tsx", 'import type { RegionInstance } from "../../analysis/tasks.js";'],
+      ["ui/pages/x.tsx", 'import type { RegionInstance } from "../../stream/tasks.js";'],
+      ["analysis/x.ts", 'import { readTrace } from "../decode/reader.js";'],
+      ["analysis/x.ts", 'import type { Analyzer } from "../stream/analyzer.js";'],
       ["ui/x.ts", 'import { Engine } from "../query/timeline/engine.js";'],
       ["server/x.ts", 'import { fixturesDir } from "../testing/corpus.js";'],
       // Spelled so that this file's own text holds no such import.
       ["cli/x.ts", `const m = await ${"import"}("../ui/route.js");`],
-      ["model/x.ts", 'import "../analysis/goroutines.js";'],
-      ["model/x.test.ts", 'import { percentile } from "../analysis/sched-latency.js";'],
+      ["model/x.ts", 'import "../stream/goroutines.js";'],
+      ["model/x.test.ts", 'import { percentile } from "../analysis/sched-stats.js";'],
       ["newfolder/x.ts", 'import { Ev } from "../format/v2/spec.js";'],
       ["format/x.ts", 'import { readFileSync } from "node:fs";'],
       ["decode/x.ts", "const ok = document.hidden;"],
     ];
     for (const [rel, text] of bad) assert.equal(problemsOf(rel, text).length, 1, `${rel}: ${text}`);
     const good: [string, string][] = [
-      ["analysis/x.ts", 'import { readTrace } from "../decode/reader.js";'],
+      ["stream/x.ts", 'import { readTrace } from "../decode/reader.js";'],
+      ["analysis/x.test.ts", 'import { runAnalyzers } from "../stream/analyzer.js";'],
       ["ui/pages/x.tsx", 'import type { TaskJson } from "../../query/analysis/protocol.js";'],
       ["model/x.test.ts", 'import { fixturesDir } from "../testing/corpus.js";\nimport fs from "node:fs";'],
       ["server/x-main.ts", 'import { parentPort } from "node:worker_threads";'],

@@ -8,17 +8,15 @@
  */
 
 export { type Activity, ActivityTally, type BlockReason } from "./analysis/activity.js";
-export { type Analyzer, type RunResult, runAnalyzers } from "./analysis/analyzer.js";
 export { cpuSamplePeriodNs } from "./analysis/cpu-samples.js";
 export {
   type GoroutineAnalysis,
-  GoroutineAnalyzer,
   type GoroutineGroup,
   type GoroutineSummary,
   goroutineGroups,
   nonOverlappingStats,
   unknownNs,
-} from "./analysis/goroutines.js";
+} from "./analysis/goroutine-stats.js";
 export {
   MMUCurve,
   type MMUOptions,
@@ -27,11 +25,10 @@ export {
   plotQuantiles,
   type UtilWindow,
 } from "./analysis/mmu.js";
-export { MutatorUtilAnalyzer, UtilFlags, UtilSeries, utilFlagNames } from "./analysis/mutator-util.js";
-export { type Overview, OverviewAnalyzer } from "./analysis/overview.js";
+export type { Overview } from "./analysis/overview-model.js";
+export { encodePprof, pprofLayout } from "./analysis/pprof-encode.js";
+export { type TopFunction, topFunctions } from "./analysis/pprof-top.js";
 export {
-  BlockingProfileAnalyzer,
-  BlockingProfiles,
   type BlockingType,
   blockingTypes,
   type ProfileFilter,
@@ -40,27 +37,17 @@ export {
   type ProfileType,
   profileTypes,
   type RegionFilter,
-} from "./analysis/pprof.js";
-export { encodePprof, pprofLayout } from "./analysis/pprof-encode.js";
-export { type TopFunction, topFunctions } from "./analysis/pprof-top.js";
+} from "./analysis/profile.js";
 export { type RegionEdge, type RegionInstance, RegionTable } from "./analysis/region-table.js";
 export {
   type GroupLatency,
   type LatencyStats,
   percentile,
   type SchedLatency,
-  SchedLatencyAnalyzer,
   type SchedWait,
-} from "./analysis/sched-latency.js";
-export {
-  type Annotations,
-  type RegionGroupSummary,
-  type TaskInstance,
-  type TaskLog,
-  TasksAnalyzer,
-  type TaskTypeSummary,
-} from "./analysis/tasks.js";
+} from "./analysis/sched-stats.js";
 export { type HistogramBucket, TimeHistogram, type TimeHistogramResult } from "./analysis/time-histogram.js";
+export { UtilFlags, UtilSeries, utilFlagNames } from "./analysis/util-series.js";
 export { TraceError } from "./decode/errors.js";
 export {
   BackgroundTask,
@@ -88,4 +75,18 @@ export {
 } from "./decode/event.js";
 export { formatEvent, formatTime } from "./decode/event-string.js";
 export { events, NeedInput, type ReadResult, readTrace, TraceReader } from "./decode/reader.js";
+export { type Analyzer, type RunResult, runAnalyzers } from "./stream/analyzer.js";
+export { GoroutineAnalyzer } from "./stream/goroutines.js";
+export { MutatorUtilAnalyzer } from "./stream/mutator-util.js";
+export { OverviewAnalyzer } from "./stream/overview.js";
+export { BlockingProfileAnalyzer, BlockingProfiles } from "./stream/pprof.js";
+export { SchedLatencyAnalyzer } from "./stream/sched-latency.js";
+export {
+  type Annotations,
+  type RegionGroupSummary,
+  type TaskInstance,
+  type TaskLog,
+  TasksAnalyzer,
+  type TaskTypeSummary,
+} from "./stream/tasks.js";
 export { ValidationError, Validator, validateTrace } from "./validate/validator.js";

@@ -15,6 +15,9 @@ import { drive } from "../decode/drive.js";
 import { TraceError } from "../decode/errors.js";
 import { parseTestTrace } from "../format/test-trace.js";
 import { TimelineBuilder } from "../model/builder.js";
+import { runAnalyzers } from "../stream/analyzer.js";
+import { GoroutineAnalyzer } from "../stream/goroutines.js";
+import { SchedLatencyAnalyzer } from "../stream/sched-latency.js";
 import { buildTrace } from "../testing/build-trace.js";
 import {
   fixturesDir,
@@ -25,10 +28,7 @@ import {
   wildOnly,
   wildTraces,
 } from "../testing/corpus.js";
-import { runAnalyzers } from "./analyzer.js";
 import { goroutineSummaries } from "./goroutine-summaries.js";
-import { GoroutineAnalyzer } from "./goroutines.js";
-import { SchedLatencyAnalyzer } from "./sched-latency.js";
 import { schedLatencyFromModel, schedWaitsFromModel } from "./state-sched-latency.js";
 
 /** Compares both analyses; returns how many goroutines were compared. */
@@ -94,7 +94,7 @@ describe("goroutine summaries and scheduler latency from the model", () => {
 
   // Traces written by hand for the analyzers' corners (a P stolen during a
   // syscall, goroutines in a syscall without a P at the start, "forever").
-  for (const dir of ["analysis", "server"]) {
+  for (const dir of ["stream", "server"]) {
     const d = join(repoRoot, "src", dir, "testdata");
     for (const name of readdirSync(d).filter((n) => n.endsWith(".txt")))
       it(`${dir}/testdata/${name}`, async () => {

@@ -1,5 +1,5 @@
 /**
- * The goroutine summaries of GoroutineAnalyzer (goroutines.ts, Go's
+ * The goroutine summaries of GoroutineAnalyzer (stream/goroutines.ts, Go's
  * internal/trace/summary.go) as a function of the model: each goroutine's
  * execution, scheduler wait and block times are the lengths of its state
  * intervals (model/states.ts), its syscall times come from the syscall
@@ -23,7 +23,7 @@
 import { StateKind, StateWalker } from "../model/states.js";
 import { MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
-import type { GoroutineAnalysis, GoroutineSummary } from "./goroutines.js";
+import type { GoroutineAnalysis, GoroutineSummary } from "./goroutine-stats.js";
 
 const noTimes: ReadonlyMap<string, number> = new Map();
 

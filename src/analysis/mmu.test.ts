@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { MMUCurve, mmuPlot, plotQuantiles } from "./mmu.js";
-import { UtilSeries } from "./mutator-util.js";
+import { UtilSeries } from "./util-series.js";
 
 type Points = [number, number][];
 

@@ -15,7 +15,7 @@
  */
 import { GoHeap } from "./go-heap.js";
 import { MutatorUtilDistribution } from "./mud.js";
-import type { UtilSeries } from "./mutator-util.js";
+import type { UtilSeries } from "./util-series.js";
 
 /** How many bands each series is cut into (Go's bandsPerSeries). */
 const bandsPerSeries = 1000;

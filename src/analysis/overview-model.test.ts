@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
+import { OverviewAnalyzer } from "../stream/overview.js";
 import { wildOnly, wildTraces } from "../testing/corpus.js";
 import { modelAndAnalyzers, modelCorpus } from "../testing/model-corpus.js";
-import { OverviewAnalyzer } from "./overview.js";
 import { overviewFromModel } from "./overview-model.js";
 
 /** Compares both; returns how many events the overview counted. */

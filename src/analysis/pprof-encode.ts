@@ -24,7 +24,7 @@ import {
   ValueType,
 } from "pprof-format";
 import { cpuSamplePeriodNs } from "./cpu-samples.js";
-import type { ProfileRecord, ProfileType } from "./pprof.js";
+import type { ProfileRecord, ProfileType } from "./profile.js";
 
 /** A profile's sample types (count, then time), period and notes, as pprof stores them. */
 export interface PprofLayout {

@@ -4,7 +4,7 @@
  * cum of samples with the function anywhere in the stack (once per stack,
  * however often it recurses).
  */
-import type { ProfileRecord } from "./pprof.js";
+import type { ProfileRecord } from "./profile.js";
 
 export interface TopFunction {
   readonly func: string;

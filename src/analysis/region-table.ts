@@ -3,8 +3,9 @@
  * of a pipeline stage, say), so they are rows of typed arrays with interned
  * types and frames, turned into objects only when asked for.
  */
-import type { GoState, StackFrame } from "../decode/event.js";
+
 import { F64Column, IntColumn } from "../model/columns.js";
+import type { GoState, StackFrame } from "../model/vocabulary.js";
 
 /** One end of a region: its own RegionBegin/RegionEnd, or a goroutine's creation or exit standing in for it. */
 export interface RegionEdge {

@@ -1,6 +1,6 @@
 /**
  * The blocking profiles read from the model's goroutine states
- * (state-profiles.ts) against BlockingProfileAnalyzer, which pprof.test.ts
+ * (state-profiles.ts) against BlockingProfileAnalyzer, which stream/pprof.test.ts
  * holds to go tool trace's own profiles and filter pages: on every fixture
  * (every format), on cut copies (damaged traces profile up to their last
  * Sync) and, when the wild corpus is there, on every wild trace, the records
@@ -16,10 +16,11 @@ import { describe, it } from "node:test";
 import { drive } from "../decode/drive.js";
 import { TraceError } from "../decode/errors.js";
 import { TimelineBuilder } from "../model/builder.js";
+import { runAnalyzers } from "../stream/analyzer.js";
+import { BlockingProfileAnalyzer } from "../stream/pprof.js";
 import { fixturesDir, traceFiles, wildOnly, wildTraces } from "../testing/corpus.js";
 import { modelCorpus } from "../testing/model-corpus.js";
-import { runAnalyzers } from "./analyzer.js";
-import { BlockingProfileAnalyzer, blockingTypes, type ProfileFilter, type ProfileRecord } from "./pprof.js";
+import { blockingTypes, type ProfileFilter, type ProfileRecord } from "./profile.js";
 import { StateProfiles } from "./state-profiles.js";
 
 function lines(records: readonly ProfileRecord[]): string[] {

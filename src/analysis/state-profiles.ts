@@ -1,7 +1,7 @@
 /**
  * go tool trace's four blocking profiles as a function of the model: the
  * goroutine state intervals (model/states.ts) read by the rules that
- * BlockingProfileAnalyzer (pprof.ts) applies to events, so a profile and
+ * BlockingProfileAnalyzer (stream/pprof.ts) applies to events, so a profile and
  * each of its filters (goroutine group, goroutine, time range, region) is a
  * scan over columns once the timeline is built, and no pass over the trace.
  *
@@ -18,13 +18,15 @@
  * - Stacks are one record when their first 128 PCs are the same (trailing
  *   zero PCs aside); the record shows the frames of the one met last.
  */
-import type { StackFrame } from "../decode/event.js";
+
 import { F64Column, IntColumn } from "../model/columns.js";
 import { StateKind, type StateRow, StateWalker } from "../model/states.js";
 import type { Timeline } from "../model/timeline.js";
+import type { StackFrame } from "../model/vocabulary.js";
 import {
   type BlockingType,
   blockingTypes,
+  isSystemGoroutine,
   maxStackPcs,
   noGoroutinesError,
   outermost,
@@ -32,8 +34,7 @@ import {
   type ProfileRecord,
   type RegionFilter,
   type TimeRange,
-} from "./pprof.js";
-import { isSystemGoroutine } from "./pprof-scope.js";
+} from "./profile.js";
 
 /**
  * The closed intervals of one profile's state, all goroutines, in goroutine

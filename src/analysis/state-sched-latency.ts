@@ -1,5 +1,5 @@
 /**
- * Scheduler latency (SchedLatencyAnalyzer, sched-latency.ts) as a function
+ * Scheduler latency (SchedLatencyAnalyzer, stream/sched-latency.ts) as a function
  * of the model: every wait from becoming runnable to running is the gap
  * before an execution slice that began from runnable, read from the slices'
  * columns (when the goroutine became runnable after the previous slice, or
@@ -12,7 +12,7 @@
  */
 import { CauseKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
-import { type SchedLatency, type SchedWait, schedLatencyOf } from "./sched-latency.js";
+import { type SchedLatency, type SchedWait, schedLatencyOf } from "./sched-stats.js";
 
 /** Every counted wait: its goroutine, when it began and ended, and why it began. */
 interface Waits {

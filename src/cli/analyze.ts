@@ -4,8 +4,8 @@
  * the column a --sort flag names.
  */
 import { statSync } from "node:fs";
-import type { Analyzer } from "../analysis/analyzer.js";
 import type { Driven } from "../decode/drive.js";
+import type { Analyzer } from "../stream/analyzer.js";
 import { UsageError } from "./args.js";
 import { reportDamage } from "./damage.js";
 import { driveFile } from "./decode-thread.js";

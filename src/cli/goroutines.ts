@@ -6,11 +6,10 @@
  */
 import {
   compareStatNames,
-  GoroutineAnalyzer,
   type GoroutineSummary,
   goroutineGroups,
   nonOverlappingStats,
-} from "../analysis/goroutines.js";
+} from "../analysis/goroutine-stats.js";
 import {
   cpuNs,
   defaultMemberOrder,
@@ -20,6 +19,7 @@ import {
   groupMembers,
   noStackGroupName as noName,
 } from "../query/analysis/goroutines.js";
+import { GoroutineAnalyzer } from "../stream/goroutines.js";
 import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatGoPercent } from "./go-format.js";

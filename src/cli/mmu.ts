@@ -9,9 +9,9 @@
  * time, the `Time` of /mmu?mode=details.
  */
 import { MMUCurve } from "../analysis/mmu.js";
-import { MutatorUtilAnalyzer } from "../analysis/mutator-util.js";
 import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis/mmu.js";
 import type { MMUInclude } from "../query/analysis/protocol.js";
+import { MutatorUtilAnalyzer } from "../stream/mutator-util.js";
 import { analyzeFile } from "./analyze.js";
 import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatGoDuration, goDurationNs } from "./go-format.js";

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
-import { runAnalyzers } from "../analysis/analyzer.js";
-import { BlockingProfileAnalyzer } from "../analysis/pprof.js";
+import { runAnalyzers } from "../stream/analyzer.js";
+import { BlockingProfileAnalyzer } from "../stream/pprof.js";
 import { fixturesDir, repoRoot } from "../testing/corpus.js";
 
 const cli = join(repoRoot, "dist", "cli", "main.js");

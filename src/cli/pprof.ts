@@ -8,18 +8,18 @@
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { noCpuSamplesMessage } from "../analysis/cpu-samples.js";
+import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
+import { topFunctions } from "../analysis/pprof-top.js";
 import {
-  BlockingProfileAnalyzer,
   type ProfileFilter,
   ProfileFilterError,
   type ProfileType,
   profileTypes,
   type RegionFilter,
   type TimeRange,
-} from "../analysis/pprof.js";
-import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
-import { topFunctions } from "../analysis/pprof-top.js";
+} from "../analysis/profile.js";
 import { topFunctionsJson } from "../query/analysis/profiles.js";
+import { BlockingProfileAnalyzer } from "../stream/pprof.js";
 import { analyzeFile } from "./analyze.js";
 import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatDuration } from "./format.js";

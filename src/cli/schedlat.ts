@@ -3,7 +3,7 @@
  * how long goroutines waited between becoming runnable and running, as a
  * distribution overall and per goroutine group, and the longest waits.
  */
-import { SchedLatencyAnalyzer } from "../analysis/sched-latency.js";
+import { SchedLatencyAnalyzer } from "../stream/sched-latency.js";
 import { analyzeFile } from "./analyze.js";
 import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatCount } from "./format.js";

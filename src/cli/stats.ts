@@ -1,8 +1,8 @@
 /** `gotrace stats FILE`: a one-screen overview of a trace. */
 import { statSync } from "node:fs";
 import type { Activity } from "../analysis/activity.js";
-import { OverviewAnalyzer } from "../analysis/overview.js";
 import { topBlocking } from "../query/analysis/overview.js";
+import { OverviewAnalyzer } from "../stream/overview.js";
 import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";

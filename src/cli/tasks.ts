@@ -8,6 +8,10 @@
  * Times are relative to the trace start, as on go tool trace's pages;
  * JSON and CSV give nanoseconds.
  */
+
+import type { TimeHistogramResult } from "../analysis/time-histogram.js";
+import { goStateNames } from "../decode/event.js";
+import { shortestTaskFirst, taskJson } from "../query/analysis/tasks.js";
 import {
   type Annotations,
   groupRegions,
@@ -17,10 +21,7 @@ import {
   summarizeTaskTypes,
   type TaskInstance,
   TasksAnalyzer,
-} from "../analysis/tasks.js";
-import type { TimeHistogramResult } from "../analysis/time-histogram.js";
-import { goStateNames } from "../decode/event.js";
-import { shortestTaskFirst, taskJson } from "../query/analysis/tasks.js";
+} from "../stream/tasks.js";
 import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatGoDuration } from "./go-format.js";

@@ -5,12 +5,12 @@
  * any choice of GC work) are a replay of this log, not another read of the
  * trace. It is the union of what these analyses need:
  *
- * - tasks and regions (analysis/tasks.ts): Syncs, every task, region and log
+ * - tasks and regions (stream/tasks.ts): Syncs, every task, region and log
  *   event, and each goroutine's transitions from its creation (or first
  *   sight) until one carries a stack that names it, plus the one that ends
  *   it (to NotExist, or blocked "forever");
- * - mutator utilization (analysis/mutator-util.ts, the selection of
- *   analysis/mmu-log.ts): GOMAXPROCS changes, GC ranges, GC worker labels,
+ * - mutator utilization (stream/mutator-util.ts, the selection of
+ *   stream/mmu-log.ts): GOMAXPROCS changes, GC ranges, GC worker labels,
  *   the transitions of goroutines that are GC workers or assisting, the
  *   first event after each of those with a later time (Go records every P's
  *   value at every event, and one that could not be recorded at its own
@@ -18,7 +18,7 @@
  *   trace starts, whether its goroutine was executing (a status event made
  *   up just before the range).
  *
- * - the CPU profile's samples (analysis/cpu-model.ts), which it charges to
+ * - the CPU profile's samples (stream/cpu-model.ts), which it charges to
  *   the goroutine incarnations and regions the events above make.
  *
  * The first event is kept, and a neutral event at the last event's time ends

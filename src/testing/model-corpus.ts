@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Analyzer, runAnalyzers } from "../analysis/analyzer.js";
 import { drive } from "../decode/drive.js";
 import { TraceError } from "../decode/errors.js";
 import { parseTestTrace } from "../format/test-trace.js";
 import { TimelineBuilder } from "../model/builder.js";
 import type { Timeline } from "../model/timeline.js";
+import { type Analyzer, runAnalyzers } from "../stream/analyzer.js";
 import { fixturesDir, goTracesDir, traceFiles } from "./corpus.js";
 
 export interface CorpusTrace {

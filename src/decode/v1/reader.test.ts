@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { OverviewAnalyzer } from "../../analysis/overview.js";
+import { OverviewAnalyzer } from "../../stream/overview.js";
 import {
   fixturesDir,
   goParsed,

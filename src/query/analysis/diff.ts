@@ -10,8 +10,8 @@
  * change with its length and say nothing). Nothing here depends on the
  * traces' format: any two traces the reader takes can be compared.
  */
-import { blockingTypes } from "../../analysis/pprof.js";
-import { percentile } from "../../analysis/sched-latency.js";
+import { blockingTypes } from "../../analysis/profile.js";
+import { percentile } from "../../analysis/sched-stats.js";
 import type { DiffResponse, DiffRow, DiffTable, DiffUnit } from "./protocol.js";
 import type { AnalysisService, Common } from "./service.js";
 

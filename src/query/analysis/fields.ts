@@ -8,19 +8,20 @@
  * server's and the static page's analysis worker). When every field has a
  * function of the model, no event pass runs and no worker is started.
  */
-import { annotationsFromModel } from "../../analysis/annotations-model.js";
-import { cpuProfileFromModel } from "../../analysis/cpu-model.js";
+
+import type { GoroutineSummary } from "../../analysis/goroutine-stats.js";
 import { goroutineSummaries } from "../../analysis/goroutine-summaries.js";
-import type { GoroutineSummary } from "../../analysis/goroutines.js";
 import { MMUCurve } from "../../analysis/mmu.js";
-import { mutatorUtilFromModel } from "../../analysis/mmu-model.js";
 import { overviewFromModel } from "../../analysis/overview-model.js";
-import type { BlockingType, ProfileFilter, ProfileRecord, ProfileType } from "../../analysis/pprof.js";
+import type { BlockingType, ProfileFilter, ProfileRecord, ProfileType } from "../../analysis/profile.js";
 import { StateProfiles } from "../../analysis/state-profiles.js";
 import { schedLatencyFromModel, schedWaitsFromModel } from "../../analysis/state-sched-latency.js";
-import type { Annotations } from "../../analysis/tasks.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
 import type { Timeline } from "../../model/timeline.js";
+import { annotationsFromModel } from "../../stream/annotations-model.js";
+import { cpuProfileFromModel } from "../../stream/cpu-model.js";
+import { mutatorUtilFromModel } from "../../stream/mmu-model.js";
+import type { Annotations } from "../../stream/tasks.js";
 import { defaultMMUInclude, mmuUtilFlags } from "./mmu.js";
 import { overviewJson, overviewSeriesFromModel } from "./overview.js";
 import type { OverviewResponse, ProfileKind, SchedLatencyResponse } from "./protocol.js";

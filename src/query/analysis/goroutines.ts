@@ -9,7 +9,7 @@ import {
   type GoroutineSummary,
   goroutineGroups,
   unknownNs,
-} from "../../analysis/goroutines.js";
+} from "../../analysis/goroutine-stats.js";
 import type { GoroutineGroupResponse, GoroutineGroupsResponse, GoroutineJson } from "./protocol.js";
 
 /** How go tool trace shows the group of goroutines that never had a stack. */

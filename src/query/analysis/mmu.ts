@@ -4,7 +4,7 @@
  * given window sizes are measured as asked.
  */
 import { type MMUCurve, mmuPlot, plotQuantiles } from "../../analysis/mmu.js";
-import { UtilFlags } from "../../analysis/mutator-util.js";
+import { UtilFlags } from "../../analysis/util-series.js";
 import type { MMUInclude, MMUResponse } from "./protocol.js";
 
 /** What the /mmu page includes when it opens: everything but sweeping. */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
-import { OverviewAnalyzer } from "../../analysis/overview.js";
+import { OverviewAnalyzer } from "../../stream/overview.js";
 import { wildOnly, wildTraces } from "../../testing/corpus.js";
 import { modelAndAnalyzers, modelCorpus } from "../../testing/model-corpus.js";
 import { OverviewSeriesAnalyzer, overviewSeriesFromModel } from "./overview.js";

@@ -5,7 +5,7 @@
  * so a peak is never lost).
  */
 import type { Activity, BlockReason } from "../../analysis/activity.js";
-import type { Overview } from "../../analysis/overview.js";
+import type { Overview } from "../../analysis/overview-model.js";
 import { type Event, EventKind, GoState, ResourceKind } from "../../decode/event.js";
 import type { F64Column } from "../../model/columns.js";
 import type { Timeline } from "../../model/timeline.js";

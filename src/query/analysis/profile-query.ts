@@ -10,7 +10,7 @@ import {
   ProfileFilterError,
   type ProfileRecord,
   type TimeRange,
-} from "../../analysis/pprof.js";
+} from "../../analysis/profile.js";
 import type { ProfileSource } from "./fields.js";
 import { noStackGroupName } from "./goroutines.js";
 import { flameTree, topFunctionsJson } from "./profiles.js";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import type { ProfileRecord } from "../../analysis/pprof.js";
+import type { ProfileRecord } from "../../analysis/profile.js";
 import { flameTree } from "./profiles.js";
 import type { FlameNode } from "./protocol.js";
 

@@ -4,8 +4,9 @@
  * each depth, heaviest child first) and the top functions, which
  * `gotrace pprof --top --json` prints too.
  */
-import type { ProfileRecord } from "../../analysis/pprof.js";
+
 import { topFunctions } from "../../analysis/pprof-top.js";
+import type { ProfileRecord } from "../../analysis/profile.js";
 import type { FlameNode, TopFunctionJson } from "./protocol.js";
 
 /** The functions by flat delay, with percentages of the profile's total delay. */

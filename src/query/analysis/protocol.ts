@@ -6,11 +6,11 @@
  * are exactly those of the CLI's `--json` for the same analysis.
  */
 import type { BlockReason } from "../../analysis/activity.js";
-import type { Overview } from "../../analysis/overview.js";
-import type { ProfileType } from "../../analysis/pprof.js";
-import type { SchedLatency, SchedWait } from "../../analysis/sched-latency.js";
-import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../../analysis/tasks.js";
+import type { Overview } from "../../analysis/overview-model.js";
+import type { ProfileType } from "../../analysis/profile.js";
+import type { SchedLatency, SchedWait } from "../../analysis/sched-stats.js";
 import type { HistogramBucket, TimeHistogramResult } from "../../analysis/time-histogram.js";
+import type { RegionGroupSummary, RegionInstance, TaskTypeSummary } from "../../stream/tasks.js";
 
 /** The analyzers' own result types that travel in these answers as they are; the UI takes them from here. */
 export type { RegionInstance, TimeHistogramResult };

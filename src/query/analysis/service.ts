@@ -16,19 +16,20 @@
  * worker, beside a worker analysing the events for the rest): `answer`
  * sends each question to where its fields are.
  */
-import type { Analyzer } from "../../analysis/analyzer.js";
-import { GoroutineAnalyzer } from "../../analysis/goroutines.js";
+
 import { MMUCurve } from "../../analysis/mmu.js";
-import { MMUEventLog } from "../../analysis/mmu-log.js";
-import { MutatorUtilAnalyzer } from "../../analysis/mutator-util.js";
-import { OverviewAnalyzer } from "../../analysis/overview.js";
-import { BlockingProfileAnalyzer } from "../../analysis/pprof.js";
 import { encodePprof, pprofLayout } from "../../analysis/pprof-encode.js";
-import { SchedLatencyAnalyzer } from "../../analysis/sched-latency.js";
-import { TasksAnalyzer } from "../../analysis/tasks.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
 import { type Driven, drive } from "../../decode/drive.js";
 import type { Event } from "../../decode/event.js";
+import type { Analyzer } from "../../stream/analyzer.js";
+import { GoroutineAnalyzer } from "../../stream/goroutines.js";
+import { MMUEventLog } from "../../stream/mmu-log.js";
+import { MutatorUtilAnalyzer } from "../../stream/mutator-util.js";
+import { OverviewAnalyzer } from "../../stream/overview.js";
+import { BlockingProfileAnalyzer } from "../../stream/pprof.js";
+import { SchedLatencyAnalyzer } from "../../stream/sched-latency.js";
+import { TasksAnalyzer } from "../../stream/tasks.js";
 
 import {
   allFields,

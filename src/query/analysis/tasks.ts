@@ -4,8 +4,9 @@
  * the Tasks and Regions pages. A task's JSON is what `gotrace tasks --json`
  * prints for it.
  */
-import type { Annotations, RegionInstance, RegionTable, TaskInstance } from "../../analysis/tasks.js";
+
 import { bucketMinNs, bucketOf, type HistogramBucket } from "../../analysis/time-histogram.js";
+import type { Annotations, RegionInstance, RegionTable, TaskInstance } from "../../stream/tasks.js";
 import type {
   RegionListResponse,
   RegionsResponse,

@@ -1,6 +1,6 @@
 /**
  * Per-goroutine execution time from the timeline equals the goroutine
- * analysis (src/analysis/goroutines.ts, itself checked equal to go tool
+ * analysis (src/stream/goroutines.ts, itself checked equal to go tool
  * trace's /goroutines): time executing (the goroutine view's running
  * segments) minus time in syscalls, on every fixture, old and new.
  * Goroutine IDs used for several lives (cgo callbacks on extra Ms) are
@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { it } from "node:test";
-import { runAnalyzers } from "../../analysis/analyzer.js";
-import { GoroutineAnalyzer } from "../../analysis/goroutines.js";
+import { runAnalyzers } from "../../stream/analyzer.js";
+import { GoroutineAnalyzer } from "../../stream/goroutines.js";
 import { fixturesDir, requirement, traceFiles } from "../../testing/corpus.js";
 import { buildTimeline } from "./build.js";
 import { forEachSegment, Part } from "./goroutine-lanes.js";

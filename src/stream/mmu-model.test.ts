@@ -11,10 +11,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
+import type { UtilSeries } from "../analysis/util-series.js";
 import { wildOnly, wildTraces } from "../testing/corpus.js";
 import { modelAndAnalyzers, modelCorpus } from "../testing/model-corpus.js";
 import { mmuLogFromModel, mutatorUtilFromModel } from "./mmu-model.js";
-import { MutatorUtilAnalyzer, type UtilSeries } from "./mutator-util.js";
+import { MutatorUtilAnalyzer } from "./mutator-util.js";
 
 const choices = Array.from({ length: 32 }, (_, flags) => flags);
 

@@ -5,29 +5,10 @@
  * turns out to be broken: everything counted since that Sync is pending and
  * is dropped by `discardPending()`.
  */
-import { type Event, EventKind, eventKindNames, GoState, ResourceKind } from "../decode/event.js";
-import { type Activity, ActivityTally } from "./activity.js";
 
-export interface Overview {
-  readonly firstNs: number;
-  readonly lastNs: number;
-  /** Generations seen, with their first and last numbers (modern traces). */
-  readonly generations: number;
-  readonly firstGeneration: number;
-  readonly lastGeneration: number;
-  readonly events: number;
-  /** Event count per kind name, in the kinds' order; kinds with no events left out. */
-  readonly eventsByKind: ReadonlyArray<readonly [string, number]>;
-  readonly goroutines: number;
-  readonly goroutinesCreated: number;
-  readonly goroutinesEnded: number;
-  readonly procs: number;
-  readonly maxGomaxprocs: number;
-  readonly threads: number;
-  readonly gcCycles: number;
-  /** GC, stop-the-world pauses, heap, blocking. */
-  readonly activity: Activity;
-}
+import { ActivityTally } from "../analysis/activity.js";
+import type { Overview } from "../analysis/overview-model.js";
+import { type Event, EventKind, eventKindNames, GoState, ResourceKind } from "../decode/event.js";
 
 class Counts {
   events = 0;

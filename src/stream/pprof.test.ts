@@ -28,18 +28,15 @@ import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
-import { runAnalyzers } from "../analysis/analyzer.js";
+import { encodePprof } from "../analysis/pprof-encode.js";
+import { topFunctions } from "../analysis/pprof-top.js";
 import {
-  BlockingProfileAnalyzer,
-  type BlockingProfiles,
   type BlockingType,
   blockingTypes,
   type ProfileFilter,
   ProfileFilterError,
   type ProfileRecord,
-} from "../analysis/pprof.js";
-import { encodePprof } from "../analysis/pprof-encode.js";
-import { topFunctions } from "../analysis/pprof-top.js";
+} from "../analysis/profile.js";
 import { TraceError } from "../decode/errors.js";
 import {
   fixturesDir,
@@ -51,6 +48,8 @@ import {
   traceFiles,
   wildTraces,
 } from "../testing/corpus.js";
+import { runAnalyzers } from "./analyzer.js";
+import { BlockingProfileAnalyzer, type BlockingProfiles } from "./pprof.js";
 
 /** A profile as sorted lines "frame;frame;… => count delay", frame = "func file:line". */
 function recordLines(records: readonly ProfileRecord[]): string[] {

@@ -12,17 +12,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { type BlockingType, blockingTypes, type ProfileRecord } from "../analysis/profile.js";
 import { type Event, EventKind, GoState, ResourceKind, stackFrames } from "../decode/event.js";
 import { readTrace } from "../decode/reader.js";
 import { fixturesDir } from "../testing/corpus.js";
 import { runAnalyzers } from "./analyzer.js";
-import {
-  BlockingProfileAnalyzer,
-  type BlockingProfiles,
-  type BlockingType,
-  blockingTypes,
-  type ProfileRecord,
-} from "./pprof.js";
+import { BlockingProfileAnalyzer, type BlockingProfiles } from "./pprof.js";
 
 const fixtures = ["sched-go1.26.trace", "annotations-go1.26.trace", "gc-go1.26.trace", "sched-go1.21.trace"];
 

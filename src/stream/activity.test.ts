@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
+import { type Activity, ActivityTally } from "../analysis/activity.js";
 import { TraceError } from "../decode/errors.js";
 import { EventKind } from "../decode/event.js";
 import { readTrace } from "../decode/reader.js";
@@ -21,7 +22,6 @@ import {
   wildTrace,
   wildTraces,
 } from "../testing/corpus.js";
-import { type Activity, ActivityTally } from "./activity.js";
 import { runAnalyzers } from "./analyzer.js";
 import { GoroutineAnalyzer } from "./goroutines.js";
 

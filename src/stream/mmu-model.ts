@@ -3,12 +3,14 @@
  * event log's events are part of the model's replay log (model/replay-log.ts),
  * so the log the MMU page replays for each choice needs no pass of its own.
  */
+
+import type { FromModelOptions } from "../analysis/overview-model.js";
+import type { UtilFlags, UtilSeries } from "../analysis/util-series.js";
 import type { Event } from "../decode/event.js";
 import type { Timeline } from "../model/timeline.js";
 import type { Analyzer } from "./analyzer.js";
-import type { FromModelOptions } from "./annotations-model.js";
 import { MMUEventLog } from "./mmu-log.js";
-import { MutatorUtilAnalyzer, type UtilFlags, type UtilSeries } from "./mutator-util.js";
+import { MutatorUtilAnalyzer } from "./mutator-util.js";
 
 /** An MMUEventLog whose replay is the timeline's. */
 class ModelMMULog extends MMUEventLog {

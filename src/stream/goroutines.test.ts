@@ -13,6 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
+import {
+  compareStatNames,
+  type GoroutineSummary,
+  goroutineGroups,
+  nonOverlappingStats,
+} from "../analysis/goroutine-stats.js";
 import { formatGoPercent } from "../cli/go-format.js";
 import { TraceError } from "../decode/errors.js";
 import { buildTrace } from "../testing/build-trace.js";
@@ -34,13 +40,7 @@ import {
   startGoTraceServer,
 } from "../testing/go-trace-pages.js";
 import { runAnalyzers } from "./analyzer.js";
-import {
-  compareStatNames,
-  GoroutineAnalyzer,
-  type GoroutineSummary,
-  goroutineGroups,
-  nonOverlappingStats,
-} from "./goroutines.js";
+import { GoroutineAnalyzer } from "./goroutines.js";
 
 export async function analyzeGoroutines(bytes: Uint8Array): Promise<readonly GoroutineSummary[]> {
   const analyzer = new GoroutineAnalyzer();
@@ -166,7 +166,7 @@ describe("goroutine analysis in the corners of Go's summarizer", () => {
   const noGo = requirement(haveGo(), "the go command");
 
   async function built(name: string): Promise<{ file: string; byId: Map<number, GoroutineSummary> }> {
-    const bytes = buildTrace(readFileSync(join(repoRoot, "src", "analysis", "testdata", name), "utf8"));
+    const bytes = buildTrace(readFileSync(join(repoRoot, "src", "stream", "testdata", name), "utf8"));
     const file = join(tmp, name.replace(/\.txt$/, ".trace"));
     writeFileSync(file, bytes);
     const gs = await analyzeGoroutines(bytes);

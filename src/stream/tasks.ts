@@ -7,6 +7,9 @@
  * Times are ns relative to the trace start (TraceReader.originNs), which is
  * where go tool trace's timeline and task pages count from.
  */
+
+import { type RegionEdge, type RegionInstance, RegionTable } from "../analysis/region-table.js";
+import { TimeHistogram, type TimeHistogramResult } from "../analysis/time-histogram.js";
 import {
   type Event,
   EventKind,
@@ -19,8 +22,6 @@ import {
   stackFrames,
 } from "../decode/event.js";
 import type { Analyzer } from "./analyzer.js";
-import { type RegionEdge, type RegionInstance, RegionTable } from "./region-table.js";
-import { TimeHistogram, type TimeHistogramResult } from "./time-histogram.js";
 
 export type { RegionEdge, RegionInstance, RegionTable };
 

@@ -1,6 +1,6 @@
 /**
  * The cpu and wall profiles from the model (cpu-model.ts, the wall one with
- * state-profiles.ts's intervals) against BlockingProfiles' over the trace's events (cpu-profile.test.ts holds that one to
+ * analysis/state-profiles.ts's intervals) against BlockingProfiles' over the trace's events (cpu-profile.test.ts holds that one to
  * the samples Go's parser reads): the records (every frame, count, time and
  * label) must be the same without a filter, for every goroutine group, for
  * one goroutine, for two time ranges and for every region type with and
@@ -11,11 +11,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, it } from "node:test";
+import type { ProfileFilter, ProfileRecord } from "../analysis/profile.js";
+import { StateProfiles } from "../analysis/state-profiles.js";
 import { wildOnly, wildTraces } from "../testing/corpus.js";
 import { modelAndAnalyzers, modelCorpus } from "../testing/model-corpus.js";
 import { cpuProfileFromModel } from "./cpu-model.js";
-import { BlockingProfileAnalyzer, type ProfileFilter, type ProfileRecord } from "./pprof.js";
-import { StateProfiles } from "./state-profiles.js";
+import { BlockingProfileAnalyzer } from "./pprof.js";
 
 function lines(records: readonly ProfileRecord[]): string[] {
   return records

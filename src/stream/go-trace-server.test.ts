@@ -5,7 +5,7 @@
  * and /userregion, and compare the numbers with ours (MMU values within
  * 1e-9, worst-window times exactly, counts and histograms exactly).
  *
- * Where Go is wrong (see mmu.ts: windows past the end of the trace, the MUD
+ * Where Go is wrong (see analysis/mmu.ts: windows past the end of the trace, the MUD
  * it never fills) ours is checked in Go's mode against Go, and our default
  * against the right answer.
  *
@@ -18,6 +18,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
+import { MMUCurve, mmuPlot, plotQuantiles } from "../analysis/mmu.js";
+import type { TimeHistogramResult } from "../analysis/time-histogram.js";
+import { parseUtilFlags, type UtilSeries } from "../analysis/util-series.js";
 import { TraceError } from "../decode/errors.js";
 import { quoteGo } from "../format/go-quote.js";
 import { annotatedTraceText } from "../testing/annotated-trace.js";
@@ -32,10 +35,8 @@ import {
   parseUserTasksPage,
 } from "../testing/go-user-pages.js";
 import { type RunResult, runAnalyzers } from "./analyzer.js";
-import { MMUCurve, mmuPlot, plotQuantiles } from "./mmu.js";
-import { MutatorUtilAnalyzer, parseUtilFlags, type UtilSeries } from "./mutator-util.js";
+import { MutatorUtilAnalyzer } from "./mutator-util.js";
 import { type Annotations, TasksAnalyzer } from "./tasks.js";
-import type { TimeHistogramResult } from "./time-histogram.js";
 
 /** A trace cut short: analyses keep what came before its last Sync, as go tool trace does. */
 const cutDir = mkdtempSync(join(tmpdir(), "gotrace-go-server-"));

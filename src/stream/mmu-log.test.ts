@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import type { UtilSeries } from "../analysis/util-series.js";
 import { drive } from "../decode/drive.js";
 import { chunksOf, fixturesDir, traceFiles, wildTraces } from "../testing/corpus.js";
 import { modelCorpus } from "../testing/model-corpus.js";
 import { MMUEventLog } from "./mmu-log.js";
-import { MutatorUtilAnalyzer, type UtilSeries } from "./mutator-util.js";
+import { MutatorUtilAnalyzer } from "./mutator-util.js";
 
 const allFlags = Array.from({ length: 32 }, (_, i) => i);
 

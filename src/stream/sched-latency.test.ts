@@ -4,11 +4,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { latencyStats, percentile } from "../analysis/sched-stats.js";
 import { buildTrace } from "../testing/build-trace.js";
 import { fixturesDir, repoRoot } from "../testing/corpus.js";
 import { runAnalyzers } from "./analyzer.js";
 import { GoroutineAnalyzer } from "./goroutines.js";
-import { latencyStats, percentile, SchedLatencyAnalyzer } from "./sched-latency.js";
+import { SchedLatencyAnalyzer } from "./sched-latency.js";
 
 describe("percentile (nearest rank)", () => {
   it("on hand-made inputs", () => {
@@ -65,7 +66,7 @@ describe("SchedLatencyAnalyzer", () => {
     // preempted again at 210 (still waiting at the end); G3 runnable before
     // the trace showed it, runs at 130 (not counted), unblocked at 170, runs at 230.
     const bytes = buildTrace(
-      readFileSync(join(repoRoot, "src", "analysis", "testdata", "sched-latency.txt"), "utf8"),
+      readFileSync(join(repoRoot, "src", "stream", "testdata", "sched-latency.txt"), "utf8"),
     );
     const a = new SchedLatencyAnalyzer(2);
     await runAnalyzers([bytes], [a]);

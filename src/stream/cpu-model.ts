@@ -7,19 +7,14 @@
  * samples themselves). Replaying it gives the cpu profile and its filters
  * exactly as BlockingProfiles does, without a pass over the trace.
  */
+
+import type { FromModelOptions } from "../analysis/overview-model.js";
+import { blockingTypes, maxStackPcs, type ProfileFilter, type ProfileRecord } from "../analysis/profile.js";
+import type { StateProfiles } from "../analysis/state-profiles.js";
 import type { StackFrame } from "../decode/event.js";
 import type { Timeline } from "../model/timeline.js";
-import type { FromModelOptions } from "./annotations-model.js";
 import { cpuRecords } from "./cpu-profile.js";
-import {
-  BlockingProfileAnalyzer,
-  type BlockingProfiles,
-  blockingTypes,
-  maxStackPcs,
-  type ProfileFilter,
-  type ProfileRecord,
-} from "./pprof.js";
-import type { StateProfiles } from "./state-profiles.js";
+import { BlockingProfileAnalyzer, type BlockingProfiles } from "./pprof.js";
 
 /** The cpu profile of a trace: `records` as BlockingProfiles.records("cpu", filter) gives it. */
 export class CpuProfile {

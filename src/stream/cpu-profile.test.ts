@@ -18,6 +18,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
+import { cpuSamplePeriodNs } from "../analysis/cpu-samples.js";
+import { encodePprof, pprofLayout } from "../analysis/pprof-encode.js";
+import { blockingTypes, type ProfileRecord } from "../analysis/profile.js";
 import { type Event, EventKind } from "../decode/event.js";
 import {
   fixturesDir,
@@ -30,14 +33,7 @@ import {
   wildDir,
 } from "../testing/corpus.js";
 import { runAnalyzers } from "./analyzer.js";
-import { cpuSamplePeriodNs } from "./cpu-samples.js";
-import {
-  BlockingProfileAnalyzer,
-  type BlockingProfiles,
-  blockingTypes,
-  type ProfileRecord,
-} from "./pprof.js";
-import { encodePprof, pprofLayout } from "./pprof-encode.js";
+import { BlockingProfileAnalyzer, type BlockingProfiles } from "./pprof.js";
 
 const cpuFixtures = [21, 22, 23, 24, 25, 26, 27].map((v) => `cpuprofile-go1.${v}`).concat("cpuhot-go1.26");
 const tracePath = (name: string) => join(fixturesDir, `${name}.trace`);

@@ -16,8 +16,9 @@
  * that function, a goroutine those of its ID's last incarnation; a region filter those taken inside the goroutine's
  * outermost matching regions; a time range those taken in [startNs, endNs).
  */
-import { cpuSamplePeriodNs } from "./cpu-samples.js";
-import type { BlockingProfiles, ProfileFilter, ProfileLabels, ProfileRecord } from "./pprof.js";
+import { cpuSamplePeriodNs } from "../analysis/cpu-samples.js";
+import type { ProfileFilter, ProfileLabels, ProfileRecord } from "../analysis/profile.js";
+import type { BlockingProfiles } from "./pprof.js";
 
 /** The wall profile's kind label for each blocking profile, by index in blockingTypes. */
 const blockingKinds = ["net", "sync", "syscall", "runnable"];

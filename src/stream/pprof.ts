@@ -24,19 +24,23 @@
  * end times use every event read.
  */
 
+import { CpuSampleColumns } from "../analysis/cpu-samples.js";
+import {
+  blockingTypes,
+  maxStackPcs,
+  noGoroutinesError,
+  outermost,
+  type ProfileFilter,
+  type ProfileRecord,
+  type ProfileType,
+  type RegionFilter,
+  type TimeRange,
+} from "../analysis/profile.js";
 import { type Event, EventKind, GoState, type StackFrame, stackFrames } from "../decode/event.js";
 import type { Analyzer } from "./analyzer.js";
 import { cpuRecords, wallRecords } from "./cpu-profile.js";
-import { CpuSampleColumns } from "./cpu-samples.js";
 import { SampleColumns } from "./pprof-samples.js";
 import { type GoroutineScope, goroutineTransition, ScopeTracker } from "./pprof-scope.js";
-
-/** go tool trace's four blocking profiles. */
-export type BlockingType = "net" | "sync" | "syscall" | "sched";
-export const blockingTypes: readonly BlockingType[] = ["net", "sync", "syscall", "sched"];
-/** The blocking profiles, the CPU profile of the trace's CPU samples, and wall (both together). */
-export type ProfileType = BlockingType | "cpu" | "wall";
-export const profileTypes: readonly ProfileType[] = [...blockingTypes, "cpu", "wall"];
 
 /** The state each profile follows, by index in profileTypes. */
 const trackedState: readonly GoState[] = [
@@ -50,66 +54,6 @@ function syncReason(reason: string): boolean {
   return reason.includes("chan") || reason.includes("sync") || reason.includes("select");
 }
 
-/** One stack with its contention count and total delay (CPU: samples and their time). */
-export interface ProfileRecord {
-  /** Innermost frame first. */
-  readonly stack: readonly StackFrame[];
-  readonly count: number;
-  readonly delayNs: number;
-  /** The cpu and wall profiles keep each goroutine's samples apart, labelled. */
-  readonly labels?: ProfileLabels;
-}
-
-/** pprof sample labels: which goroutine, started where, and (wall) what it was doing. */
-export interface ProfileLabels {
-  readonly goroutine?: number;
-  readonly startFunction?: string;
-  /** wall only: cpu, sync, net, syscall or runnable. */
-  readonly kind?: string;
-}
-
-/** go tool trace's /regionio?type=&pc=&latmin=&latmax= conditions; all that are set must hold. */
-export interface RegionFilter {
-  readonly type?: string;
-  /** PC of the outermost frame of the region's begin stack. */
-  readonly pc?: number;
-  readonly latMinNs?: number;
-  readonly latMaxNs?: number;
-}
-
-/** A time window [startNs, endNs], ns from the trace's origin. */
-export interface TimeRange {
-  readonly startNs: number;
-  readonly endNs: number;
-}
-
-/**
- * Either a goroutine group (start function, as /io?name=) or a region filter
- * (as /regionio), each optionally cut to a time range (gotrace's own: the
- * part of each interval inside a range selected on the timeline); or only a
- * time range.
- */
-export type ProfileFilter =
-  | { readonly group: string; readonly range?: TimeRange }
-  /** One goroutine (its ID's last incarnation, as for groups): gotrace's own. */
-  | { readonly goroutine: number; readonly range?: TimeRange }
-  | { readonly region: RegionFilter; readonly range?: TimeRange }
-  | { readonly range: TimeRange };
-
-/** A filter go tool trace would refuse (no goroutine of that name). */
-export class ProfileFilterError extends Error {}
-
-/** What go tool trace says when a filter selects no goroutine (one ID, a group, or none at all). */
-export function noGoroutinesError(id: number | undefined, name: string | undefined): ProfileFilterError {
-  return new ProfileFilterError(
-    id !== undefined
-      ? `no goroutine ${id} in the trace`
-      : name === undefined
-        ? "no goroutines in the trace"
-        : `no goroutines found with start function "${name}"`,
-  );
-}
-
 export interface BlockingProfileOptions {
   /**
    * Keep every sample so that region and time-range filters can be applied
@@ -117,9 +61,6 @@ export interface BlockingProfileOptions {
    */
   readonly regions?: boolean;
 }
-
-/** Go compares stacks by their first 128 PCs (pprofMaxStack). */
-export const maxStackPcs = 128;
 
 /**
  * Stacks of the whole trace. A variant is one distinct list of frames; Go
@@ -568,21 +509,4 @@ export class BlockingProfiles {
   private regionInterval(startNs: number, endNs: number): [number, number] {
     return [Number.isNaN(startNs) ? this.firstNs : startNs, Number.isNaN(endNs) ? this.endNs : endNs];
   }
-}
-
-/**
- * Go's way of keeping "only the outermost regions": sort by (start, end),
- * then keep a region if it starts at or after the end of the last one kept.
- */
-export function outermost(spans: [number, number][]): [number, number][] {
-  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const kept: [number, number][] = [];
-  let last = Number.NEGATIVE_INFINITY;
-  for (const s of spans) {
-    if (last <= s[0]) {
-      kept.push(s);
-      last = s[1];
-    }
-  }
-  return kept;
 }

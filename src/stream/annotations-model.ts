@@ -5,13 +5,9 @@
  * replay log: tasks, regions, logs, and goroutines' creations, namings and
  * ends) and this replays them, instead of reading the trace again.
  */
+import type { FromModelOptions } from "../analysis/overview-model.js";
 import type { Timeline } from "../model/timeline.js";
 import { type Annotations, TasksAnalyzer } from "./tasks.js";
-
-export interface FromModelOptions {
-  /** The trace broke after its last Sync: what is open ends there, as go tool trace has it. */
-  readonly damaged?: boolean;
-}
 
 /** TasksAnalyzer's result for the trace the timeline was built from. */
 export function annotationsFromModel(tl: Timeline, options: FromModelOptions = {}): Annotations {

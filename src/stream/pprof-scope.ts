@@ -6,6 +6,8 @@
  * sample to these: `-pprof=TYPE` and `/io?name=` to [first run, end], and
  * `/regionio?type=` to the goroutine's outermost matching regions.
  */
+
+import { isSystemGoroutine } from "../analysis/profile.js";
 import {
   type Event,
   EventKind,
@@ -43,11 +45,6 @@ export class GoroutineScope {
   active: RegionSpan[] = [];
   /** The goroutine that had this ID before (a cgo callback's goroutine is re-created each time), if any. */
   previous: GoroutineScope | undefined;
-}
-
-/** Go's IsSystemGoroutine: no name, or a runtime function other than runtime.main. */
-export function isSystemGoroutine(name: string): boolean {
-  return name === "" || (name !== "runtime.main" && name.startsWith("runtime."));
 }
 
 /** The PC of a stack's outermost frame (read from the table: building the frames costs a region begin 10×). */
