@@ -4,4 +4,4 @@
  * the model counts. They are the decoder's (decode/event.ts), re-exported
  * here so that analysis/ reads the model without importing decode/.
  */
-export { EventKind, eventKindNames, GoState, goStateNames, type StackFrame } from "../decode/event.js";
+export { eventKindNames, GoState, type StackFrame } from "../decode/event.js";
