@@ -10,7 +10,7 @@ import { type Event, EventKind, GoState, ProcState, ResourceKind } from "../deco
 import type { TraceReader } from "../decode/reader.js";
 import { Ev } from "../format/v2/spec.js";
 import { AnnotationRecorder } from "./annotations.js";
-import { StringTable } from "./columns.js";
+import { IdCache, StringTable } from "./columns.js";
 import { CounterTrack } from "./counters.js";
 import { countBucket, GState, isExecuting } from "./goroutine-state.js";
 import { GoroutineLives } from "./lives.js";
@@ -60,8 +60,10 @@ export class TimelineBuilder {
   private lastM = -1;
   private lastMIndex = -1;
   readonly threadIDs: number[] = [];
-  /** P → goroutine index in a syscall on it (for "the P was taken: the syscall blocked"). */
-  private readonly inSyscall = new Map<number, number>();
+  /** P → goroutine index in a syscall on it (for "the P was taken: the syscall blocked"), −1 none. */
+  private readonly inSyscall = new IdCache();
+  /** Ps with a goroutine in a syscall on them. */
+  private inSyscallPs = 0;
   private runningPs = 0;
   private syscallsOpen = 0;
   private heapAlloc = 0;
@@ -258,8 +260,8 @@ export class TimelineBuilder {
       // Another goroutine starting on a P that one in a syscall was thought
       // to hold means the P had been taken (old traces report goroutines
       // already in a syscall at the start with the P of the batch they are in).
-      const holder = ev.p >= 0 ? this.inSyscall.get(ev.p) : undefined;
-      if (holder !== undefined && holder !== gi) {
+      const holder = ev.p >= 0 ? this.inSyscall.get(ev.p) : -1;
+      if (holder >= 0 && holder !== gi) {
         this.procLost(ev.p, since);
         this.pushThreads(t);
       }
@@ -270,7 +272,7 @@ export class TimelineBuilder {
       this.ranges.goroutineStarted(gs, since);
     }
     if (from === GoState.Waiting) {
-      const network = gs.state === GoState.Waiting && this.blockReasonOf(gs).includes("network");
+      const network = gs.state === GoState.Waiting && gs.networkWait;
       if (network)
         this.mark(
           MarkKind.Network,
@@ -324,12 +326,12 @@ export class TimelineBuilder {
       gs.syscallP = ev.p;
       gs.syscallM = this.thread(ev.m);
       gs.syscallStack = this.stack(ev);
-      if (ev.p >= 0) this.inSyscall.set(ev.p, gi);
+      if (ev.p >= 0) this.setInSyscall(ev.p, gi);
       this.syscallsOpen++;
       this.pushThreads(t);
     }
     if (to === GoState.Runnable) this.ready(gs, t);
-    if (to === GoState.Waiting) this.blockReasons[gi] = st.reason;
+    if (to === GoState.Waiting) gs.networkWait = this.isNetwork(st.reason);
     if (from === GoState.NotExist || from === GoState.Undetermined) {
       const g = this.goroutines;
       if (gs.lastSlice < 0 && !gs.executing)
@@ -340,11 +342,16 @@ export class TimelineBuilder {
     this.count(gs, t);
   }
 
-  /** The reason a waiting goroutine blocked (kept apart: only waiting goroutines need one). */
-  private readonly blockReasons: string[] = [];
-  private blockReasonOf(gs: GState): string {
-    return this.blockReasons[gs.index] ?? "";
+  /** Whether a goroutine blocked for `reason` waits on the network (the last reason asked is remembered). */
+  private isNetwork(reason: string): boolean {
+    if (reason !== this.lastReason) {
+      this.lastReason = reason;
+      this.lastReasonNetwork = reason.includes("network");
+    }
+    return this.lastReasonNetwork;
   }
+  private lastReason = "";
+  private lastReasonNetwork = false;
 
   /** The goroutine became runnable: the gap after its last slice turns from blocked to runnable here. */
   private ready(gs: GState, t: number): void {
@@ -391,7 +398,8 @@ export class TimelineBuilder {
   private endSyscall(gs: GState, t: number): void {
     if (gs.inSyscall) {
       this.pushSyscall(gs, t, 0);
-      if (this.inSyscall.get(gs.syscallP) === gs.index) this.inSyscall.delete(gs.syscallP);
+      if (gs.syscallP >= 0 && this.inSyscall.get(gs.syscallP) === gs.index)
+        this.setInSyscall(gs.syscallP, -1);
     } else if (gs.openSyscall >= 0) {
       this.syscalls.threadEndNs.set(gs.openSyscall, t);
       gs.openSyscall = -1;
@@ -400,9 +408,17 @@ export class TimelineBuilder {
     this.pushThreads(t);
   }
 
+  /** Goroutine index g (−1: none) is in a syscall on P p ≥ 0. */
+  private setInSyscall(p: number, g: number): void {
+    const was = this.inSyscall.get(p);
+    if (was < 0 && g >= 0) this.inSyscallPs++;
+    else if (was >= 0 && g < 0) this.inSyscallPs--;
+    this.inSyscall.set(p, g);
+  }
+
   /** Syscalls still holding their P count as Running already (their P is running). */
   private pushThreads(t: number): void {
-    const blocked = Math.max(0, this.syscallsOpen - this.inSyscall.size);
+    const blocked = Math.max(0, this.syscallsOpen - this.inSyscallPs);
     this.threadCounter.push(t, [this.runningPs, blocked]);
   }
 
@@ -449,9 +465,9 @@ export class TimelineBuilder {
    * slices end on the P here and go on on the goroutine's thread.
    */
   private procLost(p: number, t: number): void {
-    const gi = this.inSyscall.get(p);
-    if (gi === undefined) return;
-    this.inSyscall.delete(p);
+    const gi = p >= 0 ? this.inSyscall.get(p) : -1;
+    if (gi < 0) return;
+    this.setInSyscall(p, -1);
     const gs = this.gs[gi]!;
     if (gs.inSyscall) gs.openSyscall = this.pushSyscall(gs, Math.max(t, gs.syscallStartNs), 1);
     if (gs.executing && gs.openSlice < 0) {
@@ -497,17 +513,17 @@ export class TimelineBuilder {
   private localString(ev: Event, id: number): number {
     if (ev.table !== this.stringsOf) {
       this.stringsOf = ev.table;
-      this.localStrings = [];
+      this.localStrings.clear();
     }
-    let s = this.localStrings[id];
-    if (s === undefined) {
+    let s = this.localStrings.get(id);
+    if (s < 0) {
       s = this.strings.intern(ev.str(id));
-      this.localStrings[id] = s;
+      this.localStrings.set(id, s);
     }
     return s;
   }
   private stringsOf: Event["table"];
-  private localStrings: number[] = [];
+  private readonly localStrings = new IdCache();
 
   /** "blocked: chan receive" and the like, interned, cached by state and reason. */
   private stateID(to: GoState, reason: string): number {

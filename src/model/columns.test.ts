@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { ChunkPool, F64Column, groupByKey, IntColumn, RelColumn } from "./columns.js";
+import { ChunkPool, F64Column, groupByKey, IdCache, IntColumn, RelColumn } from "./columns.js";
 
 const chunk = 1 << 16;
 /** Row counts around the first chunk's doublings and the chunk boundaries. */
@@ -63,6 +63,8 @@ describe("IntColumn", () => {
       [Math.floor(n / 2), n],
       [0, Math.floor(n * 0.9)],
       [chunk + 5, chunk + 7],
+      // Widening on the append that finds the first chunk full, then on the next.
+      [chunk, chunk + 1],
     ] as const) {
       it(`${n} rows, widening at ${to16} and ${to32}: push, set, seal, permute`, () => {
         const values = intValues(n, n + to16 * 7 + to32, to16, to32);
@@ -304,6 +306,39 @@ describe("RelColumn", () => {
         },
       ),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe("IdCache", () => {
+  it("reads back what a Map holds, for small, scattered, huge and odd IDs, and forgets all on clear", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.oneof(
+              fc.nat(100),
+              fc.nat(5000),
+              fc.integer({ min: (1 << 20) - 2, max: (1 << 20) + 2 }),
+              fc.constantFrom(2 ** 40, 2 ** 53 - 1, 0.5, -1),
+            ),
+            fc.nat(2 ** 31 - 1),
+          ),
+          { maxLength: 200 },
+        ),
+        (writes) => {
+          const c = new IdCache();
+          const want = new Map<number, number>();
+          for (const [id, v] of writes) {
+            assert.equal(c.get(id), want.get(id) ?? -1);
+            c.set(id, v);
+            want.set(id, v);
+          }
+          for (const [id] of writes) assert.equal(c.get(id), want.get(id));
+          c.clear();
+          for (const [id] of writes) assert.equal(c.get(id), -1);
+        },
+      ),
     );
   });
 });

@@ -22,6 +22,9 @@ const chunkBits = 16;
 const chunkSize = 1 << chunkBits;
 const chunkMask = chunkSize - 1;
 
+const empty16 = new Uint16Array(0);
+const empty32 = new Int32Array(0);
+
 function make<T extends AnyArray>(like: T, n: number): T {
   return new (like.constructor as new (n: number) => T)(n);
 }
@@ -108,36 +111,68 @@ function rowsIn(chunks: readonly AnyArray[]): number {
  * columns cost 1–2 bytes a row instead of 4. −1 ("none") is stored as the
  * width's maximum.
  *
- * `cur` is the last chunk and `pos` the rows in it, so an append writes
- * there without finding its chunk.
+ * The last chunk is held in the field of its width (`c8`, `c16` or `c32`,
+ * `w` saying which) with `pos` the rows in it and `cap` its size, so an
+ * append writes there without finding its chunk, and each store is of one
+ * array type (one field holding all three made every append a polymorphic
+ * store, several times slower). −1 needs no mapping on append: an 8- or
+ * 16-bit array stores it as its maximum, which is what "none" is there.
  */
 export class IntColumn {
   private chunks: IntArray[];
-  private cur: IntArray = new Uint8Array(16);
+  private c8: Uint8Array = new Uint8Array(16);
+  private c16: Uint16Array = empty16;
+  private c32: Int32Array = empty32;
+  /** Bytes a row: 1, 2 or 4. */
+  private w = 1;
   private pos = 0;
+  private cap = 16;
   /** How −1 is stored, and the largest other value the current width holds. */
   private none = 0xff;
   private max = 0xfe;
   length = 0;
 
   constructor() {
-    this.chunks = [this.cur];
+    this.chunks = [this.c8];
   }
 
   push(v: number): void {
     if (v > this.max || v < -1) this.widen(v);
-    if (this.pos === this.cur.length) this.grow();
-    this.cur[this.pos++] = v === -1 ? this.none : v;
+    const p = this.pos;
+    if (p === this.cap) {
+      this.grow();
+      this.push(v);
+      return;
+    }
+    const w = this.w;
+    if (w === 1) this.c8[p] = v;
+    else if (w === 2) this.c16[p] = v;
+    else this.c32[p] = v;
+    this.pos = p + 1;
     this.length++;
+  }
+
+  /** The last chunk, whatever its width. */
+  private get cur(): IntArray {
+    return this.chunks[this.chunks.length - 1]!;
+  }
+
+  /** Makes `a` the last chunk's array written to (it is already in `chunks`), with `rows` rows in it. */
+  private setCur(a: IntArray, rows: number): void {
+    if (a instanceof Uint8Array) this.c8 = a;
+    else if (a instanceof Uint16Array) this.c16 = a;
+    else this.c32 = a;
+    this.cap = a.length;
+    this.pos = rows;
   }
 
   private grow(): void {
     const next = regrown(this.chunks);
-    if (next) this.cur = next;
+    if (next) this.setCur(next, this.pos);
     else {
-      this.cur = make(this.cur, chunkSize);
-      this.pos = 0;
-      this.chunks.push(this.cur);
+      const c = make(this.cur, chunkSize);
+      this.chunks.push(c);
+      this.setCur(c, 0);
     }
   }
 
@@ -162,14 +197,15 @@ export class IntColumn {
       return wide;
     };
     this.chunks = this.chunks.map(convert);
-    this.cur = this.chunks[this.chunks.length - 1]!;
     this.none = none;
     this.max = to16 ? 0xfffe : 0x7fffffff;
+    this.w = to16 ? 2 : 4;
+    this.setCur(this.cur, this.pos);
   }
 
   /** Trims the last chunk to its rows (building is done). */
   seal(): void {
-    this.cur = trimLast(this.chunks, this.length);
+    this.setCur(trimLast(this.chunks, this.length), this.pos);
   }
 
   /**
@@ -185,8 +221,8 @@ export class IntColumn {
     else gather32(this.chunks as Int32Array[], order, out as Int32Array[]);
     pool?.give(this.chunks, this.length);
     this.chunks = out;
-    this.cur = out[out.length - 1]!;
-    this.pos = this.cur.length;
+    const last = out[out.length - 1]!;
+    this.setCur(last, last.length);
     this.length = order.length;
   }
 
@@ -336,8 +372,14 @@ export class F64Column {
   }
 
   push(v: number): void {
-    if (this.pos === this.cur.length) this.grow();
-    this.cur[this.pos++] = v;
+    const p = this.pos;
+    if (p === this.cur.length) {
+      this.grow();
+      this.push(v);
+      return;
+    }
+    this.cur[p] = v;
+    this.pos = p + 1;
     this.length++;
     this.lastPushed = v;
   }
@@ -435,12 +477,10 @@ export class RelColumn {
   /** Appends row `length`'s value; its base must be the row last appended to the base column. */
   push(v: number): void {
     this.lastPushed = v;
-    if (Number.isNaN(v)) {
-      this.delta.push(-1);
-      return;
-    }
     const d = v - this.base.lastPushed;
-    if (d >= 0 && d < overflowMark && Number.isInteger(d)) this.delta.push(d);
+    // (d | 0) === d: an integer (d is below 2^31 here); NaN fails every test.
+    if (d >= 0 && d < overflowMark && (d | 0) === d) this.delta.push(d);
+    else if (Number.isNaN(v)) this.delta.push(-1);
     else {
       this.overflow.set(this.delta.length, v);
       this.delta.push(overflowMark);
@@ -522,6 +562,47 @@ export class I32List {
 
   toArray(): Int32Array {
     return this.data.slice(0, this.length);
+  }
+}
+
+/** IDs below this are kept in an IdCache's array (4 MiB at most); larger ones in a Map. */
+const cacheDense = 1 << 20;
+
+/**
+ * What a generation's local IDs (string and stack IDs, counted from 1 by
+ * the runtime) came to in the timeline: non-negative integers by ID, −1
+ * for an ID not seen yet. An Int32Array while IDs stay small (a JS array
+ * written at scattered indexes turns into a slow dictionary), a Map
+ * beyond.
+ */
+export class IdCache {
+  private dense = new Int32Array(64).fill(-1);
+  private sparse: Map<number, number> | undefined;
+
+  get(id: number): number {
+    // (id >>> 0) === id: an integer from 0 to 2^32 − 1.
+    if ((id >>> 0) === id && id < cacheDense) return id < this.dense.length ? this.dense[id]! : -1;
+    return this.sparse?.get(id) ?? -1;
+  }
+
+  set(id: number, v: number): void {
+    if ((id >>> 0) === id && id < cacheDense) {
+      if (id >= this.dense.length) {
+        const next = new Int32Array(Math.min(cacheDense, Math.max(id + 1, 2 * this.dense.length))).fill(-1);
+        next.set(this.dense);
+        this.dense = next;
+      }
+      this.dense[id] = v;
+    } else {
+      this.sparse ??= new Map();
+      this.sparse.set(id, v);
+    }
+  }
+
+  /** Forgets every ID (a new generation's tables). */
+  clear(): void {
+    this.dense.fill(-1);
+    this.sparse = undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  * strings interned.
  */
 import type { EvTable } from "../decode/v2/table.js";
-import { I32List, type StringTable } from "./columns.js";
+import { I32List, IdCache, type StringTable } from "./columns.js";
 
 export interface FrameView {
   readonly pc: number;
@@ -32,7 +32,7 @@ export class StackTable {
   private readonly framePC: number[] = [];
   /** The generation table the local IDs below belong to. */
   private table: EvTable | undefined;
-  private local: number[] = [];
+  private readonly local = new IdCache();
 
   constructor(strings: StringTable) {
     this.strings = strings;
@@ -45,12 +45,12 @@ export class StackTable {
     if (id === 0 || !table) return NoStackID;
     if (table !== this.table) {
       this.table = table;
-      this.local = [];
+      this.local.clear();
     }
-    const known = this.local[id];
-    if (known !== undefined) return known;
+    const known = this.local.get(id);
+    if (known >= 0) return known;
     const global = this.internPCs(table, id);
-    this.local[id] = global;
+    this.local.set(id, global);
     return global;
   }
 
@@ -176,6 +176,6 @@ export class StackTable {
   /** Forgets the per-generation ID map (the stacks themselves stay). */
   release(): void {
     this.table = undefined;
-    this.local = [];
+    this.local.clear();
   }
 }
