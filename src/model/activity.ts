@@ -148,7 +148,7 @@ class Blocking {
   }
 
   block(g: number, startNs: number, reason: string, counted: boolean): void {
-    let r = this.reasonIndex.get(reason);
+    let r = reason === this.lastReason ? this.lastReasonIndex : this.reasonIndex.get(reason);
     if (r === undefined) {
       r = this.reasons.length;
       this.reasonIndex.set(reason, r);
@@ -156,9 +156,14 @@ class Blocking {
       this.totalNs.push(0);
       this.counts.push(0);
     }
+    this.lastReason = reason;
+    this.lastReasonIndex = r;
     if (counted) this.counts[r]!++;
     this.set(this.slot(g), startNs, r);
   }
+  /** The reason last blocked for and its index: consecutive blocks often share one. */
+  private lastReason: string | undefined = undefined;
+  private lastReasonIndex = 0;
 
   unblock(g: number, t: number): void {
     const i = this.find(g);
@@ -226,6 +231,17 @@ export class ActivityTally {
       const known = from !== GoState.Undetermined;
       this.blocking.block(g, known ? t : this.live.syncNs, reason, known);
     }
+  }
+
+  /**
+   * An event at t of a kind eventApart learns nothing from but its time
+   * (anything but a Sync, a range or a metric): the same as eventApart, for
+   * a caller that reads the kind anyway.
+   */
+  seen(t: number): void {
+    const s = this.live;
+    if (Number.isNaN(s.syncNs)) s.syncNs = t;
+    s.lastNs = t;
   }
 
   /** Everything an event says but a goroutine's state transition (see goroutineTransition). */

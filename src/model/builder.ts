@@ -126,7 +126,8 @@ export class TimelineBuilder {
         break;
       case EventKind.Label: {
         const g = this.goroutine(ev.g);
-        this.goroutines.label.set(g.index, this.strings.intern(ev.str(ev.a0)));
+        g.label = this.strings.intern(ev.str(ev.a0));
+        this.goroutines.label.set(g.index, g.label);
         break;
       }
       case EventKind.StackSample:
@@ -380,7 +381,7 @@ export class TimelineBuilder {
     x.endNs.push(t);
     x.g.push(gs.index);
     x.p.push(gs.execP);
-    x.label.push(this.goroutines.label.get(gs.index));
+    x.label.push(gs.label);
     x.m.push(gs.execM);
     x.endStack.push(endStack);
     x.endState.push(endState);

@@ -493,13 +493,11 @@ export class RelColumn {
 
   /** As set, with row i's base value given (the caller knows it: no lookup). */
   setOver(i: number, v: number, base: number): void {
-    if (this.overflow.size > 0) this.overflow.delete(i);
-    if (Number.isNaN(v)) {
-      this.delta.set(i, -1);
-      return;
-    }
+    // Only a row marked as overflowing has a value in the side map to drop.
+    if (this.overflow.size > 0 && this.delta.get(i) === overflowMark) this.overflow.delete(i);
     const d = v - base;
-    if (d >= 0 && d < overflowMark && Number.isInteger(d)) this.delta.set(i, d);
+    if (d >= 0 && d < overflowMark && (d | 0) === d) this.delta.set(i, d);
+    else if (Number.isNaN(v)) this.delta.set(i, -1);
     else {
       this.delta.set(i, overflowMark);
       this.overflow.set(i, v);
@@ -581,12 +579,12 @@ export class IdCache {
 
   get(id: number): number {
     // (id >>> 0) === id: an integer from 0 to 2^32 − 1.
-    if ((id >>> 0) === id && id < cacheDense) return id < this.dense.length ? this.dense[id]! : -1;
+    if (id >>> 0 === id && id < cacheDense) return id < this.dense.length ? this.dense[id]! : -1;
     return this.sparse?.get(id) ?? -1;
   }
 
   set(id: number, v: number): void {
-    if ((id >>> 0) === id && id < cacheDense) {
+    if (id >>> 0 === id && id < cacheDense) {
       if (id >= this.dense.length) {
         const next = new Int32Array(Math.min(cacheDense, Math.max(id + 1, 2 * this.dense.length))).fill(-1);
         next.set(this.dense);

@@ -26,6 +26,8 @@ export class GState {
   named = false;
   /** Its creation was seen. */
   created = false;
+  /** Its label (GoLabel, interned), as GoroutineTable.label holds it: what its slices are labelled. */
+  label = 0;
   /** It waits (or last waited) for a reason that names the network: its unblock is the poller's. */
   networkWait = false;
   /** Counter bucket it is counted in now (so a decrement always matches its increment). */

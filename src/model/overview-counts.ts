@@ -95,14 +95,27 @@ export class OverviewCounts {
     const c = this.live;
     const kind = ev.kind;
     const t = ev.time;
-    if (kind === EventKind.Sync) this.commit();
     if (Number.isNaN(this.firstNs)) this.firstNs = t;
+    // Most events are transitions and regions, which only count: the rest out of line.
+    if (
+      kind === EventKind.Sync ||
+      kind === EventKind.Metric ||
+      (kind >= EventKind.RangeBegin && kind <= EventKind.RangeEnd)
+    )
+      this.rare(ev, kind, t);
+    else this.activity.seen(t);
     c.lastNs = t;
     c.events++;
     c.byKind[kind]!++;
-    this.activity.eventApart(ev);
     if (ev.g >= 0) this.goroutineIDs.add(ev.g);
     if (ev.m >= 0) this.threadIDs.add(ev.m);
+  }
+
+  /** A Sync, a metric or a range (`event` counts it after). */
+  private rare(ev: Event, kind: EventKind, t: number): void {
+    const c = this.live;
+    if (kind === EventKind.Sync) this.commit();
+    this.activity.eventApart(ev);
     if (kind === EventKind.Sync) {
       if (ev.table) {
         c.generations++;
