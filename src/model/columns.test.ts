@@ -308,6 +308,45 @@ describe("RelColumn", () => {
       { numRuns: 30 },
     );
   });
+
+  it("set and setOver move a row between near, far (the side map), before its base and NaN, across chunks", () => {
+    const r = rng(7);
+    const n = 2 * chunk + 5;
+    const base = new F64Column();
+    const rel = new RelColumn(base);
+    const want: number[] = [];
+    const far = () => {
+      const k = r();
+      return k < 0.3
+        ? Number.NaN
+        : k < 0.6
+          ? 3e9 + Math.floor(r() * 1e9)
+          : k < 0.8
+            ? -5
+            : Math.floor(r() * 1000);
+    };
+    for (let i = 0; i < n; i++) {
+      base.push(i * 10);
+      const v = i * 10 + (r() < 0.5 ? far() : 7);
+      rel.push(v);
+      want.push(v);
+    }
+    for (let k = 0; k < 20000; k++) {
+      const i = Math.floor(r() * n);
+      const v = i * 10 + far();
+      if (r() < 0.5) rel.set(i, v);
+      else rel.setOver(i, v, i * 10);
+      want[i] = v;
+    }
+    assert.deepEqual(read(rel), want);
+    const order = shuffled(n, 5);
+    base.permute(order);
+    rel.permute(order);
+    assert.deepEqual(
+      read(rel),
+      Array.from(order, (o) => want[o]!),
+    );
+  });
 });
 
 describe("IdCache", () => {
