@@ -5,14 +5,16 @@
  * trace gives one error line and exit status 1, leaves no file behind and
  * an existing output as it was; mistakes in the command line exit 2. The
  * trace read on worker threads, whole or in parts, exports the same bytes
- * as read on this one.
+ * as read on this one. Interrupted, it leaves nothing behind.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { exportPerfetto } from "../export/perfetto/export.js";
 import { fixturesDir, repoRoot, requirement } from "../testing/corpus.js";
 import { pythonPath, pythonSkip } from "../testing/python.js";
@@ -155,6 +157,48 @@ describe("gotrace export", { skip: requirement(existsSync(fixture), "testdata/tr
       assert.equal(r.status, 1);
       assert.equal(r.stderr, "gotrace: /dev/full: cannot write: no space left on device\n");
       assert.ok(statSync("/dev/full").isCharacterDevice());
+    }
+  });
+
+  it("leaves no temporary file or directory, and no output, when interrupted mid-way", async () => {
+    // Signalled as soon as its temporary output appears, while it reads the
+    // trace. An export that finished first (a busy machine can be that slow
+    // to look) is tried again; most are caught mid-way, and each format must be.
+    for (const [format, signal] of [
+      ["perfetto", "SIGINT"],
+      ["perfetto", "SIGTERM"],
+      ["parquet", "SIGTERM"],
+      ["parquet", "SIGINT"],
+    ] as const) {
+      let interrupted = 0;
+      for (let attempt = 0; attempt < 5 && interrupted === 0; attempt++) {
+        const dir = mkdtempSync(join(tmp, `interrupted-${format}-`));
+        const output = join(dir, "out");
+        const child = spawn(process.execPath, [cli, "export", `--format=${format}`, fixture, "-o", output], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        const exited = once(child, "exit");
+        try {
+          while (child.exitCode === null && !readdirSync(dir).some((f) => f.startsWith(".out.")))
+            await sleep(2);
+          child.kill(signal);
+          const [code, killedBy] = (await exited) as [number | null, NodeJS.Signals | null];
+          if (code === 0) {
+            assert.ok(existsSync(output), stderr);
+            continue;
+          }
+          assert.deepEqual([code, killedBy], [null, signal], `${format} ${signal}: ${stderr}`);
+          assert.deepEqual(readdirSync(dir), [], `${format} ${signal}`);
+          interrupted++;
+        } finally {
+          child.kill("SIGKILL");
+        }
+      }
+      assert.equal(interrupted, 1, `${format} ${signal}: finished before every signal`);
     }
   });
 

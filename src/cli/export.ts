@@ -14,7 +14,8 @@
  *
  * The output is written to a temporary file beside OUT and renamed to OUT
  * only when complete, so OUT is never a partial file; on failure the
- * temporary file is removed. A pipe or device (`-o /dev/stdout`) is
+ * temporary file is removed, as it is when the export is interrupted
+ * (SIGINT, SIGTERM, SIGHUP; interrupt.ts). A pipe or device (`-o /dev/stdout`) is
  * written directly. A damaged trace is exported up to the damage,
  * with one warning line. A large trace is decoded on worker threads, as
  * the analysis commands decode it, while the timeline is built here.
@@ -36,6 +37,7 @@ import { reportDamage } from "./damage.js";
 import { driveFile, fileVersion } from "./decode-thread.js";
 import { CommandError, checkInputFile, fileErrorReason } from "./errors.js";
 import { formatBytes } from "./format.js";
+import { removeOnInterrupt } from "./interrupt.js";
 import { exportParquet } from "./parquet.js";
 
 /** Each format: what it writes into the temporary file for `output`, given the trace's path; true when done. */
@@ -145,6 +147,7 @@ async function writeAtomically(
     throw new CommandError(`${output}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
   }
   let done = false;
+  const forget = removeOnInterrupt(temp);
   try {
     const ok = await write(out);
     await out.close();
@@ -159,6 +162,7 @@ async function writeAtomically(
       await out.close().catch(() => {});
       await unlink(temp).catch(() => {});
     }
+    forget();
   }
 }
 

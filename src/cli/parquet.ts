@@ -9,13 +9,15 @@
  * column, which the directory names), then dropped: memory holds the
  * timeline and one part, not every row of every trace. Everything is
  * written into a directory beside DIR and renamed to DIR once whole, so DIR
- * never holds a partial export.
+ * never holds a partial export; the directory beside it is removed on
+ * failure, and when the export is interrupted (interrupt.ts).
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { schema } from "../export/tables/schema.js";
 import { TableLoader } from "./duckdb-tables.js";
 import { CommandError, fileErrorReason } from "./errors.js";
+import { removeOnInterrupt } from "./interrupt.js";
 import { expandInputs, readTraceTables } from "./trace-tables.js";
 
 /** Rows of a table staged before they are written out as one Parquet file (about 100 MiB staged). */
@@ -49,6 +51,7 @@ export async function exportParquet(operands: readonly string[], outDir: string)
   } catch (e) {
     throw new CommandError(`${outDir}: cannot write: ${fileErrorReason(e) ?? String(e)}`);
   }
+  const forget = removeOnInterrupt(temp);
   try {
     for (const t of schema) mkdirSync(join(temp, t.name));
     const loader = await TableLoader.create();
@@ -80,6 +83,8 @@ export async function exportParquet(operands: readonly string[], outDir: string)
     const reason = fileErrorReason(e);
     if (reason !== undefined) throw new CommandError(`${outDir}: cannot write: ${reason}`);
     throw e;
+  } finally {
+    forget();
   }
   return 0;
 }
