@@ -49,6 +49,13 @@ const stageName = (table: string) => `${stageSchema}.${ident(table)}`;
 const stringsName = "gotrace_strings";
 const stringsTable = `${stageSchema}.${stringsName}`;
 
+/** A staging table's columns, as CREATE TABLE lists them. */
+function stageColumns(t: TableData["spec"]): string {
+  return [traceIdColumn, ...t.columns]
+    .map((c) => `${ident(c.name)} ${stagedType[c.kind].toString()}`)
+    .join(", ");
+}
+
 /** The staged column as the schema types it, from the staged table `t` (string c from its join `s_c`). */
 function finalExpr(c: ColumnSpec, index: number): string {
   const col = `t.${ident(c.name)}`;
@@ -106,52 +113,89 @@ export class TableLoader {
   /**
    * Stages one trace's tables a part at a time, for `part` to copy out:
    * up to about `partRows` rows of one table (the k-th part of it), with
-   * every string they use; the part's rows are dropped after. So the
-   * database holds one part, not the trace.
+   * every string they use, in a staging table of their own that `part`
+   * reads as `from` (TableLoader.select's third argument); the part's rows
+   * are dropped after. While `part` runs (in DuckDB, on its threads) the
+   * next part is built and staged here, on a second connection: the
+   * database holds at most two parts, not the trace.
    */
   async addInParts(
     trace: TraceTables,
     partRows: number,
-    part: (table: string, k: number) => Promise<void>,
+    part: (table: string, k: number, from: string) => Promise<void>,
   ): Promise<void> {
     this.ids.add(trace.traceId);
+    const staging = await this.instance.connect();
     let stagedStrings = 0;
     let current: TableData["spec"] | undefined;
+    /** The staging table of the part being staged: its name, and as SQL names it. */
+    let staged = "";
+    let stagedSQL = "";
     let rows = 0;
     let k = 0;
+    let parts = 0;
+    /** The part being written, and the staging table it reads. */
+    let writing: Promise<void> | undefined;
+    let written = "";
+    const finishWriting = async () => {
+      if (writing === undefined) return;
+      await writing;
+      writing = undefined;
+      // Dropped: a DELETE would leave the rows' memory to DuckDB's later vacuum.
+      await staging.run(`DROP TABLE ${written}`);
+    };
+    const startPart = async (spec: TableData["spec"]) => {
+      current = spec;
+      staged = `${spec.name}#${parts++}`;
+      stagedSQL = `${stageSchema}.${ident(staged)}`;
+      await staging.run(`CREATE TABLE ${stagedSQL} (${stageColumns(spec)})`);
+    };
     const flush = async () => {
       if (current === undefined || rows === 0) return;
-      stagedStrings = await this.stageStrings(trace, stagedStrings);
-      await part(current.name, k++);
-      // Dropped and made again: a DELETE would leave the rows' memory to DuckDB's later vacuum.
-      await this.connection.run(`DROP TABLE ${stageName(current.name)}`);
-      await this.createStage(current);
+      stagedStrings = await this.stageStrings(trace, stagedStrings, staging);
+      await finishWriting();
+      written = stagedSQL;
+      writing = part(current.name, k++, stagedSQL);
+      // Awaited in finishWriting; a failure meanwhile must not be an unhandled rejection.
+      writing.catch(() => {});
+      await startPart(current);
       rows = 0;
     };
-    for (const table of trace.tables) {
-      if (table.spec !== current) {
-        await flush();
-        current = table.spec;
-        k = 0;
+    try {
+      for (const table of trace.tables) {
+        if (table.spec !== current) {
+          await flush();
+          if (current !== undefined) await staging.run(`DROP TABLE ${stagedSQL}`);
+          await startPart(table.spec);
+          k = 0;
+        }
+        await this.appendTable(trace.traceId, table, staged, staging);
+        rows += table.rows;
+        if (rows >= partRows) await flush();
       }
-      await this.appendTable(trace.traceId, table);
-      rows += table.rows;
-      if (rows >= partRows) await flush();
+      await flush();
+      await finishWriting();
+      if (current !== undefined) await staging.run(`DROP TABLE ${stagedSQL}`);
+      await staging.run(`DELETE FROM ${stringsTable}`);
+    } finally {
+      await writing?.catch(() => {});
+      staging.closeSync();
     }
-    await flush();
-    await this.connection.run(`DELETE FROM ${stringsTable}`);
   }
 
   private async createStage(t: TableData["spec"]): Promise<void> {
-    const cols = [traceIdColumn, ...t.columns].map(
-      (c) => `${ident(c.name)} ${stagedType[c.kind].toString()}`,
-    );
-    await this.connection.run(`CREATE TABLE ${stageName(t.name)} (${cols.join(", ")})`);
+    await this.connection.run(`CREATE TABLE ${stageName(t.name)} (${stageColumns(t)})`);
   }
 
-  private async appendTable(traceId: number, table: TableData): Promise<void> {
+  /** Appends a table's rows to its staging table, or to staging table `into`, on `via`. */
+  private async appendTable(
+    traceId: number,
+    table: TableData,
+    into = table.spec.name,
+    via = this.connection,
+  ): Promise<void> {
     const types = [traceIdColumn, ...table.spec.columns].map((c) => stagedType[c.kind]);
-    await this.append(table.spec.name, types, traceId, table.rows, (chunk, from, n) => {
+    await this.append(into, types, traceId, table.rows, via, (chunk, from, n) => {
       table.columns.forEach((data, c) => {
         fillVector(chunk.getColumnVector(c + 1), data, from, n);
       });
@@ -159,12 +203,13 @@ export class TableLoader {
   }
 
   /** Stages the trace's strings from ID `from` on; returns how many are staged. */
-  private async stageStrings(trace: TraceTables, from: number): Promise<number> {
+  private async stageStrings(trace: TraceTables, from: number, via = this.connection): Promise<number> {
     const { strings } = trace;
     const size = strings.size;
     if (size <= from) return from;
     const ids = Int32Array.from({ length: size - from }, (_, i) => from + i);
-    await this.append(stringsName, [DOUBLE, INTEGER, VARCHAR], trace.traceId, size - from, (chunk, at, n) => {
+    const types = [DOUBLE, INTEGER, VARCHAR];
+    await this.append(stringsName, types, trace.traceId, size - from, via, (chunk, at, n) => {
       fillVector(chunk.getColumnVector(1), ids, at, n);
       const v = chunk.getColumnVector(2) as DuckDBVector<string>;
       for (let i = 0; i < n; i++) v.setItem(i, strings.get(from + at + i));
@@ -173,15 +218,20 @@ export class TableLoader {
     return size;
   }
 
-  /** Appends `rows` rows to `table` a chunk at a time: column 0 is the trace ID, `fill` sets the others. */
+  /**
+   * Appends `rows` rows to staging table `table` (its name in the staging
+   * schema) on connection `via`, a chunk at a time: column 0 is the trace ID, `fill`
+   * sets the others.
+   */
   private async append(
     table: string,
     types: readonly DuckDBType[],
     traceId: number,
     rows: number,
+    via: DuckDBConnection,
     fill: (chunk: DuckDBDataChunk, from: number, n: number) => void,
   ): Promise<void> {
-    const appender = await this.connection.createAppender(table, stageSchema);
+    const appender = await via.createAppender(table, stageSchema);
     // One chunk, filled again for each 2,048 rows (a new one each time took twice as long).
     const chunk = DuckDBDataChunk.create(types, Math.min(chunkRows, rows));
     const ids = new Float64Array(chunkRows).fill(traceId);
@@ -196,8 +246,11 @@ export class TableLoader {
     appender.closeSync();
   }
 
-  /** The SELECT that gives table `name` from the staged rows (without its trace_id column if not `withTraceId`). */
-  static select(name: string, withTraceId = true): string {
+  /**
+   * The SELECT that gives table `name` from its staged rows, or from the
+   * staging table `from` (without its trace_id column if not `withTraceId`).
+   */
+  static select(name: string, withTraceId = true, from = stageName(name)): string {
     const t = schema.find((x) => x.name === name)!;
     const columns = [traceIdColumn, ...t.columns];
     const selected = columns.map(finalExpr).slice(withTraceId ? 0 : 1);
@@ -208,7 +261,7 @@ export class TableLoader {
           : "",
       )
       .join("");
-    return `SELECT ${selected.join(", ")} FROM ${stageName(t.name)} t${joins}`;
+    return `SELECT ${selected.join(", ")} FROM ${from} t${joins}`;
   }
 
   /**

@@ -64,12 +64,12 @@ export async function exportParquet(operands: readonly string[], outDir: string)
           );
           continue;
         }
-        await loader.addInParts(tables, partRows, async (table, k) => {
+        await loader.addInParts(tables, partRows, async (table, k, from) => {
           const dir = join(temp, table, `trace_id=${tables.traceId}`);
           if (k === 0) mkdirSync(dir);
           const to = join(dir, `data_${k}.parquet`);
           await loader.connection.run(
-            `COPY (${TableLoader.select(table, false)}) TO ${sqlString(to)} (FORMAT parquet)`,
+            `COPY (${TableLoader.select(table, false, from)}) TO ${sqlString(to)} (FORMAT parquet)`,
           );
         });
       }
