@@ -210,6 +210,98 @@ function closeLength(out: ProtoBuffer, at: number, end: number): number {
   return end + extra;
 }
 
+/**
+ * Appends one `Trace.packet` holding a TrackEvent with no flows, no counter
+ * value and no interned data: the slice begins and ends and the instants
+ * that are nearly every packet of an export. The same bytes as
+ * writeEventPacket writes for them, in one pass: each length fits the one
+ * byte kept for it (a packet of this kind takes at most 48 bytes).
+ */
+export function writeSimpleEventPacket(
+  out: ProtoBuffer,
+  type: EventType,
+  trackUUID: number,
+  nameIID: number,
+  callstackIID: number,
+  sequenceID: number,
+  deltaNs: number,
+): void {
+  if (out.length + 64 > out.bytes.length) out.reserve(64);
+  const b = out.bytes;
+  let p = out.length;
+  b[p] = (1 << 3) | lenWire;
+  const packetAt = p + 1;
+  b[p + 2] = (packetTimestamp << 3) | varintWire;
+  p += 3;
+  if (deltaNs >= 0 && deltaNs < 0x80) b[p++] = deltaNs;
+  else p = putInt64(b, p, deltaNs);
+  b[p] = (packetTrackEvent << 3) | lenWire;
+  const eventAt = p + 1;
+  b[p + 2] = (eventType << 3) | varintWire;
+  b[p + 3] = type;
+  b[p + 4] = (eventTrackUUID << 3) | varintWire;
+  p += 5;
+  if (trackUUID < 0x80) b[p++] = trackUUID;
+  else p = putVarint(b, p, trackUUID);
+  if (nameIID !== 0) {
+    b[p++] = (eventNameIID << 3) | varintWire;
+    if (nameIID < 0x80) b[p++] = nameIID;
+    else p = putVarint(b, p, nameIID);
+  }
+  if (callstackIID !== 0) {
+    // Field 56: a two-byte tag.
+    b[p] = ((eventCallstackIID << 3) & 0x7f) | 0x80;
+    b[p + 1] = (eventCallstackIID << 3) >>> 7;
+    p = putVarint(b, p + 2, callstackIID);
+  }
+  b[eventAt] = p - eventAt - 1;
+  b[p++] = (packetSequenceID << 3) | varintWire;
+  p = putVarint(b, p, sequenceID);
+  // Only packets that refer to interned data depend on the sequence's incremental state.
+  if (nameIID !== 0 || callstackIID !== 0) {
+    b[p++] = (packetSequenceFlags << 3) | varintWire;
+    b[p++] = needsIncrementalState;
+  }
+  b[packetAt] = p - packetAt - 1;
+  out.length = p;
+}
+
+/**
+ * Appends one `Trace.packet` holding a counter's TrackEvent of integer
+ * value (|value| < 2^53), with no interned data: the same bytes as
+ * writeEventPacket writes for it.
+ */
+export function writeCounterPacket(
+  out: ProtoBuffer,
+  trackUUID: number,
+  value: number,
+  sequenceID: number,
+  deltaNs: number,
+): void {
+  if (out.length + 64 > out.bytes.length) out.reserve(64);
+  const b = out.bytes;
+  let p = out.length;
+  b[p] = (1 << 3) | lenWire;
+  const packetAt = p + 1;
+  b[p + 2] = (packetTimestamp << 3) | varintWire;
+  p = putInt64(b, p + 3, deltaNs);
+  b[p] = (packetTrackEvent << 3) | lenWire;
+  const eventAt = p + 1;
+  b[p + 2] = (eventType << 3) | varintWire;
+  b[p + 3] = EventType.Counter;
+  b[p + 4] = (eventTrackUUID << 3) | varintWire;
+  p = putVarint(b, p + 5, trackUUID);
+  // Field 30: a two-byte tag.
+  b[p] = ((eventCounterValue << 3) & 0x7f) | 0x80;
+  b[p + 1] = (eventCounterValue << 3) >>> 7;
+  p = putInt64(b, p + 2, value);
+  b[eventAt] = p - eventAt - 1;
+  b[p++] = (packetSequenceID << 3) | varintWire;
+  p = putVarint(b, p, sequenceID);
+  b[packetAt] = p - packetAt - 1;
+  out.length = p;
+}
+
 /** Bytes a packet can take besides its flows and interned data (every varint at its longest). */
 const packetMaxBytes = 96;
 

@@ -27,7 +27,6 @@ import type { CounterTrack } from "../../model/counters.js";
 import type { Grouping } from "../../model/tables.js";
 import { GlobalKind, MarkKind, RangeKind } from "../../model/tables.js";
 import type { Timeline } from "../../model/timeline.js";
-import { EventType } from "./encoder.js";
 import { CounterDescriptor_Unit } from "./gen/perfetto_trace_pb.js";
 import { CauseFlows, GoroutinePieces } from "./goroutine-tracks.js";
 import { Interner } from "./interning.js";
@@ -351,25 +350,17 @@ class PerfettoExport {
   }
 
   private async writeCounters(): Promise<void> {
-    const f = this.f;
     const w = this.w;
     const tracks = counterTracks(this.tl);
     for (let k = 0; k < tracks.length; k++) {
       const { counter, series } = tracks[k]!;
-      f.type = EventType.Counter;
-      f.trackUUID = counterUUID + k;
-      f.nameIID = 0;
-      f.callstackIID = 0;
-      f.flowIDs = [];
-      f.terminatingFlowIDs = [];
+      const track = counterUUID + k;
       // A sample is written once the next one's time is known: of two in one ns, the later value stands.
       let pendingNs = -1;
       let pending = Number.NaN;
       const emit = () => {
         if (pendingNs < 0) return;
-        f.timestampNs = pendingNs;
-        f.counterValue = pending;
-        w.event(f);
+        w.counterEvent(pendingNs, track, pending);
         this.counterSamples++;
       };
       // Parts of at most a chunk: a counter packet takes under 32 bytes.

@@ -95,6 +95,11 @@ export class Interner {
     return iid;
   }
 
+  /** Whether anything new waits to be sent (take() would give it). */
+  get hasNew(): boolean {
+    return this.pending;
+  }
+
   /** The InternedData to send with the next packet (encoded), or undefined when nothing is new. */
   take(): Uint8Array | undefined {
     if (!this.pending) return undefined;

@@ -10,8 +10,6 @@ import type { EventFields } from "./encoder.js";
 import { EventType } from "./encoder.js";
 import type { PacketWriter } from "./writer.js";
 
-const none: readonly number[] = [];
-
 function grown<T extends Float64Array | Int32Array>(a: T, n: number): T {
   if (n <= a.length) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
@@ -95,47 +93,69 @@ export class SliceBatch {
   /** Writes the batch to `track` as nested begin/end events and instants; returns the slices written. */
   async write(w: PacketWriter, track: number, f: EventFields): Promise<number> {
     const n = this.length;
-    const { start, end, instant } = this;
+    const { start, end, instant, name, stack } = this;
     // By start, the longer first (it encloses), instants after the slices they sit in.
     const before = (a: number, b: number) =>
       start[a]! - start[b]! || instant[a]! - instant[b]! || end[b]! - end[a]! || a - b;
-    this.order = grown(this.order, n);
-    const order = this.order;
+    // Most tracks come in order already (a P's slices, a goroutine's states): then no order is made.
     let sorted = true;
-    for (let i = 0; i < n; i++) {
-      order[i] = i;
-      if (i > 0 && sorted && before(i - 1, i) > 0) sorted = false;
+    for (let i = 1; i < n; i++) {
+      const s0 = start[i - 1]!;
+      const s1 = start[i]!;
+      if (s0 < s1) continue;
+      if (
+        s0 > s1 ||
+        instant[i - 1]! > instant[i]! ||
+        (instant[i - 1] === instant[i] && end[i]! > end[i - 1]!)
+      ) {
+        sorted = false;
+        break;
+      }
     }
-    // Most tracks come in order already (a P's slices, a goroutine's states).
-    if (!sorted) order.subarray(0, n).sort(before);
-    const flowsOf = this.flowsBySlice();
-    const open: number[] = [];
+    let order: Int32Array | undefined;
+    if (!sorted) {
+      this.order = grown(this.order, n);
+      order = this.order.subarray(0, n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort(before);
+    }
+    const flowsOf = this.flows > 0 ? this.flowsBySlice() : undefined;
+    let open = this.open;
+    let depth = 0;
     f.trackUUID = track;
     let slices = 0;
     for (let k = 0; k < n; k++) {
-      const i = order[k]!;
+      const i = order ? order[k]! : k;
       const s = start[i]!;
-      while (open.length > 0 && open[open.length - 1]! <= s && !(open[open.length - 1]! === s && instant[i]))
-        this.endEvent(w, f, open.pop()!);
-      if (instant[i]) {
-        this.beginEvent(w, f, EventType.Instant, i, s, flowsOf);
+      const isInstant = instant[i] === 1;
+      while (depth > 0 && open[depth - 1]! <= s && !(open[depth - 1] === s && isInstant))
+        w.simpleEvent(EventType.SliceEnd, open[--depth]!, track, 0, 0);
+      const flows = flowsOf?.get(i);
+      if (isInstant) {
+        if (flows) this.flowEvent(w, f, EventType.Instant, i, s, flows);
+        else w.simpleEvent(EventType.Instant, s, track, name[i]!, stack[i]!);
         if (w.full) await w.flush();
         continue;
       }
       let e = end[i]!;
-      const top = open.length > 0 ? open[open.length - 1]! : Number.POSITIVE_INFINITY;
+      const top = depth > 0 ? open[depth - 1]! : Number.POSITIVE_INFINITY;
       if (e > top) {
         e = top;
         this.clipped++;
       }
-      this.beginEvent(w, f, EventType.SliceBegin, i, s, flowsOf);
-      open.push(e);
+      if (flows) this.flowEvent(w, f, EventType.SliceBegin, i, s, flows);
+      else w.simpleEvent(EventType.SliceBegin, s, track, name[i]!, stack[i]!);
+      if (depth === open.length) open = this.open = grown(open, depth + 1);
+      open[depth++] = e;
       slices++;
       if (w.full) await w.flush();
     }
-    while (open.length > 0) this.endEvent(w, f, open.pop()!);
+    while (depth > 0) w.simpleEvent(EventType.SliceEnd, open[--depth]!, track, 0, 0);
     return slices;
   }
+
+  /** The ends of the slices open while a track is written, innermost last. */
+  private open = new Float64Array(64);
 
   /** The flows of each slice that has any: [leaving IDs, ending IDs]. Few slices have flows. */
   private flowsBySlice(): Map<number, [number[], number[]]> {
@@ -152,31 +172,21 @@ export class SliceBatch {
     return out;
   }
 
-  private beginEvent(
+  /** A slice begin or an instant with flows. */
+  private flowEvent(
     w: PacketWriter,
     f: EventFields,
     type: EventType,
     i: number,
     s: number,
-    flowsOf: Map<number, [number[], number[]]>,
+    flows: [number[], number[]],
   ): void {
     f.type = type;
     f.timestampNs = s;
     f.nameIID = this.name[i]!;
     f.callstackIID = this.stack[i]!;
-    const flows = this.flows > 0 ? flowsOf.get(i) : undefined;
-    f.flowIDs = flows?.[0] ?? none;
-    f.terminatingFlowIDs = flows?.[1] ?? none;
-    w.event(f);
-  }
-
-  private endEvent(w: PacketWriter, f: EventFields, e: number): void {
-    f.type = EventType.SliceEnd;
-    f.timestampNs = e;
-    f.nameIID = 0;
-    f.callstackIID = 0;
-    f.flowIDs = none;
-    f.terminatingFlowIDs = none;
+    f.flowIDs = flows[0];
+    f.terminatingFlowIDs = flows[1];
     w.event(f);
   }
 }

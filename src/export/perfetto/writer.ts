@@ -10,7 +10,14 @@
  * interned data it is the first to use.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type EventFields, EventType, ProtoBuffer, writeEventPacket } from "./encoder.js";
+import {
+  type EventFields,
+  EventType,
+  ProtoBuffer,
+  writeCounterPacket,
+  writeEventPacket,
+  writeSimpleEventPacket,
+} from "./encoder.js";
 import {
   BuiltinClock,
   type CounterDescriptor_Unit,
@@ -123,6 +130,60 @@ export class PacketWriter {
       optionalTrustedPacketSequenceId: { case: "trustedPacketSequenceId", value: sequenceID },
     });
     this.out.message(1, toBinary(TracePacketSchema, p));
+    this.packets++;
+  }
+
+  private readonly scratch = eventFields();
+
+  /**
+   * A slice begin or end, or an instant, with no flows: as event() writes
+   * it, without filling an EventFields (nearly every packet is one).
+   */
+  simpleEvent(
+    type: EventType,
+    timestampNs: number,
+    trackUUID: number,
+    nameIID: number,
+    callstackIID: number,
+  ): void {
+    if (this.interner.hasNew || this.first) {
+      const f = this.scratch;
+      f.type = type;
+      f.timestampNs = timestampNs;
+      f.trackUUID = trackUUID;
+      f.nameIID = nameIID;
+      f.callstackIID = callstackIID;
+      this.event(f);
+      return;
+    }
+    writeSimpleEventPacket(
+      this.out,
+      type,
+      trackUUID,
+      nameIID,
+      callstackIID,
+      sequenceID,
+      timestampNs - this.lastNs,
+    );
+    this.lastNs = timestampNs;
+    this.packets++;
+  }
+
+  /** A counter's value at a time: as event() writes it, without an EventFields. */
+  counterEvent(timestampNs: number, trackUUID: number, value: number): void {
+    if (this.interner.hasNew || this.first || !Number.isSafeInteger(value)) {
+      const f = this.scratch;
+      f.type = EventType.Counter;
+      f.timestampNs = timestampNs;
+      f.trackUUID = trackUUID;
+      f.nameIID = 0;
+      f.callstackIID = 0;
+      f.counterValue = value;
+      this.event(f);
+      return;
+    }
+    writeCounterPacket(this.out, trackUUID, value, sequenceID, timestampNs - this.lastNs);
+    this.lastNs = timestampNs;
     this.packets++;
   }
 
