@@ -23,13 +23,12 @@ import { modelCorpus } from "../testing/model-corpus.js";
 import { blockingTypes, type ProfileFilter, type ProfileRecord } from "./profile.js";
 import { StateProfiles } from "./state-profiles.js";
 
+/** The records in their order: records of equal delay and count too, as a pprof file lists them. */
 function lines(records: readonly ProfileRecord[]): string[] {
-  return records
-    .map(
-      (r) =>
-        `${r.stack.map((f) => `${f.pc} ${f.func} ${f.file}:${f.line}`).join(";")} => ${r.count} ${r.delayNs}`,
-    )
-    .sort();
+  return records.map(
+    (r) =>
+      `${r.stack.map((f) => `${f.pc} ${f.func} ${f.file}:${f.line}`).join(";")} => ${r.count} ${r.delayNs}`,
+  );
 }
 
 function outcome(records: () => readonly ProfileRecord[]): string[] | string {

@@ -125,15 +125,20 @@ export class StateProfiles {
     const delay: number[] = [];
     const shown: number[] = [];
     const last: number[] = [];
+    /** The records in the order first met, and the earliest close of each one's intervals. */
+    const met: number[] = [];
+    const firstClosed: number[] = [];
     const add = (row: number, delayNs: number) => {
       const stack = iv.stack.get(row);
       const group = this.group(stack);
       const closed = iv.endNs.get(row);
       if (count[group] === undefined) {
+        met.push(group);
         count[group] = 1;
         delay[group] = delayNs;
         shown[group] = stack;
         last[group] = closed;
+        firstClosed[group] = closed;
         return;
       }
       count[group]!++;
@@ -142,17 +147,20 @@ export class StateProfiles {
         last[group] = closed;
         shown[group] = stack;
       }
+      if (closed < firstClosed[group]!) firstClosed[group] = closed;
     };
+    const cut = filter !== undefined && ("region" in filter || filter.range !== undefined);
     if (filter && "region" in filter) this.regionRows(iv, filter.region, filter.range, add);
     else this.selectedRows(iv, filter, filter?.range, add);
-    const records: ProfileRecord[] = [];
-    count.forEach((c, group) => {
-      records.push({
-        stack: this.tl.stacks.frames(shown[group]!) as StackFrame[],
-        count: c,
-        delayNs: delay[group]!,
-      });
-    });
+    // Records of equal delay and count keep BlockingProfiles' order: the order
+    // met, goroutine by goroutine, and for a range or region, which it reads
+    // from the intervals in the order they closed, that of their first close.
+    if (cut) met.sort((a, b) => firstClosed[a]! - firstClosed[b]!);
+    const records: ProfileRecord[] = met.map((group) => ({
+      stack: this.tl.stacks.frames(shown[group]!) as StackFrame[],
+      count: count[group]!,
+      delayNs: delay[group]!,
+    }));
     return records.sort((a, b) => b.delayNs - a.delayNs || b.count - a.count);
   }
 

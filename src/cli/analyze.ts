@@ -1,7 +1,8 @@
 /**
- * What the analysis commands share: read a file once through their
- * analyzers, handle a broken trace by the one rule (damage.ts), and find
- * the column a --sort flag names.
+ * Reading a file through streaming analyzers with the one rule for a
+ * broken trace (damage.ts), which `gotrace capture` uses to say what of a
+ * cut capture is readable; and the column a --sort flag names. The
+ * analysis commands themselves answer from the model (timeline-file.ts).
  */
 import { statSync } from "node:fs";
 import type { Driven } from "../decode/drive.js";

@@ -19,12 +19,11 @@ import {
   groupMembers,
   noStackGroupName as noName,
 } from "../query/analysis/goroutines.js";
-import { GoroutineAnalyzer } from "../stream/goroutines.js";
-import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatGoPercent } from "./go-format.js";
 import { type ReportColumn, type ReportRow, renderReport, sortReport } from "./report.js";
 import { formatFlags, outputFormat, terminalWidth } from "./table.js";
+import { modelField, readModel } from "./timeline-file.js";
 
 export const goroutinesCommand: Command = {
   name: "goroutines",
@@ -41,9 +40,9 @@ export const goroutinesCommand: Command = {
 
 export async function runGoroutines(flags: ParsedArgs): Promise<number> {
   const file = flags.operands[0]!;
-  const analyzer = new GoroutineAnalyzer();
-  if (!(await analyzeFile(file, [analyzer]))) return 1;
-  const { goroutines } = analyzer.finalize();
+  const model = await readModel(file);
+  if (!model) return 1;
+  const goroutines = modelField(model, "goroutines");
   const format = outputFormat(flags);
   const sort = flags.values.get("sort");
   const group = flags.values.get("group");

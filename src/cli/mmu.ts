@@ -8,15 +8,13 @@
  * trace's timeline shows them); JSON also gives them as absolute trace
  * time, the `Time` of /mmu?mode=details.
  */
-import { MMUCurve } from "../analysis/mmu.js";
 import { defaultMMUInclude, mmuIncludeFlags, mmuJson, mmuUtilFlags } from "../query/analysis/mmu.js";
 import type { MMUInclude } from "../query/analysis/protocol.js";
-import { MutatorUtilAnalyzer } from "../stream/mutator-util.js";
-import { analyzeFile } from "./analyze.js";
 import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatGoDuration, goDurationNs } from "./go-format.js";
 import { type ReportColumn, renderReport } from "./report.js";
 import { formatFlags, outputFormat } from "./table.js";
+import { modelField, readModel } from "./timeline-file.js";
 
 /** A window size: Go's duration syntax ("1ms", "2.5µs", "1m30s") or a number of nanoseconds. */
 export function parseWindow(s: string): number {
@@ -72,16 +70,15 @@ export async function runMMU(flags: ParsedArgs): Promise<number> {
   const format = outputFormat(flags);
 
   const file = flags.operands[0]!;
-  const analyzer = new MutatorUtilAnalyzer(utilFlags);
-  const reader = await analyzeFile(file, [analyzer]);
-  if (!reader) return 1;
-  const curve = new MMUCurve(analyzer.finalize());
+  const model = await readModel(file);
+  if (!model) return 1;
+  const curve = modelField(model, "mmu").curve(utilFlags);
   if (curve.empty) {
     process.stderr.write("gotrace: no mutator utilization: the trace never says what GOMAXPROCS is\n");
     return 1;
   }
   // Absolute time of relative 0, for the absolute start times in JSON.
-  const originNs = reader.originNs;
+  const originNs = model.end.originNs;
 
   // go tool trace's 100 plot windows for JSON; 1-2-5 steps over the same range for people.
   const out = mmuJson(curve, originNs, {

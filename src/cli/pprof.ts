@@ -19,12 +19,11 @@ import {
   type TimeRange,
 } from "../analysis/profile.js";
 import { topFunctionsJson } from "../query/analysis/profiles.js";
-import { BlockingProfileAnalyzer } from "../stream/pprof.js";
-import { analyzeFile } from "./analyze.js";
 import { type Command, countFlag, type ParsedArgs, UsageError } from "./args.js";
 import { formatDuration } from "./format.js";
 import { goDurationNs } from "./go-format.js";
 import { type Cell, type Column, formatCsv, formatTable, outputFormat } from "./table.js";
+import { modelField, readModel } from "./timeline-file.js";
 
 export const pprofCommand: Command = {
   name: "pprof",
@@ -192,17 +191,19 @@ export async function runPprof(args: ParsedArgs): Promise<number> {
   if (refusesTerminal(a, process.stdout.isTTY === true)) {
     throw new UsageError("not writing a gzipped profile to a terminal: give -o FILE, or --top for a table");
   }
-  // Regions, time ranges and the wall profile need every interval kept.
-  const keepIntervals = a.range !== undefined || (a.filter !== undefined && "region" in a.filter);
-  const analyzer = new BlockingProfileAnalyzer({ regions: keepIntervals || a.type === "wall" });
   // Like go tool trace: profile the complete generations, fail if there are none.
-  if (!(await analyzeFile(a.file, [analyzer]))) return 1;
-  const profiles = analyzer.finalize();
+  const model = await readModel(a.file);
+  if (!model) return 1;
+  const profiles = modelField(model, a.type === "cpu" || a.type === "wall" ? "cpuProfiles" : "blocking");
   if (a.type === "cpu" && profiles.cpuSamples === 0) return fail(noCpuSamplesMessage);
+  // The profiled part, on the profiles' clock (from the trace's origin): from the first
+  // event to the last, or to the last Sync of a damaged trace (Go's startTime and endTime).
+  const { tl, firstNs } = model;
+  const endNs = firstNs + (model.damaged ? Math.min(tl.lastSyncNs, tl.durationNs) : tl.durationNs);
   // The range counts from the first event, as the timeline does; the profiles from the trace's origin.
   const range = a.range && {
-    startNs: a.range.startNs + profiles.firstNs,
-    endNs: a.range.endNs + profiles.firstNs,
+    startNs: a.range.startNs + firstNs,
+    endNs: a.range.endNs + firstNs,
   };
   const filter = range ? { ...a.filter, range } : a.filter;
   let records: ReturnType<typeof profiles.records>;
@@ -214,8 +215,8 @@ export async function runPprof(args: ParsedArgs): Promise<number> {
   }
   if (a.top) return writeOutput(a.out, topTable(records, a.limit, outputFormat(args), a.type));
   const durationNs =
-    Math.min(range?.endNs ?? Number.POSITIVE_INFINITY, profiles.endNs) -
-    Math.max(range?.startNs ?? Number.NEGATIVE_INFINITY, profiles.firstNs);
+    Math.min(range?.endNs ?? Number.POSITIVE_INFINITY, endNs) -
+    Math.max(range?.startNs ?? Number.NEGATIVE_INFINITY, firstNs);
   return writeOutput(a.out, gzipSync(encodePprof(records, pprofLayout(a.type), durationNs)));
 }
 

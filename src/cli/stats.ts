@@ -1,12 +1,12 @@
 /** `gotrace stats FILE`: a one-screen overview of a trace. */
 import { statSync } from "node:fs";
 import type { Activity } from "../analysis/activity.js";
+import { overviewFromModel } from "../analysis/overview-model.js";
 import { topBlocking } from "../query/analysis/overview.js";
-import { OverviewAnalyzer } from "../stream/overview.js";
-import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatBytes, formatCount, formatDuration, goReleasesFor } from "./format.js";
 import { type Cell, formatTable } from "./table.js";
+import { readModel } from "./timeline-file.js";
 
 export const statsCommand: Command = {
   name: "stats",
@@ -19,11 +19,11 @@ export const statsCommand: Command = {
 export async function runStats(args: ParsedArgs): Promise<number> {
   const file = args.operands[0]!;
   const size = statSync(file).size;
-  const overview = new OverviewAnalyzer();
   // Damage is handled as by every analysis command: what came before it is shown.
-  const run = await analyzeFile(file, [overview]);
-  if (!run) return 1;
-  const o = overview.finalize();
+  const model = await readModel(file);
+  if (!model) return 1;
+  const run = model.end;
+  const o = overviewFromModel(model.tl, { damaged: model.damaged });
   const lines: [string, string][] = [
     ["File", `${file} (${formatBytes(size)})`],
     ["Format", run.version ? `go 1.${run.version} trace (written by ${goReleasesFor(run.version)})` : "?"],

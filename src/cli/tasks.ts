@@ -20,14 +20,13 @@ import {
   type RegionTable,
   summarizeTaskTypes,
   type TaskInstance,
-  TasksAnalyzer,
 } from "../stream/tasks.js";
-import { analyzeFile } from "./analyze.js";
 import type { Command, ParsedArgs } from "./args.js";
 import { formatGoDuration } from "./go-format.js";
 import { OutputBuffer } from "./output.js";
 import { type ReportColumn, type ReportRow, renderReport } from "./report.js";
 import { formatFlags, outputFormat } from "./table.js";
+import { modelField, readModel } from "./timeline-file.js";
 
 export const tasksCommand: Command = {
   name: "tasks",
@@ -56,9 +55,8 @@ export const regionsCommand: Command = {
 };
 
 async function annotations(file: string): Promise<Annotations | undefined> {
-  const analyzer = new TasksAnalyzer();
-  if (!(await analyzeFile(file, [analyzer]))) return undefined;
-  return analyzer.finalize();
+  const model = await readModel(file);
+  return model && modelField(model, "annotations");
 }
 
 /** A type as go tool trace quotes it (%q), so the empty type shows as "". */
