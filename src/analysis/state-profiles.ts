@@ -107,6 +107,11 @@ export class StateProfiles {
     this.cutNs = options.damaged ? tl.lastSyncNs : Number.POSITIVE_INFINITY;
   }
 
+  /** Computes now what the first question would (the four profiles' intervals). */
+  prepare(): void {
+    this.intervals();
+  }
+
   /** The end of the profiled part of the trace (Go's t.endTime()). */
   get endNs(): number {
     return Math.min(this.cutNs, this.tl.durationNs);

@@ -374,6 +374,7 @@ export async function runView(args: ParsedArgs): Promise<number> {
   );
   const analysis = analysisRoutes({ service, worker });
   service.start().catch(() => {});
+  analysis.precompute();
   // Handled below, once serving; marked handled now so that a failure before then is not fatal.
   read.catch(() => {});
   await usable;

@@ -23,6 +23,11 @@ export interface AnalysisRoutes {
   readonly route: RouteHandler;
   /** Starts the analyses now (call it once the timeline is being served). */
   start(): void;
+  /**
+   * Computes the fields of the model nobody asked for yet, one at a time,
+   * at quiet moments between requests, once the model is built.
+   */
+  precompute(): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,8 @@ export function analysisRoutes(
       : source.service;
   const gzip = (b: Uint8Array) => gzipSync(b);
   const route: RouteHandler = async (url, _req, res) => {
+    // Mounted first, this sees every request: the precompute waits for a quiet moment after each.
+    if (url.pathname !== `${prefix}status`) service.noteActivity();
     if (!url.pathname.startsWith(prefix)) return false;
     const name = url.pathname.slice(prefix.length);
     try {
@@ -86,6 +93,11 @@ export function analysisRoutes(
     start: () => {
       service.start().catch(() => {});
       worker?.start();
+    },
+    precompute: () => {
+      // Timers unref'd: the server keeps the process alive, not the precompute.
+      const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+      service.precompute({ sleep }).catch(() => {});
     },
     close: async () => {
       await worker?.close();

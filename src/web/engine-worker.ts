@@ -241,6 +241,7 @@ async function* throttled(
 
 /** Reads the trace once into the timeline, and its events into the analysis worker if one is needed. */
 function open(source: Source, name: string): void {
+  analysis?.stopPrecompute();
   const fields = eventFields();
   const feed = fields.size > 0 ? new Analysis(fields) : undefined;
   let bytesRead = 0;
@@ -306,6 +307,9 @@ function open(source: Source, name: string): void {
     ...(feed && { delegate: (m: AnalysisMethod, a: Record<string, unknown>) => feed.ask(m, a) }),
   });
   analysis.start().catch(() => {});
+  // The fields nobody asked for yet, one at a time, at quiet moments between the page's questions.
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  analysis.precompute({ sleep }).catch(() => {});
 }
 
 /** An analysis question by name and parameters, as `gotrace view`'s /api/analysis/NAME answers it. */
@@ -338,6 +342,8 @@ const engineQuestions = new Set<string>([
 async function answer(req: Request): Promise<unknown> {
   if (req.method === "progress") return progress;
   if (!engineReady || !analysis) throw new Error("no trace is open");
+  // Timeline questions too: the background precompute waits for a quiet moment after each.
+  analysis.noteActivity();
   if (req.method === "engine") {
     if (!engineQuestions.has(req.args.name)) throw new Error(`unknown question ${String(req.args.name)}`);
     const engine = await engineReady;

@@ -60,6 +60,8 @@ export interface ProfileSource {
   /** CPU samples in the profiled part (0: the cpu profile is refused); blocking-only sources leave it out. */
   readonly cpuSamples?: number;
   records(type: ProfileType, filter?: ProfileFilter): ProfileRecord[];
+  /** Does now what the first records() would do first (computing it in the background ahead of the page). */
+  prepare?(): void;
 }
 
 /** The MMU curve for a set of UtilFlags; throws AnalysisError for a choice the source does not keep. */
@@ -93,6 +95,32 @@ export const allFields: readonly Field[] = [
   "mmu",
 ];
 
+/**
+ * The order fields are computed in the background once the model is built
+ * (AnalysisService.precompute): what the pages open first. The profile page
+ * asks its filters (goroutines and annotations) beside the blocking profile.
+ */
+export const precomputeOrder: readonly Field[] = [
+  "overview",
+  "goroutines",
+  "blocking",
+  "annotations",
+  "schedLatency",
+  "mmu",
+  "cpuProfiles",
+];
+
+/**
+ * What the first question of a field computes beyond the field itself
+ * (the blocking profiles' intervals, the default MMU curve), done ahead
+ * of it by the background precompute.
+ */
+export const prepareField: { readonly [F in Field]?: (v: Fields[F]) => void } = {
+  blocking: (v) => v.prepare?.(),
+  cpuProfiles: (v) => v.prepare?.(),
+  mmu: (v) => v.curve(v.defaultFlags),
+};
+
 export interface ModelOptions {
   /** gotrace diff: unfiltered answers only. */
   readonly unfiltered: boolean;
@@ -125,6 +153,7 @@ function blockingFromModel(m: ModelInput): ProfileSource {
   const profiles = statesOf(m);
   const shift = m.firstNs;
   return {
+    prepare: () => profiles.prepare(),
     records(type, filter) {
       const r = filter?.range;
       const moved = r ? { ...filter, range: { startNs: r.startNs - shift, endNs: r.endNs - shift } } : filter;
@@ -138,6 +167,7 @@ function cpuProfilesFromModel(m: ModelInput): ProfileSource {
   const cpu = cpuProfileFromModel(m.tl, { damaged: m.end.damage !== undefined });
   return {
     cpuSamples: cpu.cpuSamples,
+    prepare: () => statesOf(m).prepare(),
     records(type, filter) {
       if (type === "cpu") return cpu.records(filter);
       return cpu.wallRecords(statesOf(m), filter, m.tl.overviewCounts.firstNs);

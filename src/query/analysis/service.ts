@@ -40,6 +40,8 @@ import {
   fromModel,
   type MMUSource,
   type ModelInput,
+  precomputeOrder,
+  prepareField,
   schedWorstCount,
 } from "./fields.js";
 import { goroutineGroupsJson, groupDetailJson, groupMembers } from "./goroutines.js";
@@ -116,6 +118,20 @@ interface Rollback {
   discardPending?: () => void;
 }
 
+/** How the background precompute (AnalysisService.precompute) waits for quiet moments. */
+export interface PrecomputeOptions {
+  /** Resolves after about `ms` milliseconds, from a timer: the host's requests are handled meanwhile. */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** The host's clock, in ms (Date.now by default). */
+  readonly now?: () => number;
+  /**
+   * How long no question may have been asked (nor any request the host
+   * reports by noteActivity) before a field is computed: a page asks its
+   * questions together, a user's next click comes seconds later.
+   */
+  readonly quietMs?: number;
+}
+
 /** A thrown error for a trace with nothing usable in it. */
 export class AnalysisError extends Error {}
 
@@ -155,6 +171,14 @@ export class AnalysisService {
   private model: Promise<ModelInput> | undefined;
   private started: Promise<void> | undefined;
   private readonly mmuAnswers = new Map<string, Promise<MMUResponse>>();
+  /** Fields computed (for the precompute, with what their first question computes first). */
+  private readonly computed = new Set<Field>();
+  private precomputing: Promise<void> | undefined;
+  private stopped = false;
+  /** Questions being answered, and when one last came or went (the host's clock). */
+  private asking = 0;
+  private lastAskedMs = Number.NEGATIVE_INFINITY;
+  private clock: () => number = Date.now;
   private events = 0;
   private state: AnalysisStatus["state"] = "idle";
   private message: string | null = null;
@@ -265,6 +289,83 @@ export class AnalysisService {
     return this.model;
   }
 
+  /** A request the host is answering (a timeline question): background work waits for a quiet moment after it. */
+  noteActivity(): void {
+    this.lastAskedMs = this.clock();
+  }
+
+  /** Runs `ask` as a question: the background precompute waits until it is answered, and a while after. */
+  async asked<T>(ask: () => Promise<T>): Promise<T> {
+    this.asking++;
+    this.noteActivity();
+    try {
+      return await ask();
+    } finally {
+      this.asking--;
+      this.noteActivity();
+    }
+  }
+
+  /** The fields computed so far: asked, or computed ahead by precompute. */
+  ready(): Field[] {
+    return allFields.filter((f) => this.computed.has(f));
+  }
+
+  /**
+   * Once the model is built, computes the fields of the model nobody has
+   * asked for yet, in the order the pages open them (fields.ts
+   * precomputeOrder), one at a time, each (and what its first question
+   * computes first, as the blocking profiles' intervals) at a quiet moment,
+   * so that the page opened later answers at once. Each step runs from a
+   * timer of its own: a request waits for at most one field's computation,
+   * and a question for a field not computed yet computes it at once.
+   * Resolves when every field is computed (at once if the model fails).
+   */
+  precompute(options: PrecomputeOptions): Promise<void> {
+    this.precomputing ??= this.runPrecompute(options);
+    return this.precomputing;
+  }
+
+  /** Ends the precompute after the step it is in (another trace is opened). */
+  stopPrecompute(): void {
+    this.stopped = true;
+  }
+
+  private async runPrecompute(o: PrecomputeOptions): Promise<void> {
+    if (o.now) this.clock = o.now;
+    if (!this.sources.model) return;
+    try {
+      await this.modelInput();
+    } catch {
+      return;
+    }
+    const quietMs = o.quietMs ?? 100;
+    const quiet = async () => {
+      for (;;) {
+        const wait = this.asking > 0 ? quietMs : quietMs - (this.clock() - this.lastAskedMs);
+        await o.sleep(Math.max(0, wait));
+        if (this.asking === 0 && this.clock() - this.lastAskedMs >= quietMs) return;
+      }
+    };
+    for (const f of precomputeOrder) {
+      if (!this.local.has(f) || this.fromEvents.has(f) || this.computed.has(f)) continue;
+      await quiet();
+      if (this.stopped) return;
+      try {
+        const v = await this.field(f);
+        const prepare = prepareField[f] as ((v: unknown) => void) | undefined;
+        if (prepare) {
+          await quiet();
+          if (this.stopped) return;
+          prepare(v);
+        }
+        this.computed.add(f);
+      } catch {
+        // The question for it will say why.
+      }
+    }
+  }
+
   /** One field, computed once, from the model or the event pass. */
   field<F extends Field>(f: F): Promise<Fields[F]> {
     let v = this.values.get(f) as Promise<Fields[F]> | undefined;
@@ -276,6 +377,12 @@ export class AnalysisService {
         ? this.modelInput().then((m) => make(m, { unfiltered: this.unfiltered }))
         : this.eventPass().then((p) => p[f] as Fields[F]);
       this.values.set(f, v);
+      // A field whose first question computes more (prepareField) counts once precompute has done that.
+      if (prepareField[f] === undefined)
+        v.then(
+          () => this.computed.add(f),
+          () => {},
+        );
     }
     return v;
   }
@@ -484,6 +591,16 @@ export async function answer(
     return service.delegate(method, args);
   }
   if (method === "status" && service.statusFromDelegate()) return service.delegate(method, args);
+  if (method === "status" || method === "start") return answerNow(service, method, args, gzip);
+  return service.asked(() => answerNow(service, method, args, gzip));
+}
+
+async function answerNow(
+  service: AnalysisService,
+  method: AnalysisMethod,
+  args: Record<string, unknown>,
+  gzip: (bytes: Uint8Array) => Uint8Array,
+): Promise<unknown> {
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   switch (method) {
