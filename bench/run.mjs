@@ -28,6 +28,10 @@
 //     view's URL, first analysis answer, filtered questions and peak RSS,
 //     and each CLI analysis, on the 200 MiB trace and a 1 GiB one.
 //
+//  5a. Unless BENCH_FIRST_QUESTIONS=0: the first question of each analysis
+//     page after gotrace view's first answer, on the 200 MiB trace, back to
+//     back and at a user's pace (bench/first-questions.mjs).
+//
 //  5b. Unless BENCH_STATIC=0: the static page (dist/web, engine in a Web
 //     Worker) against gotrace view on the 200 MiB trace: file input → first
 //     frame, and peak tab memory (bench/static-page.mjs).
@@ -67,6 +71,11 @@ import { fileURLToPath } from "node:url";
 import { runDumpUtf8Bench } from "./dump-utf8.mjs";
 import { engineEndMarker, engineStartMarker, runEngineBench } from "./engine.mjs";
 import { exportEndMarker, exportStartMarker, runExportPerfettoBench } from "./export-perfetto.mjs";
+import {
+  firstQuestionsEndMarker,
+  firstQuestionsStartMarker,
+  runFirstQuestionsBench,
+} from "./first-questions.mjs";
 import { hasGnuTime, measureAll } from "./measure.mjs";
 import {
   modelAnalysesEndMarker,
@@ -353,6 +362,21 @@ if (process.env.BENCH_STATIC !== "0" && (existsSync("/usr/bin/chromium") || proc
       end: staticEndMarker,
     });
     log("wrote the static-page section of BENCHMARKS.md");
+  }
+}
+
+// --- The first question of each page (bench/first-questions.mjs) ----------
+
+if (process.env.BENCH_FIRST_QUESTIONS !== "0") {
+  log(`first questions: each analysis page's first question on ${relative(repoDir, modern.path)}`);
+  const section = await runFirstQuestionsBench([modern.path]);
+  process.stdout.write(`\n${section}\n`);
+  if (process.env.BENCH_NO_WRITE !== "1") {
+    writeBenchmarksMd(join(repoDir, "BENCHMARKS.md"), section, {
+      start: firstQuestionsStartMarker,
+      end: firstQuestionsEndMarker,
+    });
+    log("wrote the first-questions section of BENCHMARKS.md");
   }
 }
 
