@@ -340,38 +340,44 @@ export class StateProfiles {
     const gt = tl.goroutines;
     const endNs = this.endNs;
     const byG = new Map<number, [number, number][]>();
-    const consider = (g: number, type: string, start: number, end: number, rootPc: number) => {
-      if (filter.type !== undefined && type !== filter.type) return;
+    const consider = (g: number, start: number, end: number, rootPc: number) => {
       if (filter.pc !== undefined && rootPc !== filter.pc) return;
-      const span: [number, number] = [Number.isNaN(start) ? 0 : start, Number.isNaN(end) ? endNs : end];
-      const dur = span[1] - span[0];
-      if (filter.latMinNs !== undefined && dur < filter.latMinNs) return;
-      if (filter.latMaxNs !== undefined && dur > filter.latMaxNs) return;
+      const lo = Number.isNaN(start) ? 0 : start;
+      const hi = Number.isNaN(end) ? endNs : end;
+      if (filter.latMinNs !== undefined && hi - lo < filter.latMinNs) return;
+      if (filter.latMaxNs !== undefined && hi - lo > filter.latMaxNs) return;
       let list = byG.get(g);
       if (!list) {
         list = [];
         byG.set(g, list);
       }
-      list.push(span);
+      list.push([lo, hi]);
     };
-    for (let i = 0; i < rg.length; i++) {
-      const g = rg.g.get(i);
-      const start = rg.startNs.get(i);
-      let end = rg.endNs.get(i);
-      if (start < this.lastLifeNs[g]!) continue;
-      if (rg.endStack.get(i) === 0 && end === tl.durationNs) {
-        // Still open when its goroutine ended, or at the end of the trace:
-        // Go ends it there, except on system goroutines, whose open regions it drops.
-        if (isSystemGoroutine(tl.strings.get(gt.func.get(g)))) continue;
-        const gEnd = gt.endNs.get(g);
-        end = Number.isNaN(gEnd) ? Number.NaN : gEnd;
+    // Names compared as interned IDs: a type never interned names no region.
+    const typeID = filter.type === undefined ? -1 : tl.strings.lookup(filter.type);
+    if (filter.type === undefined || typeID >= 0) {
+      for (let i = 0; i < rg.length; i++) {
+        if (typeID >= 0 && rg.name.get(i) !== typeID) continue;
+        const g = rg.g.get(i);
+        const start = rg.startNs.get(i);
+        let end = rg.endNs.get(i);
+        if (start < this.lastLifeNs[g]!) continue;
+        if (rg.endStack.get(i) === 0 && end === tl.durationNs) {
+          // Still open when its goroutine ended, or at the end of the trace:
+          // Go ends it there, except on system goroutines, whose open regions it drops.
+          if (isSystemGoroutine(tl.strings.get(gt.func.get(g)))) continue;
+          const gEnd = gt.endNs.get(g);
+          end = Number.isNaN(gEnd) ? Number.NaN : gEnd;
+        }
+        consider(g, start, end, this.rootPc(rg.startStack.get(i)));
       }
-      consider(g, tl.strings.get(rg.name.get(i)), start, end, this.rootPc(rg.startStack.get(i)));
     }
     // The creation region: the creator was inside a region when it made the goroutine.
-    for (let g = 0; g < gt.length; g++) {
-      if (isSystemGoroutine(tl.strings.get(gt.func.get(g))) || !this.createdInRegion(g)) continue;
-      consider(g, "", gt.createdNs.get(g), gt.endNs.get(g), this.rootPc(gt.createStack.get(g)));
+    if (filter.type === undefined || filter.type === "") {
+      for (let g = 0; g < gt.length; g++) {
+        if (isSystemGoroutine(tl.strings.get(gt.func.get(g))) || !this.createdInRegion(g)) continue;
+        consider(g, gt.createdNs.get(g), gt.endNs.get(g), this.rootPc(gt.createStack.get(g)));
+      }
     }
     const out = new Map<number, [number, number][]>();
     for (const [g, list] of byG) out.set(g, outermost(list));
@@ -412,10 +418,22 @@ export class StateProfiles {
   }
   private readonly inheritsRegion = new Map<number, boolean>();
 
+  /** The PC of a stack's outermost frame (0 for none), each stack's read once. */
   private rootPc(stack: number): number {
-    const frames = this.tl.stacks.frames(stack);
-    return frames.length > 0 ? frames[frames.length - 1]!.pc : 0;
+    if (stack >= this.rootPcs.length) {
+      const next = new Float64Array(Math.max(stack + 1, this.tl.stacks.size)).fill(Number.NaN);
+      next.set(this.rootPcs);
+      this.rootPcs = next;
+    }
+    let pc = this.rootPcs[stack]!;
+    if (Number.isNaN(pc)) {
+      const frames = this.tl.stacks.frames(stack);
+      pc = frames.length > 0 ? frames[frames.length - 1]!.pc : 0;
+      this.rootPcs[stack] = pc;
+    }
+    return pc;
   }
+  private rootPcs = new Float64Array(0);
 
   /** The record a stack is tallied under: its first 128 PCs, trailing zero PCs aside. */
   private group(stack: number): number {
