@@ -459,24 +459,28 @@ export class StateProfiles {
 
 /** Which profile a state row belongs to (index in blockingTypes, −1 none), with each reason's answer cached. */
 class ReasonKinds {
-  private readonly waiting = new Map<number, number>();
+  /** Waiting reason string ID → profile index + 2 (0: not known yet). */
+  private waiting = new Int8Array(0);
   constructor(private readonly tl: Timeline) {}
 
   profile(state: number, reason: number): number {
     if (state === StateKind.Syscall) return 2;
     if (state === StateKind.Runnable) return 3;
     if (state !== StateKind.Waiting) return -1;
-    let k = this.waiting.get(reason);
-    if (k === undefined) {
-      const text = this.tl.strings.get(reason);
-      k =
-        text === "network"
-          ? 0
-          : text.includes("chan") || text.includes("sync") || text.includes("select")
-            ? 1
-            : -1;
-      this.waiting.set(reason, k);
+    if (reason < this.waiting.length && this.waiting[reason] !== 0) return this.waiting[reason]! - 2;
+    const text = this.tl.strings.get(reason);
+    const k =
+      text === "network"
+        ? 0
+        : text.includes("chan") || text.includes("sync") || text.includes("select")
+          ? 1
+          : -1;
+    if (reason >= this.waiting.length) {
+      const next = new Int8Array(Math.max(reason + 1, this.tl.strings.size));
+      next.set(this.waiting);
+      this.waiting = next;
     }
+    this.waiting[reason] = k + 2;
     return k;
   }
 }

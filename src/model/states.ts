@@ -61,8 +61,13 @@ export class StateWalker {
     wokenBy: -1,
     exec: -1,
   };
-  /** End-state string ID → state kind and reason string ID ("blocked: chan receive" → Waiting, "chan receive"). */
-  private readonly parsed = new Map<number, [StateKind | typeof Ended | -1, number]>();
+  /**
+   * End-state string ID → state kind + 2 (0: not parsed yet) and reason
+   * string ID ("blocked: chan receive" → Waiting, "chan receive"): read for
+   * every slice, so arrays rather than a map of pairs.
+   */
+  private parsedKind = new Int8Array(0);
+  private parsedReason = new Int32Array(0);
 
   constructor(readonly tl: Timeline) {}
 
@@ -103,7 +108,9 @@ export class StateWalker {
     } else {
       const first = starts[g]! < starts[g + 1]! ? order[starts[g]!]! : -1;
       // Before its first slice: its first state, then runnable from when it became so.
-      const [kind0, reason0] = this.parse(gt.firstState.get(g));
+      const state0 = gt.firstState.get(g);
+      const kind0 = this.kindOf(state0);
+      const reason0 = this.parsedReason[state0]!;
       const ready0 = gt.firstReadyNs.get(g);
       const stop0 = first >= 0 ? x.startNs.get(first) : end;
       if (kind0 === StateKind.Waiting || kind0 === StateKind.Syscall) {
@@ -156,7 +163,9 @@ export class StateWalker {
       // After it: what it did next, then runnable until the next slice.
       const next = k + 1 < starts[g + 1]! ? order[k + 1]! : -1;
       const nextStart = next >= 0 ? x.startNs.get(next) : end;
-      const [kind, reason] = this.parse(x.endState.get(i));
+      const state = x.endState.get(i);
+      const kind = this.kindOf(state);
+      const reason = this.parsedReason[state]!;
       const ready = x.readyNs.get(i);
       if (kind === Ended) {
         // A reused ID (cgo callbacks on extra Ms): nothing until its next life begins.
@@ -226,28 +235,45 @@ export class StateWalker {
     return end;
   }
 
-  private parse(id: number): [StateKind | typeof Ended | -1, number] {
-    let p = this.parsed.get(id);
-    if (p === undefined) {
-      const name = this.tl.strings.get(id);
-      const colon = name.indexOf(": ");
-      const head = colon < 0 ? name : name.slice(0, colon);
-      const reason = colon < 0 ? "" : name.slice(colon + 2);
-      const kind =
-        head === "blocked"
-          ? StateKind.Waiting
-          : head === "runnable"
-            ? StateKind.Runnable
-            : head === "syscall"
-              ? StateKind.Syscall
-              : head === "running"
-                ? StateKind.Running
-                : head === "ended"
-                  ? Ended
-                  : -1;
-      p = [kind, this.tl.strings.intern(reason)];
-      this.parsed.set(id, p);
+  /** The state kind of an end-state string ID (parsing it on first sight: parsedReason then holds its reason). */
+  private kindOf(id: number): StateKind | typeof Ended | -1 {
+    if (id < 0) return -1;
+    if (id < this.parsedKind.length) {
+      const k = this.parsedKind[id]!;
+      if (k !== 0) return k - 2;
     }
-    return p;
+    return this.parse(id);
+  }
+
+  private parse(id: number): StateKind | typeof Ended | -1 {
+    if (id >= this.parsedKind.length) {
+      const size = Math.max(id + 1, this.tl.strings.size, this.parsedKind.length * 2);
+      const kinds = new Int8Array(size);
+      kinds.set(this.parsedKind);
+      const reasons = new Int32Array(size);
+      reasons.set(this.parsedReason);
+      this.parsedKind = kinds;
+      this.parsedReason = reasons;
+    }
+    const name = this.tl.strings.get(id);
+    const colon = name.indexOf(": ");
+    const head = colon < 0 ? name : name.slice(0, colon);
+    const reason = colon < 0 ? "" : name.slice(colon + 2);
+    const kind =
+      head === "blocked"
+        ? StateKind.Waiting
+        : head === "runnable"
+          ? StateKind.Runnable
+          : head === "syscall"
+            ? StateKind.Syscall
+            : head === "running"
+              ? StateKind.Running
+              : head === "ended"
+                ? Ended
+                : -1;
+    // Interning the reason may grow the strings: the arrays above are sized by ID, not by it.
+    this.parsedReason[id] = this.tl.strings.intern(reason);
+    this.parsedKind[id] = kind + 2;
+    return kind;
   }
 }
