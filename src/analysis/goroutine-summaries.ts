@@ -20,7 +20,7 @@
  *   time and its blocked part also as scheduler wait.
  * - The total is the time to its (first) end, or to the end of the trace.
  */
-import { StateKind, StateWalker } from "../model/states.js";
+import { StateKind, StateRows, StateWalker } from "../model/states.js";
 import { MarkKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import type { GoroutineAnalysis, GoroutineSummary } from "./goroutine-stats.js";
@@ -31,8 +31,19 @@ function add(m: Map<string, number>, key: string, ns: number): void {
   m.set(key, (m.get(key) ?? 0) + ns);
 }
 
-/** Every goroutine Go's summarizer would know, by ID, with the times it would give. */
-export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
+/** Another reader of every goroutine's state rows, given them as this walk reads them. */
+export interface AlongsideWalk {
+  /** Goroutine g's rows; called for every goroutine, in index order. */
+  add(g: number, rows: StateRows): void;
+  finish(): void;
+}
+
+/**
+ * Every goroutine Go's summarizer would know, by ID, with the times it
+ * would give. `alongside` (the blocking profiles' intervals) is given every
+ * goroutine's state rows on the way, so that the states are walked once for both.
+ */
+export function goroutineSummaries(timeline: Timeline, alongside?: AlongsideWalk): GoroutineAnalysis {
   const tl = timeline;
   const lives = tl.lives;
   const gt = tl.goroutines;
@@ -53,8 +64,14 @@ export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
   }
 
   const out: GoroutineSummary[] = [];
+  const rows = new StateRows();
   for (let g = 0; g < gt.length; g++) {
+    if (alongside) {
+      walker.rowsOf(g, rows);
+      alongside.add(g, rows);
+    }
     if (!lives.alive(g)) continue;
+    if (!alongside) walker.rowsOf(g, rows);
     const lifeNs = lives.lifeNs.get(g);
     const seenNs = lives.seenNs.get(g);
     const undetermined = lives.lifeSeenExisting(g);
@@ -66,21 +83,22 @@ export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
     let syscallNs = 0;
     let syscallBlockNs = 0;
     let blockNs: Map<string, number> | undefined;
-    walker.each(g, (r) => {
-      if (r.endNs <= from) return;
-      const start = Math.max(r.startNs, from);
-      switch (r.state) {
+    for (let i = 0; i < rows.n; i++) {
+      const endNs = rows.endNs[i]!;
+      if (endNs <= from) continue;
+      const start = Math.max(rows.startNs[i]!, from);
+      switch (rows.state[i]) {
         case StateKind.Running:
-          execNs += r.endNs - start;
+          execNs += endNs - start;
           break;
         case StateKind.Runnable:
-          schedWaitNs += r.endNs - start;
+          schedWaitNs += endNs - start;
           break;
         case StateKind.Waiting: {
           // A block "forever" is the goroutine's end, not a block, except for
           // the time before it was first seen, which Go counts in its state.
-          const reason = strings.get(r.reason);
-          const end = reason === "forever" ? Math.min(r.endNs, seenNs) : r.endNs;
+          const reason = strings.get(rows.reason[i]!);
+          const end = reason === "forever" ? Math.min(endNs, seenNs) : endNs;
           if (end > start) {
             blockNs ??= new Map();
             add(blockNs, reason, end - start);
@@ -88,7 +106,7 @@ export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
           break;
         }
       }
-    });
+    }
 
     if (lives.life.get(g) > 0) {
       // A later life of the ID: the states read from the slices begin at its
@@ -174,6 +192,7 @@ export function goroutineSummaries(timeline: Timeline): GoroutineAnalysis {
       cpuSamples,
     });
   }
+  alongside?.finish();
   out.sort((a, b) => a.id - b.id);
   return { goroutines: out };
 }

@@ -20,7 +20,7 @@
  */
 
 import { F64Column, IntColumn } from "../model/columns.js";
-import { StateKind, type StateRow, StateWalker } from "../model/states.js";
+import { StateKind, StateRows, StateWalker } from "../model/states.js";
 import type { Timeline } from "../model/timeline.js";
 import type { StackFrame } from "../model/vocabulary.js";
 import {
@@ -52,39 +52,6 @@ class Intervals {
 
   get length(): number {
     return this.g.length;
-  }
-}
-
-/** One goroutine's state rows, reused from one goroutine to the next. */
-class RowBuffer {
-  n = 0;
-  state = new Uint8Array(64);
-  reason = new Int32Array(64);
-  stack = new Int32Array(64);
-  startNs = new Float64Array(64);
-  endNs = new Float64Array(64);
-
-  push(r: StateRow): void {
-    if (this.n === this.state.length) this.grow();
-    const i = this.n++;
-    this.state[i] = r.state;
-    this.reason[i] = r.reason;
-    this.stack[i] = r.stack;
-    this.startNs[i] = r.startNs;
-    this.endNs[i] = r.endNs;
-  }
-
-  private grow(): void {
-    const size = this.state.length * 2;
-    const copy = <T extends Uint8Array | Int32Array | Float64Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.state = copy(this.state, new Uint8Array(size));
-    this.reason = copy(this.reason, new Int32Array(size));
-    this.stack = copy(this.stack, new Int32Array(size));
-    this.startNs = copy(this.startNs, new Float64Array(size));
-    this.endNs = copy(this.endNs, new Float64Array(size));
   }
 }
 
@@ -261,26 +228,39 @@ export class StateProfiles {
   /** The four profiles' intervals, made in one walk over every goroutine's states. */
   private intervals(): Intervals[] {
     if (this.profiles) return this.profiles;
+    const build = this.build()!;
+    const rows = new StateRows();
+    for (let g = 0; g < this.tl.goroutines.length; g++) {
+      this.walker.rowsOf(g, rows);
+      build.add(g, rows);
+    }
+    build.finish();
+    return this.profiles!;
+  }
+
+  /**
+   * Builds the intervals from another walk over the states (the goroutine
+   * summaries'), which calls add with every goroutine's rows in index
+   * order, then finish; undefined when they are built already.
+   */
+  build(): { add(g: number, rows: StateRows): void; finish(): void } | undefined {
+    if (this.profiles) return undefined;
     const tl = this.tl;
     const nG = tl.goroutines.length;
     const out = blockingTypes.map(() => new Intervals());
     for (const iv of out) iv.byG = new Int32Array(nG + 1);
-    this.lastLifeNs = new Float64Array(nG);
-    const rows = new RowBuffer();
-    const push = (r: StateRow) => rows.push(r);
+    const lastLifeNs = new Float64Array(nG);
     const kinds = new ReasonKinds(tl);
     const cut = this.cutNs;
     const lives = tl.lives;
-    for (let g = 0; g < nG; g++) {
-      rows.n = 0;
-      this.walker.each(g, push);
+    const add = (g: number, rows: StateRows) => {
       const n = rows.n;
       const ended = !Number.isNaN(tl.goroutines.endNs.get(g));
       // Lives: runs of contiguous rows. Go counts the ID's last goroutine: from
       // its first run to its end if it ran, else every goroutine the ID had.
       let lastLife = 0;
       for (let i = 1; i < n; i++) if (rows.startNs[i] !== rows.endNs[i - 1]) lastLife = i;
-      this.lastLifeNs[g] = n > 0 ? rows.startNs[lastLife]! : tl.goroutines.createdNs.get(g);
+      lastLifeNs[g] = n > 0 ? rows.startNs[lastLife]! : tl.goroutines.createdNs.get(g);
       let lastRan = false;
       for (let i = lastLife; i < n && !lastRan; i++) lastRan = rows.state[i] === StateKind.Running;
       let lifeStart = 0;
@@ -322,10 +302,13 @@ export class StateProfiles {
         lifeStart = lifeEnd;
       }
       for (const iv of out) iv.byG[g + 1] = iv.length;
-    }
-    for (const iv of out) for (const c of [iv.g, iv.stack, iv.startNs, iv.endNs, iv.delayNs]) c.seal();
-    this.profiles = out;
-    return out;
+    };
+    const finish = () => {
+      for (const iv of out) for (const c of [iv.g, iv.stack, iv.startNs, iv.endNs, iv.delayNs]) c.seal();
+      this.lastLifeNs = lastLifeNs;
+      this.profiles = out;
+    };
+    return { add, finish };
   }
 
   /**

@@ -48,6 +48,43 @@ export interface StateRow {
   exec: number;
 }
 
+/**
+ * One goroutine's state rows as columns (what the blocking profiles and the
+ * goroutine summaries read), reused from one goroutine to the next.
+ */
+export class StateRows {
+  n = 0;
+  state = new Uint8Array(64);
+  reason = new Int32Array(64);
+  stack = new Int32Array(64);
+  startNs = new Float64Array(64);
+  endNs = new Float64Array(64);
+
+  /** Appends a row (StateWalker.rowsOf's visitor). */
+  readonly push = (r: StateRow): void => {
+    if (this.n === this.state.length) this.grow();
+    const i = this.n++;
+    this.state[i] = r.state;
+    this.reason[i] = r.reason;
+    this.stack[i] = r.stack;
+    this.startNs[i] = r.startNs;
+    this.endNs[i] = r.endNs;
+  };
+
+  private grow(): void {
+    const size = this.state.length * 2;
+    const copy = <T extends Uint8Array | Int32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.state = copy(this.state, new Uint8Array(size));
+    this.reason = copy(this.reason, new Int32Array(size));
+    this.stack = copy(this.stack, new Int32Array(size));
+    this.startNs = copy(this.startNs, new Float64Array(size));
+    this.endNs = copy(this.endNs, new Float64Array(size));
+  }
+}
+
 /** Reads the states of one goroutine at a time from a timeline. */
 export class StateWalker {
   private readonly row: StateRow = {
@@ -75,6 +112,12 @@ export class StateWalker {
   each(g: number, visit: (row: StateRow) => void): void {
     const { starts } = this.tl.execByG;
     this.eachIn(g, 0, starts[g + 1]! - starts[g]!, visit);
+  }
+
+  /** Goroutine g's intervals, as each() gives them, into `rows` (emptied first). */
+  rowsOf(g: number, rows: StateRows): void {
+    rows.n = 0;
+    this.each(g, rows.push);
   }
 
   /**

@@ -175,6 +175,15 @@ function cpuProfilesFromModel(m: ModelInput): ProfileSource {
   };
 }
 
+/**
+ * The goroutine summaries; the blocking profiles' intervals, read from the
+ * same states, are built on the way unless they are already (the profile
+ * page, opened next, then answers without a walk of its own).
+ */
+function goroutinesOfModel(m: ModelInput): readonly GoroutineSummary[] {
+  return goroutineSummaries(m.tl, statesOf(m).build()).goroutines;
+}
+
 /** The overview and its charts from the model's counts. */
 function overviewOfModel(m: ModelInput): OverviewResponse {
   const o = overviewFromModel(m.tl, { damaged: m.end.damage !== undefined });
@@ -206,7 +215,7 @@ function mmuFromModel(m: ModelInput): MMUSource {
  */
 export const fromModel: { readonly [F in Field]?: (m: ModelInput, o: ModelOptions) => Fields[F] } = {
   overview: overviewOfModel,
-  goroutines: (m) => goroutineSummaries(m.tl).goroutines,
+  goroutines: goroutinesOfModel,
   blocking: blockingFromModel,
   cpuProfiles: cpuProfilesFromModel,
   annotations: (m) => annotationsFromModel(m.tl, { damaged: m.end.damage !== undefined }),
