@@ -14,14 +14,14 @@ import { CauseKind } from "../model/tables.js";
 import type { Timeline } from "../model/timeline.js";
 import { type SchedLatency, type SchedWait, schedLatencyOf } from "./sched-stats.js";
 
-/** Every counted wait: its goroutine, when it began and ended, and why it began. */
+/**
+ * Every counted wait, in goroutine order: its length, and where the slice
+ * that ended it is in the timeline's goroutine grouping (execByG), which
+ * gives that slice, the goroutine's slice before it and the goroutine.
+ */
 interface Waits {
   readonly durs: Float64Array;
-  /** Goroutine index of each wait. */
-  readonly who: Int32Array;
-  /** Exec row of the slice that ended each wait, and of the goroutine's slice before it (−1 none). */
-  readonly slice: Int32Array;
-  readonly prev: Int32Array;
+  readonly at: Int32Array;
   readonly unknownStart: number;
   readonly stillWaiting: number;
 }
@@ -45,82 +45,90 @@ function causeOf(tl: Timeline, i: number, prev: number): string {
   }
 }
 
-/** Each timeline's waits, read once for both the result and the distribution chart. */
-const collected = new WeakMap<Timeline, Waits>();
-
-function collect(tl: Timeline): Waits {
-  let w = collected.get(tl);
-  if (!w) {
-    w = collectWaits(tl);
-    collected.set(tl, w);
-  }
-  return w;
-}
-
+/**
+ * The waits, in two walks over the slices: the first counts them, the
+ * second fills arrays of that size (12 bytes a wait, and nothing to grow).
+ */
 function collectWaits(tl: Timeline): Waits {
   const x = tl.exec;
   const gt = tl.goroutines;
   const lives = tl.lives;
   const { order, starts } = tl.execByG;
-  const durs: number[] = [];
-  const who: number[] = [];
-  const slice: number[] = [];
-  const prevs: number[] = [];
+  const runnable = tl.strings.lookup("runnable");
   let unknownStart = 0;
   let stillWaiting = 0;
-  const runnable = tl.strings.lookup("runnable");
-  for (let g = 0; g < gt.length; g++) {
-    if (lives.schedStack.get(g) < 0) continue;
-    // Runnable when first seen: that wait's start is unknown.
-    const unknownFirst = lives.firstSeenExisting(g) && gt.firstState.get(g) === runnable && runnable >= 0;
-    let ready = gt.firstReadyNs.get(g);
-    let prev = -1;
-    for (let k = starts[g]!; k < starts[g + 1]!; k++) {
-      const i = order[k]!;
-      if (!Number.isNaN(ready)) {
-        if (prev < 0 && unknownFirst) unknownStart++;
-        else {
-          durs.push(x.startNs.get(i) - ready);
-          who.push(g);
-          slice.push(i);
-          prevs.push(prev);
+  let durs = new Float64Array(0);
+  let at = new Int32Array(0);
+  for (const fill of [false, true]) {
+    let n = 0;
+    for (let g = 0; g < gt.length; g++) {
+      if (lives.schedStack.get(g) < 0) continue;
+      // Runnable when first seen: that wait's start is unknown.
+      const unknownFirst = lives.firstSeenExisting(g) && gt.firstState.get(g) === runnable && runnable >= 0;
+      let ready = gt.firstReadyNs.get(g);
+      for (let k = starts[g]!; k < starts[g + 1]!; k++) {
+        const i = order[k]!;
+        if (!Number.isNaN(ready)) {
+          if (k === starts[g] && unknownFirst) {
+            if (fill) unknownStart++;
+          } else {
+            if (fill) {
+              durs[n] = x.startNs.get(i) - ready;
+              at[n] = k;
+            }
+            n++;
+          }
         }
+        ready = x.readyNs.get(i);
       }
-      ready = x.readyNs.get(i);
-      prev = i;
+      if (fill && !Number.isNaN(ready)) stillWaiting++;
     }
-    if (!Number.isNaN(ready)) stillWaiting++;
+    if (!fill) {
+      durs = new Float64Array(n);
+      at = new Int32Array(n);
+    }
   }
-  return {
-    durs: Float64Array.from(durs),
-    who: Int32Array.from(who),
-    slice: Int32Array.from(slice),
-    prev: Int32Array.from(prevs),
-    unknownStart,
-    stillWaiting,
-  };
+  return { durs, at, unknownStart, stillWaiting };
 }
 
 /** Every counted wait's length (for the distribution chart), in goroutine order. */
 export function schedWaitsFromModel(timeline: Timeline): Float64Array {
-  return collect(timeline).durs;
+  return collectWaits(timeline).durs;
 }
 
 /** What SchedLatencyAnalyzer(worstCount) gives, from the model. */
 export function schedLatencyFromModel(timeline: Timeline, worstCount: number): SchedLatency {
+  return schedLatencyAndWaits(timeline, worstCount).latency;
+}
+
+/**
+ * schedLatencyFromModel and schedWaitsFromModel from one walk over the
+ * slices: the waits are read once and kept by nobody once both are made.
+ */
+export function schedLatencyAndWaits(
+  timeline: Timeline,
+  worstCount: number,
+): { latency: SchedLatency; waits: Float64Array } {
   const tl = timeline;
-  const w = collect(tl);
+  const w = collectWaits(tl);
   const nG = tl.goroutines.length;
   const names: string[] = new Array(nG);
   for (let g = 0; g < nG; g++) {
     const s = tl.lives.schedStack.get(g);
     names[g] = s > 0 ? tl.stacks.rootFunc(s) : "";
   }
+  const { order, starts } = tl.execByG;
+  // Each wait's goroutine: the waits are in goroutine order, as the grouping's rows.
+  const who = new Int32Array(w.durs.length);
+  for (let k = 0, g = 0; k < who.length; k++) {
+    while (w.at[k]! >= starts[g + 1]!) g++;
+    who[k] = g;
+  }
   // The longest waits, longest first, then by when they ended (the order
   // the analyzer met them in), kept as the analyzer keeps them: one pass,
   // inserting only what beats the shortest kept.
   const x = tl.exec;
-  const endOf = (k: number) => x.startNs.get(w.slice[k]!);
+  const endOf = (k: number) => x.startNs.get(order[w.at[k]!]!);
   const before = (a: number, b: number) =>
     w.durs[a]! > w.durs[b]! ||
     (w.durs[a] === w.durs[b] && (endOf(a) < endOf(b) || (endOf(a) === endOf(b) && a < b)));
@@ -135,15 +143,19 @@ export function schedLatencyFromModel(timeline: Timeline, worstCount: number): S
   }
   const worst: SchedWait[] = [];
   for (const k of kept) {
-    const i = w.slice[k]!;
-    const g = w.who[k]!;
+    const at = w.at[k]!;
+    const g = who[k]!;
+    const prev = at > starts[g]! ? order[at - 1]! : -1;
     worst.push({
       startNs: endOf(k) - w.durs[k]! + tl.originNs,
       durNs: w.durs[k]!,
       goroutine: tl.goroutines.id.get(g),
-      cause: causeOf(tl, i, w.prev[k]!),
+      cause: causeOf(tl, order[at]!, prev),
       name: names[g]!,
     });
   }
-  return schedLatencyOf(w.durs, w.who, names, worst, w.unknownStart, w.stillWaiting);
+  return {
+    latency: schedLatencyOf(w.durs, who, names, worst, w.unknownStart, w.stillWaiting),
+    waits: w.durs,
+  };
 }

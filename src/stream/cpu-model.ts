@@ -48,24 +48,48 @@ export class CpuProfile {
       ? { ...filter, range: { startNs: r.startNs - shiftNs, endNs: r.endNs - shiftNs } }
       : filter;
     const scopes = this.profiles.scope.goroutines;
+    // Each stack's frames and Go's key for them (its PCs) are made once, not
+    // per interval: a profile of millions of intervals has a few thousand
+    // stacks. A tally is one per (PC key, goroutine ID), in the order first met.
+    const frames: (readonly StackFrame[] | undefined)[] = [];
+    const groupOf: number[] = [];
+    const groupByPcs = new Map<string, number>();
+    const stackGroup = (stack: number): number => {
+      let group = groupOf[stack];
+      if (group === undefined) {
+        const f = tl.stacks.frames(stack);
+        frames[stack] = f;
+        const pcs = pcsOf(f);
+        group = groupByPcs.get(pcs) ?? groupByPcs.size;
+        groupByPcs.set(pcs, group);
+        groupOf[stack] = group;
+      }
+      return group;
+    };
     blockingTypes.forEach((type, k) => {
-      const tallies = new Map<
-        string,
-        { frames: readonly StackFrame[]; id: number; count: number; delayNs: number }
-      >();
+      const tallies: { frames: readonly StackFrame[]; id: number; count: number; delayNs: number }[] = [];
+      /** Per PC key, goroutine ID → index in tallies. */
+      const byGroup = new Map<number, Map<number, number>>();
       states.visit(type, moved, (g, stack, delayNs) => {
-        const frames = tl.stacks.frames(stack);
+        const group = stackGroup(stack);
         const id = tl.goroutines.id.get(g);
-        const scope = scopes.get(id);
-        const key = `${pcsOf(frames)}|${scope ? scope.index : -1}|${id}`;
-        const t = tallies.get(key);
-        if (t) {
+        let ids = byGroup.get(group);
+        if (!ids) {
+          ids = new Map();
+          byGroup.set(group, ids);
+        }
+        const at = ids.get(id);
+        if (at !== undefined) {
+          const t = tallies[at]!;
           t.count++;
           t.delayNs += delayNs;
-          t.frames = frames;
-        } else tallies.set(key, { frames, id, count: 1, delayNs });
+          t.frames = frames[stack]!;
+        } else {
+          ids.set(id, tallies.length);
+          tallies.push({ frames: frames[stack]!, id, count: 1, delayNs });
+        }
       });
-      for (const t of tallies.values()) {
+      for (const t of tallies) {
         const name = scopes.get(t.id)?.name ?? "";
         out.push({
           stack: t.frames,

@@ -15,7 +15,7 @@ import { MMUCurve } from "../../analysis/mmu.js";
 import { overviewFromModel } from "../../analysis/overview-model.js";
 import type { BlockingType, ProfileFilter, ProfileRecord, ProfileType } from "../../analysis/profile.js";
 import { StateProfiles } from "../../analysis/state-profiles.js";
-import { schedLatencyFromModel, schedWaitsFromModel } from "../../analysis/state-sched-latency.js";
+import { schedLatencyAndWaits } from "../../analysis/state-sched-latency.js";
 import { TimeHistogram } from "../../analysis/time-histogram.js";
 import type { Timeline } from "../../model/timeline.js";
 import { annotationsFromModel } from "../../stream/annotations-model.js";
@@ -131,9 +131,10 @@ export const schedWorstCount = 50;
 
 /** Scheduler latency from the runnable intervals, with the histogram of every wait. */
 function schedLatencyOfModel(m: ModelInput): SchedLatencyResponse {
-  const waits = new TimeHistogram();
-  for (const d of schedWaitsFromModel(m.tl)) waits.add(d);
-  return { ...schedLatencyFromModel(m.tl, schedWorstCount), histogram: waits.result() };
+  const { latency, waits } = schedLatencyAndWaits(m.tl, schedWorstCount);
+  const histogram = new TimeHistogram();
+  for (const d of waits) histogram.add(d);
+  return { ...latency, histogram: histogram.result() };
 }
 
 /** One StateProfiles per timeline: the blocking and the wall profiles read the same intervals. */
