@@ -18,7 +18,24 @@ import { BlockingProfileAnalyzer, type BlockingProfiles } from "./pprof.js";
 
 /** The cpu profile of a trace: `records` as BlockingProfiles.records("cpu", filter) gives it. */
 export class CpuProfile {
-  constructor(private readonly profiles: BlockingProfiles) {}
+  private regional: BlockingProfiles | undefined;
+
+  /**
+   * `profiles` without the goroutines' regions; `withRegions` makes them
+   * with (only a region filter reads them: 30 bytes a region), the first
+   * time one is asked for.
+   */
+  constructor(
+    private readonly profiles: BlockingProfiles,
+    private readonly withRegions: () => BlockingProfiles = () => profiles,
+  ) {}
+
+  /** The profiles a filter needs: with the regions for a region filter. */
+  private profilesFor(filter: ProfileFilter | undefined): BlockingProfiles {
+    if (!filter || !("region" in filter)) return this.profiles;
+    this.regional ??= this.withRegions();
+    return this.regional;
+  }
 
   /** CPU samples in the profiled part of the trace (none: the CPU profiler was off). */
   get cpuSamples(): number {
@@ -27,7 +44,7 @@ export class CpuProfile {
 
   /** The records, heaviest first; throws ProfileFilterError where BlockingProfiles does. */
   records(filter?: ProfileFilter): ProfileRecord[] {
-    return cpuRecords(this.profiles, filter);
+    return cpuRecords(this.profilesFor(filter), filter);
   }
 
   /**
@@ -126,8 +143,11 @@ function pcsOf(frames: readonly StackFrame[]): string {
  * it would make are not kept: those come from state-profiles.ts.)
  */
 export function cpuProfileFromModel(tl: Timeline, options: FromModelOptions = {}): CpuProfile {
-  const analyzer = new BlockingProfileAnalyzer({ regions: true });
-  tl.replayLog.replay((ev) => analyzer.event(ev));
-  if (options.damaged) analyzer.discardPending();
-  return new CpuProfile(analyzer.finalize());
+  const replay = (regions: boolean) => {
+    const analyzer = new BlockingProfileAnalyzer({ regions, blocking: false });
+    tl.replayLog.replay((ev) => analyzer.event(ev));
+    if (options.damaged) analyzer.discardPending();
+    return analyzer.finalize();
+  };
+  return new CpuProfile(replay(false), () => replay(true));
 }

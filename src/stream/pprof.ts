@@ -60,6 +60,11 @@ export interface BlockingProfileOptions {
    * later (memory grows with the trace: 7 numbers a sample).
    */
   readonly regions?: boolean;
+  /**
+   * false: only the goroutines, their regions and the CPU samples (the cpu
+   * profile), not the blocking intervals, whose tallies cost a map per goroutine.
+   */
+  readonly blocking?: boolean;
 }
 
 /**
@@ -173,10 +178,14 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
   private lastNs = Number.NaN;
   private lastSyncNs = Number.NaN;
   private truncated = false;
+  private readonly blocking: boolean;
+  private readonly regions: boolean;
 
   constructor(options: BlockingProfileOptions = {}) {
-    this.scope = new ScopeTracker(options.regions === true);
-    this.raw = options.regions ? new SampleColumns() : undefined;
+    this.regions = options.regions === true;
+    this.scope = new ScopeTracker(this.regions);
+    this.blocking = options.blocking !== false;
+    this.raw = options.regions && this.blocking ? new SampleColumns() : undefined;
   }
 
   event(ev: Event): void {
@@ -191,7 +200,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     } else if (kind === EventKind.Sync) {
       this.commit();
       this.lastSyncNs = ev.time;
-    } else if (this.raw && (kind === EventKind.RegionBegin || kind === EventKind.RegionEnd)) {
+    } else if (this.regions && (kind === EventKind.RegionBegin || kind === EventKind.RegionEnd)) {
       this.scope.region(ev);
     }
   }
@@ -200,6 +209,7 @@ export class BlockingProfileAnalyzer implements Analyzer<BlockingProfiles> {
     const st = goroutineTransition(ev);
     if (!st) return;
     this.scope.transition(ev, st);
+    if (!this.blocking) return;
     const id = st.resource.id;
     const to = st.to as GoState;
     let tr = this.tracking.get(id);
