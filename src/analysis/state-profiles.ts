@@ -19,7 +19,7 @@
  *   zero PCs aside); the record shows the frames of the one met last.
  */
 
-import { F64Column, IntColumn } from "../model/columns.js";
+import { F64Column, IntColumn, RelColumn } from "../model/columns.js";
 import { StateKind, StateRows, StateWalker } from "../model/states.js";
 import type { Timeline } from "../model/timeline.js";
 import type { StackFrame } from "../model/vocabulary.js";
@@ -29,25 +29,28 @@ import {
   isSystemGoroutine,
   maxStackPcs,
   noGoroutinesError,
-  outermost,
   type ProfileFilter,
   type ProfileRecord,
   type RegionFilter,
   type TimeRange,
 } from "./profile.js";
 
+/** What a delay is stored relative to: nothing (a RelColumn of lengths). */
+const zero = { get: () => 0, lastPushed: 0 };
+
 /**
  * The closed intervals of one profile's state, all goroutines, in goroutine
  * order (rows of goroutine index g: byG[g] .. byG[g+1]), with the delay the
  * unfiltered profile counts for each (0: not counted). Built for the four
- * profiles in one walk over the states, on the first question.
+ * profiles in one walk over the states, on the first question. The end and
+ * the delay take 4 bytes each (RelColumn: whole when 2.1 s or longer).
  */
 class Intervals {
   readonly g = new IntColumn();
   readonly stack = new IntColumn();
   readonly startNs = new F64Column();
-  readonly endNs = new F64Column();
-  readonly delayNs = new F64Column();
+  readonly endNs = new RelColumn(this.startNs);
+  readonly delayNs = new RelColumn(zero);
   byG: Int32Array = new Int32Array(0);
 
   get length(): number {
@@ -177,7 +180,7 @@ export class StateProfiles {
     const tl = this.tl;
     const gt = tl.goroutines;
     const start = iv.startNs.array;
-    const delay = iv.delayNs.array;
+    const delay = iv.delayNs;
     const nameID = name === undefined ? -1 : tl.strings.lookup(name);
     let selected = 0;
     for (let g = 0; g < gt.length; g++) {
@@ -185,7 +188,7 @@ export class StateProfiles {
       if (id !== undefined && gt.id.get(g) !== id) continue;
       selected++;
       for (let r = iv.byG[g]!; r < iv.byG[g + 1]!; r++) {
-        let d = delay[r]!;
+        let d = delay.get(r);
         if (d <= 0) continue;
         const s = start[r]!;
         if (range) d = Math.min(range.endNs, s + d) - Math.max(range.startNs, s);
@@ -205,13 +208,15 @@ export class StateProfiles {
     add: (row: number, delayNs: number) => void,
   ): void {
     const start = iv.startNs.array;
-    const end = iv.endNs.array;
+    const end = iv.endNs;
     for (const [g, spans] of this.regionSpans(filter)) {
       for (let r = iv.byG[g]!; r < iv.byG[g + 1]!; r++) {
         const s = start[r]!;
-        const e = end[r]!;
+        const e = end.get(r);
         let delay = 0;
-        for (let [lo, hi] of spans) {
+        for (let j = 0; j < spans.length; j += 2) {
+          let lo = spans[j]!;
+          let hi = spans[j + 1]!;
           if (range) {
             lo = Math.max(lo, range.startNs);
             hi = Math.min(hi, range.endNs);
@@ -315,14 +320,16 @@ export class StateProfiles {
    * Each goroutine's outermost regions that match the filter, from the last
    * life of its ID only, including the untyped region Go opens at a
    * goroutine's creation when its creator was inside one (the task it inherits).
+   * Each goroutine's spans are start, end pairs in one array (a region filter
+   * reads millions of regions: a pair object each would be 60 bytes more).
    */
-  private regionSpans(filter: RegionFilter): Map<number, [number, number][]> {
+  private regionSpans(filter: RegionFilter): Map<number, Float64Array> {
     this.intervals();
     const tl = this.tl;
     const rg = tl.regions;
     const gt = tl.goroutines;
     const endNs = this.endNs;
-    const byG = new Map<number, [number, number][]>();
+    const byG = new Map<number, number[]>();
     const consider = (g: number, start: number, end: number, rootPc: number) => {
       if (filter.pc !== undefined && rootPc !== filter.pc) return;
       const lo = Number.isNaN(start) ? 0 : start;
@@ -334,7 +341,7 @@ export class StateProfiles {
         list = [];
         byG.set(g, list);
       }
-      list.push([lo, hi]);
+      list.push(lo, hi);
     };
     // Names compared as interned IDs: a type never interned names no region.
     const typeID = filter.type === undefined ? -1 : tl.strings.lookup(filter.type);
@@ -362,8 +369,8 @@ export class StateProfiles {
         consider(g, gt.createdNs.get(g), gt.endNs.get(g), this.rootPc(gt.createStack.get(g)));
       }
     }
-    const out = new Map<number, [number, number][]>();
-    for (const [g, list] of byG) out.set(g, outermost(list));
+    const out = new Map<number, Float64Array>();
+    for (const [g, list] of byG) out.set(g, outermostPairs(list));
     return out;
   }
 
@@ -438,6 +445,27 @@ export class StateProfiles {
     }
     return group;
   }
+}
+
+/**
+ * outermost() (Go's "only the outermost regions") over start, end pairs in
+ * one array: sorted by (start, end), a span is kept if it starts at or
+ * after the end of the last one kept.
+ */
+function outermostPairs(pairs: readonly number[]): Float64Array {
+  const n = pairs.length / 2;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => pairs[2 * a]! - pairs[2 * b]! || pairs[2 * a + 1]! - pairs[2 * b + 1]!);
+  const kept: number[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const i of order) {
+    if (last <= pairs[2 * i]!) {
+      kept.push(pairs[2 * i]!, pairs[2 * i + 1]!);
+      last = pairs[2 * i + 1]!;
+    }
+  }
+  return Float64Array.from(kept);
 }
 
 /** Which profile a state row belongs to (index in blockingTypes, −1 none), with each reason's answer cached. */
