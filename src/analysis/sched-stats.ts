@@ -107,7 +107,8 @@ export function schedLatencyOf(
   });
   groups.sort((a, b) => b.totalNs - a.totalNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
-    overall: latencyStats(Float64Array.from(durs)),
+    // Every group's part is sorted already: sorting the whole of it gives every wait in order, without a copy.
+    overall: latencyStats(byGroup),
     groups,
     worst,
     unknownStart,

@@ -118,12 +118,16 @@ export function schedLatencyAndWaits(
     names[g] = s > 0 ? tl.stacks.rootFunc(s) : "";
   }
   const { order, starts } = tl.execByG;
-  // Each wait's goroutine: the waits are in goroutine order, as the grouping's rows.
-  const who = new Int32Array(w.durs.length);
-  for (let k = 0, g = 0; k < who.length; k++) {
-    while (w.at[k]! >= starts[g + 1]!) g++;
-    who[k] = g;
-  }
+  const goroutineOf = (k: number) => {
+    let lo = 0;
+    let hi = nG;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid + 1]! <= w.at[k]!) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   // The longest waits, longest first, then by when they ended (the order
   // the analyzer met them in), kept as the analyzer keeps them: one pass,
   // inserting only what beats the shortest kept.
@@ -144,7 +148,7 @@ export function schedLatencyAndWaits(
   const worst: SchedWait[] = [];
   for (const k of kept) {
     const at = w.at[k]!;
-    const g = who[k]!;
+    const g = goroutineOf(k);
     const prev = at > starts[g]! ? order[at - 1]! : -1;
     worst.push({
       startNs: endOf(k) - w.durs[k]! + tl.originNs,
@@ -153,6 +157,13 @@ export function schedLatencyAndWaits(
       cause: causeOf(tl, order[at]!, prev),
       name: names[g]!,
     });
+  }
+  // Each wait's goroutine, written over where it was (no longer needed): the
+  // waits are in goroutine order, as the grouping's rows.
+  const who = w.at;
+  for (let k = 0, g = 0; k < who.length; k++) {
+    while (who[k]! >= starts[g + 1]!) g++;
+    who[k] = g;
   }
   return {
     latency: schedLatencyOf(w.durs, who, names, worst, w.unknownStart, w.stillWaiting),
