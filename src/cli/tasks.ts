@@ -223,7 +223,7 @@ function taskLines(t: TaskInstance, table: RegionTable): Line[] {
     const category = l.category === "" ? "" : ` (category ${quoted(l.category)})`;
     lines.push({ timeNs: l.timeNs, g: l.g, what: `log ${quoted(l.message)}${category}` });
   }
-  for (const r of t.regions.map((row) => table.get(row))) {
+  for (const r of Array.from(t.regions, (row) => table.get(row))) {
     if (r.start)
       lines.push({ timeNs: r.start.timeNs, g: r.start.g, what: regionEdgeText(r, r.start, false) });
     if (r.end) lines.push({ timeNs: r.end.timeNs, g: r.end.g, what: regionEdgeText(r, r.end, true) });

@@ -211,7 +211,7 @@ async function checkTasksAndRegions(go: GoTraceServer, a: Annotations): Promise<
         ...(t.start ? [t.start] : []),
         ...(t.end ? [t.end] : []),
         ...t.logs,
-        ...t.regions.flatMap((row) => {
+        ...Array.from(t.regions).flatMap((row) => {
           const r = a.regionTable.get(row);
           return [r.start, r.end].filter((e) => e !== undefined);
         }),

@@ -30,7 +30,7 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
   assert.deepEqual(job.logs, [{ timeNs: 70, g: 1, category: "cat", message: "msg" }]);
   // Its own regions only: not the stand-ins goroutines 5 and 6 inherit from "outer".
   assert.deepEqual(
-    job.regions.map(region).map((r) => [r.type, r.g, r.startNs, r.endNs]),
+    Array.from(job.regions, region).map((r) => [r.type, r.g, r.startNs, r.endNs]),
     [
       ["outer", 1, 20, 50],
       ["inner", 5, 100, 110],
@@ -40,7 +40,7 @@ it("keeps tasks and regions as Go's summarizer does", async () => {
   // The end of "orphan" came without a begin: the region starts with the trace.
   const orphan = a.tasks.find((t) => t.id === 7)!;
   assert.deepEqual(
-    orphan.regions.map(region).map((r) => [r.type, r.start, r.startNs, r.endNs]),
+    Array.from(orphan.regions, region).map((r) => [r.type, r.start, r.startNs, r.endNs]),
     [["orphan", undefined, 0, 60]],
   );
   assert.equal(orphan.type, "");

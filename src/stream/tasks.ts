@@ -56,9 +56,10 @@ export interface TaskInstance {
   readonly logs: readonly TaskLog[];
   /**
    * Rows of the task's regions in Annotations.regionTable, in the order
-   * they began (or ended, for regions whose begin was not traced).
+   * they began (or ended, for regions whose begin was not traced): 4 bytes
+   * a region (a trace can have millions, most in a few tasks).
    */
-  readonly regions: readonly number[];
+  readonly regions: Int32Array;
 }
 
 export interface TaskTypeSummary {
@@ -383,7 +384,7 @@ export class TasksAnalyzer implements Analyzer<Annotations> {
           durNs: endNs - startNs,
           goroutines: [...t.goroutines].filter((g) => g !== NoGoroutine).sort((a, b) => a - b),
           logs: t.logs,
-          regions: t.regions,
+          regions: Int32Array.from(t.regions),
         };
       });
 

@@ -20,7 +20,7 @@ export function taskJson(
   t: TaskInstance,
   table: RegionTable,
 ): TaskJson & Omit<TaskInstance, "parent" | "regions"> {
-  const regions = t.regions.map((row) => table.get(row));
+  const regions = Array.from(t.regions, (row) => table.get(row));
   return { ...t, parent: t.parent ?? null, regions };
 }
 
